@@ -1,0 +1,195 @@
+//! The `liftoff` command line: parsing, and one function per subcommand. `main.rs` only sets
+//! up the runtime and turns a [`Failure`] into an exit code.
+//!
+//! Exit codes: 0 ok, 2 usage or configuration error (fix the input), 1 runtime failure (the
+//! database, the network, a bug), each with a one-line reason on stderr.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::clock::SystemClock;
+use crate::config::{Config, ConfigError, Transport};
+use crate::http::{AppState, Application};
+use crate::store::Store;
+use crate::telemetry::LogFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "liftoff",
+    version,
+    about = "A Slack bot that runs the PMO side of product launches"
+)]
+pub struct Cli {
+    /// Config file (default: config/liftoff.toml if it exists).
+    #[arg(long, global = true, env = "LIFTOFF_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service: HTTP endpoints (or Socket Mode) and the scheduler.
+    Serve,
+    /// Apply database migrations, then exit.
+    Migrate,
+    /// Validate the configuration and the Slack secrets for the chosen transport.
+    CheckConfig,
+    /// Run every scheduled job due at or before --now that has not run yet, deliver, exit.
+    Tick {
+        /// The instant to run up to, RFC 3339 (e.g. 2026-12-01T09:00:00+01:00).
+        #[arg(long, value_parser = parse_instant)]
+        now: DateTime<Utc>,
+    },
+    /// Run a simulated launch against a built-in Slack emulator and print the transcript.
+    Demo,
+}
+
+fn parse_instant(input: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(input)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|err| format!("`{input}` is not an RFC 3339 instant like 2026-12-01T09:00:00Z ({err})"))
+}
+
+/// Why a command failed, and so which exit code it gets.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Bad input: the configuration or the command line. Exit code 2.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Something went wrong while running. Exit code 1.
+    #[error("{0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Config(_) => 2,
+            Failure::Runtime(_) => 1,
+        }
+    }
+
+    /// One self-contained line per problem, for stderr.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Failure::Config(err) => err.problems(),
+            Failure::Runtime(_) => vec![self.to_string()],
+        }
+    }
+}
+
+/// Runs the parsed command. What it prints on success goes to stdout.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let config = Config::load_from_environment(cli.config.as_deref())?;
+    match cli.command {
+        Command::CheckConfig => check_config(&config),
+        Command::Migrate => migrate(&config).await,
+        Command::Serve => serve(config).await,
+        Command::Tick { now } => tick(&config, now).await,
+        Command::Demo => Err(anyhow::anyhow!(
+            "`liftoff demo` is not built yet; run `liftoff serve` with Slack credentials instead"
+        )
+        .into()),
+    }
+}
+
+fn check_config(config: &Config) -> Result<(), Failure> {
+    config.slack_credentials()?;
+    let transport = match config.slack.transport() {
+        Transport::Http => "HTTP request URLs",
+        Transport::SocketMode => "Socket Mode",
+    };
+    println!(
+        "configuration OK: {transport}, database {}, listening on {}, time zone {}, functions {}",
+        config.database.redacted_url(),
+        config.server.bind,
+        config.calendar.timezone,
+        config.functions.names().collect::<Vec<_>>().join(", "),
+    );
+    Ok(())
+}
+
+/// Connects and applies pending migrations: every command that touches data starts here.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database).await?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate {}", config.database.redacted_url()))?;
+    Ok(store)
+}
+
+async fn migrate(config: &Config) -> Result<(), Failure> {
+    let store = open_store(config).await?;
+    store.close().await;
+    println!("migrations applied to {}", config.database.redacted_url());
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), Failure> {
+    config.slack_credentials()?;
+    let store = open_store(&config).await?;
+    let state = AppState {
+        config: Arc::new(config),
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let app = Application::build(state.clone())
+        .await
+        .with_context(|| format!("cannot listen on {}", state.config.server.bind))?;
+    tracing::info!(address = %app.local_addr(), database = %state.config.database.redacted_url(), "liftoff is serving");
+    app.run_until_stopped(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    store.close().await;
+    tracing::info!("liftoff stopped");
+    Ok(())
+}
+
+async fn tick(config: &Config, now: DateTime<Utc>) -> Result<(), Failure> {
+    // The scheduler's jobs (check-ins, digests, nudges, escalations) plug in here; until they
+    // exist a tick only brings the database up to date and says so.
+    let store = open_store(config).await?;
+    store.close().await;
+    println!(
+        "tick at {}: database ready, no scheduled jobs are defined yet",
+        now.to_rfc3339()
+    );
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

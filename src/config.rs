@@ -1,0 +1,884 @@
+//! Typed configuration: a TOML file (`config/liftoff.toml` or `LIFTOFF_CONFIG`), then the
+//! standard environment variables on top, then one validation pass that reports every problem
+//! with the key it belongs to. `config/liftoff.example.toml` documents every key.
+//!
+//! Loading is split in two on purpose: serde turns the file into [`RawConfig`] (strings as
+//! written), and [`RawConfig::validate`] turns that into [`Config`] (parsed cron schedules, time
+//! zones, ids). Serde alone would stop at the first bad value; people fixing a config file want
+//! all of them at once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Weekday};
+use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::domain::function::BUILTIN_FUNCTIONS;
+use crate::domain::{FunctionCatalog, FunctionDef, FunctionName, SlackChannelId, SlackUserId, WorkCalendar};
+
+/// Where the config file is looked for when `LIFTOFF_CONFIG` / `--config` name none. A missing
+/// default file is fine (defaults and environment apply); a missing named file is an error.
+pub const DEFAULT_CONFIG_PATH: &str = "config/liftoff.toml";
+
+/// Slack's Web API, used unless `LIFTOFF_SLACK_API_URL` points elsewhere (a test fake, a proxy).
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+/// The environment variables Liftoff honours, and the key each overrides. Kept in one table so
+/// the docs, `check-config` and the loader cannot disagree.
+pub const ENV_OVERRIDES: [(&str, &str); 6] = [
+    ("SLACK_BOT_TOKEN", "slack.bot_token"),
+    ("SLACK_SIGNING_SECRET", "slack.signing_secret"),
+    ("SLACK_APP_TOKEN", "slack.app_token"),
+    ("LIFTOFF_SLACK_API_URL", "slack.api_url"),
+    ("DATABASE_URL", "database.url"),
+    ("LIFTOFF_BIND", "server.bind"),
+];
+
+/// One thing wrong with the configuration, tied to the key a person has to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid configuration: {}", join_problems(.0))]
+    Invalid(Vec<ConfigProblem>),
+}
+
+fn join_problems(problems: &[ConfigProblem]) -> String {
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl ConfigError {
+    /// Every problem on its own, for `check-config` to list one per line.
+    pub fn problems(&self) -> Vec<String> {
+        match self {
+            ConfigError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw form: exactly what the file says.
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RawConfig {
+    slack: RawSlack,
+    server: RawServer,
+    database: RawDatabase,
+    calendar: RawCalendar,
+    schedules: RawSchedules,
+    channels: RawChannels,
+    permissions: RawPermissions,
+    functions: BTreeMap<String, RawFunction>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSlack {
+    bot_token: Option<String>,
+    signing_secret: Option<String>,
+    app_token: Option<String>,
+    api_url: String,
+    request_timeout_secs: u64,
+}
+
+impl Default for RawSlack {
+    fn default() -> Self {
+        RawSlack {
+            bot_token: None,
+            signing_secret: None,
+            app_token: None,
+            api_url: DEFAULT_SLACK_API_URL.to_owned(),
+            request_timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawServer {
+    bind: String,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        RawServer {
+            bind: "127.0.0.1:3000".to_owned(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawDatabase {
+    url: String,
+    max_connections: u32,
+    busy_timeout_ms: u64,
+    connect_timeout_secs: u64,
+}
+
+impl Default for RawDatabase {
+    fn default() -> Self {
+        RawDatabase {
+            url: "sqlite://liftoff.db".to_owned(),
+            max_connections: 8,
+            busy_timeout_ms: 5_000,
+            connect_timeout_secs: 5,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCalendar {
+    timezone: String,
+    working_days: Vec<String>,
+    holidays: Vec<String>,
+}
+
+impl Default for RawCalendar {
+    fn default() -> Self {
+        RawCalendar {
+            timezone: "UTC".to_owned(),
+            working_days: ["Mon", "Tue", "Wed", "Thu", "Fri"].map(String::from).to_vec(),
+            holidays: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSchedules {
+    checkin: String,
+    digest: String,
+    nudge: String,
+    escalation: String,
+}
+
+impl Default for RawSchedules {
+    fn default() -> Self {
+        RawSchedules {
+            checkin: "0 0 10 * * Mon,Wed,Fri".to_owned(),
+            digest: "0 30 8 * * Mon-Fri".to_owned(),
+            nudge: "0 0 9-17 * * Mon-Fri".to_owned(),
+            escalation: "0 */15 9-17 * * Mon-Fri".to_owned(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawChannels {
+    pmo: Option<String>,
+    escalation: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawPermissions {
+    admins: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawFunction {
+    display_name: Option<String>,
+    aliases: Vec<String>,
+    channel: Option<String>,
+    lead: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated form: what the rest of Liftoff uses.
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub slack: SlackConfig,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub calendar: WorkCalendar,
+    pub schedules: Schedules,
+    pub channels: Channels,
+    pub admins: Vec<SlackUserId>,
+    pub functions: FunctionCatalog,
+}
+
+/// How Slack reaches Liftoff: signed HTTP requests, or a Socket Mode websocket Liftoff opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Http,
+    SocketMode,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub bot_token: Option<SecretString>,
+    pub signing_secret: Option<SecretString>,
+    pub app_token: Option<SecretString>,
+    /// Web API base without a trailing slash, e.g. `https://slack.com/api`.
+    pub api_url: String,
+    pub request_timeout: Duration,
+}
+
+impl SlackConfig {
+    /// Socket Mode when an app-level token is configured, as Slack's own SDKs decide.
+    pub fn transport(&self) -> Transport {
+        if self.app_token.is_some() {
+            Transport::SocketMode
+        } else {
+            Transport::Http
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// May carry a password, hence secret; log [`DatabaseConfig::redacted_url`] instead.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub busy_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// The URL with any password replaced, safe for logs and error messages.
+    pub fn redacted_url(&self) -> String {
+        redact_url(self.url.expose_secret())
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+/// A parsed cron schedule that remembers how it was written, for messages and logs.
+#[derive(Debug, Clone)]
+pub struct CronSchedule {
+    pub expression: String,
+    pub schedule: cron::Schedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedules {
+    pub checkin: CronSchedule,
+    pub digest: CronSchedule,
+    pub nudge: CronSchedule,
+    pub escalation: CronSchedule,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Channels {
+    /// Where the daily digest goes.
+    pub pmo: Option<SlackChannelId>,
+    /// Where level-3 escalations go.
+    pub escalation: Option<SlackChannelId>,
+}
+
+/// The secrets `serve` needs, present and well-formed.
+pub struct SlackCredentials<'a> {
+    pub bot_token: &'a SecretString,
+    pub signing_secret: Option<&'a SecretString>,
+    pub app_token: Option<&'a SecretString>,
+}
+
+impl Config {
+    /// Loads the file at `path` (or the default path if it exists), applies the environment,
+    /// and validates. `env` is passed in so tests need not touch the process environment.
+    pub fn load(path: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let raw = RawConfig::read(path)?;
+        raw.with_env(env).validate()
+    }
+
+    /// Loads `path` (the CLI resolves `--config` / `LIFTOFF_CONFIG`) with the real process
+    /// environment on top. Empty variables count as unset, as in most shells' `VAR= cmd`.
+    pub fn load_from_environment(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+        Config::load(path, &env)
+    }
+
+    /// Checks that the secrets for the configured transport are present and look right.
+    /// Separate from [`Config::load`] because `migrate` and `tick` can run without Slack
+    /// credentials, while `serve` and `check-config` cannot.
+    pub fn slack_credentials(&self) -> Result<SlackCredentials<'_>, ConfigError> {
+        let mut problems = Vec::new();
+        let slack = &self.slack;
+        check_secret(
+            &mut problems,
+            "slack.bot_token",
+            "SLACK_BOT_TOKEN",
+            slack.bot_token.as_ref(),
+            "xoxb-",
+            true,
+        );
+        match slack.transport() {
+            Transport::Http => check_secret(
+                &mut problems,
+                "slack.signing_secret",
+                "SLACK_SIGNING_SECRET",
+                slack.signing_secret.as_ref(),
+                "",
+                true,
+            ),
+            Transport::SocketMode => check_secret(
+                &mut problems,
+                "slack.app_token",
+                "SLACK_APP_TOKEN",
+                slack.app_token.as_ref(),
+                "xapp-",
+                true,
+            ),
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid(problems));
+        }
+        Ok(SlackCredentials {
+            bot_token: slack.bot_token.as_ref().expect("checked above"),
+            signing_secret: slack.signing_secret.as_ref(),
+            app_token: slack.app_token.as_ref(),
+        })
+    }
+
+    pub fn is_admin(&self, user: &SlackUserId) -> bool {
+        self.admins.contains(user)
+    }
+}
+
+fn check_secret(
+    problems: &mut Vec<ConfigProblem>,
+    key: &str,
+    env: &str,
+    value: Option<&SecretString>,
+    prefix: &str,
+    required: bool,
+) {
+    match value {
+        None if required => problems.push(ConfigProblem {
+            key: key.to_owned(),
+            message: format!("required but not set (set {env} or `{key}` in the config file)"),
+        }),
+        None => {}
+        // Only the expected prefix is named: the value itself must never be echoed.
+        Some(secret) if !secret.expose_secret().starts_with(prefix) => problems.push(ConfigProblem {
+            key: key.to_owned(),
+            message: format!("does not look right: it should start with `{prefix}`"),
+        }),
+        Some(secret) if secret.expose_secret().trim().len() < 8 => problems.push(ConfigProblem {
+            key: key.to_owned(),
+            message: "is too short to be a real Slack secret".to_owned(),
+        }),
+        Some(_) => {}
+    }
+}
+
+impl RawConfig {
+    fn read(path: Option<&Path>) -> Result<RawConfig, ConfigError> {
+        let (path, required) = match path {
+            Some(path) => (path.to_path_buf(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG_PATH), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => return Ok(RawConfig::default()),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        RawConfig::parse(&text).map_err(|message| ConfigError::Parse { path, message })
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<RawConfig, String> {
+        toml::from_str(text).map_err(|err| {
+            // toml's message spans several lines with a source excerpt; keep it on one line.
+            err.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+    }
+
+    fn with_env(mut self, env: &dyn Fn(&str) -> Option<String>) -> RawConfig {
+        for (var, key) in ENV_OVERRIDES {
+            let Some(value) = env(var) else { continue };
+            match key {
+                "slack.bot_token" => self.slack.bot_token = Some(value),
+                "slack.signing_secret" => self.slack.signing_secret = Some(value),
+                "slack.app_token" => self.slack.app_token = Some(value),
+                "slack.api_url" => self.slack.api_url = value,
+                "database.url" => self.database.url = value,
+                "server.bind" => self.server.bind = value,
+                other => unreachable!("ENV_OVERRIDES names unknown key {other}"),
+            }
+        }
+        self
+    }
+
+    pub(crate) fn validate(self) -> Result<Config, ConfigError> {
+        let mut problems = Problems::default();
+
+        let api_url = problems.check("slack.api_url", validate_api_url(&self.slack.api_url));
+        if self.slack.request_timeout_secs == 0 || self.slack.request_timeout_secs > 120 {
+            problems.push("slack.request_timeout_secs", "must be between 1 and 120 seconds");
+        }
+        let bind = problems.check(
+            "server.bind",
+            SocketAddr::from_str(&self.server.bind)
+                .map_err(|_| format!("`{}` is not a listen address like 127.0.0.1:3000", self.server.bind)),
+        );
+        let database_url = problems.check("database.url", validate_database_url(&self.database.url));
+        if self.database.max_connections == 0 {
+            problems.push("database.max_connections", "must be at least 1");
+        }
+        if self.database.connect_timeout_secs == 0 {
+            problems.push("database.connect_timeout_secs", "must be at least 1");
+        }
+
+        let timezone = problems.check(
+            "calendar.timezone",
+            Tz::from_str(&self.calendar.timezone).map_err(|_| {
+                format!(
+                    "unknown time zone `{}`: use an IANA name like Europe/Berlin or America/New_York",
+                    self.calendar.timezone
+                )
+            }),
+        );
+        let mut working_days = Vec::new();
+        for day in &self.calendar.working_days {
+            match Weekday::from_str(day) {
+                Ok(weekday) => working_days.push(weekday),
+                Err(_) => problems.push(
+                    "calendar.working_days",
+                    format!("`{day}` is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"),
+                ),
+            }
+        }
+        if self.calendar.working_days.is_empty() {
+            problems.push("calendar.working_days", "at least one working day is needed");
+        }
+        let mut holidays = Vec::new();
+        for holiday in &self.calendar.holidays {
+            match NaiveDate::parse_from_str(holiday, "%Y-%m-%d") {
+                Ok(date) => holidays.push(date),
+                Err(_) => problems.push(
+                    "calendar.holidays",
+                    format!("`{holiday}` is not a date in the form YYYY-MM-DD"),
+                ),
+            }
+        }
+
+        let mut cron = |key: &str, expression: &str| problems.check(key, parse_cron(expression));
+        let checkin = cron("schedules.checkin", &self.schedules.checkin);
+        let digest = cron("schedules.digest", &self.schedules.digest);
+        let nudge = cron("schedules.nudge", &self.schedules.nudge);
+        let escalation = cron("schedules.escalation", &self.schedules.escalation);
+
+        let pmo = problems.check_optional("channels.pmo", self.channels.pmo.as_deref(), parse_channel);
+        let escalation_channel = problems.check_optional(
+            "channels.escalation",
+            self.channels.escalation.as_deref(),
+            parse_channel,
+        );
+        let admins: Vec<SlackUserId> = self
+            .permissions
+            .admins
+            .iter()
+            .filter_map(|admin| problems.check("permissions.admins", parse_user(admin)))
+            .collect();
+
+        let functions = validate_functions(self.functions, &mut problems);
+
+        if !problems.0.is_empty() {
+            return Err(ConfigError::Invalid(problems.0));
+        }
+        // Every `check` above returned Some when no problem was recorded.
+        let missing = "validated above";
+        Ok(Config {
+            slack: SlackConfig {
+                bot_token: self.slack.bot_token.map(SecretString::from),
+                signing_secret: self.slack.signing_secret.map(SecretString::from),
+                app_token: self.slack.app_token.map(SecretString::from),
+                api_url: api_url.expect(missing),
+                request_timeout: Duration::from_secs(self.slack.request_timeout_secs),
+            },
+            server: ServerConfig {
+                bind: bind.expect(missing),
+            },
+            database: DatabaseConfig {
+                url: SecretString::from(database_url.expect(missing)),
+                max_connections: self.database.max_connections,
+                busy_timeout: Duration::from_millis(self.database.busy_timeout_ms),
+                connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
+            },
+            calendar: WorkCalendar::new(timezone.expect(missing), &working_days, holidays),
+            schedules: Schedules {
+                checkin: checkin.expect(missing),
+                digest: digest.expect(missing),
+                nudge: nudge.expect(missing),
+                escalation: escalation.expect(missing),
+            },
+            channels: Channels {
+                pmo,
+                escalation: escalation_channel,
+            },
+            admins,
+            functions: functions.expect(missing),
+        })
+    }
+}
+
+/// Collects problems while validation carries on.
+#[derive(Default)]
+struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    fn push(&mut self, key: &str, message: impl Into<String>) {
+        self.0.push(ConfigProblem {
+            key: key.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn check<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.push(key, message)).ok()
+    }
+
+    fn check_optional<T>(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        value.and_then(|value| self.check(key, parse(value)))
+    }
+}
+
+fn validate_api_url(raw: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(raw).map_err(|err| format!("`{raw}` is not a URL: {err}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{raw}` must be an http:// or https:// URL"));
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+fn validate_database_url(raw: &str) -> Result<String, String> {
+    if raw.starts_with("sqlite:") || raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not a supported database URL: use sqlite://path/to/file.db or postgres://user@host/db",
+            redact_url(raw)
+        ))
+    }
+}
+
+fn parse_cron(expression: &str) -> Result<CronSchedule, String> {
+    cron::Schedule::from_str(expression)
+        .map(|schedule| CronSchedule {
+            expression: expression.to_owned(),
+            schedule,
+        })
+        .map_err(|err| {
+            format!(
+                "`{expression}` is not a cron expression ({err}); use six fields \
+                 `sec min hour day-of-month month day-of-week`, e.g. `0 30 8 * * Mon-Fri`"
+            )
+        })
+}
+
+fn parse_channel(raw: &str) -> Result<SlackChannelId, String> {
+    SlackChannelId::parse(raw)
+        .map_err(|err| format!("{err}; use the channel id from the channel's details in Slack, not its name"))
+}
+
+fn parse_user(raw: &str) -> Result<SlackUserId, String> {
+    SlackUserId::parse(raw).map_err(|err| format!("{err}; copy it from the person's Slack profile"))
+}
+
+/// The built-in five plus any configured extras, with configured channels, leads and aliases.
+fn validate_functions(raw: BTreeMap<String, RawFunction>, problems: &mut Problems) -> Option<FunctionCatalog> {
+    let builtin_names: Vec<&str> = BUILTIN_FUNCTIONS.iter().map(|(name, _, _)| *name).collect();
+    let mut defs: Vec<FunctionDef> = FunctionCatalog::builtin().iter().cloned().collect();
+    let mut ok = true;
+    for (name, function) in raw {
+        let key = format!("functions.{name}");
+        let Some(parsed) = problems.check(&key, FunctionName::parse(&name).map_err(|e| e.to_string())) else {
+            ok = false;
+            continue;
+        };
+        let channel = problems.check_optional(&format!("{key}.channel"), function.channel.as_deref(), parse_channel);
+        let lead = problems.check_optional(&format!("{key}.lead"), function.lead.as_deref(), parse_user);
+        ok &= function.channel.is_none() || channel.is_some();
+        ok &= function.lead.is_none() || lead.is_some();
+        if builtin_names.contains(&name.as_str()) {
+            let def = defs
+                .iter_mut()
+                .find(|d| d.name == parsed)
+                .expect("built-in function exists");
+            def.channel = channel;
+            def.lead = lead;
+            def.aliases.extend(function.aliases);
+            if let Some(display) = function.display_name {
+                def.display_name = display;
+            }
+        } else {
+            defs.push(FunctionDef {
+                display_name: function.display_name.unwrap_or_else(|| name.clone()),
+                name: parsed,
+                aliases: function.aliases,
+                channel,
+                lead,
+            });
+        }
+    }
+    match FunctionCatalog::new(defs) {
+        Ok(catalog) if ok => Some(catalog),
+        Ok(_) => None,
+        Err(err) => {
+            problems.push("functions", err.to_string());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn load_str(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        RawConfig::parse(text)
+            .map_err(|message| ConfigError::Parse {
+                path: "test.toml".into(),
+                message,
+            })?
+            .with_env(env)
+            .validate()
+    }
+
+    fn problems_of(text: &str) -> Vec<String> {
+        match load_str(text, &no_env) {
+            Err(err) => err.problems(),
+            Ok(_) => panic!("expected problems in:\n{text}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = load_str("", &no_env).unwrap();
+        assert_eq!(config.server.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.slack.api_url, DEFAULT_SLACK_API_URL);
+        assert_eq!(config.database.url.expose_secret(), "sqlite://liftoff.db");
+        assert_eq!(config.slack.transport(), Transport::Http);
+        assert_eq!(config.functions.names().count(), 5);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |key: &str| match key {
+            "DATABASE_URL" => Some("postgres://postgres@127.0.0.1/test".to_owned()),
+            "LIFTOFF_BIND" => Some("0.0.0.0:8080".to_owned()),
+            "LIFTOFF_SLACK_API_URL" => Some("http://127.0.0.1:9999/api/".to_owned()),
+            "SLACK_APP_TOKEN" => Some("xapp-1-abcdefgh".to_owned()),
+            _ => None,
+        };
+        let config = load_str("[server]\nbind = \"127.0.0.1:1\"\n", &env).unwrap();
+        assert_eq!(config.server.bind.to_string(), "0.0.0.0:8080");
+        assert_eq!(
+            config.database.url.expose_secret(),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(config.slack.api_url, "http://127.0.0.1:9999/api");
+        assert_eq!(config.slack.transport(), Transport::SocketMode);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_with_its_key() {
+        let problems = problems_of(
+            r##"
+            [calendar]
+            timezone = "Mars/Olympus"
+            working_days = ["Mon", "Funday"]
+            holidays = ["2026-13-01"]
+            [schedules]
+            digest = "0 61 8 * * *"
+            checkin = "every monday"
+            [channels]
+            pmo = "#launches"
+            [permissions]
+            admins = ["bob"]
+            [database]
+            url = "mysql://x"
+            [server]
+            bind = "localhost"
+            "##,
+        );
+        let expect = [
+            "calendar.timezone: unknown time zone `Mars/Olympus`",
+            "calendar.working_days: `Funday` is not a weekday",
+            "calendar.holidays: `2026-13-01` is not a date",
+            "schedules.digest: `0 61 8 * * *` is not a cron expression",
+            "schedules.checkin: `every monday` is not a cron expression",
+            "channels.pmo: `#launches` is not a Slack channel id",
+            "permissions.admins: `bob` is not a Slack user id",
+            "database.url: `mysql://x` is not a supported database URL",
+            "server.bind: `localhost` is not a listen address",
+        ];
+        for prefix in expect {
+            assert!(
+                problems.iter().any(|p| p.starts_with(prefix)),
+                "missing `{prefix}` in {problems:#?}"
+            );
+        }
+        assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = load_str("[server]\nbnd = \"127.0.0.1:1\"\n", &no_env).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("unknown field `bnd`"), "{message}");
+        assert!(!message.contains('\n'), "one line: {message}");
+    }
+
+    #[test]
+    fn functions_can_be_configured_and_extended() {
+        let config = load_str(
+            r#"
+            [functions.marketing]
+            channel = "C0MKTG"
+            lead = "U0LEAD"
+            [functions.legal]
+            display_name = "Legal"
+            aliases = ["law"]
+            channel = "C0LEGAL"
+            "#,
+            &no_env,
+        )
+        .unwrap();
+        let marketing = config.functions.resolve("mktg").unwrap();
+        assert_eq!(marketing.channel.as_ref().unwrap().as_str(), "C0MKTG");
+        assert_eq!(marketing.lead.as_ref().unwrap().as_str(), "U0LEAD");
+        assert_eq!(config.functions.resolve("law").unwrap().display_name, "Legal");
+
+        let problems = problems_of("[functions.legal]\naliases = [\"pm\"]\nchannel = \"nope\"\n");
+        assert!(
+            problems.iter().any(|p| p.starts_with("functions.legal.channel:")),
+            "{problems:?}"
+        );
+        let problems = problems_of("[functions.legal]\naliases = [\"pm\"]\n");
+        assert_eq!(problems, vec!["functions: `pm` is used for both `product` and `legal`"]);
+        let problems = problems_of("[functions.Legal]\n");
+        assert!(problems[0].starts_with("functions.Legal: `Legal` is not a valid function name"));
+    }
+
+    #[test]
+    fn slack_credentials_are_required_for_the_chosen_transport() {
+        let config = load_str("", &no_env).unwrap();
+        let problems = config.slack_credentials().err().unwrap().problems();
+        assert_eq!(
+            problems,
+            vec![
+                "slack.bot_token: required but not set (set SLACK_BOT_TOKEN or `slack.bot_token` in the config file)",
+                "slack.signing_secret: required but not set (set SLACK_SIGNING_SECRET or `slack.signing_secret` in the config file)",
+            ]
+        );
+
+        let env = |key: &str| match key {
+            "SLACK_BOT_TOKEN" => Some("xoxp-user-token-not-bot".to_owned()),
+            "SLACK_APP_TOKEN" => Some("xoxb-wrong-kind".to_owned()),
+            _ => None,
+        };
+        let config = load_str("", &env).unwrap();
+        let problems = config.slack_credentials().err().unwrap().problems();
+        assert_eq!(
+            problems,
+            vec![
+                "slack.bot_token: does not look right: it should start with `xoxb-`",
+                "slack.app_token: does not look right: it should start with `xapp-`",
+            ]
+        );
+        assert!(
+            !problems.join(" ").contains("xoxp-user-token-not-bot"),
+            "secrets are never echoed"
+        );
+
+        let env = |key: &str| match key {
+            "SLACK_BOT_TOKEN" => Some("xoxb-123-456-abc".to_owned()),
+            "SLACK_SIGNING_SECRET" => Some("8f742231b10e8888abcd99yyyzzz85a5".to_owned()),
+            _ => None,
+        };
+        assert!(load_str("", &env).unwrap().slack_credentials().is_ok());
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let env = |key: &str| match key {
+            "SLACK_BOT_TOKEN" => Some("xoxb-very-secret-token".to_owned()),
+            "SLACK_SIGNING_SECRET" => Some("signing-secret-value".to_owned()),
+            "DATABASE_URL" => Some("postgres://app:hunter2@db/liftoff".to_owned()),
+            _ => None,
+        };
+        let config = load_str("", &env).unwrap();
+        let debug = format!("{config:?}");
+        for secret in ["xoxb-very-secret-token", "signing-secret-value", "hunter2"] {
+            assert!(!debug.contains(secret), "{secret} leaked into {debug}");
+        }
+        assert_eq!(config.database.redacted_url(), "postgres://app:***@db/liftoff");
+    }
+
+    /// The example file is the reference for every key: it must load as it is, and every key
+    /// it shows commented out must also be a real key.
+    #[test]
+    fn example_config_documents_real_keys() {
+        let example = include_str!("../config/liftoff.example.toml");
+        load_str(example, &no_env).expect("example loads as shipped");
+        let uncommented: String = example
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || (rest.contains(" = ") && !rest.starts_with(' ')) => rest,
+                _ => line,
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let raw = RawConfig::parse(&uncommented).expect("commented keys are real keys");
+        assert!(raw.slack.bot_token.is_some() && raw.slack.signing_secret.is_some() && raw.slack.app_token.is_some());
+        assert!(raw.channels.pmo.is_some() && raw.channels.escalation.is_some());
+        assert_eq!(raw.functions.len(), 2);
+        raw.validate().expect("the commented examples are valid too");
+    }
+}

@@ -1,0 +1,21 @@
+//! The functional core: launches, tasks, statuses, functions, calendars and history as plain
+//! types and pure functions. Nothing here does I/O, knows Slack's JSON or SQL, or reads the
+//! clock: callers pass `now` (or `today`) in, which is what makes every rule testable.
+
+pub mod calendar;
+pub mod function;
+pub mod history;
+pub mod ids;
+pub mod launch;
+pub mod task;
+
+pub use calendar::WorkCalendar;
+pub use function::{FunctionCatalog, FunctionDef, FunctionError, FunctionName, FunctionOverrides};
+pub use history::{Actor, ChangeContext, ChangeField, ChangeSource, HistoryEntry};
+pub use ids::{IdError, LaunchId, SlackChannelId, SlackTeamId, SlackUserId, TaskId};
+pub use launch::{
+    Launch, LaunchChange, LaunchDraft, LaunchEdit, LaunchEditError, LaunchRef, LaunchState, Slug, SuccessMetric, Tier,
+};
+pub use task::{
+    DueDate, DueDateMove, NewTask, RaciRole, RoleAssignment, StatusKind, Task, TaskDraft, TaskEdit, TaskStatus,
+};

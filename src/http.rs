@@ -1,0 +1,93 @@
+//! The HTTP server: health and readiness now; the signed Slack endpoints mount here too.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::store::Store;
+
+/// What every handler can reach. Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub clock: SharedClock,
+}
+
+/// A bound, not yet running server. Binding is separate from running so tests can bind port
+/// 0 and learn the address before the first request.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn build(state: AppState) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(state.config.server.bind).await?;
+        Ok(Application {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+/// The process is up and answering. Says nothing about the database on purpose: a restart
+/// would not fix an unreachable database, so liveness must not depend on it.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready to do real work: the database answers and every migration is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(err) = state.store.ping().await {
+        tracing::warn!(error = %err, "readiness: database unreachable");
+        return not_ready("database unreachable");
+    }
+    match state.store.pending_migrations().await {
+        Ok(pending) if pending.is_empty() => Json(json!({ "status": "ready" })).into_response(),
+        Ok(pending) => not_ready(&format!(
+            "{} migration(s) not applied: run `liftoff migrate`",
+            pending.len()
+        )),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness: cannot read migrations");
+            not_ready("cannot read migration state")
+        }
+    }
+}
+
+fn not_ready(reason: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "status": "not ready", "reason": reason })),
+    )
+        .into_response()
+}

@@ -1,0 +1,28 @@
+//! `liftoff`: parse the command line, set up logging and the runtime, run, exit with a code
+//! that says what kind of failure happened. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use liftoff::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    liftoff::telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("liftoff: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            for line in failure.lines() {
+                eprintln!("liftoff: {line}");
+            }
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

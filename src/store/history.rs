@@ -1,0 +1,78 @@
+//! The change history: appended in the same transaction as the change it records.
+
+use super::rows::{HistoryRow, convert_all, history_columns};
+use super::{Store, StoreError, on_pool, to_millis};
+use crate::domain::{HistoryEntry, LaunchId, TaskId};
+
+/// Appends `$entry` (a `&HistoryEntry`) through `$conn` (a connection or transaction of either
+/// backend). A macro rather than a function because it must compile against both backends'
+/// connection types inside [`on_pool!`].
+macro_rules! insert_history {
+    ($conn:expr, $entry:expr) => {{
+        let entry: &$crate::domain::HistoryEntry = $entry;
+        sqlx::query(
+            "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.launch_id.0)
+        .bind(entry.task_id.map(|t| t.0))
+        .bind(entry.actor.as_stored())
+        .bind(entry.source.as_str())
+        .bind($crate::store::to_millis(entry.at))
+        .bind(entry.field.as_str())
+        .bind(entry.from.as_deref())
+        .bind(entry.to.as_deref())
+        .bind(entry.note.as_deref())
+        .execute($conn)
+        .await
+    }};
+}
+pub(crate) use insert_history;
+
+impl Store {
+    /// Appends entries that are not part of a larger change (e.g. a recorded answer).
+    pub async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for entry in entries {
+                insert_history!(&mut *tx, entry)?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A task's history, oldest first.
+    pub async fn task_history(&self, task: TaskId) -> Result<Vec<HistoryEntry>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            history_columns!(),
+            " FROM history WHERE task_id = $1 ORDER BY id"
+        );
+        let rows: Vec<HistoryRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// A launch's history including its tasks', oldest first.
+    pub async fn launch_history(&self, launch: LaunchId) -> Result<Vec<HistoryEntry>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            history_columns!(),
+            " FROM history WHERE launch_id = $1 ORDER BY id"
+        );
+        let rows: Vec<HistoryRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Entries recorded at or after `since`, oldest first: "what changed since the last digest".
+    pub async fn history_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<HistoryEntry>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            history_columns!(),
+            " FROM history WHERE at_ms >= $1 ORDER BY id"
+        );
+        let rows: Vec<HistoryRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(since)).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+}

@@ -1,0 +1,239 @@
+//! Persistence: sqlx repositories over one schema on SQLite (the default) and PostgreSQL.
+//!
+//! Only this module knows SQL. Each backend has its own native pool, because sqlx's `Any`
+//! driver cannot carry dates; every query is written once with `$n` placeholders (which both
+//! SQLite and PostgreSQL accept) and compiled for both pools by [`on_pool!`]. Instants are
+//! stored as epoch milliseconds and dates as `DATE`, so comparisons agree on both backends.
+//!
+//! Writes that read first use optimistic concurrency: every launch and task row has a
+//! `version`, and an update only applies `WHERE version = <the version read>`. That is safe on
+//! both backends without SQLite's deferred-transaction lock upgrade, and it is what makes two
+//! instances (or a thread reply racing a button click) unable to overwrite each other.
+
+mod functions;
+mod history;
+mod launches;
+mod rows;
+mod tasks;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::config::{DatabaseConfig, redact_url};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Runs `$body` with `$pool` bound to whichever native pool the store holds. The body is
+/// compiled once per backend, so a query that does not type-check on both fails the build.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("database {url} is read-only; Liftoff needs to write to it")]
+    ReadOnly { url: String },
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Someone else changed the row since it was read; the caller re-reads and retries.
+    #[error("the record was changed by someone else at the same time")]
+    Conflict,
+    /// A stored value the code does not understand: a bug or a hand-edited row.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The repositories, over a pool of either backend. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Opens the configured database (creating a SQLite file if missing) and checks that a
+    /// connection can really be made, so a wrong URL fails at start-up with its reason.
+    pub async fn connect(config: &DatabaseConfig) -> Result<Store, StoreError> {
+        let url = config.url.expose_secret();
+        let redacted = config.redacted_url();
+        let connect_error = |err: sqlx::Error| StoreError::Connect {
+            url: redacted.clone(),
+            reason: describe_connect_error(&err),
+        };
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect_error)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(config.busy_timeout)
+                .foreign_keys(true);
+            // An in-memory database exists once per connection: keep exactly one, forever.
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool_options = SqlitePoolOptions::new().acquire_timeout(config.connect_timeout);
+            let pool_options = if in_memory {
+                pool_options
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+            } else {
+                pool_options.max_connections(config.max_connections)
+            };
+            let pool = pool_options.connect_with(options).await.map_err(connect_error)?;
+            Store {
+                pool: Pool::Sqlite(pool),
+            }
+        } else {
+            let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            Store::postgres(options, config.max_connections, config.connect_timeout)
+                .await
+                .map_err(connect_error)?
+        };
+        Ok(store)
+    }
+
+    /// Opens PostgreSQL with explicit options; tests use it to give each test its own schema
+    /// (`options(["search_path", …])`).
+    pub async fn postgres(
+        options: PgConnectOptions,
+        max_connections: u32,
+        timeout: Duration,
+    ) -> Result<Store, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(timeout)
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend() {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies every migration not yet applied. Each runs in its own transaction, so a failing
+    /// migration leaves the database as it was before it.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let result = on_pool!(self, pool => self.migrator().run(pool).await);
+        match result {
+            Err(sqlx::migrate::MigrateError::Execute(err)) if is_read_only(&err) => {
+                Err(StoreError::ReadOnly { url: self.describe() })
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Versions of embedded migrations that the database has not applied successfully.
+    pub async fn pending_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+        let applied: Result<Vec<i64>, sqlx::Error> =
+            on_pool!(self, pool => sqlx::query_scalar(APPLIED).fetch_all(pool).await);
+        let applied = match applied {
+            Ok(applied) => applied,
+            // No bookkeeping table yet: nothing has been applied.
+            Err(sqlx::Error::Database(err)) if err.message().contains("_sqlx_migrations") => Vec::new(),
+            Err(err) => return Err(err.into()),
+        };
+        Ok(self
+            .migrator()
+            .iter()
+            .map(|migration| migration.version)
+            .filter(|version| !applied.contains(version))
+            .collect())
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    fn describe(&self) -> String {
+        match &self.pool {
+            Pool::Sqlite(pool) => format!("sqlite://{}", pool.connect_options().get_filename().display()),
+            Pool::Postgres(_) => "postgres".to_owned(),
+        }
+    }
+}
+
+fn is_read_only(err: &sqlx::Error) -> bool {
+    // SQLITE_READONLY is 8; its extended codes keep 8 in the low byte.
+    matches!(err, sqlx::Error::Database(db) if db.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 8))
+        || err.to_string().contains("read-only")
+        || err.to_string().contains("readonly")
+}
+
+/// A short, secret-free reason for a connection failure.
+fn describe_connect_error(err: &sqlx::Error) -> String {
+    let text = match err {
+        sqlx::Error::PoolTimedOut => {
+            "timed out waiting for a connection (is the server running and reachable?)".to_owned()
+        }
+        other => other.to_string(),
+    };
+    // Drivers sometimes quote the URL back; never let a password through.
+    redact_url(&text)
+}
+
+/// Milliseconds since the epoch: how instants are stored on both backends.
+pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} ms is out of range")))
+}
+
+/// Whether an error is a unique-constraint violation (a slug or key taken by a concurrent write).
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+pub use functions::FunctionSetting;

@@ -1,0 +1,187 @@
+//! Row shapes as the database returns them, and their conversion into domain types. Anything
+//! a row holds that the domain cannot represent is reported as [`StoreError::Corrupt`].
+
+use chrono::NaiveDate;
+
+use super::{StoreError, from_millis};
+use crate::domain::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
+use crate::domain::launch::{Launch, LaunchState, Slug, SuccessMetric, Tier};
+use crate::domain::task::{RaciRole, RoleAssignment, Task, TaskStatus};
+use crate::domain::{FunctionName, LaunchId, SlackUserId, TaskId};
+
+/// Columns selected for a launch, for `concat!` into `&'static` query text.
+macro_rules! launch_columns {
+    () => {
+        "id, slug, name, tier, launch_date, lead_user_id, key_messages, channel_notes, state, version"
+    };
+}
+pub(crate) use launch_columns;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LaunchRow {
+    id: i64,
+    slug: String,
+    name: String,
+    tier: i64,
+    launch_date: NaiveDate,
+    lead_user_id: Option<String>,
+    key_messages: String,
+    channel_notes: String,
+    state: String,
+    version: i64,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn user(value: Option<String>) -> Result<Option<SlackUserId>, StoreError> {
+    value.map(|v| SlackUserId::parse(&v).map_err(corrupt)).transpose()
+}
+
+impl TryFrom<LaunchRow> for Launch {
+    type Error = StoreError;
+
+    fn try_from(row: LaunchRow) -> Result<Self, Self::Error> {
+        Ok(Launch {
+            id: LaunchId(row.id),
+            slug: Slug::parse(&row.slug).map_err(corrupt)?,
+            name: row.name,
+            tier: Tier::from_number(row.tier).ok_or_else(|| corrupt(format!("tier {}", row.tier)))?,
+            launch_date: row.launch_date,
+            lead: user(row.lead_user_id)?,
+            key_messages: row.key_messages,
+            channel_notes: row.channel_notes,
+            state: LaunchState::parse(&row.state).ok_or_else(|| corrupt(format!("launch state {}", row.state)))?,
+            version: row.version,
+        })
+    }
+}
+
+/// Columns selected for a task, for `concat!` into `&'static` query text.
+macro_rules! task_columns {
+    () => {
+        "id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, status, \
+         blocked_reason, status_changed_at_ms, version"
+    };
+}
+pub(crate) use task_columns;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    id: i64,
+    launch_id: i64,
+    function_name: String,
+    title: String,
+    owner_user_id: Option<String>,
+    due_date: NaiveDate,
+    due_offset_days: Option<i64>,
+    status: String,
+    blocked_reason: Option<String>,
+    status_changed_at_ms: i64,
+    version: i64,
+}
+
+impl TryFrom<TaskRow> for Task {
+    type Error = StoreError;
+
+    fn try_from(row: TaskRow) -> Result<Self, Self::Error> {
+        Ok(Task {
+            id: TaskId(row.id),
+            launch_id: LaunchId(row.launch_id),
+            function: FunctionName::parse(&row.function_name).map_err(corrupt)?,
+            title: row.title,
+            owner: user(row.owner_user_id)?,
+            due_date: row.due_date,
+            due_offset_days: row.due_offset_days,
+            status: TaskStatus::from_stored(&row.status, row.blocked_reason).map_err(corrupt)?,
+            status_changed_at: from_millis(row.status_changed_at_ms)?,
+            version: row.version,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MetricRow {
+    name: String,
+    target: f64,
+    unit: String,
+    review_offset_days: i64,
+    actual: Option<f64>,
+}
+
+impl From<MetricRow> for SuccessMetric {
+    fn from(row: MetricRow) -> Self {
+        SuccessMetric {
+            name: row.name,
+            target: row.target,
+            unit: row.unit,
+            review_offset_days: row.review_offset_days,
+            actual: row.actual,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RoleRow {
+    role: String,
+    user_id: String,
+}
+
+impl TryFrom<RoleRow> for RoleAssignment {
+    type Error = StoreError;
+
+    fn try_from(row: RoleRow) -> Result<Self, Self::Error> {
+        Ok(RoleAssignment {
+            role: RaciRole::parse(&row.role).ok_or_else(|| corrupt(format!("role {}", row.role)))?,
+            user: SlackUserId::parse(&row.user_id).map_err(corrupt)?,
+        })
+    }
+}
+
+/// Columns selected for a history entry, for `concat!` into `&'static` query text.
+macro_rules! history_columns {
+    () => {
+        "launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note"
+    };
+}
+pub(crate) use history_columns;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HistoryRow {
+    launch_id: i64,
+    task_id: Option<i64>,
+    actor: String,
+    source: String,
+    at_ms: i64,
+    field: String,
+    from_value: Option<String>,
+    to_value: Option<String>,
+    note: Option<String>,
+}
+
+impl TryFrom<HistoryRow> for HistoryEntry {
+    type Error = StoreError;
+
+    fn try_from(row: HistoryRow) -> Result<Self, Self::Error> {
+        Ok(HistoryEntry {
+            launch_id: LaunchId(row.launch_id),
+            task_id: row.task_id.map(TaskId),
+            actor: Actor::from_stored(&row.actor).ok_or_else(|| corrupt(format!("actor {}", row.actor)))?,
+            source: ChangeSource::parse(&row.source).ok_or_else(|| corrupt(format!("source {}", row.source)))?,
+            at: from_millis(row.at_ms)?,
+            field: ChangeField::parse(&row.field).ok_or_else(|| corrupt(format!("field {}", row.field)))?,
+            from: row.from_value,
+            to: row.to_value,
+            note: row.note,
+        })
+    }
+}
+
+/// Converts every row, stopping at the first that does not make sense.
+pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

@@ -1,0 +1,175 @@
+//! Tasks, their RACI roles, and the queries the PMO loop runs over open tasks.
+
+use chrono::NaiveDate;
+
+use super::history::insert_history;
+use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
+use super::{Store, StoreError, on_pool, to_millis};
+use crate::domain::history::{ChangeContext, ChangeField, HistoryEntry};
+use crate::domain::task::{NewTask, RoleAssignment, Task};
+use crate::domain::{FunctionName, LaunchId, SlackUserId, TaskId};
+
+impl Store {
+    /// Stores a validated task as `todo` and records its creation.
+    pub async fn create_task(&self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+        const INSERT: &str = concat!(
+            "INSERT INTO tasks (launch_id, function_name, title, owner_user_id, due_date, due_offset_days, \
+             status, status_changed_at_ms, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'todo', $7, $7, $7) RETURNING ",
+            task_columns!()
+        );
+        let task = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: TaskRow = sqlx::query_as(INSERT)
+                .bind(task.launch_id.0)
+                .bind(task.function.as_str())
+                .bind(&task.title)
+                .bind(task.owner.as_ref().map(|u| u.as_str()))
+                .bind(task.due_date)
+                .bind(task.due_offset_days)
+                .bind(to_millis(ctx.at))
+                .fetch_one(&mut *tx)
+                .await?;
+            let created = Task::try_from(row)?;
+            let entry = ctx.entry(created.launch_id, Some(created.id), ChangeField::Created, None, Some(created.title.clone()));
+            insert_history!(&mut *tx, &entry)?;
+            tx.commit().await?;
+            created
+        });
+        Ok(task)
+    }
+
+    pub async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        const SQL: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = $1");
+        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(id.0).fetch_optional(pool).await)?;
+        row.map(Task::try_from).transpose()
+    }
+
+    /// All of a launch's tasks, grouped by function, soonest due first.
+    pub async fn launch_tasks(&self, launch: LaunchId) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE launch_id = $1 ORDER BY function_name, due_date, id"
+        );
+        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// A person's open tasks across active launches, soonest due first (`/launch mine`).
+    pub async fn open_tasks_for_owner(&self, owner: &SlackUserId) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE owner_user_id = $1 AND status <> 'done' \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+        );
+        let rows: Vec<TaskRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(owner.as_str()).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// One function's open tasks across active launches: what a check-in lists.
+    pub async fn open_tasks_for_function(&self, function: &FunctionName) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE function_name = $1 AND status <> 'done' \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY launch_id, due_date, id"
+        );
+        let rows: Vec<TaskRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(function.as_str()).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Open tasks of active launches due on or before `date`, plus every blocked one: the
+    /// candidates an escalation sweep looks at. Served by the partial index on open tasks.
+    pub async fn open_tasks_due_by(&self, date: NaiveDate) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE status <> 'done' AND (due_date <= $1 OR status = 'blocked') \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+        );
+        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(date).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Stores an edited task (see [`Task::edit`]) if nobody changed it since it was read, with
+    /// its history, in one transaction. [`StoreError::Conflict`] means: re-read and decide again.
+    pub async fn save_task(&self, task: &Task, history: &[HistoryEntry]) -> Result<Task, StoreError> {
+        const UPDATE: &str = concat!(
+            "UPDATE tasks SET title = $1, owner_user_id = $2, due_date = $3, due_offset_days = $4, status = $5, \
+             blocked_reason = $6, status_changed_at_ms = $7, version = version + 1, updated_at_ms = $8 \
+             WHERE id = $9 AND version = $10 RETURNING ",
+            task_columns!()
+        );
+        let at = history
+            .first()
+            .map_or_else(|| to_millis(task.status_changed_at), |h| to_millis(h.at));
+        let saved = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<TaskRow> = sqlx::query_as(UPDATE)
+                .bind(&task.title)
+                .bind(task.owner.as_ref().map(|u| u.as_str()))
+                .bind(task.due_date)
+                .bind(task.due_offset_days)
+                .bind(task.status.kind().as_str())
+                .bind(task.status.reason())
+                .bind(to_millis(task.status_changed_at))
+                .bind(at)
+                .bind(task.id.0)
+                .bind(task.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err(StoreError::Conflict);
+            };
+            for entry in history {
+                insert_history!(&mut *tx, entry)?;
+            }
+            tx.commit().await?;
+            Task::try_from(row)?
+        });
+        Ok(saved)
+    }
+
+    /// Replaces a task's RACI roles (beyond its owner) and records the new set.
+    pub async fn set_task_roles(
+        &self,
+        task: &Task,
+        roles: &[RoleAssignment],
+        ctx: &ChangeContext,
+    ) -> Result<(), StoreError> {
+        const CLEAR: &str = "DELETE FROM task_roles WHERE task_id = $1";
+        const INSERT: &str =
+            "INSERT INTO task_roles (task_id, role, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        let summary = roles
+            .iter()
+            .map(|r| format!("{} {}", r.role.as_str(), r.user))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let entry = ctx.entry(task.launch_id, Some(task.id), ChangeField::Role, None, Some(summary));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(CLEAR).bind(task.id.0).execute(&mut *tx).await?;
+            for assignment in roles {
+                sqlx::query(INSERT)
+                    .bind(task.id.0)
+                    .bind(assignment.role.as_str())
+                    .bind(assignment.user.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_history!(&mut *tx, &entry)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn task_roles(&self, task: TaskId) -> Result<Vec<RoleAssignment>, StoreError> {
+        const SQL: &str = "SELECT role, user_id FROM task_roles WHERE task_id = $1 ORDER BY role, user_id";
+        let rows: Vec<RoleRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+}
