@@ -327,6 +327,16 @@ impl Config {
         raw.with_env(env).validate()
     }
 
+    /// Builds a config from TOML text and an environment, without touching files: for tests,
+    /// the demo, and embedding Liftoff.
+    pub fn from_toml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let raw = RawConfig::parse(text).map_err(|message| ConfigError::Parse {
+            path: PathBuf::from("<inline>"),
+            message,
+        })?;
+        raw.with_env(env).validate()
+    }
+
     /// Loads `path` (the CLI resolves `--config` / `LIFTOFF_CONFIG`) with the real process
     /// environment on top. Empty variables count as unset, as in most shells' `VAR= cmd`.
     pub fn load_from_environment(path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -609,9 +619,17 @@ fn parse_cron(expression: &str) -> Result<CronSchedule, String> {
             expression: expression.to_owned(),
             schedule,
         })
-        .map_err(|err| {
+        .map_err(|_| {
+            // The cron crate's own message points a caret at the expression over several lines;
+            // a config error must fit on one, so say what is typically wrong instead.
+            let fields = expression.split_whitespace().count();
+            let why = if (6..=7).contains(&fields) {
+                "a field is out of range or misspelt".to_owned()
+            } else {
+                format!("it has {fields} fields, not 6")
+            };
             format!(
-                "`{expression}` is not a cron expression ({err}); use six fields \
+                "`{expression}` is not a cron expression ({why}); use six fields \
                  `sec min hour day-of-month month day-of-week`, e.g. `0 30 8 * * Mon-Fri`"
             )
         })
@@ -681,13 +699,7 @@ mod tests {
     }
 
     fn load_str(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        RawConfig::parse(text)
-            .map_err(|message| ConfigError::Parse {
-                path: "test.toml".into(),
-                message,
-            })?
-            .with_env(env)
-            .validate()
+        Config::from_toml(text, env)
     }
 
     fn problems_of(text: &str) -> Vec<String> {

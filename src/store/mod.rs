@@ -85,9 +85,15 @@ impl Store {
     pub async fn connect(config: &DatabaseConfig) -> Result<Store, StoreError> {
         let url = config.url.expose_secret();
         let redacted = config.redacted_url();
-        let connect_error = |err: sqlx::Error| StoreError::Connect {
-            url: redacted.clone(),
-            reason: describe_connect_error(&err),
+        let connect_error = |err: sqlx::Error| {
+            if is_read_only(&err) {
+                StoreError::ReadOnly { url: redacted.clone() }
+            } else {
+                StoreError::Connect {
+                    url: redacted.clone(),
+                    reason: describe_connect_error(&err),
+                }
+            }
         };
         let store = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
@@ -237,3 +243,31 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 pub use functions::FunctionSetting;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One schema, two dialects: every migration must exist for both backends, under the same
+    /// version and name, or the backends drift apart.
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let list = |migrator: &Migrator| {
+            migrator
+                .iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert!(!list(&SQLITE_MIGRATIONS).is_empty());
+        assert_eq!(list(&SQLITE_MIGRATIONS), list(&POSTGRES_MIGRATIONS));
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_connection_errors() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/liftoff"),
+            "postgres://app:***@db:5432/liftoff"
+        );
+        assert_eq!(redact_url("sqlite://liftoff.db"), "sqlite://liftoff.db");
+    }
+}

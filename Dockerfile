@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Liftoff: build in the official Rust image, run on a distroless base as a non-root user.
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+# Dependencies first, so code changes do not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+COPY src ./src
+COPY migrations ./migrations
+RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
+    && mkdir -p /data
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /src/target/release/liftoff /usr/local/bin/liftoff
+COPY --from=build --chown=nonroot:nonroot /data /data
+COPY config/liftoff.example.toml /etc/liftoff/liftoff.example.toml
+ENV LIFTOFF_BIND=0.0.0.0:3000 \
+    DATABASE_URL=sqlite:///data/liftoff.db
+VOLUME ["/data"]
+EXPOSE 3000
+USER nonroot
+ENTRYPOINT ["/usr/local/bin/liftoff"]
+CMD ["serve"]

@@ -1,0 +1,369 @@
+//! The `liftoff` binary: exit codes, one-line reasons, and that bad input changes nothing.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::TestDb;
+
+const BOT_TOKEN: &str = "xoxb-1111-2222-supersecretbottoken";
+const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+
+/// The binary with a clean environment: only what the test gives it, so a developer's own
+/// `DATABASE_URL` or `SLACK_BOT_TOKEN` cannot leak into a test.
+fn liftoff(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_liftoff"));
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+}
+
+fn run(command: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = command.output().expect("liftoff runs");
+    (
+        status.code().expect("exited, not killed"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn with_secrets(command: &mut Command) -> &mut Command {
+    command
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+}
+
+fn write_config(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("liftoff.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["serve", "migrate", "check-config", "tick", "demo"] {
+        let (code, stdout, _) = run(liftoff(dir.path()).args([command, "--help"]));
+        assert_eq!(code, 0, "{command} --help");
+        assert!(stdout.contains("Usage: liftoff"), "{command}: {stdout}");
+    }
+    let (code, stdout, _) = run(liftoff(dir.path()).arg("--help"));
+    assert_eq!(code, 0);
+    for command in ["serve", "migrate", "check-config", "tick", "demo"] {
+        assert!(stdout.contains(command), "top-level help lists {command}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(liftoff(dir.path()).arg("launch-rockets"));
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(liftoff(dir.path()).args(["tick", "--now", "next tuesday"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not an RFC 3339 instant"), "{stderr}");
+}
+
+#[test]
+fn check_config_accepts_a_valid_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[calendar]\ntimezone = \"Europe/Berlin\"\n");
+    let (code, stdout, stderr) = run(with_secrets(
+        liftoff(dir.path()).arg("--config").arg(&config).arg("check-config"),
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("configuration OK: HTTP request URLs"), "{stdout}");
+    assert!(stdout.contains("Europe/Berlin"), "{stdout}");
+    assert!(!stdout.contains(BOT_TOKEN) && !stderr.contains(BOT_TOKEN));
+}
+
+#[test]
+fn check_config_names_each_bad_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[calendar]\ntimezone = \"Europe/Atlantis\"\n",
+            "calendar.timezone: unknown time zone `Europe/Atlantis`",
+        ),
+        (
+            "[schedules]\ndigest = \"30 8 * * 1-5\"\n",
+            "schedules.digest: `30 8 * * 1-5` is not a cron expression",
+        ),
+        (
+            "[channels]\npmo = \"#launches\"\n",
+            "channels.pmo: `#launches` is not a Slack channel id",
+        ),
+        (
+            "[functions.sales]\nlead = \"@maria\"\n",
+            "functions.sales.lead: `@maria` is not a Slack user id",
+        ),
+        (
+            "[server]\nbind = \"everywhere\"\n",
+            "server.bind: `everywhere` is not a listen address",
+        ),
+        (
+            "[database]\nurl = \"mysql://db/liftoff\"\n",
+            "database.url: `mysql://db/liftoff` is not a supported database URL",
+        ),
+        ("[serverr]\nbind = \"127.0.0.1:1\"\n", "unknown field `serverr`"),
+        ("[calendar\n", "is not valid"),
+    ];
+    for (text, expected) in cases {
+        let config = write_config(dir.path(), text);
+        let (code, stdout, stderr) = run(with_secrets(
+            liftoff(dir.path()).arg("--config").arg(&config).arg("check-config"),
+        ));
+        assert_eq!(code, 2, "{text}: {stderr}");
+        assert!(stdout.is_empty(), "{text}: {stdout}");
+        assert!(stderr.contains(expected), "{text}: expected `{expected}` in {stderr}");
+        assert!(stderr.lines().all(|line| line.starts_with("liftoff: ")), "{stderr}");
+    }
+}
+
+#[test]
+fn check_config_requires_the_secrets_of_the_chosen_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(liftoff(dir.path()).arg("check-config"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("slack.bot_token: required but not set (set SLACK_BOT_TOKEN"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("slack.signing_secret: required but not set"),
+        "{stderr}"
+    );
+
+    // Socket Mode needs the app token instead of the signing secret.
+    let (code, _, stderr) = run(liftoff(dir.path())
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env("SLACK_APP_TOKEN", "xoxb-not-an-app-token")
+        .arg("check-config"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("slack.app_token: does not look right: it should start with `xapp-`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("signing_secret"), "{stderr}");
+    let (code, stdout, _) = run(liftoff(dir.path())
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env("SLACK_APP_TOKEN", "xapp-1-A111-222-abcdef")
+        .arg("check-config"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Socket Mode"), "{stdout}");
+}
+
+#[test]
+fn a_named_config_file_that_is_missing_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(with_secrets(
+        liftoff(dir.path())
+            .env("LIFTOFF_CONFIG", "nope.toml")
+            .arg("check-config"),
+    ));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read config file nope.toml"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_a_sqlite_database_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", db.display());
+    for _ in 0..2 {
+        let (code, stdout, stderr) = run(liftoff(dir.path()).env("DATABASE_URL", &url).arg("migrate"));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("migrations applied"), "{stdout}");
+    }
+    assert!(db.exists());
+}
+
+#[test]
+fn migrate_uses_sqlite_liftoff_db_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(liftoff(dir.path()).arg("migrate"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.path().join("liftoff.db").exists());
+}
+
+#[test]
+fn an_unopenable_sqlite_database_exits_1_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/missing-dir/liftoff.db", dir.path().display());
+    let (code, _, stderr) = run(liftoff(dir.path()).env("DATABASE_URL", &url).arg("migrate"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("liftoff: cannot open database"), "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("liftoff: ")).count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unreachable_postgres_exits_1_in_bounded_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[database]\nconnect_timeout_secs = 2\n");
+    let started = Instant::now();
+    let (code, _, stderr) = run(liftoff(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .env("DATABASE_URL", "postgres://liftoff:hunter2@127.0.0.1:1/liftoff")
+        .arg("migrate"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot open database postgres://liftoff:***@127.0.0.1:1/liftoff"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2"),
+        "the password never reaches the output: {stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_read_only_database_exits_1_and_stays_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("readonly.db");
+    std::fs::write(&db, b"").unwrap();
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let (code, _, stderr) = run(liftoff(dir.path()).env("DATABASE_URL", &url).arg("migrate"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("read-only"), "{stderr}");
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_failing_migration_exits_1_and_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("conflict.db");
+    let url = format!("sqlite://{}", db_path.display());
+    // A table in the way of the first migration: it must fail as a whole.
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE launches (id INTEGER)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let (code, _, stderr) = run(liftoff(dir.path()).env("DATABASE_URL", &url).arg("migrate"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("liftoff: cannot migrate"), "{stderr}");
+    assert!(stderr.contains("launches already exists"), "{stderr}");
+
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(tables, vec!["launches"], "the failed migration created nothing");
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(0);
+    assert_eq!(applied, 0);
+}
+
+#[tokio::test]
+async fn migrate_works_on_postgres() {
+    let Some(db) = TestDb::postgres().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(liftoff(dir.path()).env("DATABASE_URL", &db.url).arg("migrate"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("migrations applied"), "{stdout}");
+    assert!(
+        db.store.pending_migrations().await.unwrap().is_empty(),
+        "the CLI migrated the test schema"
+    );
+    db.cleanup().await;
+}
+
+#[test]
+fn tick_accepts_an_instant_and_prepares_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(liftoff(dir.path()).args(["tick", "--now", "2026-12-01T09:00:00+01:00"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("tick at 2026-12-01T08:00:00+00:00"), "{stdout}");
+}
+
+/// `serve` end to end as a process: it becomes ready, answers health checks, keeps secrets
+/// out of its logs, and stops cleanly on SIGTERM.
+#[test]
+fn serve_runs_until_sigterm_and_never_logs_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = with_secrets(&mut liftoff(dir.path()))
+        .env("LIFTOFF_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", format!("sqlite://{}/serve.db", dir.path().display()))
+        .env("RUST_LOG", "debug")
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut logs = String::new();
+    let address = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {logs}");
+        logs.push_str(&line);
+        if line.contains("liftoff is serving") {
+            let start = line.find("address=").expect("address field") + "address=".len();
+            break line[start..].split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let get = |path: &str| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async { reqwest::get(format!("http://{address}{path}")).await.unwrap().status() })
+    };
+    assert_eq!(get("/healthz"), 200);
+    assert_eq!(get("/readyz"), 200);
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop exits 0, got {status:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    logs.push_str(&rest);
+    assert!(logs.contains("liftoff stopped"), "{logs}");
+    for secret in [BOT_TOKEN, SIGNING_SECRET] {
+        assert!(!logs.contains(secret), "secret leaked into logs:\n{logs}");
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(liftoff(dir.path()).env("LIFTOFF_BIND", "127.0.0.1:0").arg("serve"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("slack.bot_token: required but not set"), "{stderr}");
+    assert!(!dir.path().join("liftoff.db").exists(), "nothing was created");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(liftoff(dir.path())
+        .args(["--log-format", "json", "migrate"])
+        .env("RUST_LOG", "debug"));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.is_empty()).collect();
+    assert!(!lines.is_empty(), "debug logging produced lines");
+    for line in lines {
+        let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(parsed.get("level").is_some(), "{line}");
+    }
+}

@@ -1,0 +1,227 @@
+//! Shared test set-up: fresh databases per test on both backends, and the real service on a
+//! random port.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use liftoff::clock::ManualClock;
+use liftoff::config::Config;
+use liftoff::domain::{Actor, ChangeContext, ChangeSource, SlackUserId};
+use liftoff::http::{AppState, Application};
+use liftoff::store::Store;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use tempfile::TempDir;
+
+/// A database that lives as long as the test: a temporary SQLite file, or a PostgreSQL schema
+/// of its own so that tests can run in parallel on one server.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    guard: Guard,
+}
+
+enum Guard {
+    Sqlite(#[allow(dead_code)] TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("liftoff.db").display());
+        let store = Store::connect(&config_with_database(&url).database)
+            .await
+            .expect("open sqlite");
+        TestDb {
+            store,
+            url,
+            guard: Guard::Sqlite(dir),
+        }
+    }
+
+    /// `None` when no PostgreSQL is configured for tests, unless `LIFTOFF_REQUIRE_POSTGRES` says
+    /// it must be: then a missing or unreachable server fails the test.
+    pub async fn postgres() -> Option<TestDb> {
+        let required = std::env::var("LIFTOFF_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) else {
+            assert!(!required, "LIFTOFF_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+            eprintln!("TEST_DATABASE_URL not set: skipping the PostgreSQL variant");
+            return None;
+        };
+        let schema = unique_name("liftoff_test");
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|err| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {err}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test schema");
+        admin.close().await.ok();
+        let options: PgConnectOptions = admin_url.parse().expect("TEST_DATABASE_URL parses");
+        let options = options.options([("search_path", schema.as_str())]);
+        let store = Store::postgres(options, 4, Duration::from_secs(10))
+            .await
+            .expect("connect to test schema");
+        let url = format!("{admin_url}?options=-c%20search_path%3D{schema}");
+        Some(TestDb {
+            store,
+            url,
+            guard: Guard::Postgres { admin_url, schema },
+        })
+    }
+
+    /// Drops what the test created. Called at the end of a passing test; a failing one leaves
+    /// its schema behind for inspection.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Guard::Postgres { admin_url, schema } = &self.guard {
+            let mut admin = PgConnection::connect(admin_url).await.expect("reconnect for cleanup");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&mut admin)
+                .await
+                .expect("drop test schema");
+        }
+    }
+}
+
+/// A name no other test (or test process) uses at the same time.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Runs the same async test body against SQLite and, when configured, PostgreSQL. Each body
+/// gets a migrated `Store` of its own.
+macro_rules! both_backends {
+    ($(async fn $name:ident($store:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::helpers::TestDb::sqlite().await;
+                    db.store.migrate().await.expect("migrate");
+                    let $store = db.store.clone();
+                    $body
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = $crate::helpers::TestDb::postgres().await else { return };
+                    db.store.migrate().await.expect("migrate");
+                    let $store = db.store.clone();
+                    $body
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use both_backends;
+
+/// A valid configuration pointing at `database_url`, listening on a random port.
+pub fn config_with_database(database_url: &str) -> Config {
+    let url = database_url.to_owned();
+    let env = move |key: &str| match key {
+        "DATABASE_URL" => Some(url.clone()),
+        "LIFTOFF_BIND" => Some("127.0.0.1:0".to_owned()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-test-bot-token".to_owned()),
+        "SLACK_SIGNING_SECRET" => Some("test-signing-secret".to_owned()),
+        _ => None,
+    };
+    Config::from_toml("", &env).expect("test config is valid")
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    s.parse().expect("test date")
+}
+
+pub fn instant(s: &str) -> DateTime<Utc> {
+    s.parse().expect("test instant")
+}
+
+pub fn user(id: &str) -> SlackUserId {
+    SlackUserId::parse(id).expect("test user id")
+}
+
+/// A change made by `user_id` through a slash command at `at`.
+pub fn ctx(user_id: &str, at: &str) -> ChangeContext {
+    ChangeContext::new(Actor::User(user(user_id)), ChangeSource::Command, instant(at))
+}
+
+/// The real service on a random port over a fresh SQLite database, with a hand-moved clock.
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub http: reqwest::Client,
+    db: Option<TestDb>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts the service; `migrate: false` leaves the database empty, as before `liftoff migrate`.
+    pub async fn spawn(migrate: bool) -> TestApp {
+        let db = TestDb::sqlite().await;
+        if migrate {
+            db.store.migrate().await.expect("migrate");
+        }
+        let clock = ManualClock::new(instant("2026-11-23T09:00:00Z"));
+        let state = AppState {
+            config: Arc::new(config_with_database(&db.url)),
+            store: db.store.clone(),
+            clock: Arc::new(clock),
+        };
+        let app = Application::build(state).await.expect("bind");
+        let address = format!("http://{}", app.local_addr());
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            address,
+            store: db.store.clone(),
+            http: reqwest::Client::new(),
+            db: Some(db),
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request reaches the service")
+    }
+
+    /// Stops the server gracefully and removes the database.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran cleanly");
+        }
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}

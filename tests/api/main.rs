@@ -1,0 +1,10 @@
+//! End-to-end and repository tests, in one binary so it links once.
+//!
+//! Repository tests run on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set
+//! (`.ci/run` sets it, and `LIFTOFF_REQUIRE_POSTGRES=1` so that they cannot silently skip).
+
+mod helpers;
+
+mod cli;
+mod health;
+mod store;

@@ -1,0 +1,282 @@
+//! Repository tests: every query, on both backends.
+
+use liftoff::domain::launch::{LaunchEdit, LaunchState, SuccessMetric};
+use liftoff::domain::task::{RaciRole, TaskEdit};
+use liftoff::domain::{
+    Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchDraft, LaunchId, LaunchRef, RoleAssignment, Slug,
+    TaskDraft, TaskId, TaskStatus, Tier,
+};
+use liftoff::store::{FunctionSetting, Store, StoreError};
+
+use crate::helpers::{both_backends, ctx, date, instant, user};
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff::domain::Launch {
+    let draft = LaunchDraft {
+        name: name.to_owned(),
+        tier: Tier::One,
+        launch_date: date(launch_date),
+        lead: Some(user("U0LEAD")),
+    };
+    let slug = draft.validate(date("2026-11-23")).expect("valid draft");
+    store
+        .create_launch(&draft, &slug, &ctx("U0LEAD", NOW))
+        .await
+        .expect("create launch")
+}
+
+async fn new_task(
+    store: &Store,
+    launch: &liftoff::domain::Launch,
+    function: &str,
+    title: &str,
+    owner: Option<&str>,
+    due: Option<DueDate>,
+) -> liftoff::domain::Task {
+    let draft = TaskDraft {
+        launch_id: launch.id,
+        function: FunctionName::parse(function).unwrap(),
+        title: title.to_owned(),
+        owner: owner.map(user),
+        due,
+    };
+    let new = draft.validate(launch.launch_date).expect("valid task");
+    store.create_task(&new, &ctx("U0LEAD", NOW)).await.expect("create task")
+}
+
+async fn set_status(
+    store: &Store,
+    task: &liftoff::domain::Task,
+    status: TaskStatus,
+    at: &str,
+) -> liftoff::domain::Task {
+    let launch = store.launch_by_id(task.launch_id).await.unwrap().unwrap();
+    let (next, entry) = task
+        .edit(TaskEdit::Status(status), launch.launch_date, &ctx("U0OWNER", at), None)
+        .unwrap();
+    store.save_task(&next, &[entry]).await.expect("save task")
+}
+
+both_backends! {
+    async fn migrations_are_all_applied(store) {
+        assert_eq!(store.pending_migrations().await.unwrap(), Vec::<i64>::new());
+        store.ping().await.unwrap();
+        // Running them again is a no-op, as on every start-up.
+        store.migrate().await.unwrap();
+    }
+
+    async fn launches_get_unique_slugs_and_are_found_by_slug_or_id(store) {
+        let first = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let second = new_launch(&store, "Checkout V2!", "2026-12-11").await;
+        let third = new_launch(&store, "checkout-v2", "2026-12-12").await;
+        assert_eq!(first.slug.as_str(), "checkout-v2");
+        assert_eq!(second.slug.as_str(), "checkout-v2-2");
+        assert_eq!(third.slug.as_str(), "checkout-v2-3");
+        assert_eq!(first.state, LaunchState::Planned);
+        assert_eq!(first.lead, Some(user("U0LEAD")));
+        assert_eq!(first.version, 1);
+
+        let by_slug = store.launch(&LaunchRef::Slug(Slug::parse("checkout-v2-2").unwrap())).await.unwrap();
+        assert_eq!(by_slug.as_ref().map(|l| l.id), Some(second.id));
+        let by_id = store.launch(&LaunchRef::Id(third.id)).await.unwrap();
+        assert_eq!(by_id, Some(third.clone()));
+        assert_eq!(store.launch(&LaunchRef::Id(LaunchId(9999))).await.unwrap(), None);
+        assert_eq!(store.launch(&LaunchRef::Slug(Slug::parse("nope").unwrap())).await.unwrap(), None);
+
+        let history = store.launch_history(first.id).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].field, ChangeField::Created);
+        assert_eq!(history[0].actor, Actor::User(user("U0LEAD")));
+        assert_eq!(history[0].at, instant(NOW));
+    }
+
+    async fn concurrent_creates_with_one_name_get_distinct_slugs(store) {
+        let mut creates = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let store = store.clone();
+            creates.spawn(async move { new_launch(&store, "Spring Release", "2026-12-10").await });
+        }
+        let launches = creates.join_all().await;
+        let mut slugs: Vec<String> = launches.iter().map(|l| l.slug.to_string()).collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), 6, "{slugs:?}");
+    }
+
+    async fn launches_list_soonest_first_and_hide_archived(store) {
+        let late = new_launch(&store, "Late", "2027-02-01").await;
+        let soon = new_launch(&store, "Soon", "2026-12-01").await;
+        let archived = new_launch(&store, "Old", "2026-12-05").await;
+        let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
+        let change = archived.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        store.save_launch_change(&change).await.unwrap();
+
+        let active: Vec<_> = store.list_launches(false).await.unwrap().into_iter().map(|l| l.id).collect();
+        assert_eq!(active, vec![soon.id, late.id]);
+        let all: Vec<_> = store.list_launches(true).await.unwrap().into_iter().map(|l| l.id).collect();
+        assert_eq!(all, vec![soon.id, archived.id, late.id]);
+    }
+
+    async fn moving_a_launch_moves_relative_tasks_atomically(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let relative = new_task(&store, &launch, "sales", "Battlecard", Some("U0OWNER"), Some(DueDate::Relative(-14))).await;
+        let pinned = new_task(&store, &launch, "marketing", "Blog", None, Some(DueDate::On(date("2026-12-01")))).await;
+        assert_eq!(relative.due_date, date("2026-11-26"));
+
+        let tasks = store.launch_tasks(launch.id).await.unwrap();
+        let edit = LaunchEdit { launch_date: Some(date("2026-12-17")), ..LaunchEdit::default() };
+        let change = launch.edit(edit, &tasks, date("2026-11-23"), &ctx("U0LEAD", "2026-11-24T10:00:00Z")).unwrap();
+        let saved = store.save_launch_change(&change).await.unwrap();
+        assert_eq!(saved.launch_date, date("2026-12-17"));
+        assert_eq!(saved.version, 2);
+
+        let moved = store.task(relative.id).await.unwrap().unwrap();
+        assert_eq!(moved.due_date, date("2026-12-03"));
+        assert_eq!(moved.due_offset_days, Some(-14));
+        assert_eq!(moved.version, relative.version + 1);
+        assert_eq!(store.task(pinned.id).await.unwrap().unwrap().due_date, date("2026-12-01"));
+
+        let history = store.task_history(relative.id).await.unwrap();
+        let last = history.last().unwrap();
+        assert_eq!((last.field, last.to.as_deref()), (ChangeField::Due, Some("2026-12-03")));
+
+        // A second writer still holding the old version is refused and changes nothing.
+        let stale = launch.edit(LaunchEdit { tier: Some(Tier::Three), ..LaunchEdit::default() }, &tasks, date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        assert!(matches!(store.save_launch_change(&stale).await, Err(StoreError::Conflict)));
+        assert_eq!(store.launch_by_id(launch.id).await.unwrap().unwrap().tier, Tier::One);
+    }
+
+    async fn metrics_are_upserted_and_actuals_recorded(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let mut metric = SuccessMetric {
+            name: "activation".into(),
+            target: 20.0,
+            unit: "%".into(),
+            review_offset_days: 30,
+            actual: None,
+        };
+        store.upsert_metric(launch.id, &metric, &ctx("U0LEAD", NOW)).await.unwrap();
+        metric.target = 25.0;
+        store.upsert_metric(launch.id, &metric, &ctx("U0LEAD", NOW)).await.unwrap();
+        let signups = SuccessMetric { name: "signups".into(), target: 500.0, unit: String::new(), review_offset_days: 14, actual: None };
+        store.upsert_metric(launch.id, &signups, &ctx("U0LEAD", NOW)).await.unwrap();
+
+        assert!(store.record_metric_actual(launch.id, "activation", 22.5, &ctx("U0LEAD", NOW)).await.unwrap());
+        assert!(!store.record_metric_actual(launch.id, "nps", 40.0, &ctx("U0LEAD", NOW)).await.unwrap());
+
+        let metrics = store.metrics(launch.id).await.unwrap();
+        assert_eq!(metrics.len(), 2);
+        assert_eq!(metrics[0].name, "activation");
+        assert_eq!(metrics[0].target, 25.0);
+        assert_eq!(metrics[0].actual, Some(22.5));
+        assert_eq!(metrics[0].met(), Some(false));
+        assert_eq!(metrics[1].actual, None);
+        let metric_history = store.launch_history(launch.id).await.unwrap().into_iter().filter(|h| h.field == ChangeField::Metric).count();
+        assert_eq!(metric_history, 4, "three targets and one actual, not the unknown metric");
+    }
+
+    async fn tasks_round_trip_with_every_status(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
+        assert_eq!(task.status, TaskStatus::Todo);
+        assert_eq!(task.due_date, launch.launch_date, "no due date means launch day");
+        assert_eq!(task.due_offset_days, Some(0));
+        assert_eq!(task.status_changed_at, instant(NOW));
+        assert!(task.id.0 > 0);
+
+        let mut current = task.clone();
+        for status in [TaskStatus::OnTrack, TaskStatus::AtRisk, TaskStatus::blocked("legal review").unwrap(), TaskStatus::Done] {
+            current = set_status(&store, &current, status.clone(), "2026-11-24T10:00:00Z").await;
+            assert_eq!(current.status, status);
+            assert_eq!(store.task(task.id).await.unwrap().unwrap(), current);
+        }
+        assert_eq!(store.task(TaskId(424242)).await.unwrap(), None);
+
+        let history = store.task_history(task.id).await.unwrap();
+        let statuses: Vec<_> = history.iter().filter(|h| h.field == ChangeField::Status).map(|h| h.to.clone().unwrap()).collect();
+        assert_eq!(statuses, vec!["on track", "at risk", "blocked: legal review", "done"]);
+        assert!(history.iter().all(|h| h.task_id == Some(task.id)));
+        assert_eq!(history[0].field, ChangeField::Created);
+    }
+
+    async fn a_stale_task_write_is_refused(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
+        let _winner = set_status(&store, &task, TaskStatus::Done, "2026-11-24T10:00:00Z").await;
+        let (loser, entry) = task.edit(TaskEdit::Status(TaskStatus::AtRisk), launch.launch_date, &ctx("U0OTHER", NOW), None).unwrap();
+        assert!(matches!(store.save_task(&loser, &[entry]).await, Err(StoreError::Conflict)));
+        let stored = store.task(task.id).await.unwrap().unwrap();
+        assert_eq!(stored.status, TaskStatus::Done);
+        let answers = store.task_history(task.id).await.unwrap().iter().filter(|h| h.field == ChangeField::Status).count();
+        assert_eq!(answers, 1, "the refused write left no history");
+    }
+
+    async fn open_task_queries_skip_done_tasks_and_archived_launches(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let other = new_launch(&store, "Search", "2026-12-20").await;
+        let t1 = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), Some(DueDate::Relative(-14))).await; // 11-26
+        let t2 = new_task(&store, &launch, "sales", "Training", Some("U0BOB"), Some(DueDate::Relative(-3))).await; // 12-07
+        let t3 = new_task(&store, &other, "sales", "Battlecard", Some("U0ANN"), Some(DueDate::Relative(-20))).await; // 11-30
+        let t4 = new_task(&store, &launch, "marketing", "Blog", Some("U0ANN"), Some(DueDate::Relative(5))).await; // 12-15
+        let done = new_task(&store, &launch, "sales", "Old", Some("U0ANN"), Some(DueDate::Relative(-20))).await;
+        set_status(&store, &done, TaskStatus::Done, NOW).await;
+        let blocked_later = set_status(&store, &t4, TaskStatus::blocked("vendor").unwrap(), NOW).await;
+
+        let ids = |tasks: Vec<liftoff::domain::Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t3.id, t4.id]);
+        assert_eq!(ids(store.open_tasks_for_function(&FunctionName::parse("sales").unwrap()).await.unwrap()), vec![t1.id, t2.id, t3.id]);
+        assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, t3.id, blocked_later.id]);
+
+        let all = ids(store.launch_tasks(launch.id).await.unwrap());
+        assert_eq!(all, vec![t4.id, done.id, t1.id, t2.id], "by function, then due date");
+
+        let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
+        let change = other.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        store.save_launch_change(&change).await.unwrap();
+        assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t4.id]);
+        assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, blocked_later.id]);
+    }
+
+    async fn task_roles_are_replaced_as_a_set(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), None).await;
+        let roles = vec![
+            RoleAssignment { role: RaciRole::Accountable, user: user("U0BOSS") },
+            RoleAssignment { role: RaciRole::Informed, user: user("U0CAT") },
+            RoleAssignment { role: RaciRole::Informed, user: user("U0DAN") },
+        ];
+        store.set_task_roles(&task, &roles, &ctx("U0LEAD", NOW)).await.unwrap();
+        assert_eq!(store.task_roles(task.id).await.unwrap(), roles);
+        let fewer = vec![RoleAssignment { role: RaciRole::Consulted, user: user("U0EVE") }];
+        store.set_task_roles(&task, &fewer, &ctx("U0LEAD", NOW)).await.unwrap();
+        assert_eq!(store.task_roles(task.id).await.unwrap(), fewer);
+        let history = store.task_history(task.id).await.unwrap();
+        assert_eq!(history.last().unwrap().to.as_deref(), Some("consulted U0EVE"));
+    }
+
+    async fn function_settings_override_one_field_at_a_time(store) {
+        let marketing = FunctionName::parse("marketing").unwrap();
+        assert!(store.function_overrides().await.unwrap().is_empty());
+        let channel = liftoff::domain::SlackChannelId::parse("C0MKTG").unwrap();
+        store.set_function_setting(&marketing, &FunctionSetting::Channel(channel.clone()), &ctx("U0LEAD", NOW)).await.unwrap();
+        store.set_function_setting(&marketing, &FunctionSetting::Lead(user("U0MLEAD")), &ctx("U0LEAD", NOW)).await.unwrap();
+        let overrides = store.function_overrides().await.unwrap();
+        let marketing_overrides = &overrides[&marketing];
+        assert_eq!(marketing_overrides.channel, Some(channel));
+        assert_eq!(marketing_overrides.lead, Some(user("U0MLEAD")));
+        assert_eq!(overrides.len(), 1);
+    }
+
+    async fn history_can_be_appended_and_read_since_an_instant(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), None).await;
+        let answer_ctx = liftoff::domain::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
+        let mut entry = answer_ctx.entry(launch.id, Some(task.id), ChangeField::Status, Some("to do".into()), Some("to do".into()));
+        entry.note = Some("nudged".into());
+        store.append_history(&[entry.clone()]).await.unwrap();
+        let since = store.history_since(instant("2026-11-25T00:00:00Z")).await.unwrap();
+        assert_eq!(since, vec![entry]);
+        assert_eq!(store.history_since(instant("2026-11-20T00:00:00Z")).await.unwrap().len(), 3);
+    }
+}
