@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod architecture;
 mod cli;
 mod health;
 mod store;

@@ -1,0 +1,68 @@
+//! The invariants ARCHITECTURE.md states, checked over the source so they cannot rot.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Source files (relative to `src/`) whose code (comments aside) mentions `needle`.
+fn files_using(needle: &str) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut hits: Vec<String> = files
+        .into_iter()
+        .filter(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .any(|line| line.contains(needle))
+        })
+        .map(|path| path.strip_prefix(&src).unwrap().display().to_string())
+        .collect();
+    hits.sort();
+    hits
+}
+
+#[test]
+fn only_the_clock_reads_the_time() {
+    assert_eq!(files_using("Utc::now"), vec!["clock.rs"]);
+    assert_eq!(files_using("SystemTime::now"), Vec::<String>::new());
+}
+
+#[test]
+fn only_the_store_knows_sql() {
+    let outside: Vec<String> = files_using("sqlx::")
+        .into_iter()
+        .filter(|file| !file.starts_with("store/"))
+        .collect();
+    assert_eq!(outside, Vec::<String>::new());
+}
+
+#[test]
+fn the_domain_does_no_io() {
+    for needle in [
+        "tokio::",
+        "sqlx",
+        "slack_morphism",
+        "reqwest",
+        "std::fs",
+        "std::net",
+        "axum",
+    ] {
+        let in_domain: Vec<String> = files_using(needle)
+            .into_iter()
+            .filter(|file| file.starts_with("domain/"))
+            .collect();
+        assert_eq!(in_domain, Vec::<String>::new(), "`{needle}` used in the domain");
+    }
+}
