@@ -13,5 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod service;
+pub mod slack;
 pub mod store;
 pub mod telemetry;

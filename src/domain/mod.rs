@@ -3,10 +3,12 @@
 //! clock: callers pass `now` (or `today`) in, which is what makes every rule testable.
 
 pub mod calendar;
+pub mod dates;
 pub mod function;
 pub mod history;
 pub mod ids;
 pub mod launch;
+pub mod readiness;
 pub mod task;
 
 pub use calendar::WorkCalendar;

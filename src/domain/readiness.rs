@@ -1,0 +1,135 @@
+//! Readiness: how much of what must be done by launch day is done, per launch and function.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::function::FunctionName;
+use super::launch::Launch;
+use super::task::{StatusKind, Task};
+
+/// Counts behind a readiness figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Readiness {
+    /// Tasks due on or before launch day.
+    pub due_by_launch: usize,
+    /// Of those, done.
+    pub done: usize,
+    /// Open tasks that are blocked (any due date).
+    pub blocked: usize,
+    /// Open tasks past their due date.
+    pub overdue: usize,
+    /// Open tasks by status.
+    pub open_by_status: [usize; 4],
+}
+
+impl Readiness {
+    /// Done share of the tasks due by launch day, as a whole percentage; 100 when nothing is due.
+    pub fn percent(&self) -> u32 {
+        (self.done * 100)
+            .checked_div(self.due_by_launch)
+            .map_or(100, |p| p as u32)
+    }
+
+    fn add(&mut self, task: &Task, launch_date: NaiveDate, today: NaiveDate) {
+        if task.due_date <= launch_date {
+            self.due_by_launch += 1;
+            if !task.status.is_open() {
+                self.done += 1;
+            }
+        }
+        if task.status.is_open() {
+            if task.status.kind() == StatusKind::Blocked {
+                self.blocked += 1;
+            }
+            if task.is_overdue(today) {
+                self.overdue += 1;
+            }
+            let slot = match task.status.kind() {
+                StatusKind::Todo => 0,
+                StatusKind::OnTrack => 1,
+                StatusKind::AtRisk => 2,
+                StatusKind::Blocked | StatusKind::Done => 3,
+            };
+            self.open_by_status[slot] += 1;
+        }
+    }
+}
+
+/// Readiness of a launch overall and per function, on `today`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchReadiness {
+    pub overall: Readiness,
+    pub by_function: BTreeMap<FunctionName, Readiness>,
+}
+
+pub fn readiness(launch: &Launch, tasks: &[Task], today: NaiveDate) -> LaunchReadiness {
+    let mut overall = Readiness::default();
+    let mut by_function: BTreeMap<FunctionName, Readiness> = BTreeMap::new();
+    for task in tasks.iter().filter(|t| t.launch_id == launch.id) {
+        overall.add(task, launch.launch_date, today);
+        by_function
+            .entry(task.function.clone())
+            .or_default()
+            .add(task, launch.launch_date, today);
+    }
+    LaunchReadiness { overall, by_function }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LaunchId, LaunchState, Slug, TaskId, TaskStatus, Tier};
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn task(id: i64, function: &str, due: &str, status: TaskStatus) -> Task {
+        Task {
+            id: TaskId(id),
+            launch_id: LaunchId(1),
+            function: FunctionName::parse(function).unwrap(),
+            title: "t".into(),
+            owner: None,
+            due_date: date(due),
+            due_offset_days: None,
+            status,
+            status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn readiness_counts_what_is_due_by_launch_day() {
+        let launch = Launch {
+            id: LaunchId(1),
+            slug: Slug::parse("x").unwrap(),
+            name: "X".into(),
+            tier: Tier::One,
+            launch_date: date("2026-12-10"),
+            lead: None,
+            key_messages: String::new(),
+            channel_notes: String::new(),
+            state: LaunchState::Planned,
+            version: 1,
+        };
+        let tasks = [
+            task(1, "sales", "2026-11-20", TaskStatus::Done),
+            task(2, "sales", "2026-11-22", TaskStatus::OnTrack), // overdue on 11-23
+            task(3, "marketing", "2026-12-10", TaskStatus::blocked("legal").unwrap()),
+            task(4, "marketing", "2026-12-24", TaskStatus::Todo), // after launch: not counted
+        ];
+        let result = readiness(&launch, &tasks, date("2026-11-23"));
+        assert_eq!(result.overall.due_by_launch, 3);
+        assert_eq!(result.overall.done, 1);
+        assert_eq!(result.overall.percent(), 33);
+        assert_eq!(result.overall.blocked, 1);
+        assert_eq!(result.overall.overdue, 1);
+        let sales = result.by_function[&FunctionName::parse("sales").unwrap()];
+        assert_eq!((sales.done, sales.due_by_launch, sales.percent()), (1, 2, 50));
+        let marketing = result.by_function[&FunctionName::parse("marketing").unwrap()];
+        assert_eq!(marketing.percent(), 0);
+        assert_eq!(Readiness::default().percent(), 100);
+    }
+}

@@ -1,0 +1,241 @@
+//! What a person asked Liftoff to do, already parsed and validated as far as parsing can
+//! (ids, dates, mentions, functions). The slash command, the modals and the buttons all end up
+//! as one of these, so they share one implementation and one history.
+
+use std::fmt;
+
+use crate::domain::launch::LaunchEdit;
+use crate::domain::{DueDate, FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, TaskId, TaskStatus};
+
+/// The `/launch` subcommands, in the order `/launch help` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subcommand {
+    Help,
+    New,
+    List,
+    Show,
+    Edit,
+    Archive,
+    Task,
+    Assign,
+    Due,
+    Done,
+    OnTrack,
+    Risk,
+    Block,
+    Unblock,
+    Channel,
+    Lead,
+    Digest,
+    Mine,
+}
+
+impl Subcommand {
+    pub const ALL: [Subcommand; 18] = [
+        Subcommand::Help,
+        Subcommand::New,
+        Subcommand::List,
+        Subcommand::Show,
+        Subcommand::Edit,
+        Subcommand::Archive,
+        Subcommand::Task,
+        Subcommand::Assign,
+        Subcommand::Due,
+        Subcommand::Done,
+        Subcommand::OnTrack,
+        Subcommand::Risk,
+        Subcommand::Block,
+        Subcommand::Unblock,
+        Subcommand::Channel,
+        Subcommand::Lead,
+        Subcommand::Digest,
+        Subcommand::Mine,
+    ];
+
+    /// The word typed after `/launch`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Subcommand::Help => "help",
+            Subcommand::New => "new",
+            Subcommand::List => "list",
+            Subcommand::Show => "show",
+            Subcommand::Edit => "edit",
+            Subcommand::Archive => "archive",
+            Subcommand::Task => "task",
+            Subcommand::Assign => "assign",
+            Subcommand::Due => "due",
+            Subcommand::Done => "done",
+            Subcommand::OnTrack => "ontrack",
+            Subcommand::Risk => "risk",
+            Subcommand::Block => "block",
+            Subcommand::Unblock => "unblock",
+            Subcommand::Channel => "channel",
+            Subcommand::Lead => "lead",
+            Subcommand::Digest => "digest",
+            Subcommand::Mine => "mine",
+        }
+    }
+
+    /// Finds a subcommand by name or a common synonym.
+    pub fn parse(word: &str) -> Option<Subcommand> {
+        let lower = word.to_ascii_lowercase();
+        let synonym = match lower.as_str() {
+            "create" | "add" => Some(Subcommand::New),
+            "ls" => Some(Subcommand::List),
+            "view" | "status" => Some(Subcommand::Show),
+            "on-track" | "on_track" => Some(Subcommand::OnTrack),
+            "atrisk" | "at-risk" | "at_risk" => Some(Subcommand::Risk),
+            "blocked" => Some(Subcommand::Block),
+            "my" | "me" => Some(Subcommand::Mine),
+            "?" => Some(Subcommand::Help),
+            _ => None,
+        };
+        synonym.or_else(|| Subcommand::ALL.into_iter().find(|s| s.name() == lower))
+    }
+
+    /// The grammar, as shown with errors and in help.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Subcommand::Help => "/launch help [subcommand]",
+            Subcommand::New => "/launch new <name> tier:<1|2|3> date:<date> [lead:@user]",
+            Subcommand::List => "/launch list [all]",
+            Subcommand::Show => "/launch show <launch>",
+            Subcommand::Edit => "/launch edit <launch> [name:\"…\"] [date:<date>] [tier:<n>] [lead:@user]",
+            Subcommand::Archive => "/launch archive <launch>",
+            Subcommand::Task => "/launch task <launch> <function> <title…> [owner:@user] [due:<date>]",
+            Subcommand::Assign => "/launch assign <task> @user",
+            Subcommand::Due => "/launch due <task> <date>",
+            Subcommand::Done => "/launch done <task> [note…]",
+            Subcommand::OnTrack => "/launch ontrack <task> [note…]",
+            Subcommand::Risk => "/launch risk <task> [note…]",
+            Subcommand::Block => "/launch block <task> <reason…>",
+            Subcommand::Unblock => "/launch unblock <task>",
+            Subcommand::Channel => "/launch channel <function> #channel",
+            Subcommand::Lead => "/launch lead <function> @user",
+            Subcommand::Digest => "/launch digest [launch]",
+            Subcommand::Mine => "/launch mine",
+        }
+    }
+
+    /// One line on what it does.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Subcommand::Help => "this help, or the usage of one subcommand",
+            Subcommand::New => "create a launch and its tier's template tasks (no arguments: a form)",
+            Subcommand::List => "active launches, soonest first (`all` includes archived)",
+            Subcommand::Show => "a launch's plan, tasks by function, and readiness",
+            Subcommand::Edit => "rename, move, re-tier or hand over a launch (its lead or an admin)",
+            Subcommand::Archive => "stop chasing a launch (its lead or an admin)",
+            Subcommand::Task => "add a task for a function",
+            Subcommand::Assign => "give a task to someone",
+            Subcommand::Due => "set a task's due date",
+            Subcommand::Done => "mark a task done",
+            Subcommand::OnTrack => "mark a task on track",
+            Subcommand::Risk => "mark a task at risk",
+            Subcommand::Block => "mark a task blocked, with the reason",
+            Subcommand::Unblock => "clear a block (the task goes back on track)",
+            Subcommand::Channel => "where that function's check-ins go",
+            Subcommand::Lead => "the function's lead, who escalations reach first",
+            Subcommand::Digest => "post the digest now",
+            Subcommand::Mine => "my open tasks across launches",
+        }
+    }
+}
+
+impl fmt::Display for Subcommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A parsed request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Help {
+        topic: Option<Subcommand>,
+    },
+    /// `/launch new` with no arguments: open the creation form.
+    NewLaunchForm,
+    NewLaunch(LaunchDraft),
+    List {
+        include_archived: bool,
+    },
+    Show(LaunchRef),
+    Edit {
+        launch: LaunchRef,
+        edit: LaunchEdit,
+    },
+    Archive(LaunchRef),
+    AddTask {
+        launch: LaunchRef,
+        function: FunctionName,
+        title: String,
+        owner: Option<SlackUserId>,
+        due: Option<DueDate>,
+    },
+    Assign {
+        task: TaskId,
+        owner: SlackUserId,
+    },
+    SetDue {
+        task: TaskId,
+        due: DueDate,
+    },
+    SetStatus {
+        task: TaskId,
+        status: TaskStatus,
+        note: Option<String>,
+    },
+    SetChannel {
+        function: FunctionName,
+        channel: SlackChannelId,
+    },
+    SetLead {
+        function: FunctionName,
+        lead: SlackUserId,
+    },
+    Digest(Option<LaunchRef>),
+    Mine,
+}
+
+impl Command {
+    /// The subcommand whose usage applies when this command fails.
+    pub fn subcommand(&self) -> Subcommand {
+        match self {
+            Command::Help { .. } => Subcommand::Help,
+            Command::NewLaunchForm | Command::NewLaunch(_) => Subcommand::New,
+            Command::List { .. } => Subcommand::List,
+            Command::Show(_) => Subcommand::Show,
+            Command::Edit { .. } => Subcommand::Edit,
+            Command::Archive(_) => Subcommand::Archive,
+            Command::AddTask { .. } => Subcommand::Task,
+            Command::Assign { .. } => Subcommand::Assign,
+            Command::SetDue { .. } => Subcommand::Due,
+            Command::SetStatus { status, .. } => match status {
+                TaskStatus::Done => Subcommand::Done,
+                TaskStatus::AtRisk => Subcommand::Risk,
+                TaskStatus::Blocked { .. } => Subcommand::Block,
+                TaskStatus::OnTrack | TaskStatus::Todo => Subcommand::OnTrack,
+            },
+            Command::SetChannel { .. } => Subcommand::Channel,
+            Command::SetLead { .. } => Subcommand::Lead,
+            Command::Digest(_) => Subcommand::Digest,
+            Command::Mine => Subcommand::Mine,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_subcommand_parses_from_its_own_name() {
+        for sub in Subcommand::ALL {
+            assert_eq!(Subcommand::parse(sub.name()), Some(sub));
+            assert!(sub.usage().starts_with(&format!("/launch {}", sub.name())), "{sub}");
+        }
+        assert_eq!(Subcommand::parse("BLOCKED"), Some(Subcommand::Block));
+        assert_eq!(Subcommand::parse("launch"), None);
+    }
+}

@@ -1,0 +1,391 @@
+//! The application layer: carries out a [`Command`] for a person, using the pure `domain` for
+//! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
+//! Slack payloads nor renders Block Kit; the `slack` module does both around it.
+
+pub mod command;
+pub mod reply;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::domain::launch::{LaunchEdit, LaunchEditError, LaunchState};
+use crate::domain::readiness::readiness;
+use crate::domain::task::TaskEdit;
+use crate::domain::{
+    Actor, ChangeContext, ChangeSource, FunctionDef, FunctionName, Launch, LaunchDraft, LaunchRef, SlackUserId, Task,
+    TaskDraft, TaskId,
+};
+use crate::store::{FunctionSetting, Store, StoreError};
+use command::{Command, Subcommand};
+use reply::{LaunchDetail, Reply, TaskInLaunch, View};
+
+/// Why a command did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The person can fix it; the message says how.
+    #[error("{message}")]
+    User { message: String, usage: Option<Subcommand> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    fn user(subcommand: Subcommand, message: impl Into<String>) -> ServiceError {
+        ServiceError::User {
+            message: message.into(),
+            usage: Some(subcommand),
+        }
+    }
+}
+
+/// How often a read-modify-write retries when another writer got there first.
+const CONFLICT_ATTEMPTS: usize = 5;
+
+/// Carries out commands. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub clock: SharedClock,
+}
+
+impl Service {
+    pub fn new(store: Store, config: Arc<Config>, clock: SharedClock) -> Self {
+        Service { store, config, clock }
+    }
+
+    /// The asking person's date today. Uses the organisation's time zone until people's own
+    /// time zones are looked up.
+    pub fn today_for(&self, _user: &SlackUserId) -> NaiveDate {
+        self.config.calendar.local_date(self.clock.now(), None)
+    }
+
+    fn ctx(&self, actor: &SlackUserId, source: ChangeSource) -> ChangeContext {
+        ChangeContext::new(Actor::User(actor.clone()), source, self.clock.now())
+    }
+
+    /// Runs `command` for `actor`. User errors come back as [`ServiceError::User`]; everything
+    /// else is an internal failure for the caller to log.
+    pub async fn execute(
+        &self,
+        actor: &SlackUserId,
+        command: Command,
+        source: ChangeSource,
+    ) -> Result<Reply, ServiceError> {
+        let today = self.today_for(actor);
+        let subcommand = command.subcommand();
+        match command {
+            Command::Help { topic } => Ok(Reply::ephemeral(View::Help { topic })),
+            Command::NewLaunchForm => Ok(Reply::ephemeral(View::NewLaunchForm)),
+            Command::NewLaunch(draft) => self.create_launch(actor, draft, source, today).await,
+            Command::List { include_archived } => {
+                let mut launches = Vec::new();
+                for launch in self.store.list_launches(include_archived).await? {
+                    let tasks = self.store.launch_tasks(launch.id).await?;
+                    let overall = readiness(&launch, &tasks, today).overall;
+                    launches.push((launch, overall));
+                }
+                Ok(Reply::ephemeral(View::LaunchList {
+                    launches,
+                    include_archived,
+                    today,
+                }))
+            }
+            Command::Show(reference) => {
+                let launch = self.find_launch(&reference, subcommand).await?;
+                let tasks = self.store.launch_tasks(launch.id).await?;
+                let metrics = self.store.metrics(launch.id).await?;
+                let functions = self.effective_functions().await?;
+                Ok(Reply::ephemeral(View::LaunchDetail(Box::new(LaunchDetail {
+                    readiness: readiness(&launch, &tasks, today),
+                    launch,
+                    tasks,
+                    metrics,
+                    functions,
+                    today,
+                }))))
+            }
+            Command::Edit { launch, edit } => self.edit_launch(actor, &launch, edit, subcommand, source, today).await,
+            Command::Archive(launch) => {
+                let edit = LaunchEdit {
+                    state: Some(LaunchState::Archived),
+                    ..LaunchEdit::default()
+                };
+                self.edit_launch(actor, &launch, edit, subcommand, source, today).await
+            }
+            Command::AddTask {
+                launch,
+                function,
+                title,
+                owner,
+                due,
+            } => {
+                let launch = self.find_launch(&launch, subcommand).await?;
+                if !launch.state.is_active() {
+                    return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+                }
+                if let Some(crate::domain::DueDate::On(date)) = due
+                    && date < today
+                {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!("{date} is in the past (today is {today})"),
+                    ));
+                }
+                let draft = TaskDraft {
+                    launch_id: launch.id,
+                    function,
+                    title,
+                    owner,
+                    due,
+                };
+                let new = draft
+                    .validate(launch.launch_date)
+                    .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+                let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
+                let visibility_notifies_owner = task.owner.is_some();
+                let view = View::TaskCreated {
+                    item: TaskInLaunch { task, launch },
+                    today,
+                };
+                Ok(if visibility_notifies_owner {
+                    Reply::in_channel(view)
+                } else {
+                    Reply::ephemeral(view)
+                })
+            }
+            Command::Assign { task, owner } => {
+                self.edit_task(
+                    actor,
+                    task,
+                    TaskEdit::Owner(Some(owner)),
+                    None,
+                    subcommand,
+                    source,
+                    today,
+                )
+                .await
+            }
+            Command::SetDue { task, due } => {
+                if let crate::domain::DueDate::On(date) = due
+                    && date < today
+                {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!("{date} is in the past (today is {today})"),
+                    ));
+                }
+                self.edit_task(actor, task, TaskEdit::Due(due), None, subcommand, source, today)
+                    .await
+            }
+            Command::SetStatus { task, status, note } => {
+                self.edit_task(actor, task, TaskEdit::Status(status), note, subcommand, source, today)
+                    .await
+            }
+            Command::SetChannel { function, channel } => {
+                self.set_function(actor, &function, FunctionSetting::Channel(channel), source)
+                    .await
+            }
+            Command::SetLead { function, lead } => {
+                self.set_function(actor, &function, FunctionSetting::Lead(lead), source)
+                    .await
+            }
+            Command::Digest(_) => Ok(Reply::ephemeral(View::Notice(
+                "The digest is not available in this version of Liftoff yet.".to_owned(),
+            ))),
+            Command::Mine => {
+                let mut items = Vec::new();
+                for task in self.store.open_tasks_for_owner(actor).await? {
+                    let launch = self.launch_of(&task).await?;
+                    items.push(TaskInLaunch { task, launch });
+                }
+                Ok(Reply::ephemeral(View::MyTasks {
+                    user: actor.clone(),
+                    items,
+                    today,
+                }))
+            }
+        }
+    }
+
+    async fn create_launch(
+        &self,
+        actor: &SlackUserId,
+        draft: LaunchDraft,
+        source: ChangeSource,
+        today: NaiveDate,
+    ) -> Result<Reply, ServiceError> {
+        let slug = draft
+            .validate(today)
+            .map_err(|e| ServiceError::user(Subcommand::New, e.to_string()))?;
+        let launch = self
+            .store
+            .create_launch(&draft, &slug, &self.ctx(actor, source))
+            .await?;
+        let tasks = self.store.launch_tasks(launch.id).await?;
+        Ok(Reply::in_channel(View::LaunchCreated { launch, tasks, today }))
+    }
+
+    async fn edit_launch(
+        &self,
+        actor: &SlackUserId,
+        reference: &LaunchRef,
+        edit: LaunchEdit,
+        subcommand: Subcommand,
+        source: ChangeSource,
+        today: NaiveDate,
+    ) -> Result<Reply, ServiceError> {
+        for _ in 0..CONFLICT_ATTEMPTS {
+            let launch = self.find_launch(reference, subcommand).await?;
+            self.check_may_manage(actor, &launch, subcommand)?;
+            if subcommand == Subcommand::Archive && launch.state == LaunchState::Archived {
+                return Err(ServiceError::user(
+                    subcommand,
+                    format!("{} is already archived", launch.slug),
+                ));
+            }
+            let tasks = self.store.launch_tasks(launch.id).await?;
+            let change = launch
+                .edit(edit.clone(), &tasks, today, &self.ctx(actor, source))
+                .map_err(|e: LaunchEditError| ServiceError::user(subcommand, e.to_string()))?;
+            match self.store.save_launch_change(&change).await {
+                Ok(saved) => {
+                    return Ok(Reply::in_channel(View::LaunchEdited {
+                        launch: saved,
+                        changes: change.history,
+                        moves: change.moves,
+                        today,
+                    }));
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Edit and archive are for the launch's lead and for admins; a launch without a lead can
+    /// be managed by anyone, so that someone can give it one.
+    fn check_may_manage(
+        &self,
+        actor: &SlackUserId,
+        launch: &Launch,
+        subcommand: Subcommand,
+    ) -> Result<(), ServiceError> {
+        let allowed = match &launch.lead {
+            None => true,
+            Some(lead) => lead == actor || self.config.is_admin(actor),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            let lead = launch.lead.as_ref().map(SlackUserId::mention).unwrap_or_default();
+            Err(ServiceError::user(
+                subcommand,
+                format!(
+                    "only {}'s lead ({lead}) or a Liftoff admin can {subcommand} it",
+                    launch.slug
+                ),
+            ))
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn edit_task(
+        &self,
+        actor: &SlackUserId,
+        id: TaskId,
+        edit: TaskEdit,
+        note: Option<String>,
+        subcommand: Subcommand,
+        source: ChangeSource,
+        today: NaiveDate,
+    ) -> Result<Reply, ServiceError> {
+        for _ in 0..CONFLICT_ATTEMPTS {
+            let task = self
+                .store
+                .task(id)
+                .await?
+                .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {id}")))?;
+            let launch = self.launch_of(&task).await?;
+            if !launch.state.is_active() {
+                return Err(ServiceError::user(
+                    subcommand,
+                    format!("{id} belongs to {}, which is archived", launch.slug),
+                ));
+            }
+            let (next, entry) = task
+                .edit(
+                    edit.clone(),
+                    launch.launch_date,
+                    &self.ctx(actor, source),
+                    note.as_deref(),
+                )
+                .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+            match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
+                Ok(saved) => {
+                    return Ok(Reply::in_channel(View::TaskUpdated {
+                        item: TaskInLaunch { task: saved, launch },
+                        change: entry,
+                        today,
+                    }));
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    async fn set_function(
+        &self,
+        actor: &SlackUserId,
+        function: &FunctionName,
+        setting: FunctionSetting,
+        source: ChangeSource,
+    ) -> Result<Reply, ServiceError> {
+        self.store
+            .set_function_setting(function, &setting, &self.ctx(actor, source))
+            .await?;
+        let function = self
+            .effective_functions()
+            .await?
+            .into_iter()
+            .find(|def| &def.name == function)
+            .expect("the parser only accepts known functions");
+        Ok(Reply::ephemeral(View::FunctionUpdated { function }))
+    }
+
+    /// Functions with the channel and lead set in Slack applied over the configured defaults.
+    pub async fn effective_functions(&self) -> Result<Vec<FunctionDef>, StoreError> {
+        let overrides = self.store.function_overrides().await?;
+        Ok(self
+            .config
+            .functions
+            .iter()
+            .map(|def| match overrides.get(&def.name) {
+                Some(o) => def.with_overrides(o),
+                None => def.clone(),
+            })
+            .collect())
+    }
+
+    async fn find_launch(&self, reference: &LaunchRef, subcommand: Subcommand) -> Result<Launch, ServiceError> {
+        self.store.launch(reference).await?.ok_or_else(|| {
+            ServiceError::user(
+                subcommand,
+                format!("there is no launch `{reference}`; `/launch list` shows them"),
+            )
+        })
+    }
+
+    async fn launch_of(&self, task: &Task) -> Result<Launch, ServiceError> {
+        self.store
+            .launch_by_id(task.launch_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("{} has no launch", task.id)).into())
+    }
+}

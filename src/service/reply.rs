@@ -1,0 +1,108 @@
+//! What Liftoff answers, as data. The `slack` module renders these as Block Kit; nothing here
+//! knows Slack's JSON.
+
+use chrono::NaiveDate;
+
+use super::command::Subcommand;
+use crate::domain::launch::SuccessMetric;
+use crate::domain::readiness::{LaunchReadiness, Readiness};
+use crate::domain::{DueDateMove, FunctionDef, HistoryEntry, Launch, SlackUserId, Task};
+
+/// Who sees a reply: only the person who asked, or everyone in the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Ephemeral,
+    InChannel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub visibility: Visibility,
+    pub view: View,
+}
+
+impl Reply {
+    pub fn ephemeral(view: View) -> Reply {
+        Reply {
+            visibility: Visibility::Ephemeral,
+            view,
+        }
+    }
+
+    pub fn in_channel(view: View) -> Reply {
+        Reply {
+            visibility: Visibility::InChannel,
+            view,
+        }
+    }
+}
+
+/// A task shown together with its launch, for lists that span launches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskInLaunch {
+    pub task: Task,
+    pub launch: Launch,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    Help {
+        topic: Option<Subcommand>,
+    },
+    /// Something the person can fix; shown with the subcommand's usage.
+    Problem {
+        message: String,
+        usage: Option<Subcommand>,
+    },
+    /// Something went wrong on Liftoff's side; details are in the logs, not in Slack.
+    InternalError,
+    /// Open the launch creation form (needs the request's trigger id).
+    NewLaunchForm,
+    LaunchCreated {
+        launch: Launch,
+        tasks: Vec<Task>,
+        today: NaiveDate,
+    },
+    LaunchList {
+        launches: Vec<(Launch, Readiness)>,
+        include_archived: bool,
+        today: NaiveDate,
+    },
+    LaunchDetail(Box<LaunchDetail>),
+    LaunchEdited {
+        launch: Launch,
+        changes: Vec<HistoryEntry>,
+        moves: Vec<DueDateMove>,
+        today: NaiveDate,
+    },
+    TaskCreated {
+        item: TaskInLaunch,
+        today: NaiveDate,
+    },
+    TaskUpdated {
+        item: TaskInLaunch,
+        change: HistoryEntry,
+        today: NaiveDate,
+    },
+    FunctionUpdated {
+        function: FunctionDef,
+    },
+    MyTasks {
+        user: SlackUserId,
+        items: Vec<TaskInLaunch>,
+        today: NaiveDate,
+    },
+    /// A plain statement, e.g. that a feature is not available in this version.
+    Notice(String),
+}
+
+/// Everything `/launch show` presents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchDetail {
+    pub launch: Launch,
+    pub tasks: Vec<Task>,
+    pub readiness: LaunchReadiness,
+    pub metrics: Vec<SuccessMetric>,
+    pub functions: Vec<FunctionDef>,
+    pub today: NaiveDate,
+}

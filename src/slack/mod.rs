@@ -1,0 +1,5 @@
+//! Everything that knows Slack: request signatures, payload parsing, command text, Block Kit
+//! rendering, and the Web API client. The rest of Liftoff sees only domain types and
+//! [`crate::service`] commands and replies.
+
+pub mod command_text;
