@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::SystemClock;
 use crate::config::{Config, ConfigError, Transport};
-use crate::http::{AppState, Application};
+use crate::http::Application;
+use crate::startup::StartupError;
 use crate::store::Store;
 use crate::telemetry::LogFormat;
 
@@ -66,6 +67,9 @@ pub enum Failure {
     /// Bad input: the configuration or the command line. Exit code 2.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// Slack refused the configured token. Exit code 2.
+    #[error("{0}")]
+    TokenRefused(String),
     /// Something went wrong while running. Exit code 1.
     #[error("{0:#}")]
     Runtime(#[from] anyhow::Error),
@@ -74,7 +78,7 @@ pub enum Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Config(_) => 2,
+            Failure::Config(_) | Failure::TokenRefused(_) => 2,
             Failure::Runtime(_) => 1,
         }
     }
@@ -83,7 +87,17 @@ impl Failure {
     pub fn lines(&self) -> Vec<String> {
         match self {
             Failure::Config(err) => err.problems(),
-            Failure::Runtime(_) => vec![self.to_string()],
+            Failure::Runtime(_) | Failure::TokenRefused(_) => vec![self.to_string()],
+        }
+    }
+}
+
+impl From<StartupError> for Failure {
+    fn from(err: StartupError) -> Self {
+        match err {
+            StartupError::Config(err) => Failure::Config(err),
+            StartupError::TokenRefused(_) => Failure::TokenRefused(err.to_string()),
+            StartupError::Runtime(err) => Failure::Runtime(err),
         }
     }
 }
@@ -139,11 +153,7 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
 async fn serve(config: Config) -> Result<(), Failure> {
     config.slack_credentials()?;
     let store = open_store(&config).await?;
-    let state = AppState {
-        config: Arc::new(config),
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-    };
+    let state = crate::startup::prepare(config, store.clone(), Arc::new(SystemClock)).await?;
     let app = Application::build(state.clone())
         .await
         .with_context(|| format!("cannot listen on {}", state.config.server.bind))?;

@@ -1,8 +1,9 @@
-//! The HTTP server: health and readiness now; the signed Slack endpoints mount here too.
+//! The HTTP server: Slack's request URLs plus health and readiness.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,7 +15,11 @@ use tokio::net::TcpListener;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::slack::http::SlackContext;
 use crate::store::Store;
+
+/// How long shutdown waits for work started after acknowledgements (Slack API calls).
+const BACKGROUND_DRAIN: Duration = Duration::from_secs(10);
 
 /// What every handler can reach. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -22,6 +27,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub clock: SharedClock,
+    pub slack: SlackContext,
 }
 
 /// A bound, not yet running server. Binding is separate from running so tests can bind port
@@ -29,6 +35,7 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
@@ -36,7 +43,8 @@ impl Application {
         let listener = TcpListener::bind(state.config.server.bind).await?;
         Ok(Application {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            state,
         })
     }
 
@@ -44,19 +52,34 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves until `shutdown` completes, lets in-flight requests finish, then waits (bounded)
+    /// for the work they started in the background.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await?;
+        let background = &self.state.slack.background;
+        background.close();
+        if tokio::time::timeout(BACKGROUND_DRAIN, background.wait()).await.is_err() {
+            tracing::warn!(
+                remaining = background.len(),
+                "stopped before all background Slack calls finished"
+            );
+        }
+        Ok(())
     }
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state)
+        .with_state(state.clone());
+    // Socket Mode has no signing secret, and so no request URLs to serve.
+    match state.slack.signing_secret.is_some() {
+        true => health.merge(crate::slack::http::routes(state.slack)),
+        false => health,
+    }
 }
 
 /// The process is up and answering. Says nothing about the database on purpose: a restart

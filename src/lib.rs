@@ -15,5 +15,6 @@ pub mod domain;
 pub mod http;
 pub mod service;
 pub mod slack;
+pub mod startup;
 pub mod store;
 pub mod telemetry;

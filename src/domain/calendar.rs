@@ -53,6 +53,11 @@ impl WorkCalendar {
         date.iter_days().skip(1).take(limit).find(|d| self.is_working_day(*d))
     }
 
+    /// The date `n` working days after `date` (`n = 0` is `date` itself).
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
+        (0..n).try_fold(date, |day, _| self.next_working_day(day))
+    }
+
     /// Working days in `(from, to]`: how many working days have passed since `from`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         if to <= from {
@@ -98,6 +103,8 @@ mod tests {
         assert_eq!(cal.next_working_day(date("2026-12-24")), Some(date("2026-12-28")));
         let never = WorkCalendar::new(chrono_tz::UTC, &[], []);
         assert_eq!(never.next_working_day(date("2026-12-24")), None);
+        assert_eq!(cal.add_working_days(date("2026-12-23"), 2), Some(date("2026-12-28")));
+        assert_eq!(cal.add_working_days(date("2026-12-23"), 0), Some(date("2026-12-23")));
     }
 
     #[test]

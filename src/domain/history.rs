@@ -98,6 +98,7 @@ stored_enum!(
         State => "state",
         Role => "role",
         Metric => "metric",
+        Snooze => "snooze",
     }
 );
 

@@ -509,6 +509,7 @@ mod tests {
             due_offset_days: Some(offset),
             status: TaskStatus::Todo,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            snoozed_until: None,
             version: 1,
         }
     }

@@ -96,6 +96,7 @@ mod tests {
             due_offset_days: None,
             status,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            snoozed_until: None,
             version: 1,
         }
     }

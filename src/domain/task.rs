@@ -268,6 +268,8 @@ pub struct Task {
     /// When the status last changed kind (e.g. became blocked): "blocked for 2 working days"
     /// is measured from here.
     pub status_changed_at: DateTime<Utc>,
+    /// Nudges and escalations leave the task alone until this date (exclusive).
+    pub snoozed_until: Option<NaiveDate>,
     pub version: i64,
 }
 
@@ -292,6 +294,8 @@ pub enum TaskEdit {
     Owner(Option<SlackUserId>),
     Due(DueDate),
     Title(String),
+    /// Hold nudges and escalations until this date.
+    Snooze(NaiveDate),
 }
 
 impl Task {
@@ -328,6 +332,11 @@ impl Task {
             TaskEdit::Title(title) => {
                 next.title = validate_title(&title)?;
                 (ChangeField::Title, self.title.clone(), next.title.clone())
+            }
+            TaskEdit::Snooze(until) => {
+                next.snoozed_until = Some(until);
+                let show = |d: Option<NaiveDate>| d.map_or("not snoozed".to_owned(), |d| format!("until {d}"));
+                (ChangeField::Snooze, show(self.snoozed_until), show(next.snoozed_until))
             }
         };
         let mut entry = ctx.entry(self.launch_id, Some(self.id), field, Some(from), Some(to));
@@ -460,6 +469,7 @@ mod tests {
             due_offset_days: offset,
             status,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            snoozed_until: None,
             version: 1,
         }
     }

@@ -24,6 +24,7 @@ pub enum Subcommand {
     Risk,
     Block,
     Unblock,
+    Snooze,
     Channel,
     Lead,
     Digest,
@@ -31,7 +32,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 18] = [
+    pub const ALL: [Subcommand; 19] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -46,6 +47,7 @@ impl Subcommand {
         Subcommand::Risk,
         Subcommand::Block,
         Subcommand::Unblock,
+        Subcommand::Snooze,
         Subcommand::Channel,
         Subcommand::Lead,
         Subcommand::Digest,
@@ -69,6 +71,7 @@ impl Subcommand {
             Subcommand::Risk => "risk",
             Subcommand::Block => "block",
             Subcommand::Unblock => "unblock",
+            Subcommand::Snooze => "snooze",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
             Subcommand::Digest => "digest",
@@ -110,6 +113,7 @@ impl Subcommand {
             Subcommand::Risk => "/launch risk <task> [note…]",
             Subcommand::Block => "/launch block <task> <reason…>",
             Subcommand::Unblock => "/launch unblock <task>",
+            Subcommand::Snooze => "/launch snooze <task> [working days]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -134,6 +138,7 @@ impl Subcommand {
             Subcommand::Risk => "mark a task at risk",
             Subcommand::Block => "mark a task blocked, with the reason",
             Subcommand::Unblock => "clear a block (the task goes back on track)",
+            Subcommand::Snooze => "hold nudges and escalations for a task (default 1 working day)",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -186,6 +191,11 @@ pub enum Command {
         status: TaskStatus,
         note: Option<String>,
     },
+    /// Hold nudges and escalations for this many working days.
+    Snooze {
+        task: TaskId,
+        working_days: u32,
+    },
     SetChannel {
         function: FunctionName,
         channel: SlackChannelId,
@@ -217,6 +227,7 @@ impl Command {
                 TaskStatus::Blocked { .. } => Subcommand::Block,
                 TaskStatus::OnTrack | TaskStatus::Todo => Subcommand::OnTrack,
             },
+            Command::Snooze { .. } => Subcommand::Snooze,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,
             Command::Digest(_) => Subcommand::Digest,

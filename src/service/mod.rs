@@ -185,6 +185,15 @@ impl Service {
                 self.edit_task(actor, task, TaskEdit::Status(status), note, subcommand, source, today)
                     .await
             }
+            Command::Snooze { task, working_days } => {
+                let until = self
+                    .config
+                    .calendar
+                    .add_working_days(today, working_days)
+                    .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+                self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+                    .await
+            }
             Command::SetChannel { function, channel } => {
                 self.set_function(actor, &function, FunctionSetting::Channel(channel), source)
                     .await

@@ -35,6 +35,9 @@ fn usage_error(subcommand: Subcommand, message: impl Into<String>) -> UsageError
     }
 }
 
+/// Longest snooze; past that it is not a snooze but a new due date.
+pub const MAX_SNOOZE_DAYS: u32 = 10;
+
 /// `key:value` options a subcommand may take.
 const OPTION_KEYS: [&str; 6] = ["tier", "date", "lead", "name", "owner", "due"];
 
@@ -231,6 +234,21 @@ impl Args {
                 })
             }
             S::Done | S::OnTrack | S::Risk | S::Block | S::Unblock => self.status(),
+            S::Snooze => {
+                let (words, _) = self.split(&[])?;
+                let (task, days) = match words.as_slice() {
+                    [task] => (task, 1),
+                    [task, days] => match days.parse::<u32>() {
+                        Ok(days @ 1..=MAX_SNOOZE_DAYS) => (task, days),
+                        _ => return Err(self.error(format!("snooze for 1 to {MAX_SNOOZE_DAYS} working days"))),
+                    },
+                    _ => return Err(self.error("give the task and, optionally, how many working days")),
+                };
+                Ok(Command::Snooze {
+                    task: self.task(task)?,
+                    working_days: days,
+                })
+            }
             S::Channel => {
                 let (words, _) = self.split(&[])?;
                 let [function, channel] = words.as_slice() else {
@@ -371,7 +389,12 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             continue;
         }
         let mut word = String::new();
-        if first == '<' {
+        let rest_of_text: String = chars.clone().take(5).collect();
+        let slack_escape = rest_of_text.starts_with("<@")
+            || rest_of_text.starts_with("<#")
+            || rest_of_text.starts_with("<!")
+            || rest_of_text.starts_with("<http");
+        if slack_escape {
             // Slack's escaped mentions and links may contain spaces in their label.
             for c in chars.by_ref() {
                 word.push(c);
@@ -696,6 +719,21 @@ mod tests {
         assert_eq!(ok("digest"), Command::Digest(None));
         assert_eq!(ok("digest checkout-v2"), Command::Digest(Some(slug("checkout-v2"))));
         assert_eq!(ok("mine"), Command::Mine);
+        assert_eq!(
+            ok("snooze T4"),
+            Command::Snooze {
+                task: TaskId(4),
+                working_days: 1
+            }
+        );
+        assert_eq!(
+            ok("snooze T4 3"),
+            Command::Snooze {
+                task: TaskId(4),
+                working_days: 3
+            }
+        );
+        assert!(err("snooze T4 30").message.contains("1 to 10 working days"));
         assert!(err("mine please").message.contains("no arguments"));
     }
 

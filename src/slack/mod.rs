@@ -2,4 +2,11 @@
 //! rendering, and the Web API client. The rest of Liftoff sees only domain types and
 //! [`crate::service`] commands and replies.
 
+pub mod blocks;
+pub mod client;
 pub mod command_text;
+pub mod http;
+pub mod interactions;
+pub mod payloads;
+pub mod render;
+pub mod signature;

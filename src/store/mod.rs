@@ -10,6 +10,7 @@
 //! both backends without SQLite's deferred-transaction lock upgrade, and it is what makes two
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
+mod events;
 mod functions;
 mod history;
 mod launches;

@@ -62,7 +62,7 @@ impl TryFrom<LaunchRow> for Launch {
 macro_rules! task_columns {
     () => {
         "id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, status, \
-         blocked_reason, status_changed_at_ms, version"
+         blocked_reason, status_changed_at_ms, snoozed_until, version"
     };
 }
 pub(crate) use task_columns;
@@ -79,6 +79,7 @@ pub(crate) struct TaskRow {
     status: String,
     blocked_reason: Option<String>,
     status_changed_at_ms: i64,
+    snoozed_until: Option<NaiveDate>,
     version: i64,
 }
 
@@ -96,6 +97,7 @@ impl TryFrom<TaskRow> for Task {
             due_offset_days: row.due_offset_days,
             status: TaskStatus::from_stored(&row.status, row.blocked_reason).map_err(corrupt)?,
             status_changed_at: from_millis(row.status_changed_at_ms)?,
+            snoozed_until: row.snoozed_until,
             version: row.version,
         })
     }

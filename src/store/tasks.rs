@@ -100,8 +100,8 @@ impl Store {
     pub async fn save_task(&self, task: &Task, history: &[HistoryEntry]) -> Result<Task, StoreError> {
         const UPDATE: &str = concat!(
             "UPDATE tasks SET title = $1, owner_user_id = $2, due_date = $3, due_offset_days = $4, status = $5, \
-             blocked_reason = $6, status_changed_at_ms = $7, version = version + 1, updated_at_ms = $8 \
-             WHERE id = $9 AND version = $10 RETURNING ",
+             blocked_reason = $6, status_changed_at_ms = $7, snoozed_until = $8, version = version + 1, \
+             updated_at_ms = $9 WHERE id = $10 AND version = $11 RETURNING ",
             task_columns!()
         );
         let at = history
@@ -117,6 +117,7 @@ impl Store {
                 .bind(task.status.kind().as_str())
                 .bind(task.status.reason())
                 .bind(to_millis(task.status_changed_at))
+                .bind(task.snoozed_until)
                 .bind(at)
                 .bind(task.id.0)
                 .bind(task.version)

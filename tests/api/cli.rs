@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::fake_slack::{Failure, FakeSlack};
 use crate::helpers::TestDb;
 
 const BOT_TOKEN: &str = "xoxb-1111-2222-supersecretbottoken";
@@ -298,11 +299,13 @@ fn tick_accepts_an_instant_and_prepares_the_database() {
 
 /// `serve` end to end as a process: it becomes ready, answers health checks, keeps secrets
 /// out of its logs, and stops cleanly on SIGTERM.
-#[test]
-fn serve_runs_until_sigterm_and_never_logs_secrets() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_until_sigterm_and_never_logs_secrets() {
+    let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut child = with_secrets(&mut liftoff(dir.path()))
         .env("LIFTOFF_BIND", "127.0.0.1:0")
+        .env("LIFTOFF_SLACK_API_URL", &slack.api_url)
         .env("DATABASE_URL", format!("sqlite://{}/serve.db", dir.path().display()))
         .env("RUST_LOG", "debug")
         .arg("serve")
@@ -321,15 +324,10 @@ fn serve_runs_until_sigterm_and_never_logs_secrets() {
             break line[start..].split_whitespace().next().unwrap().to_owned();
         }
     };
-    let get = |path: &str| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async { reqwest::get(format!("http://{address}{path}")).await.unwrap().status() })
-    };
-    assert_eq!(get("/healthz"), 200);
-    assert_eq!(get("/readyz"), 200);
+    let get = |path: &str| reqwest::get(format!("http://{address}{path}"));
+    assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    assert_eq!(get("/readyz").await.unwrap().status(), 200);
+    assert_eq!(slack.calls("auth.test").len(), 1, "serve learned who it is from Slack");
 
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -342,6 +340,52 @@ fn serve_runs_until_sigterm_and_never_logs_secrets() {
     for secret in [BOT_TOKEN, SIGNING_SECRET] {
         assert!(!logs.contains(secret), "secret leaked into logs:\n{logs}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_2_when_slack_refuses_the_token() {
+    let slack = FakeSlack::start().await;
+    slack.fail_next("auth.test", Failure::Api("invalid_auth"));
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(with_secrets(&mut liftoff(dir.path()))
+        .env("LIFTOFF_BIND", "127.0.0.1:0")
+        .env("LIFTOFF_SLACK_API_URL", &slack.api_url)
+        .arg("serve"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("liftoff: slack.bot_token: Slack refused the token (invalid_auth)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(BOT_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_retries_an_unreachable_slack_at_start_up() {
+    let slack = FakeSlack::start().await;
+    slack.fail_next("auth.test", Failure::ServerError);
+    slack.fail_next("auth.test", Failure::RateLimited { retry_after_secs: 1 });
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = with_secrets(&mut liftoff(dir.path()))
+        .env("LIFTOFF_BIND", "127.0.0.1:0")
+        .env("LIFTOFF_SLACK_API_URL", &slack.api_url)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut logs = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {logs}");
+        logs.push_str(&line);
+        if line.contains("liftoff is serving") {
+            break;
+        }
+    }
+    assert_eq!(slack.calls("auth.test").len(), 3, "two failures, then success: {logs}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn healthz_answers_while_the_process_is_up() {
-    let app = TestApp::spawn(true).await;
+    let app = TestApp::spawn().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
@@ -13,7 +13,7 @@ async fn healthz_answers_while_the_process_is_up() {
 
 #[tokio::test]
 async fn readyz_is_ready_once_migrations_are_applied() {
-    let app = TestApp::spawn(true).await;
+    let app = TestApp::spawn().await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -23,7 +23,7 @@ async fn readyz_is_ready_once_migrations_are_applied() {
 
 #[tokio::test]
 async fn readyz_reports_pending_migrations_then_recovers() {
-    let app = TestApp::spawn(false).await;
+    let app = TestApp::spawn_with(false, "").await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -37,7 +37,7 @@ async fn readyz_reports_pending_migrations_then_recovers() {
 
 #[tokio::test]
 async fn readyz_reports_an_unreachable_database() {
-    let app = TestApp::spawn(true).await;
+    let app = TestApp::spawn().await;
     app.store.close().await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);

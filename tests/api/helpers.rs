@@ -9,11 +9,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use liftoff::clock::ManualClock;
 use liftoff::config::Config;
 use liftoff::domain::{Actor, ChangeContext, ChangeSource, SlackUserId};
-use liftoff::http::{AppState, Application};
+use liftoff::http::Application;
 use liftoff::store::Store;
+use serde_json::Value;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use tempfile::TempDir;
+
+use crate::fake_slack::{self, FakeSlack};
 
 /// A database that lives as long as the test: a temporary SQLite file, or a PostgreSQL schema
 /// of its own so that tests can run in parallel on one server.
@@ -165,10 +168,16 @@ pub fn ctx(user_id: &str, at: &str) -> ChangeContext {
     ChangeContext::new(Actor::User(user(user_id)), ChangeSource::Command, instant(at))
 }
 
-/// The real service on a random port over a fresh SQLite database, with a hand-moved clock.
+/// Signing secret the test service is configured with.
+pub const SIGNING_SECRET: &str = "test-signing-secret";
+
+/// The real service on a random port over a fresh SQLite database, talking to a fake Slack,
+/// with a hand-moved clock.
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    pub clock: ManualClock,
+    pub slack: FakeSlack,
     pub http: reqwest::Client,
     db: Option<TestDb>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -176,18 +185,24 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts the service; `migrate: false` leaves the database empty, as before `liftoff migrate`.
-    pub async fn spawn(migrate: bool) -> TestApp {
+    /// Starts the service with migrations applied.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(true, "").await
+    }
+
+    /// Starts the service; `migrate: false` leaves the database empty, as before `liftoff
+    /// migrate`. `config_toml` is added to the test configuration.
+    pub async fn spawn_with(migrate: bool, config_toml: &str) -> TestApp {
         let db = TestDb::sqlite().await;
         if migrate {
             db.store.migrate().await.expect("migrate");
         }
+        let slack = FakeSlack::start().await;
         let clock = ManualClock::new(instant("2026-11-23T09:00:00Z"));
-        let state = AppState {
-            config: Arc::new(config_with_database(&db.url)),
-            store: db.store.clone(),
-            clock: Arc::new(clock),
-        };
+        let config = test_config(&db.url, &slack.api_url, config_toml);
+        let state = liftoff::startup::prepare(config, db.store.clone(), Arc::new(clock.clone()))
+            .await
+            .expect("start-up against the fake Slack");
         let app = Application::build(state).await.expect("bind");
         let address = format!("http://{}", app.local_addr());
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -197,6 +212,8 @@ impl TestApp {
         TestApp {
             address,
             store: db.store.clone(),
+            clock,
+            slack,
             http: reqwest::Client::new(),
             db: Some(db),
             shutdown: Some(shutdown),
@@ -212,7 +229,80 @@ impl TestApp {
             .expect("request reaches the service")
     }
 
-    /// Stops the server gracefully and removes the database.
+    /// POSTs `body` to `path` signed as Slack would sign it now (by the test clock).
+    pub async fn post_signed(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        let timestamp = self.clock.now_for_tests().timestamp().to_string();
+        let secret = secrecy::SecretString::from(SIGNING_SECRET);
+        let signature = liftoff::slack::signature::sign(&secret, &timestamp, body.as_bytes());
+        self.post_raw(path, content_type, body, Some(&timestamp), Some(&signature))
+            .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.address))
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        if let Some(timestamp) = timestamp {
+            request = request.header("x-slack-request-timestamp", timestamp);
+        }
+        if let Some(signature) = signature {
+            request = request.header("x-slack-signature", signature);
+        }
+        request.send().await.expect("request reaches the service")
+    }
+
+    /// The form body Slack posts for `/launch <text>` typed by `user` in `channel`.
+    pub fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
+        serde_urlencoded::to_string([
+            ("token", "legacy-verification-token"),
+            ("team_id", fake_slack::TEAM_ID),
+            ("team_domain", "liftoff-test"),
+            ("channel_id", channel),
+            ("channel_name", "launches"),
+            ("user_id", user),
+            ("user_name", "someone"),
+            ("command", "/launch"),
+            ("text", text),
+            ("api_app_id", "A0LIFTOFF"),
+            ("response_url", &self.slack.response_url("command")),
+            ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
+        ])
+        .unwrap()
+    }
+
+    /// Runs `/launch <text>` as `user` and returns the JSON reply, after checking it is a 200
+    /// within Block Kit limits.
+    pub async fn command(&self, user: &str, text: &str) -> Value {
+        let response = self
+            .post_signed("/slack/commands", FORM, &self.command_form(user, "C0LAUNCH", text))
+            .await;
+        assert_eq!(response.status(), 200, "/launch {text}");
+        let body: Value = response.json().await.expect("a JSON reply");
+        let problems = fake_slack::block_kit_violations(&body["blocks"], 50);
+        assert!(
+            problems.is_empty(),
+            "/launch {text} broke Block Kit limits: {problems:?}"
+        );
+        body
+    }
+
+    /// Posts an interaction payload (`payload=<json>`), signed.
+    pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed("/slack/interactions", FORM, &body).await
+    }
+
+    /// Stops the server gracefully, checks the fake Slack saw no Block Kit violation, and
+    /// removes the database.
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
@@ -220,8 +310,38 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server ran cleanly");
         }
+        assert_eq!(self.slack.violations(), Vec::<String>::new(), "Block Kit limits broken");
         if let Some(db) = self.db.take() {
             db.cleanup().await;
         }
+    }
+}
+
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A valid configuration for the test service.
+pub fn test_config(database_url: &str, slack_api_url: &str, extra_toml: &str) -> Config {
+    let url = database_url.to_owned();
+    let api = slack_api_url.to_owned();
+    let env = move |key: &str| match key {
+        "DATABASE_URL" => Some(url.clone()),
+        "LIFTOFF_BIND" => Some("127.0.0.1:0".to_owned()),
+        "LIFTOFF_SLACK_API_URL" => Some(api.clone()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-test-bot-token".to_owned()),
+        "SLACK_SIGNING_SECRET" => Some(SIGNING_SECRET.to_owned()),
+        _ => None,
+    };
+    Config::from_toml(extra_toml, &env).expect("test config is valid")
+}
+
+/// Reads the fake clock in tests.
+pub trait ClockExt {
+    fn now_for_tests(&self) -> DateTime<Utc>;
+}
+
+impl ClockExt for ManualClock {
+    fn now_for_tests(&self) -> DateTime<Utc> {
+        use liftoff::clock::Clock;
+        self.now()
     }
 }

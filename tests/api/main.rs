@@ -3,9 +3,13 @@
 //! Repository tests run on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set
 //! (`.ci/run` sets it, and `LIFTOFF_REQUIRE_POSTGRES=1` so that they cannot silently skip).
 
+mod fake_slack;
 mod helpers;
 
 mod architecture;
 mod cli;
 mod health;
+mod slack_commands;
+mod slack_events;
+mod slack_interactions;
 mod store;

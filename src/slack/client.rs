@@ -1,0 +1,220 @@
+//! The outbound Slack Web API client: slack-morphism over a connector that also speaks plain
+//! HTTP (so tests and the demo can point `LIFTOFF_SLACK_API_URL` at a local fake), with a
+//! timeout on every call and errors sorted into what the caller can act on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use secrecy::{ExposeSecret, SecretString};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use super::blocks::Rendered;
+use crate::domain;
+
+type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+
+/// Why a Web API call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlackApiError {
+    /// Slack answered `ok: false`, e.g. `channel_not_found`, `invalid_auth`.
+    #[error("Slack refused {method}: {error}")]
+    Api { method: &'static str, error: String },
+    /// HTTP 429: wait at least `retry_after` before calling this method again.
+    #[error("Slack rate-limited {method} (retry after {retry_after:?})")]
+    RateLimited {
+        method: &'static str,
+        retry_after: Option<Duration>,
+    },
+    /// The call did not complete: network, 5xx, malformed answer. Worth retrying.
+    #[error("Slack call {method} failed: {reason}")]
+    Transport { method: &'static str, reason: String },
+    #[error("Slack call {method} timed out")]
+    Timeout { method: &'static str },
+}
+
+impl SlackApiError {
+    /// Errors that will not go away by retrying the same call.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SlackApiError::Api { error, .. } => !matches!(
+                error.as_str(),
+                "ratelimited" | "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout"
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// Who the bot is, from `auth.test`: requests from any other team are refused, and the bot's
+/// own messages are ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotIdentity {
+    pub team_id: domain::SlackTeamId,
+    pub user_id: domain::SlackUserId,
+    pub bot_id: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    token: SlackApiToken,
+    timeout: Duration,
+}
+
+impl SlackApi {
+    /// A client for the Web API at `api_url` (no trailing slash) with the bot token.
+    pub fn new(api_url: &str, bot_token: &SecretString, timeout: Duration) -> std::io::Result<SlackApi> {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
+        Ok(SlackApi {
+            client: Arc::new(SlackClient::new(connector)),
+            token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
+            timeout,
+        })
+    }
+
+    async fn call<T>(
+        &self,
+        method: &'static str,
+        future: impl std::future::Future<Output = ClientResult<T>>,
+    ) -> Result<T, SlackApiError> {
+        match tokio::time::timeout(self.timeout, future).await {
+            Err(_) => Err(SlackApiError::Timeout { method }),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(classify(method, err)),
+        }
+    }
+
+    pub async fn auth_test(&self) -> Result<BotIdentity, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let response = self.call("auth.test", session.auth_test()).await?;
+        let invalid = |what: &str| SlackApiError::Transport {
+            method: "auth.test",
+            reason: format!("answer has an invalid {what}"),
+        };
+        Ok(BotIdentity {
+            team_id: domain::SlackTeamId::parse(&response.team_id.0).map_err(|_| invalid("team_id"))?,
+            user_id: domain::SlackUserId::parse(&response.user_id.0).map_err(|_| invalid("user_id"))?,
+            bot_id: response.bot_id.map(|b| b.0),
+        })
+    }
+
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_owned()), view);
+        self.call("views.open", session.views_open(&request)).await.map(|_| ())
+    }
+
+    pub async fn update_message(
+        &self,
+        channel: &domain::SlackChannelId,
+        ts: &str,
+        message: &Rendered,
+    ) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatUpdateRequest::new(
+            SlackChannelId(channel.as_str().to_owned()),
+            content(message),
+            SlackTs(ts.to_owned()),
+        );
+        self.call("chat.update", session.chat_update(&request))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn post_ephemeral(
+        &self,
+        channel: &domain::SlackChannelId,
+        user: &domain::SlackUserId,
+        message: &Rendered,
+    ) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostEphemeralRequest::new(
+            SlackChannelId(channel.as_str().to_owned()),
+            SlackUserId(user.as_str().to_owned()),
+            content(message),
+        );
+        self.call("chat.postEphemeral", session.chat_post_ephemeral(&request))
+            .await
+            .map(|_| ())
+    }
+
+    /// The text and blocks of the message at `ts` in `channel`, if it still exists.
+    pub async fn message(
+        &self,
+        channel: &domain::SlackChannelId,
+        ts: &str,
+    ) -> Result<Option<(String, Vec<serde_json::Value>)>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsHistoryRequest::new()
+            .with_channel(SlackChannelId(channel.as_str().to_owned()))
+            .with_latest(SlackTs(ts.to_owned()))
+            .with_inclusive(true)
+            .with_limit(1);
+        let response = self
+            .call("conversations.history", session.conversations_history(&request))
+            .await?;
+        Ok(response.messages.into_iter().find(|m| m.origin.ts.0 == ts).map(|m| {
+            let blocks = m
+                .content
+                .blocks
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|b| serde_json::to_value(b).ok())
+                .collect();
+            (m.content.text.unwrap_or_default(), blocks)
+        }))
+    }
+
+    /// Answers through an interaction's `response_url`; `replace_original` swaps the message
+    /// the button was on (the only way to update an ephemeral message).
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        message: &Rendered,
+        replace_original: bool,
+    ) -> Result<(), SlackApiError> {
+        let url = url::Url::parse(response_url).map_err(|e| SlackApiError::Transport {
+            method: "response_url",
+            reason: format!("invalid response_url: {e}"),
+        })?;
+        let request = SlackApiPostWebhookMessageRequest::new(content(message)).with_replace_original(replace_original);
+        self.call(
+            "response_url",
+            self.client.respond_to_event(&SlackResponseUrl(url), &request),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+fn content(message: &Rendered) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(message.text.clone())
+        .with_blocks(message.blocks.clone())
+}
+
+fn classify(method: &'static str, err: SlackClientError) -> SlackApiError {
+    match err {
+        SlackClientError::ApiError(api) => SlackApiError::Api {
+            method,
+            error: api.code,
+        },
+        SlackClientError::RateLimitError(limit) => SlackApiError::RateLimited {
+            method,
+            retry_after: limit.retry_after,
+        },
+        other => SlackApiError::Transport {
+            method,
+            reason: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,223 @@
+//! Slack's three request URLs: `/slack/commands`, `/slack/events`, `/slack/interactions`.
+//!
+//! Every request passes [`verify_signature`] first: the body is read (at most
+//! [`MAX_BODY_BYTES`]), its signature and timestamp checked, and only then parsed. Handlers
+//! answer within Slack's 3-second window; anything slower (Web API calls) runs afterwards on
+//! the [`SlackContext::background`] tracker, which shutdown waits for.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use secrecy::SecretString;
+use serde_json::json;
+use tokio_util::task::TaskTracker;
+
+use super::client::{BotIdentity, SlackApi};
+use super::command_text::{self, ParseContext};
+use super::interactions;
+use super::payloads::{EventEnvelope, Interaction, InteractionForm, SlashCommand};
+use super::render::{self, new_launch_modal};
+use super::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::domain::{ChangeSource, SlackUserId};
+use crate::service::reply::{Reply, View, Visibility};
+use crate::service::{Service, ServiceError};
+
+/// Slack's payloads are small; anything larger than this is refused before it is parsed.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What the Slack handlers need. Cheap to clone.
+#[derive(Clone)]
+pub struct SlackContext {
+    pub service: Service,
+    pub api: SlackApi,
+    /// Absent in Socket Mode, where no request URLs are served.
+    pub signing_secret: Option<SecretString>,
+    pub identity: BotIdentity,
+    /// Work started after a request was acknowledged; shutdown waits for it.
+    pub background: TaskTracker,
+}
+
+impl SlackContext {
+    /// Requests from any workspace but the bot's own are refused.
+    pub fn is_own_team(&self, team_id: &str) -> bool {
+        team_id == self.identity.team_id.as_str()
+    }
+}
+
+pub fn routes(ctx: SlackContext) -> Router {
+    Router::new()
+        .route("/slack/commands", post(commands))
+        .route("/slack/events", post(events))
+        .route("/slack/interactions", post(interactions_endpoint))
+        .layer(middleware::from_fn_with_state(ctx.clone(), verify_signature))
+        .with_state(ctx)
+}
+
+/// Reads the body and checks Slack's signature before anything else sees the request.
+async fn verify_signature(State(ctx): State<SlackContext>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            tracing::warn!(path = %parts.uri.path(), "refused an oversized or unreadable Slack request");
+            return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+        }
+    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let now = ctx.service.clock.now();
+    let Some(secret) = &ctx.signing_secret else {
+        return (StatusCode::NOT_FOUND, "request URLs are off in Socket Mode").into_response();
+    };
+    if let Err(err) = signature::verify(secret, header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), &bytes, now) {
+        tracing::warn!(path = %parts.uri.path(), reason = %err, "refused a Slack request");
+        return (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn wrong_team(team_id: &str) -> Response {
+    tracing::warn!(team_id, "refused a request from another workspace");
+    (StatusCode::FORBIDDEN, "this Liftoff serves another workspace").into_response()
+}
+
+/// The JSON body a slash command is answered with.
+pub fn command_response(reply: &Reply) -> serde_json::Value {
+    let rendered = render::render(&reply.view);
+    let response_type = match reply.visibility {
+        Visibility::Ephemeral => "ephemeral",
+        Visibility::InChannel => "in_channel",
+    };
+    json!({ "response_type": response_type, "text": rendered.text, "blocks": rendered.blocks })
+}
+
+/// Turns a service outcome into the reply people see; internal errors are logged, not shown.
+pub fn reply_for(outcome: Result<Reply, ServiceError>) -> Reply {
+    match outcome {
+        Ok(reply) => reply,
+        Err(ServiceError::User { message, usage }) => Reply::ephemeral(View::Problem { message, usage }),
+        Err(err) => {
+            tracing::error!(error = %err, "command failed");
+            Reply::ephemeral(View::InternalError)
+        }
+    }
+}
+
+async fn commands(State(ctx): State<SlackContext>, Form(command): Form<SlashCommand>) -> Response {
+    if command.ssl_check.as_deref() == Some("1") {
+        return StatusCode::OK.into_response();
+    }
+    if !ctx.is_own_team(&command.team_id) {
+        return wrong_team(&command.team_id);
+    }
+    let Ok(user) = SlackUserId::parse(&command.user_id) else {
+        return (StatusCode::BAD_REQUEST, "missing user_id").into_response();
+    };
+    let reply = run_command(&ctx, &user, &command.text).await;
+    if reply.view == View::NewLaunchForm {
+        // trigger_id lives 3 seconds: open the form right away, after the acknowledgement.
+        let ctx2 = ctx.clone();
+        let metadata = json!({ "channel": command.channel_id, "response_url": command.response_url }).to_string();
+        let trigger_id = command.trigger_id.clone();
+        ctx.background.spawn(async move {
+            if let Err(err) = ctx2.api.open_view(&trigger_id, new_launch_modal(metadata)).await {
+                tracing::warn!(error = %err, "could not open the new launch form");
+            }
+        });
+        return StatusCode::OK.into_response();
+    }
+    Json(command_response(&reply)).into_response()
+}
+
+/// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode.
+pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, text: &str) -> Reply {
+    let today = ctx.service.today_for(user);
+    let parse_ctx = ParseContext {
+        today,
+        functions: &ctx.service.config.functions,
+    };
+    match command_text::parse(text, &parse_ctx) {
+        Err(usage) => Reply::ephemeral(View::Problem {
+            message: usage.message,
+            usage: usage.subcommand,
+        }),
+        Ok(command) => {
+            tracing::info!(user = %user, subcommand = %command.subcommand(), "slash command");
+            reply_for(ctx.service.execute(user, command, ChangeSource::Command).await)
+        }
+    }
+}
+
+async fn events(State(ctx): State<SlackContext>, body: Bytes) -> Response {
+    let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Slack event").into_response();
+    };
+    match handle_event(&ctx, envelope).await {
+        EventOutcome::Challenge(challenge) => Json(json!({ "challenge": challenge })).into_response(),
+        EventOutcome::WrongTeam(team) => wrong_team(&team),
+        EventOutcome::Failed => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        EventOutcome::Accepted | EventOutcome::Duplicate => StatusCode::OK.into_response(),
+    }
+}
+
+/// What became of an event; Socket Mode acknowledges all but failures the same way.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    Challenge(String),
+    WrongTeam(String),
+    Accepted,
+    Duplicate,
+    /// Not recorded (the database failed): Slack will retry, which is what we want.
+    Failed,
+}
+
+pub async fn handle_event(ctx: &SlackContext, envelope: EventEnvelope) -> EventOutcome {
+    match envelope {
+        EventEnvelope::UrlVerification { challenge } => EventOutcome::Challenge(challenge),
+        EventEnvelope::Other => EventOutcome::Accepted,
+        EventEnvelope::EventCallback(callback) => {
+            if !ctx.is_own_team(&callback.team_id) {
+                return EventOutcome::WrongTeam(callback.team_id);
+            }
+            match ctx
+                .service
+                .store
+                .record_slack_event(&callback.event_id, ctx.service.clock.now())
+                .await
+            {
+                Ok(true) => {
+                    let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
+                    tracing::debug!(event_id = %callback.event_id, kind, "event received");
+                    EventOutcome::Accepted
+                }
+                Ok(false) => {
+                    tracing::debug!(event_id = %callback.event_id, "duplicate event ignored");
+                    EventOutcome::Duplicate
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not record an event");
+                    EventOutcome::Failed
+                }
+            }
+        }
+    }
+}
+
+async fn interactions_endpoint(State(ctx): State<SlackContext>, Form(form): Form<InteractionForm>) -> Response {
+    let interaction = match serde_json::from_str::<Interaction>(&form.payload) {
+        Ok(interaction) => interaction,
+        Err(err) => {
+            tracing::warn!(error = %err, "unreadable interaction payload");
+            return (StatusCode::BAD_REQUEST, "unreadable interaction payload").into_response();
+        }
+    };
+    match interactions::handle(&ctx, interaction).await {
+        interactions::Outcome::Ack => StatusCode::OK.into_response(),
+        interactions::Outcome::Respond(body) => Json(body).into_response(),
+        interactions::Outcome::WrongTeam(team) => wrong_team(&team),
+        interactions::Outcome::BadRequest(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
+    }
+}

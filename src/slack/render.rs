@@ -1,0 +1,547 @@
+//! Renders [`Reply`] views as Block Kit messages (with a plain-text fallback that carries the
+//! essentials: slugs, task ids, statuses) and builds the modals.
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use super::blocks::{Rendered, button, context, divider, escape, header, limits, packed_sections, plain, section};
+use crate::domain::readiness::Readiness;
+use crate::domain::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
+use crate::service::command::Subcommand;
+use crate::service::reply::{LaunchDetail, TaskInLaunch, View};
+
+/// `action_id`s of the per-task buttons; the button's value is the task's number.
+pub mod actions {
+    pub const DONE: &str = "task_done";
+    pub const ON_TRACK: &str = "task_on_track";
+    pub const AT_RISK: &str = "task_at_risk";
+    pub const BLOCKED: &str = "task_blocked";
+    pub const SNOOZE: &str = "task_snooze";
+    /// `callback_id` of the modal that asks for a blocker reason.
+    pub const BLOCKED_MODAL: &str = "task_blocked_reason";
+    /// `callback_id` of the launch creation form.
+    pub const NEW_LAUNCH_MODAL: &str = "new_launch";
+    /// Block id prefix of a task's row, so a button press can re-render just that row.
+    pub const TASK_BLOCK_PREFIX: &str = "task:";
+}
+
+/// Most tasks shown with buttons in one message; the rest are listed as text.
+const MAX_TASKS_WITH_BUTTONS: usize = 15;
+
+pub fn render(view: &View) -> Rendered {
+    match view {
+        View::Help { topic: None } => help(),
+        View::Help { topic: Some(sub) } => {
+            let text = format!("`{}`\n{}", sub.usage(), sub.summary());
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::Problem { message, usage } => problem(message, *usage),
+        View::InternalError => {
+            let text =
+                "Sorry, something went wrong on Liftoff's side. It has been logged; please try again in a moment.";
+            Rendered::fit(text.to_owned(), vec![section(&format!(":warning: {text}"))], "")
+        }
+        View::NewLaunchForm => {
+            let text = "Opening the launch form…";
+            Rendered::fit(text.to_owned(), vec![], "")
+        }
+        View::LaunchCreated { launch, tasks, today } => {
+            let mut text = format!(
+                ":rocket: Launch *{}* (`{}`) created: {}",
+                escape(&launch.name),
+                launch.slug,
+                launch_facts(launch, *today)
+            );
+            if !tasks.is_empty() {
+                text.push_str(&format!(
+                    "\n{} template tasks added; see `/launch show {}`.",
+                    tasks.len(),
+                    launch.slug
+                ));
+            } else {
+                text.push_str(&format!(
+                    "\nAdd tasks with `/launch task {} <function> <title> owner:@someone due:T-14`.",
+                    launch.slug
+                ));
+            }
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::LaunchList {
+            launches,
+            include_archived,
+            today,
+        } => launch_list(launches, *include_archived, *today),
+        View::LaunchDetail(detail) => launch_detail(detail),
+        View::LaunchEdited {
+            launch,
+            changes,
+            moves,
+            today,
+        } => {
+            let mut lines = vec![format!(
+                "*{}* (`{}`) updated: {}",
+                escape(&launch.name),
+                launch.slug,
+                launch_facts(launch, *today)
+            )];
+            for change in changes.iter().filter(|c| c.task_id.is_none()) {
+                lines.push(format!(
+                    "• {}: {} → {}",
+                    change.field.as_str().replace('_', " "),
+                    escape(change.from.as_deref().unwrap_or("—")),
+                    escape(change.to.as_deref().unwrap_or("—"))
+                ));
+            }
+            if !moves.is_empty() {
+                lines.push(format!("{} task(s) moved with the launch date:", moves.len()));
+                for moved in moves {
+                    let flag = if moved.now_in_past {
+                        " :warning: now in the past"
+                    } else {
+                        ""
+                    };
+                    lines.push(format!("• `{}` {} → {}{flag}", moved.task, moved.from, moved.to));
+                }
+            }
+            let text = lines.join("\n");
+            Rendered::fit(
+                text,
+                packed_sections(&lines),
+                &format!("See `/launch show {}`.", launch.slug),
+            )
+        }
+        View::TaskCreated { item, today } => {
+            let text = format!(
+                "Task {} added to *{}* (`{}`), {}",
+                task_line(&item.task, *today),
+                escape(&item.launch.name),
+                item.launch.slug,
+                item.task.function
+            );
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::TaskUpdated { item, change, today } => {
+            let mut text = format!(
+                "{} — {} by {} ({}: {} → {})",
+                task_line(&item.task, *today),
+                escape(&item.launch.name),
+                change.actor,
+                change.field.as_str(),
+                escape(change.from.as_deref().unwrap_or("—")),
+                escape(change.to.as_deref().unwrap_or("—")),
+            );
+            if let Some(note) = &change.note {
+                text.push_str(&format!("\n> {}", escape(note)));
+            }
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::FunctionUpdated { function } => {
+            let text = format!("*{}*: {}", escape(&function.display_name), function_facts(function));
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
+        View::Notice(message) => Rendered::fit(message.clone(), vec![section(&escape(message))], ""),
+    }
+}
+
+fn help() -> Rendered {
+    let mut lines = vec!["*Liftoff* runs the PMO side of your launches. Commands:".to_owned()];
+    for sub in Subcommand::ALL {
+        lines.push(format!("`{}` — {}", sub.usage(), sub.summary()));
+    }
+    lines.push(
+        "Dates: `2026-12-04`, `today`, `tomorrow`, `friday`, `+3d`, `+2w`, and for tasks `T-14` / `T+7` \
+         (days from launch day). Launches by slug or id, tasks as `T12`."
+            .to_owned(),
+    );
+    let text = lines.join("\n");
+    let mut blocks = vec![header("Liftoff — /launch")];
+    blocks.extend(packed_sections(&lines));
+    Rendered::fit(text, blocks, "")
+}
+
+fn problem(message: &str, usage: Option<Subcommand>) -> Rendered {
+    let usage_line = match usage {
+        Some(sub) => format!("Usage: `{}`", sub.usage()),
+        None => "See `/launch help` for what Liftoff understands.".to_owned(),
+    };
+    let text = format!(":warning: {}\n{usage_line}", escape(message));
+    Rendered::fit(
+        text,
+        vec![section(&format!(":warning: {}", escape(message))), context(&usage_line)],
+        "",
+    )
+}
+
+fn tier_label(tier: Tier) -> String {
+    format!("tier {}", tier.number())
+}
+
+fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
+    let lead = launch
+        .lead
+        .as_ref()
+        .map_or("no lead".to_owned(), |l| format!("lead {}", l.mention()));
+    let state = match launch.state {
+        crate::domain::LaunchState::Archived => " · archived",
+        crate::domain::LaunchState::Live => " · live",
+        crate::domain::LaunchState::Planned => "",
+    };
+    format!(
+        "{} · launch {} ({}) · {lead}{state}",
+        tier_label(launch.tier),
+        launch.launch_date,
+        launch.t_minus(today)
+    )
+}
+
+fn status_label(status: &TaskStatus) -> String {
+    match status {
+        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape(reason)),
+        TaskStatus::Done => ":white_check_mark: done".to_owned(),
+        TaskStatus::AtRisk => ":warning: at risk".to_owned(),
+        TaskStatus::OnTrack => "on track".to_owned(),
+        TaskStatus::Todo => "to do".to_owned(),
+    }
+}
+
+/// One line per task: id, title, owner (mention), due date, status.
+fn task_line(task: &Task, today: NaiveDate) -> String {
+    let owner = task.owner.as_ref().map_or("_unassigned_".to_owned(), |o| o.mention());
+    let overdue = if task.is_overdue(today) {
+        " :rotating_light: overdue"
+    } else {
+        ""
+    };
+    let snoozed = match task.snoozed_until {
+        Some(until) if until > today && task.status.is_open() => format!(" · :zzz: snoozed until {until}"),
+        _ => String::new(),
+    };
+    let due = match task.due_offset_days {
+        Some(_) => format!("{} ({})", task.due_date, task.due()),
+        None => task.due_date.to_string(),
+    };
+    format!(
+        "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
+        task.id,
+        escape(&task.title),
+        status_label(&task.status)
+    )
+}
+
+fn readiness_label(readiness: &Readiness) -> String {
+    let mut label = format!(
+        "{}% ready ({}/{} due by launch day done)",
+        readiness.percent(),
+        readiness.done,
+        readiness.due_by_launch
+    );
+    if readiness.blocked > 0 {
+        label.push_str(&format!(" · {} blocked", readiness.blocked));
+    }
+    if readiness.overdue > 0 {
+        label.push_str(&format!(" · {} overdue", readiness.overdue));
+    }
+    label
+}
+
+fn function_facts(function: &FunctionDef) -> String {
+    let channel = function
+        .channel
+        .as_ref()
+        .map_or("no check-in channel yet".to_owned(), |c| {
+            format!("check-ins in {}", c.link())
+        });
+    let lead = function
+        .lead
+        .as_ref()
+        .map_or("no lead yet".to_owned(), |l| format!("lead {}", l.mention()));
+    format!("{channel} · {lead}")
+}
+
+fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: NaiveDate) -> Rendered {
+    let title = if include_archived {
+        "All launches"
+    } else {
+        "Active launches"
+    };
+    if launches.is_empty() {
+        let text = "No launches yet. Create one with `/launch new <name> tier:<1|2|3> date:<date>`.".to_owned();
+        return Rendered::fit(text.clone(), vec![section(&text)], "");
+    }
+    let lines: Vec<String> = launches
+        .iter()
+        .map(|(launch, readiness)| {
+            format!(
+                "*{}* `{}` — {} · {}",
+                escape(&launch.name),
+                launch.slug,
+                launch_facts(launch, today),
+                readiness_label(readiness)
+            )
+        })
+        .collect();
+    let text = format!("{title}:\n{}", lines.join("\n"));
+    let mut blocks = vec![header(title)];
+    blocks.extend(packed_sections(&lines));
+    Rendered::fit(text, blocks, "Use `/launch show <launch>` for one launch.")
+}
+
+fn launch_detail(detail: &LaunchDetail) -> Rendered {
+    let LaunchDetail {
+        launch,
+        tasks,
+        readiness,
+        metrics,
+        functions,
+        today,
+    } = detail;
+    let mut blocks = vec![
+        header(&launch.name),
+        section(&format!(
+            "`{}` · {}\n*Readiness:* {}",
+            launch.slug,
+            launch_facts(launch, *today),
+            readiness_label(&readiness.overall)
+        )),
+    ];
+    let mut text_lines = vec![format!(
+        "{} (`{}`): {} · {}",
+        escape(&launch.name),
+        launch.slug,
+        launch_facts(launch, *today),
+        readiness_label(&readiness.overall)
+    )];
+    if !launch.key_messages.is_empty() {
+        blocks.push(section(&format!("*Key messages:* {}", escape(&launch.key_messages))));
+    }
+    if !launch.channel_notes.is_empty() {
+        blocks.push(section(&format!(
+            "*Channels and investment:* {}",
+            escape(&launch.channel_notes)
+        )));
+    }
+    if !metrics.is_empty() {
+        let lines: Vec<String> = metrics
+            .iter()
+            .map(|m| {
+                let actual = match (m.actual, m.met()) {
+                    (Some(actual), Some(true)) => format!(" · actual {actual}{} :white_check_mark:", escape(&m.unit)),
+                    (Some(actual), _) => format!(" · actual {actual}{} :x:", escape(&m.unit)),
+                    (None, _) => String::new(),
+                };
+                format!(
+                    "• {}: target {}{} by T+{}{actual}",
+                    escape(&m.name),
+                    m.target,
+                    escape(&m.unit),
+                    m.review_offset_days
+                )
+            })
+            .collect();
+        blocks.push(section(&format!("*Success metrics*\n{}", lines.join("\n"))));
+    }
+    if tasks.is_empty() {
+        blocks.push(context(&format!(
+            "No tasks yet: `/launch task {} <function> <title> owner:@someone due:T-14`",
+            launch.slug
+        )));
+    }
+    for function in functions {
+        let function_tasks: Vec<&Task> = tasks.iter().filter(|t| t.function == function.name).collect();
+        if function_tasks.is_empty() {
+            continue;
+        }
+        let function_readiness = readiness.by_function.get(&function.name).copied().unwrap_or_default();
+        blocks.push(divider());
+        let heading = format!(
+            "*{}* — {} · {}",
+            escape(&function.display_name),
+            readiness_label(&function_readiness),
+            function_facts(function)
+        );
+        let mut lines = vec![heading.clone()];
+        text_lines.push(heading);
+        for task in function_tasks {
+            let line = task_line(task, *today);
+            text_lines.push(line.clone());
+            lines.push(line);
+        }
+        blocks.extend(packed_sections(&lines));
+    }
+    Rendered::fit(
+        text_lines.join("\n"),
+        blocks,
+        &format!(
+            "Use `/launch mine` or the check-ins to work on tasks of `{}`.",
+            launch.slug
+        ),
+    )
+}
+
+fn my_tasks(mention: String, items: &[TaskInLaunch], today: NaiveDate) -> Rendered {
+    if items.is_empty() {
+        let text = format!("{mention}, you have no open tasks. :tada:");
+        return Rendered::fit(text.clone(), vec![section(&text)], "");
+    }
+    let mut blocks = vec![header("Your open tasks")];
+    let mut text_lines = vec![format!("Open tasks of {mention}:")];
+    for (index, item) in items.iter().enumerate() {
+        let line = format!(
+            "{} — *{}* (`{}`)",
+            task_line(&item.task, today),
+            escape(&item.launch.name),
+            item.launch.slug
+        );
+        text_lines.push(line.clone());
+        if index < MAX_TASKS_WITH_BUTTONS {
+            blocks.extend(task_row(&item.task, &line));
+        }
+    }
+    if items.len() > MAX_TASKS_WITH_BUTTONS {
+        let rest: Vec<String> = text_lines[1 + MAX_TASKS_WITH_BUTTONS..].to_vec();
+        blocks.push(context("More open tasks:"));
+        blocks.extend(packed_sections(&rest));
+    }
+    Rendered::fit(text_lines.join("\n"), blocks, "")
+}
+
+/// A task's line followed by its buttons. Both carry the task's block id prefix so that a
+/// button press can re-render exactly this row.
+pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
+    let id = task.id.0.to_string();
+    let line_block: SlackBlock = SlackSectionBlock::new()
+        .with_block_id(SlackBlockId(format!("{}{}", actions::TASK_BLOCK_PREFIX, task.id.0)))
+        .with_text(super::blocks::markdown(super::blocks::clip(line, limits::SECTION_TEXT)))
+        .into();
+    if !task.status.is_open() {
+        return vec![line_block];
+    }
+    let mut elements: Vec<SlackActionBlockElement> = Vec::new();
+    let kind = task.status.kind();
+    if kind != StatusKind::Done {
+        elements.push(
+            button("Done", actions::DONE, &id)
+                .with_style(SlackBlockButtonStyle::Primary)
+                .into(),
+        );
+    }
+    if kind != StatusKind::OnTrack {
+        elements.push(button("On track", actions::ON_TRACK, &id).into());
+    }
+    if kind != StatusKind::AtRisk {
+        elements.push(button("At risk", actions::AT_RISK, &id).into());
+    }
+    if kind != StatusKind::Blocked {
+        elements.push(
+            button("Blocked", actions::BLOCKED, &id)
+                .with_style(SlackBlockButtonStyle::Danger)
+                .into(),
+        );
+    }
+    elements.push(button("Snooze 1 day", actions::SNOOZE, &id).into());
+    let buttons: SlackBlock = SlackActionsBlock::new(elements)
+        .with_block_id(SlackBlockId(format!(
+            "{}{}:actions",
+            actions::TASK_BLOCK_PREFIX,
+            task.id.0
+        )))
+        .into();
+    vec![line_block, buttons]
+}
+
+/// The re-rendered row of a task after a button press changed it.
+pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> Vec<SlackBlock> {
+    let line = format!(
+        "{} — *{}* (`{}`)",
+        task_line(task, today),
+        escape(&launch.name),
+        launch.slug
+    );
+    task_row(task, &line)
+}
+
+/// The modal asking why a task is blocked. `private_metadata` carries the task and where the
+/// button was, so the submission can update that message.
+pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
+    let reason = SlackInputBlock::new(
+        plain("Why is it blocked?", limits::HEADER_TEXT),
+        SlackBlockPlainTextInputElement::new()
+            .with_action_id("reason".into())
+            .with_multiline(true)
+            .with_max_length(crate::domain::task::MAX_REASON_CHARS as u64)
+            .into(),
+    )
+    .with_block_id(SlackBlockId("reason".into()))
+    .with_hint(plain(
+        "Say what or who it waits for, so the right person can unblock it.",
+        150,
+    ));
+    SlackView::Modal(
+        SlackModalView::new(
+            plain(&format!("Block {}", task.id), limits::MODAL_TITLE),
+            vec![
+                section(&format!("`{}` {}", task.id, escape(&task.title))),
+                reason.into(),
+            ],
+        )
+        .with_submit(plain("Mark blocked", limits::MODAL_TITLE))
+        .with_close(plain("Cancel", limits::MODAL_TITLE))
+        .with_callback_id(actions::BLOCKED_MODAL.into())
+        .with_private_metadata(metadata),
+    )
+}
+
+/// The launch creation form; validated like the command on submission.
+pub fn new_launch_modal(metadata: String) -> SlackView {
+    let name = SlackInputBlock::new(
+        plain("Name", 150),
+        SlackBlockPlainTextInputElement::new()
+            .with_action_id("name".into())
+            .with_max_length(crate::domain::launch::MAX_LAUNCH_NAME_CHARS as u64)
+            .into(),
+    )
+    .with_block_id(SlackBlockId("name".into()));
+    let tier_options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = [
+        ("Tier 1: big campaign", "1"),
+        ("Tier 2: standard launch", "2"),
+        ("Tier 3: small update", "3"),
+    ]
+    .iter()
+    .map(|(label, value)| SlackBlockChoiceItem::new(plain(label, 75), value.to_string()))
+    .collect();
+    let tier = SlackInputBlock::new(
+        plain("Tier", 150),
+        SlackBlockStaticSelectElement::new()
+            .with_action_id("tier".into())
+            .with_options(tier_options)
+            .into(),
+    )
+    .with_block_id(SlackBlockId("tier".into()));
+    let date = SlackInputBlock::new(
+        plain("Launch date", 150),
+        SlackBlockDatePickerElement::new().with_action_id("date".into()).into(),
+    )
+    .with_block_id(SlackBlockId("date".into()));
+    let lead = SlackInputBlock::new(
+        plain("Lead", 150),
+        SlackBlockUsersSelectElement::new().with_action_id("lead".into()).into(),
+    )
+    .with_block_id(SlackBlockId("lead".into()))
+    .with_optional(true);
+    SlackView::Modal(
+        SlackModalView::new(
+            plain("New launch", limits::MODAL_TITLE),
+            vec![name.into(), tier.into(), date.into(), lead.into()],
+        )
+        .with_submit(plain("Create", limits::MODAL_TITLE))
+        .with_close(plain("Cancel", limits::MODAL_TITLE))
+        .with_callback_id(actions::NEW_LAUNCH_MODAL.into())
+        .with_private_metadata(metadata),
+    )
+}
+
+/// Parses the number a task button carries.
+pub fn task_id_from_value(value: &str) -> Option<TaskId> {
+    TaskId::parse(value).ok()
+}

@@ -1,0 +1,78 @@
+//! Wiring: from a validated config to a ready-to-serve [`AppState`]. Shared by `serve`, the
+//! tests (which point it at a fake Slack) and, later, the demo.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::task::TaskTracker;
+
+use crate::clock::SharedClock;
+use crate::config::{Config, ConfigError};
+use crate::http::AppState;
+use crate::service::Service;
+use crate::slack::client::{BotIdentity, SlackApi, SlackApiError};
+use crate::slack::http::SlackContext;
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Slack refused the bot token: a configuration problem, not an outage.
+    #[error("slack.bot_token: Slack refused the token ({0}); check SLACK_BOT_TOKEN")]
+    TokenRefused(String),
+    #[error(transparent)]
+    Runtime(#[from] anyhow::Error),
+}
+
+/// How often `auth.test` is tried at start-up before giving up on an unreachable Slack.
+const IDENTIFY_ATTEMPTS: u32 = 5;
+
+/// Builds the application state over a connected, migrated store.
+pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result<AppState, StartupError> {
+    let credentials = config.slack_credentials()?;
+    let api = SlackApi::new(
+        &config.slack.api_url,
+        credentials.bot_token,
+        config.slack.request_timeout,
+    )
+    .map_err(|err| anyhow::anyhow!("cannot set up the Slack client: {err}"))?;
+    let signing_secret = credentials.signing_secret.cloned();
+    let identity = identify(&api).await?;
+    tracing::info!(team = %identity.team_id, bot_user = %identity.user_id, "connected to Slack");
+    let config = Arc::new(config);
+    let service = Service::new(store.clone(), config.clone(), clock.clone());
+    Ok(AppState {
+        config,
+        store,
+        clock,
+        slack: SlackContext {
+            service,
+            api,
+            signing_secret,
+            identity,
+            background: TaskTracker::new(),
+        },
+    })
+}
+
+/// Learns the bot's team and user from `auth.test`, retrying while Slack is unreachable.
+async fn identify(api: &SlackApi) -> Result<BotIdentity, StartupError> {
+    let mut delay = Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        match api.auth_test().await {
+            Ok(identity) => return Ok(identity),
+            Err(SlackApiError::Api { error, .. }) => return Err(StartupError::TokenRefused(error)),
+            Err(err) if attempt >= IDENTIFY_ATTEMPTS => {
+                return Err(anyhow::anyhow!("cannot reach Slack after {attempt} attempts: {err}").into());
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, attempt, "Slack auth.test failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+                attempt += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! A local stand-in for Slack's Web API: records every call, answers like Slack (realistic
+//! `ts` values, `ok: false` errors), fails on demand (429 with Retry-After, 500, slow replies),
+//! and checks Block Kit limits on every message and view it receives, failing with
+//! `invalid_blocks` as real Slack would. Tests assert that no limit was broken.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub const TEAM_ID: &str = "T0TEAM";
+pub const BOT_USER_ID: &str = "U0BOT";
+pub const BOT_ID: &str = "B0BOT";
+
+/// How the next call to a method fails.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub enum Failure {
+    RateLimited { retry_after_secs: u64 },
+    ServerError,
+    Slow(Duration),
+    Api(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct FakeState {
+    calls: Vec<Call>,
+    failures: HashMap<String, VecDeque<Failure>>,
+    violations: Vec<String>,
+    next_ts: u64,
+    /// Messages as they stand now, by (channel, ts), for conversations.history.
+    messages: HashMap<(String, String), Value>,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    /// The Web API base, as `LIFTOFF_SLACK_API_URL` expects it.
+    pub api_url: String,
+    root: String,
+    state: Arc<Mutex<FakeState>>,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let state = Arc::new(Mutex::new(FakeState {
+            next_ts: 1_764_000_000_000_100,
+            ..FakeState::default()
+        }));
+        let router = Router::new()
+            .route("/api/{method}", any(api))
+            .route("/response/{id}", post(response_url))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let root = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        FakeSlack {
+            api_url: format!("{root}/api"),
+            root,
+            state,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap()
+    }
+
+    /// A response_url that lands here, recorded as method `response_url`.
+    pub fn response_url(&self, id: &str) -> String {
+        format!("{}/response/{id}", self.root)
+    }
+
+    pub fn fail_next(&self, method: &str, failure: Failure) {
+        self.lock()
+            .failures
+            .entry(method.to_owned())
+            .or_default()
+            .push_back(failure);
+    }
+
+    /// Bodies of every call to `method` so far.
+    pub fn calls(&self, method: &str) -> Vec<Value> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .map(|c| c.body.clone())
+            .collect()
+    }
+
+    /// Waits (bounded) until `method` has been called `count` times; returns those calls.
+    pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let calls = self.calls(method);
+            if calls.len() >= count {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "expected {count} call(s) to {method}, got {:?}",
+            self.lock().calls.iter().map(|c| &c.method).collect::<Vec<_>>()
+        );
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.lock().violations.clone()
+    }
+
+    /// Stores a message as if the bot had posted it, for tests that start from an existing one.
+    pub fn seed_message(&self, channel: &str, ts: &str, text: &str, blocks: Value) {
+        self.lock().messages.insert(
+            (channel.to_owned(), ts.to_owned()),
+            json!({ "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER_ID, "bot_id": BOT_ID }),
+        );
+    }
+}
+
+/// Block Kit limits Slack enforces (SLACK-NOTES); returns each broken one.
+pub fn block_kit_violations(blocks: &Value, max_blocks: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(blocks) = blocks.as_array() else {
+        return problems;
+    };
+    if blocks.len() > max_blocks {
+        problems.push(format!("{} blocks (max {max_blocks})", blocks.len()));
+    }
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    for (i, block) in blocks.iter().enumerate() {
+        let kind = block["type"].as_str().unwrap_or("");
+        if let Some(id) = block["block_id"].as_str()
+            && id.chars().count() > 255
+        {
+            problems.push(format!("block {i}: block_id too long"));
+        }
+        match kind {
+            "section" => {
+                if chars(&block["text"]["text"]) > 3000 {
+                    problems.push(format!(
+                        "block {i}: section text {} chars",
+                        chars(&block["text"]["text"])
+                    ));
+                }
+                if let Some(fields) = block["fields"].as_array() {
+                    if fields.len() > 10 {
+                        problems.push(format!("block {i}: {} fields", fields.len()));
+                    }
+                    for field in fields {
+                        if chars(&field["text"]) > 2000 {
+                            problems.push(format!("block {i}: field over 2000 chars"));
+                        }
+                    }
+                }
+                if block.get("text").is_none() && block.get("fields").is_none() {
+                    problems.push(format!("block {i}: section without text or fields"));
+                }
+            }
+            "header" if chars(&block["text"]["text"]) > 150 => {
+                problems.push(format!("block {i}: header {} chars", chars(&block["text"]["text"])));
+            }
+            "context" if block["elements"].as_array().map_or(0, Vec::len) > 10 => {
+                problems.push(format!("block {i}: more than 10 context elements"));
+            }
+            "actions" => {
+                let elements = block["elements"].as_array().cloned().unwrap_or_default();
+                if elements.len() > 25 {
+                    problems.push(format!("block {i}: {} actions", elements.len()));
+                }
+                for element in elements {
+                    if chars(&element["text"]["text"]) > 75 {
+                        problems.push(format!("block {i}: button text over 75"));
+                    }
+                    if chars(&element["action_id"]) > 255 {
+                        problems.push(format!("block {i}: action_id over 255"));
+                    }
+                    if chars(&element["value"]) > 2000 {
+                        problems.push(format!("block {i}: value over 2000"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// Limits of a modal or Home view.
+pub fn view_violations(view: &Value) -> Vec<String> {
+    let mut problems = block_kit_violations(&view["blocks"], 100);
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    for key in ["title", "submit", "close"] {
+        if chars(&view[key]["text"]) > 24 {
+            problems.push(format!("view {key} over 24 chars"));
+        }
+    }
+    if chars(&view["private_metadata"]) > 3000 {
+        problems.push("private_metadata over 3000".to_owned());
+    }
+    problems
+}
+
+fn parse_body(headers: &HeaderMap, query: Option<String>, body: &Bytes) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    }
+    let text = if body.is_empty() {
+        query.unwrap_or_default()
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&text).unwrap_or_default();
+    let mut map = serde_json::Map::new();
+    for (key, value) in pairs {
+        // Form-encoded Web API calls carry JSON in some fields (blocks, view).
+        let parsed = serde_json::from_str::<Value>(&value)
+            .ok()
+            .filter(|v| v.is_array() || v.is_object())
+            .unwrap_or(Value::String(value));
+        map.insert(key, parsed);
+    }
+    Value::Object(map)
+}
+
+async fn api(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = parse_body(&headers, query, &body);
+    let failure = {
+        let mut state = state.lock().unwrap();
+        state.calls.push(Call {
+            method: method.clone(),
+            body: body.clone(),
+        });
+        state.failures.get_mut(&method).and_then(VecDeque::pop_front)
+    };
+    match failure {
+        Some(Failure::RateLimited { retry_after_secs }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", retry_after_secs.to_string())],
+                Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        Some(Failure::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
+        Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Failure::Api(error)) => return Json(json!({"ok": false, "error": error})).into_response(),
+        None => {}
+    }
+    let mut state = state.lock().unwrap();
+    let mut problems = Vec::new();
+    if let Some(blocks) = body.get("blocks") {
+        problems.extend(block_kit_violations(blocks, 50));
+    }
+    if let Some(view) = body.get("view") {
+        problems.extend(view_violations(view));
+    }
+    if !problems.is_empty() {
+        state
+            .violations
+            .extend(problems.iter().map(|p| format!("{method}: {p}")));
+        return Json(json!({"ok": false, "error": "invalid_blocks", "errors": problems})).into_response();
+    }
+    let answer = match method.as_str() {
+        "auth.test" => json!({
+            "ok": true, "url": "https://liftoff-test.slack.com/", "team": "Liftoff Test",
+            "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID
+        }),
+        "chat.postMessage" => {
+            state.next_ts += 100;
+            let ts = format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000);
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let message = json!({
+                "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
+                "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
+            });
+            state.messages.insert((channel.clone(), ts.clone()), message.clone());
+            json!({"ok": true, "channel": channel, "ts": ts, "message": message})
+        }
+        "chat.update" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let ts = body["ts"].as_str().unwrap_or_default().to_owned();
+            let key = (channel.clone(), ts.clone());
+            if !state.messages.contains_key(&key) {
+                return Json(json!({"ok": false, "error": "message_not_found"})).into_response();
+            }
+            let message = json!({
+                "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
+                "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
+            });
+            state.messages.insert(key, message.clone());
+            json!({"ok": true, "channel": channel, "ts": ts, "text": body["text"], "message": message})
+        }
+        "chat.postEphemeral" => {
+            state.next_ts += 100;
+            json!({"ok": true, "message_ts": format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000)})
+        }
+        "conversations.history" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let latest = body["latest"].as_str().unwrap_or_default().to_owned();
+            let messages: Vec<Value> = state.messages.get(&(channel, latest)).cloned().into_iter().collect();
+            json!({"ok": true, "messages": messages, "has_more": false})
+        }
+        "views.open" | "views.update" | "views.push" | "views.publish" => {
+            let mut view = body["view"].clone();
+            view["id"] = json!("V0VIEW");
+            view["team_id"] = json!(TEAM_ID);
+            view["hash"] = json!("1.hash");
+            json!({"ok": true, "view": view})
+        }
+        _ => json!({"ok": false, "error": "unknown_method"}),
+    };
+    Json(answer).into_response()
+}
+
+async fn response_url(State(state): State<Arc<Mutex<FakeState>>>, Path(id): Path<String>, body: Bytes) -> Response {
+    let mut body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut state = state.lock().unwrap();
+    if let Some(blocks) = body.get("blocks") {
+        let problems = block_kit_violations(blocks, 50);
+        if !problems.is_empty() {
+            state
+                .violations
+                .extend(problems.iter().map(|p| format!("response_url: {p}")));
+            return (StatusCode::BAD_REQUEST, "invalid_blocks").into_response();
+        }
+    }
+    body["response_url_id"] = json!(id);
+    state.calls.push(Call {
+        method: "response_url".to_owned(),
+        body,
+    });
+    Json(json!({"ok": true})).into_response()
+}

@@ -1,0 +1,527 @@
+//! `/launch` end to end: signed form posts to the running service, replies checked as Slack
+//! would render them, database state checked through the store.
+
+use liftoff::domain::{ChangeField, ChangeSource, DueDate, LaunchRef, Slug, TaskId, TaskStatus, Tier};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, date, user};
+
+const LEAD: &str = "U0LEAD";
+const ANN: &str = "U0ANN";
+
+fn text(reply: &Value) -> String {
+    reply["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn all_block_text(reply: &Value) -> String {
+    reply["blocks"].to_string()
+}
+
+fn assert_ephemeral(reply: &Value) {
+    assert_eq!(reply["response_type"], "ephemeral", "{reply}");
+}
+
+fn assert_problem(reply: &Value, message: &str, usage: &str) {
+    assert_ephemeral(reply);
+    let text = text(reply);
+    assert!(text.contains(":warning:"), "{text}");
+    assert!(text.contains(message), "expected `{message}` in {text}");
+    assert!(text.contains(usage), "expected usage `{usage}` in {text}");
+}
+
+async fn launch_by_slug(app: &TestApp, slug: &str) -> Option<liftoff::domain::Launch> {
+    app.store
+        .launch(&LaunchRef::Slug(Slug::parse(slug).unwrap()))
+        .await
+        .unwrap()
+}
+
+/// Creates `Checkout v2` (tier 1, 2026-12-10, lead U0LEAD) and returns its reply.
+async fn create_checkout(app: &TestApp) -> Value {
+    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-10 lead:<@U0LEAD|lea>")
+        .await
+}
+
+async fn add_task(app: &TestApp, text: &str) -> TaskId {
+    let reply = app.command(LEAD, text).await;
+    let t = crate::slack_commands::text(&reply);
+    let start = t.find("`T").unwrap_or_else(|| panic!("task id in {t}")) + 1;
+    let id: String = t[start..].chars().take_while(|c| *c != '`').collect();
+    TaskId::parse(&id).unwrap()
+}
+
+#[tokio::test]
+async fn help_lists_every_subcommand_ephemerally() {
+    let app = TestApp::spawn().await;
+    for input in ["help", ""] {
+        let reply = app.command(ANN, input).await;
+        assert_ephemeral(&reply);
+        for sub in liftoff::service::command::Subcommand::ALL {
+            assert!(
+                text(&reply).contains(sub.usage()),
+                "{input:?}: help lacks {}",
+                sub.usage()
+            );
+        }
+    }
+    let reply = app.command(ANN, "help block").await;
+    assert_eq!(
+        text(&reply),
+        "`/launch block <task> <reason…>`\nmark a task blocked, with the reason"
+    );
+    let reply = app.command(ANN, "launch-it").await;
+    assert_problem(&reply, "unknown subcommand `launch-it`", "/launch help");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn new_creates_a_launch_announced_in_the_channel() {
+    let app = TestApp::spawn().await;
+    let reply = create_checkout(&app).await;
+    assert_eq!(reply["response_type"], "in_channel");
+    let t = text(&reply);
+    assert!(t.contains("`checkout-v2`"), "{t}");
+    assert!(t.contains("tier 1"), "{t}");
+    assert!(t.contains("2026-12-10 (T-17)"), "{t}");
+    assert!(t.contains("<@U0LEAD>"), "the lead is mentioned: {t}");
+
+    let launch = launch_by_slug(&app, "checkout-v2").await.expect("stored");
+    assert_eq!(launch.tier, Tier::One);
+    assert_eq!(launch.launch_date, date("2026-12-10"));
+    assert_eq!(launch.lead, Some(user(LEAD)));
+
+    let again = app.command(ANN, "new Checkout V2 tier:2 date:+3w").await;
+    assert!(text(&again).contains("`checkout-v2-2`"), "{}", text(&again));
+    let second = launch_by_slug(&app, "checkout-v2-2").await.unwrap();
+    assert_eq!(second.launch_date, date("2026-12-14"));
+    assert_eq!(second.lead, None);
+    let history = app.store.launch_history(second.id).await.unwrap();
+    assert_eq!(history[0].actor, liftoff::domain::Actor::User(user(ANN)));
+    assert_eq!(history[0].source, ChangeSource::Command);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_new_launches_are_refused_with_usage_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let usage = "/launch new <name> tier:<1|2|3> date:<date> [lead:@user]";
+    let cases = [
+        ("new Checkout tier:1 date:2026-11-01", "is in the past"),
+        ("new Checkout tier:5 date:2026-12-10", "`5` is not a tier"),
+        ("new Checkout date:2026-12-10", "`tier:` is missing"),
+        ("new Checkout tier:1 date:next-month", "`next-month` is not a date"),
+        (
+            "new Checkout tier:1 date:2026-12-10 lead:@maria",
+            "plain text, not a mention",
+        ),
+        ("new !!! tier:1 date:2026-12-10", "at least one letter or digit"),
+    ];
+    for (input, message) in cases {
+        let reply = app.command(LEAD, input).await;
+        assert_problem(&reply, message, usage);
+    }
+    assert!(
+        app.store.list_launches(true).await.unwrap().is_empty(),
+        "nothing was created"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn list_shows_active_launches_soonest_first() {
+    let app = TestApp::spawn().await;
+    let empty = app.command(ANN, "list").await;
+    assert!(text(&empty).contains("No launches yet"), "{}", text(&empty));
+    app.command(LEAD, "new Late Launch tier:3 date:2027-02-01").await;
+    create_checkout(&app).await;
+    app.command(LEAD, "new Old Thing tier:2 date:2026-12-01").await;
+    app.command(LEAD, "archive old-thing").await;
+
+    let reply = app.command(ANN, "list").await;
+    assert_ephemeral(&reply);
+    let t = text(&reply);
+    let checkout = t.find("checkout-v2").expect("checkout listed");
+    let late = t.find("late-launch").expect("late listed");
+    assert!(checkout < late, "soonest first: {t}");
+    assert!(!t.contains("old-thing"), "archived hidden: {t}");
+    assert!(t.contains("100% ready (0/0"), "{t}");
+    let all = text(&app.command(ANN, "list all").await);
+    assert!(all.contains("old-thing") && all.contains("archived"), "{all}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn tasks_take_every_date_form_and_owner_mentions() {
+    let app = TestApp::spawn().await;
+    create_checkout(&app).await;
+    // 2026-11-23 is a Monday; launch day 2026-12-10.
+    let cases = [
+        ("due:T-14", date("2026-11-26"), Some(-14)),
+        ("due:T+7", date("2026-12-17"), Some(7)),
+        ("due:2026-12-01", date("2026-12-01"), None),
+        ("due:today", date("2026-11-23"), None),
+        ("due:tomorrow", date("2026-11-24"), None),
+        ("due:friday", date("2026-11-27"), None),
+        ("due:+3d", date("2026-11-26"), None),
+        ("due:+2w", date("2026-12-07"), None),
+        ("", date("2026-12-10"), Some(0)),
+    ];
+    for (due, expected, offset) in cases {
+        let id = add_task(
+            &app,
+            &format!("task checkout-v2 mktg Blog post owner:<@U0ANN|ann> {due}"),
+        )
+        .await;
+        let task = app.store.task(id).await.unwrap().unwrap();
+        assert_eq!(task.due_date, expected, "{due}");
+        assert_eq!(task.due_offset_days, offset, "{due}");
+        assert_eq!(task.owner, Some(user(ANN)));
+        assert_eq!(task.function.as_str(), "marketing");
+    }
+    let reply = app
+        .command(LEAD, "task checkout-v2 sales Battlecard owner:<@U0BOB>")
+        .await;
+    assert_eq!(reply["response_type"], "in_channel", "the owner is notified");
+    assert!(text(&reply).contains("<@U0BOB>"));
+    let reply = app.command(LEAD, "task checkout-v2 ops Support FAQ").await;
+    assert_ephemeral(&reply);
+    assert!(text(&reply).contains("_unassigned_"), "{}", text(&reply));
+
+    let usage = "/launch task <launch> <function> <title…> [owner:@user] [due:<date>]";
+    assert_problem(
+        &app.command(LEAD, "task nope sales Deck").await,
+        "there is no launch `nope`",
+        usage,
+    );
+    assert_problem(
+        &app.command(LEAD, "task checkout-v2 legal Contract").await,
+        "unknown function `legal`",
+        usage,
+    );
+    assert_problem(
+        &app.command(LEAD, "task checkout-v2 sales Deck due:2026-11-01").await,
+        "is in the past",
+        usage,
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn status_commands_update_tasks_and_history() {
+    let app = TestApp::spawn().await;
+    create_checkout(&app).await;
+    let id = add_task(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:T-7").await;
+
+    let reply = app.command(ANN, &format!("ontrack {id} drafting")).await;
+    assert_eq!(reply["response_type"], "in_channel");
+    assert!(text(&reply).contains(&format!("`{id}`")), "{}", text(&reply));
+    assert!(text(&reply).contains("to do → on track"), "{}", text(&reply));
+    assert!(text(&reply).contains("drafting"));
+
+    app.command(ANN, &format!("risk {} legal review pending", id.0)).await;
+    app.command(ANN, &format!("block t{} waiting on legal", id.0)).await;
+    let task = app.store.task(id).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::blocked("waiting on legal").unwrap());
+
+    let reply = app.command(ANN, &format!("block {id}")).await;
+    assert_problem(&reply, "needs a reason", "/launch block <task> <reason…>");
+
+    app.command(ANN, &format!("unblock {id}")).await;
+    assert_eq!(app.store.task(id).await.unwrap().unwrap().status, TaskStatus::OnTrack);
+    app.command(ANN, &format!("done {id} shipped")).await;
+    assert_eq!(app.store.task(id).await.unwrap().unwrap().status, TaskStatus::Done);
+
+    let statuses: Vec<(String, Option<String>)> = app
+        .store
+        .task_history(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.field == ChangeField::Status)
+        .map(|h| (h.to.unwrap(), h.note))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("on track".into(), Some("drafting".into())),
+            ("at risk".into(), Some("legal review pending".into())),
+            ("blocked: waiting on legal".into(), None),
+            ("on track".into(), Some("unblocked".into())),
+            ("done".into(), Some("shipped".into())),
+        ]
+    );
+    assert_problem(
+        &app.command(ANN, "done T999").await,
+        "there is no task T999",
+        "/launch done <task> [note…]",
+    );
+    assert_problem(
+        &app.command(ANN, "done X1").await,
+        "not a task id",
+        "/launch done <task> [note…]",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn assign_due_and_snooze() {
+    let app = TestApp::spawn().await;
+    create_checkout(&app).await;
+    let id = add_task(&app, "task checkout-v2 growth Lifecycle emails due:T-7").await;
+
+    let reply = app.command(LEAD, &format!("assign {id} <@U0ANN|ann>")).await;
+    assert!(text(&reply).contains("nobody → <@U0ANN>"), "{}", text(&reply));
+    assert_problem(
+        &app.command(LEAD, &format!("assign {id} @ann")).await,
+        "plain text, not a mention",
+        "/launch assign <task> @user",
+    );
+
+    app.command(ANN, &format!("due {id} 2026-12-04")).await;
+    let task = app.store.task(id).await.unwrap().unwrap();
+    assert_eq!(
+        (task.owner, task.due_date, task.due_offset_days),
+        (Some(user(ANN)), date("2026-12-04"), None)
+    );
+    app.command(ANN, &format!("due {id} T-3")).await;
+    assert_eq!(app.store.task(id).await.unwrap().unwrap().due(), DueDate::Relative(-3));
+    assert_problem(
+        &app.command(ANN, &format!("due {id} 2026-01-01")).await,
+        "in the past",
+        "/launch due <task> <date>",
+    );
+
+    // Monday + 1 working day = Tuesday.
+    app.command(ANN, &format!("snooze {id}")).await;
+    assert_eq!(
+        app.store.task(id).await.unwrap().unwrap().snoozed_until,
+        Some(date("2026-11-24"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn edit_moves_relative_tasks_and_is_for_the_lead_or_admins() {
+    let app = TestApp::spawn_with(true, "[permissions]\nadmins = [\"U0ADMIN\"]\n").await;
+    create_checkout(&app).await;
+    let relative = add_task(&app, "task checkout-v2 sales Deck due:T-14").await;
+    let pinned = add_task(&app, "task checkout-v2 sales Training due:2026-12-01").await;
+
+    let refused = app.command(ANN, "edit checkout-v2 date:2026-12-17").await;
+    assert_problem(
+        &refused,
+        "only checkout-v2's lead (<@U0LEAD>) or a Liftoff admin can edit it",
+        "/launch edit",
+    );
+    assert_eq!(
+        launch_by_slug(&app, "checkout-v2").await.unwrap().launch_date,
+        date("2026-12-10")
+    );
+    assert_problem(
+        &app.command(ANN, "archive checkout-v2").await,
+        "can archive it",
+        "/launch archive <launch>",
+    );
+
+    let reply = app
+        .command(LEAD, "edit checkout-v2 date:2026-12-17 name:\"Checkout Three\"")
+        .await;
+    assert_eq!(reply["response_type"], "in_channel");
+    let t = text(&reply);
+    assert!(t.contains("launch date: 2026-12-10 → 2026-12-17"), "{t}");
+    assert!(t.contains(&format!("`{relative}` 2026-11-26 → 2026-12-03")), "{t}");
+    let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
+    assert_eq!(
+        (launch.name.as_str(), launch.launch_date),
+        ("Checkout Three", date("2026-12-17"))
+    );
+    assert_eq!(
+        app.store.task(relative).await.unwrap().unwrap().due_date,
+        date("2026-12-03")
+    );
+    assert_eq!(
+        app.store.task(pinned).await.unwrap().unwrap().due_date,
+        date("2026-12-01")
+    );
+
+    // Moving it earlier makes a relative task fall in the past: flagged.
+    let reply = app.command("U0ADMIN", "edit checkout-v2 date:2026-11-30 tier:2").await;
+    assert!(text(&reply).contains("now in the past"), "{}", text(&reply));
+    assert_eq!(launch_by_slug(&app, "checkout-v2").await.unwrap().tier, Tier::Two);
+
+    assert_problem(
+        &app.command(LEAD, "edit checkout-v2").await,
+        "nothing to change",
+        "/launch edit",
+    );
+    app.command(LEAD, "archive checkout-v2").await;
+    assert_problem(
+        &app.command(LEAD, "archive checkout-v2").await,
+        "already archived",
+        "/launch archive",
+    );
+    assert_problem(
+        &app.command(LEAD, &format!("done {relative}")).await,
+        "which is archived",
+        "/launch done",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn show_groups_tasks_by_function_with_readiness() {
+    let app = TestApp::spawn_with(true, "[functions.sales]\nchannel = \"C0SALES\"\n").await;
+    create_checkout(&app).await;
+    let deck = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-14").await;
+    let blog = add_task(&app, "task checkout-v2 marketing Blog <b>post</b> due:T-3").await;
+    app.command(ANN, &format!("done {deck}")).await;
+    app.command(ANN, &format!("block {blog} waiting on <!channel> legal"))
+        .await;
+    app.command(LEAD, "lead sales <@U0SLEAD>").await;
+
+    let reply = app.command(ANN, "show checkout-v2").await;
+    assert_ephemeral(&reply);
+    let t = text(&reply);
+    assert!(t.contains("50% ready (1/2 due by launch day done) · 1 blocked"), "{t}");
+    assert!(t.contains("*Sales* — 100% ready"), "{t}");
+    assert!(t.contains("check-ins in <#C0SALES>"), "{t}");
+    assert!(t.contains("lead <@U0SLEAD>"), "{t}");
+    assert!(t.contains(&format!("`{deck}` Deck — <@U0ANN>")), "{t}");
+    assert!(
+        t.contains("blocked: waiting on &lt;!channel&gt; legal"),
+        "people's text cannot ping: {t}"
+    );
+    assert!(t.contains("Blog &lt;b&gt;post&lt;/b&gt;"), "{t}");
+    assert!(!all_block_text(&reply).contains("<!channel>"));
+    assert_problem(
+        &app.command(ANN, "show nope").await,
+        "there is no launch `nope`",
+        "/launch show <launch>",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_launch_with_200_tasks_stays_within_block_kit_limits() {
+    let app = TestApp::spawn().await;
+    create_checkout(&app).await;
+    let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
+    let ctx = crate::helpers::ctx(LEAD, "2026-11-23T09:00:00Z");
+    for i in 0..200 {
+        let function = ["product", "marketing", "growth", "sales", "ops"][i % 5];
+        let draft = liftoff::domain::TaskDraft {
+            launch_id: launch.id,
+            function: liftoff::domain::FunctionName::parse(function).unwrap(),
+            title: format!("Task number {i} with a reasonably long title to fill the line up"),
+            owner: Some(user("U0ANN")),
+            due: Some(DueDate::Relative(-(i as i64 % 30))),
+        };
+        app.store
+            .create_task(&draft.validate(launch.launch_date).unwrap(), &ctx)
+            .await
+            .unwrap();
+    }
+    // `command` asserts the limits on the reply.
+    let reply = app.command(ANN, "show checkout-v2").await;
+    let blocks = reply["blocks"].as_array().unwrap().len();
+    assert!(blocks <= 50, "{blocks} blocks");
+    let t = text(&reply);
+    assert!(t.chars().count() <= 4000, "fallback text is bounded");
+    // Nothing is dropped silently: either every task is in the blocks or a summary says so.
+    let block_text = all_block_text(&reply);
+    let shown = (1..=200)
+        .filter(|n| block_text.contains(&format!("`T{}`", n + 1)))
+        .count();
+    assert!(shown == 199 || block_text.contains("more not shown"), "shown {shown}");
+
+    let mine = app.command(ANN, "mine").await;
+    assert!(mine["blocks"].as_array().unwrap().len() <= 50);
+    assert!(text(&mine).starts_with("Open tasks of <@U0ANN>:"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mine_lists_my_open_tasks_with_buttons() {
+    let app = TestApp::spawn().await;
+    create_checkout(&app).await;
+    let mine = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-14").await;
+    let done = add_task(&app, "task checkout-v2 sales Old owner:<@U0ANN> due:T-14").await;
+    add_task(&app, "task checkout-v2 sales Other owner:<@U0BOB> due:T-14").await;
+    app.command(ANN, &format!("done {done}")).await;
+
+    let reply = app.command(ANN, "mine").await;
+    assert_ephemeral(&reply);
+    let blocks = reply["blocks"].as_array().unwrap();
+    let actions: Vec<&Value> = blocks.iter().filter(|b| b["type"] == "actions").collect();
+    assert_eq!(actions.len(), 1, "one open task of mine");
+    let values: Vec<&str> = actions[0]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert!(values.iter().all(|v| *v == mine.0.to_string()));
+    let action_ids: Vec<&str> = actions[0]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        action_ids,
+        vec![
+            "task_done",
+            "task_on_track",
+            "task_at_risk",
+            "task_blocked",
+            "task_snooze"
+        ]
+    );
+    let none = app.command("U0NOBODY", "mine").await;
+    assert!(text(&none).contains("no open tasks"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn channel_and_lead_settings_override_the_config() {
+    let app = TestApp::spawn_with(
+        true,
+        "[functions.marketing]\nchannel = \"C0OLD\"\nlead = \"U0OLDLEAD\"\n",
+    )
+    .await;
+    let reply = app.command(LEAD, "channel mktg <#C0NEWMKTG|launch-marketing>").await;
+    assert_ephemeral(&reply);
+    assert_eq!(
+        text(&reply),
+        "*Marketing*: check-ins in <#C0NEWMKTG> · lead <@U0OLDLEAD>"
+    );
+    let reply = app.command(LEAD, "lead marketing <@U0NEWLEAD>").await;
+    assert_eq!(
+        text(&reply),
+        "*Marketing*: check-ins in <#C0NEWMKTG> · lead <@U0NEWLEAD>"
+    );
+    assert_problem(
+        &app.command(LEAD, "channel marketing #launch-marketing").await,
+        "not a channel link",
+        "/launch channel <function> #channel",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn new_without_arguments_opens_the_form() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_signed(
+            "/slack/commands",
+            crate::helpers::FORM,
+            &app.command_form(LEAD, "C0LAUNCH", "new"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "", "acknowledged with an empty body");
+    let opened = app.slack.wait_for("views.open", 1).await;
+    assert_eq!(opened[0]["trigger_id"], "13345224609.738474920.8088930838d88f008e0");
+    assert_eq!(opened[0]["view"]["callback_id"], "new_launch");
+    app.stop().await;
+}

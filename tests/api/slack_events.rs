@@ -1,0 +1,151 @@
+//! The Events API endpoint and request signing, end to end.
+
+use serde_json::json;
+
+use crate::fake_slack::TEAM_ID;
+use crate::helpers::{ClockExt, FORM, TestApp};
+
+const JSON: &str = "application/json";
+
+fn event_callback(event_id: &str, team: &str) -> String {
+    json!({
+        "token": "legacy", "team_id": team, "api_app_id": "A0LIFTOFF", "type": "event_callback",
+        "event_id": event_id, "event_time": 1764000000,
+        "event": {"type": "message", "channel": "C0CHECKIN", "user": "U0ANN", "text": "T1 done",
+                  "ts": "1764000000.000200", "thread_ts": "1764000000.000100"}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn url_verification_echoes_the_challenge() {
+    let app = TestApp::spawn().await;
+    let body = json!({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"});
+    let response = app.post_signed("/slack/events", JSON, &body.to_string()).await;
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(answer["challenge"], body["challenge"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_event_is_applied_once() {
+    let app = TestApp::spawn().await;
+    let body = event_callback("Ev0001", TEAM_ID);
+    assert_eq!(app.post_signed("/slack/events", JSON, &body).await.status(), 200);
+    // Slack's retry: same event_id, with X-Slack-Retry-Num. Still acknowledged, not re-applied.
+    let timestamp = app.clock.now_for_tests().timestamp().to_string();
+    let secret = secrecy::SecretString::from(crate::helpers::SIGNING_SECRET);
+    let signature = liftoff::slack::signature::sign(&secret, &timestamp, body.as_bytes());
+    let retry = app
+        .http
+        .post(format!("{}/slack/events", app.address))
+        .header("content-type", JSON)
+        .header("x-slack-request-timestamp", &timestamp)
+        .header("x-slack-signature", &signature)
+        .header("x-slack-retry-num", "1")
+        .header("x-slack-retry-reason", "http_timeout")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status(), 200);
+    let now = app.clock.now_for_tests();
+    assert!(
+        !app.store.record_slack_event("Ev0001", now).await.unwrap(),
+        "recorded exactly once before"
+    );
+    assert!(app.store.record_slack_event("Ev0002", now).await.unwrap());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn events_from_another_team_are_refused() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_signed("/slack/events", JSON, &event_callback("Ev0009", "T0OTHER"))
+        .await;
+    assert_eq!(response.status(), 403);
+    let now = app.clock.now_for_tests();
+    assert!(
+        app.store.record_slack_event("Ev0009", now).await.unwrap(),
+        "not recorded"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn commands_from_another_team_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let form = app
+        .command_form("U0LEAD", "C0LAUNCH", "new Checkout tier:1 date:2026-12-10")
+        .replace(TEAM_ID, "T0OTHER");
+    let response = app.post_signed("/slack/commands", FORM, &form).await;
+    assert_eq!(response.status(), 403);
+    assert!(app.store.list_launches(true).await.unwrap().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unsigned_forged_and_stale_requests_get_401_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let form = app.command_form("U0LEAD", "C0LAUNCH", "new Checkout tier:1 date:2026-12-10");
+    let now = app.clock.now_for_tests().timestamp();
+    let secret = secrecy::SecretString::from(crate::helpers::SIGNING_SECRET);
+    let sign = |ts: i64, body: &str| liftoff::slack::signature::sign(&secret, &ts.to_string(), body.as_bytes());
+    for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
+        let cases: Vec<(Option<String>, Option<String>)> = vec![
+            (None, None),
+            (Some(now.to_string()), None),
+            (None, Some(sign(now, &form))),
+            (Some(now.to_string()), Some(sign(now, "different body"))),
+            (Some(now.to_string()), Some("v0=deadbeef".to_owned())),
+            (Some((now - 301).to_string()), Some(sign(now - 301, &form))),
+            (Some((now + 301).to_string()), Some(sign(now + 301, &form))),
+            (Some("yesterday".to_owned()), Some(sign(now, &form))),
+        ];
+        for (timestamp, signature) in cases {
+            let response = app
+                .post_raw(path, FORM, &form, timestamp.as_deref(), signature.as_deref())
+                .await;
+            assert_eq!(response.status(), 401, "{path} {timestamp:?} {signature:?}");
+        }
+    }
+    // Just inside the window is fine.
+    let ts = now - 299;
+    let response = app
+        .post_raw(
+            "/slack/commands",
+            FORM,
+            &form,
+            Some(&ts.to_string()),
+            Some(&sign(ts, &form)),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        app.store.list_launches(true).await.unwrap().len(),
+        1,
+        "only the valid request took effect"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_parsing() {
+    let app = TestApp::spawn().await;
+    let huge = format!("text={}", "a".repeat(1024 * 1024 + 1));
+    let response = app.post_signed("/slack/commands", FORM, &huge).await;
+    assert_eq!(response.status(), 413);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn ssl_check_is_acknowledged() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_signed("/slack/commands", FORM, "ssl_check=1&token=legacy")
+        .await;
+    assert_eq!(response.status(), 200);
+    app.stop().await;
+}
