@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -52,12 +53,30 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, lets in-flight requests finish, then waits (bounded)
-    /// for the work they started in the background.
+    /// Serves (and, with an app token, holds the Socket Mode connection) until `shutdown`
+    /// completes; then lets in-flight requests finish and waits (bounded) for the work they
+    /// started in the background.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let stopping = CancellationToken::new();
+        let socket_mode = self.state.config.slack.app_token.clone().map(|token| {
+            tokio::spawn(crate::slack::socket_mode::run(
+                self.state.slack.clone(),
+                token,
+                stopping.clone(),
+            ))
+        });
+        let stop_everything = stopping.clone();
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                stop_everything.cancel();
+            })
+            .await;
+        stopping.cancel();
+        if let Some(socket_mode) = socket_mode {
+            let _ = socket_mode.await;
+        }
+        served?;
         let background = &self.state.slack.background;
         background.close();
         if tokio::time::timeout(BACKGROUND_DRAIN, background.wait()).await.is_err() {

@@ -147,6 +147,19 @@ impl SlackApi {
             .map(|_| ())
     }
 
+    /// A fresh Socket Mode websocket URL, opened with the app-level token (`xapp-…`).
+    pub async fn open_socket_url(&self, app_token: &SecretString) -> Result<String, SlackApiError> {
+        let token = SlackApiToken::new(app_token.expose_secret().to_owned().into());
+        let session = self.client.open_session(&token);
+        let response = self
+            .call(
+                "apps.connections.open",
+                session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()),
+            )
+            .await?;
+        Ok(response.url.0.to_string())
+    }
+
     /// The text and blocks of the message at `ts` in `channel`, if it still exists.
     pub async fn message(
         &self,

@@ -10,3 +10,4 @@ pub mod interactions;
 pub mod payloads;
 pub mod render;
 pub mod signature;
+pub mod socket_mode;

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,8 +36,36 @@ pub struct Call {
     pub body: Value,
 }
 
+/// One Socket Mode connection, as seen from the fake's side.
+pub struct SocketConn {
+    to_client: tokio::sync::mpsc::UnboundedSender<Option<String>>,
+    from_client: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl SocketConn {
+    pub fn send(&self, frame: Value) {
+        self.to_client.send(Some(frame.to_string())).expect("socket still open");
+    }
+
+    /// The next frame the client sent (bounded wait).
+    pub async fn recv(&mut self) -> Value {
+        let text = tokio::time::timeout(Duration::from_secs(5), self.from_client.recv())
+            .await
+            .expect("a frame from the client within 5s")
+            .expect("socket still open");
+        serde_json::from_str(&text).expect("client frames are JSON")
+    }
+
+    /// Drops the TCP connection without a close frame, as a network failure would.
+    pub fn cut(&self) {
+        let _ = self.to_client.send(None);
+    }
+}
+
 #[derive(Default)]
 struct FakeState {
+    root: String,
+    sockets: Option<tokio::sync::mpsc::UnboundedSender<SocketConn>>,
     calls: Vec<Call>,
     failures: HashMap<String, VecDeque<Failure>>,
     violations: Vec<String>,
@@ -51,26 +80,41 @@ pub struct FakeSlack {
     pub api_url: String,
     root: String,
     state: Arc<Mutex<FakeState>>,
+    new_sockets: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<SocketConn>>>,
 }
 
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let root = format!("http://{}", listener.local_addr().unwrap());
+        let (sockets, new_sockets) = tokio::sync::mpsc::unbounded_channel();
         let state = Arc::new(Mutex::new(FakeState {
             next_ts: 1_764_000_000_000_100,
+            root: root.clone(),
+            sockets: Some(sockets),
             ..FakeState::default()
         }));
         let router = Router::new()
             .route("/api/{method}", any(api))
             .route("/response/{id}", post(response_url))
+            .route("/socket", any(socket))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let root = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         FakeSlack {
             api_url: format!("{root}/api"),
             root,
             state,
+            new_sockets: Arc::new(tokio::sync::Mutex::new(new_sockets)),
         }
+    }
+
+    /// The next Socket Mode connection the service opens (bounded wait).
+    pub async fn next_socket(&self) -> SocketConn {
+        let mut sockets = self.new_sockets.lock().await;
+        tokio::time::timeout(Duration::from_secs(10), sockets.recv())
+            .await
+            .expect("the service connects within 10s")
+            .expect("fake still running")
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
@@ -321,6 +365,10 @@ async fn api(
             let messages: Vec<Value> = state.messages.get(&(channel, latest)).cloned().into_iter().collect();
             json!({"ok": true, "messages": messages, "has_more": false})
         }
+        "apps.connections.open" => {
+            let url = format!("{}/socket", state.root.replace("http://", "ws://"));
+            json!({"ok": true, "url": url})
+        }
         "views.open" | "views.update" | "views.push" | "views.publish" => {
             let mut view = body["view"].clone();
             view["id"] = json!("V0VIEW");
@@ -331,6 +379,46 @@ async fn api(
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     Json(answer).into_response()
+}
+
+async fn socket(State(state): State<Arc<Mutex<FakeState>>>, upgrade: WebSocketUpgrade) -> Response {
+    let sockets = state.lock().unwrap().sockets.clone();
+    upgrade.on_upgrade(move |mut ws: WebSocket| async move {
+        let (to_client, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
+        let (incoming, from_client) = tokio::sync::mpsc::unbounded_channel::<String>();
+        if let Some(sockets) = sockets {
+            let _ = sockets.send(SocketConn { to_client, from_client });
+        }
+        if ws
+            .send(WsMessage::Text(
+                json!({"type": "hello", "num_connections": 1}).to_string().into(),
+            ))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            tokio::select! {
+                next = outgoing.recv() => match next {
+                    Some(Some(text)) => {
+                        if ws.send(WsMessage::Text(text.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    // Cut: drop the socket without a close frame.
+                    Some(None) | None => return,
+                },
+                received = ws.recv() => match received {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        let _ = incoming.send(text.to_string());
+                    }
+                    Some(Ok(_)) => {}
+                    _ => return,
+                },
+            }
+        }
+    })
 }
 
 async fn response_url(State(state): State<Arc<Mutex<FakeState>>>, Path(id): Path<String>, body: Bytes) -> Response {

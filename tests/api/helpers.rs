@@ -193,13 +193,22 @@ impl TestApp {
     /// Starts the service; `migrate: false` leaves the database empty, as before `liftoff
     /// migrate`. `config_toml` is added to the test configuration.
     pub async fn spawn_with(migrate: bool, config_toml: &str) -> TestApp {
+        TestApp::spawn_inner(migrate, config_toml, false).await
+    }
+
+    /// Starts the service in Socket Mode: an app token and no signing secret.
+    pub async fn spawn_socket_mode() -> TestApp {
+        TestApp::spawn_inner(true, "", true).await
+    }
+
+    async fn spawn_inner(migrate: bool, config_toml: &str, socket_mode: bool) -> TestApp {
         let db = TestDb::sqlite().await;
         if migrate {
             db.store.migrate().await.expect("migrate");
         }
         let slack = FakeSlack::start().await;
         let clock = ManualClock::new(instant("2026-11-23T09:00:00Z"));
-        let config = test_config(&db.url, &slack.api_url, config_toml);
+        let config = test_config(&db.url, &slack.api_url, config_toml, socket_mode);
         let state = liftoff::startup::prepare(config, db.store.clone(), Arc::new(clock.clone()))
             .await
             .expect("start-up against the fake Slack");
@@ -320,7 +329,7 @@ impl TestApp {
 pub const FORM: &str = "application/x-www-form-urlencoded";
 
 /// A valid configuration for the test service.
-pub fn test_config(database_url: &str, slack_api_url: &str, extra_toml: &str) -> Config {
+pub fn test_config(database_url: &str, slack_api_url: &str, extra_toml: &str, socket_mode: bool) -> Config {
     let url = database_url.to_owned();
     let api = slack_api_url.to_owned();
     let env = move |key: &str| match key {
@@ -328,7 +337,8 @@ pub fn test_config(database_url: &str, slack_api_url: &str, extra_toml: &str) ->
         "LIFTOFF_BIND" => Some("127.0.0.1:0".to_owned()),
         "LIFTOFF_SLACK_API_URL" => Some(api.clone()),
         "SLACK_BOT_TOKEN" => Some("xoxb-test-bot-token".to_owned()),
-        "SLACK_SIGNING_SECRET" => Some(SIGNING_SECRET.to_owned()),
+        "SLACK_SIGNING_SECRET" if !socket_mode => Some(SIGNING_SECRET.to_owned()),
+        "SLACK_APP_TOKEN" if socket_mode => Some("xapp-1-A0LIFTOFF-test-app-token".to_owned()),
         _ => None,
     };
     Config::from_toml(extra_toml, &env).expect("test config is valid")

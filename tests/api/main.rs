@@ -12,4 +12,5 @@ mod health;
 mod slack_commands;
 mod slack_events;
 mod slack_interactions;
+mod socket_mode;
 mod store;
