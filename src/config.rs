@@ -20,7 +20,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::function::BUILTIN_FUNCTIONS;
-use crate::domain::{FunctionCatalog, FunctionDef, FunctionName, SlackChannelId, SlackUserId, WorkCalendar};
+use crate::domain::template::{TemplateTask, Templates};
+use crate::domain::{
+    DueDate, FunctionCatalog, FunctionDef, FunctionName, SlackChannelId, SlackUserId, Tier, WorkCalendar,
+};
 
 /// Where the config file is looked for when `LIFTOFF_CONFIG` / `--config` name none. A missing
 /// default file is fine (defaults and environment apply); a missing named file is an error.
@@ -95,6 +98,35 @@ pub(crate) struct RawConfig {
     channels: RawChannels,
     permissions: RawPermissions,
     functions: BTreeMap<String, RawFunction>,
+    templates: RawTemplatesRef,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawTemplatesRef {
+    /// Where the tier templates are; unset means `config/templates.toml` if present, else the
+    /// built-in copy of it.
+    path: Option<String>,
+}
+
+/// The shipped templates, used when no file is found at the default path.
+const BUILTIN_TEMPLATES: &str = include_str!("../config/templates.toml");
+const DEFAULT_TEMPLATES_PATH: &str = "config/templates.toml";
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawTemplates {
+    tier1: Vec<RawTemplateTask>,
+    tier2: Vec<RawTemplateTask>,
+    tier3: Vec<RawTemplateTask>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplateTask {
+    function: String,
+    title: String,
+    due: String,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +259,7 @@ pub struct Config {
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
+    pub templates: Templates,
 }
 
 /// How Slack reaches Liftoff: signed HTTP requests, or a Socket Mode websocket Liftoff opens.
@@ -528,6 +561,9 @@ impl RawConfig {
             .collect();
 
         let functions = validate_functions(self.functions, &mut problems);
+        let templates = functions
+            .as_ref()
+            .and_then(|catalog| load_templates(self.templates.path.as_deref(), catalog, &mut problems));
 
         if !problems.0.is_empty() {
             return Err(ConfigError::Invalid(problems.0));
@@ -564,6 +600,7 @@ impl RawConfig {
             },
             admins,
             functions: functions.expect(missing),
+            templates: templates.expect(missing),
         })
     }
 }
@@ -642,6 +679,64 @@ fn parse_channel(raw: &str) -> Result<SlackChannelId, String> {
 
 fn parse_user(raw: &str) -> Result<SlackUserId, String> {
     SlackUserId::parse(raw).map_err(|err| format!("{err}; copy it from the person's Slack profile"))
+}
+
+/// Reads and checks the tier templates, reporting problems by file, tier and position.
+fn load_templates(path: Option<&str>, catalog: &FunctionCatalog, problems: &mut Problems) -> Option<Templates> {
+    let text = match path {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) => {
+                problems.push("templates.path", format!("cannot read `{path}`: {err}"));
+                return None;
+            }
+        },
+        None => std::fs::read_to_string(DEFAULT_TEMPLATES_PATH).unwrap_or_else(|_| BUILTIN_TEMPLATES.to_owned()),
+    };
+    let source = path.unwrap_or(DEFAULT_TEMPLATES_PATH);
+    let raw: RawTemplates = match toml::from_str(&text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let message = err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+            problems.push("templates", format!("{source} is not valid: {message}"));
+            return None;
+        }
+    };
+    let before = problems.0.len();
+    let mut by_tier = BTreeMap::new();
+    for (tier, tasks) in [(Tier::One, raw.tier1), (Tier::Two, raw.tier2), (Tier::Three, raw.tier3)] {
+        let mut parsed = Vec::new();
+        for (index, task) in tasks.into_iter().enumerate() {
+            let key = format!("templates: {source} tier{}[{}]", tier.number(), index + 1);
+            let function = problems.check(
+                &key,
+                catalog
+                    .resolve(&task.function)
+                    .map(|f| f.name.clone())
+                    .map_err(|e| e.to_string()),
+            );
+            let offset = problems.check(
+                &key,
+                match DueDate::parse_relative(&task.due) {
+                    Ok(DueDate::Relative(days)) => Ok(days),
+                    _ => Err(format!("`{}` is not a launch-relative date like T-14 or T+7", task.due)),
+                },
+            );
+            let title = task.title.trim().to_owned();
+            if title.is_empty() || title.chars().count() > crate::domain::task::MAX_TASK_TITLE_CHARS {
+                problems.push(&key, "needs a title of 1 to 200 characters");
+            }
+            if let (Some(function), Some(offset_days)) = (function, offset) {
+                parsed.push(TemplateTask {
+                    function,
+                    title,
+                    offset_days,
+                });
+            }
+        }
+        by_tier.insert(tier, parsed);
+    }
+    (problems.0.len() == before).then(|| Templates::new(by_tier))
 }
 
 /// The built-in five plus any configured extras, with configured channels, leads and aliases.
@@ -816,6 +911,50 @@ mod tests {
         assert_eq!(problems, vec!["functions: `pm` is used for both `product` and `legal`"]);
         let problems = problems_of("[functions.Legal]\n");
         assert!(problems[0].starts_with("functions.Legal: `Legal` is not a valid function name"));
+    }
+
+    #[test]
+    fn templates_ship_for_every_tier_and_are_validated() {
+        let config = load_str("", &no_env).unwrap();
+        assert_eq!(config.templates.for_tier(Tier::One).len(), 18);
+        assert!(!config.templates.for_tier(Tier::Two).is_empty());
+        assert_eq!(config.templates.for_tier(Tier::Three).len(), 3);
+        assert_eq!(
+            config.templates.for_tier(Tier::One)[0].title,
+            "Positioning and key messages"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("templates.toml");
+        std::fs::write(
+            &path,
+            "[[tier1]]\nfunction = \"legal\"\ntitle = \"Contract\"\ndue = \"T-5\"\n\
+             [[tier2]]\nfunction = \"sales\"\ntitle = \" \"\ndue = \"friday\"\n",
+        )
+        .unwrap();
+        let text = format!("[templates]\npath = \"{}\"\n", path.display());
+        let problems = problems_of(&text);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("tier1[1]: unknown function `legal`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("tier2[1]: `friday` is not a launch-relative date")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("tier2[1]: needs a title")),
+            "{problems:?}"
+        );
+        let missing = problems_of("[templates]\npath = \"/nonexistent/templates.toml\"\n");
+        assert!(
+            missing[0].starts_with("templates.path: cannot read `/nonexistent/templates.toml`"),
+            "{missing:?}"
+        );
     }
 
     #[test]

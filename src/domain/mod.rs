@@ -10,6 +10,7 @@ pub mod ids;
 pub mod launch;
 pub mod readiness;
 pub mod task;
+pub mod template;
 
 pub use calendar::WorkCalendar;
 pub use function::{FunctionCatalog, FunctionDef, FunctionError, FunctionName, FunctionOverrides};

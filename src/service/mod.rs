@@ -230,11 +230,16 @@ impl Service {
         let slug = draft
             .validate(today)
             .map_err(|e| ServiceError::user(Subcommand::New, e.to_string()))?;
-        let launch = self
+        let templates = &self.config.templates;
+        let (launch, tasks) = self
             .store
-            .create_launch(&draft, &slug, &self.ctx(actor, source))
+            .create_launch_with_tasks(
+                &draft,
+                &slug,
+                &|launch| templates.instantiate(launch),
+                &self.ctx(actor, source),
+            )
             .await?;
-        let tasks = self.store.launch_tasks(launch.id).await?;
         Ok(Reply::in_channel(View::LaunchCreated { launch, tasks, today }))
     }
 

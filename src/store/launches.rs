@@ -2,10 +2,11 @@
 
 use super::history::insert_history;
 use super::rows::{LaunchRow, MetricRow, convert_all, launch_columns};
+use super::tasks::insert_task;
 use super::{Store, StoreError, is_unique_violation, on_pool, to_millis};
 use crate::domain::history::{ChangeContext, ChangeField};
 use crate::domain::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
-use crate::domain::{DueDateMove, LaunchId};
+use crate::domain::{DueDateMove, LaunchId, NewTask, Task};
 
 /// How often creating a launch retries when a concurrent create took the same slug.
 const SLUG_ATTEMPTS: usize = 5;
@@ -19,10 +20,24 @@ impl Store {
         base: &Slug,
         ctx: &ChangeContext,
     ) -> Result<Launch, StoreError> {
+        self.create_launch_with_tasks(draft, base, &|_| Vec::new(), ctx)
+            .await
+            .map(|(launch, _)| launch)
+    }
+
+    /// Like [`Store::create_launch`], adding the tasks `plan` returns for the stored launch
+    /// (its tier template) in the same transaction: a launch never exists half-planned.
+    pub async fn create_launch_with_tasks(
+        &self,
+        draft: &LaunchDraft,
+        base: &Slug,
+        plan: &(dyn Fn(&Launch) -> Vec<NewTask> + Sync),
+        ctx: &ChangeContext,
+    ) -> Result<(Launch, Vec<Task>), StoreError> {
         for _ in 0..SLUG_ATTEMPTS {
             let taken = self.slugs_like(base).await?;
             let slug = Slug::first_free(base, |candidate| taken.iter().any(|t| t == candidate));
-            match self.insert_launch(draft, &slug, ctx).await {
+            match self.insert_launch(draft, &slug, plan, ctx).await {
                 Err(StoreError::Database(err)) if is_unique_violation(&err) => continue,
                 other => return other,
             }
@@ -39,13 +54,19 @@ impl Store {
         Ok(slugs)
     }
 
-    async fn insert_launch(&self, draft: &LaunchDraft, slug: &Slug, ctx: &ChangeContext) -> Result<Launch, StoreError> {
+    async fn insert_launch(
+        &self,
+        draft: &LaunchDraft,
+        slug: &Slug,
+        plan: &(dyn Fn(&Launch) -> Vec<NewTask> + Sync),
+        ctx: &ChangeContext,
+    ) -> Result<(Launch, Vec<Task>), StoreError> {
         const INSERT: &str = concat!(
             "INSERT INTO launches (slug, name, tier, launch_date, lead_user_id, state, created_by, created_at_ms, updated_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
             launch_columns!()
         );
-        let launch = on_pool!(self, pool => {
+        let created = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: LaunchRow = sqlx::query_as(INSERT)
                 .bind(slug.as_str())
@@ -61,10 +82,14 @@ impl Store {
             let launch = Launch::try_from(row)?;
             let entry = ctx.entry(launch.id, None, ChangeField::Created, None, Some(slug.to_string()));
             insert_history!(&mut *tx, &entry)?;
+            let mut tasks = Vec::new();
+            for task in plan(&launch) {
+                tasks.push(insert_task!(tx, &task, ctx)?);
+            }
             tx.commit().await?;
-            launch
+            (launch, tasks)
         });
-        Ok(launch)
+        Ok(created)
     }
 
     /// Finds a launch by slug or id.

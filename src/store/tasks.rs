@@ -9,30 +9,53 @@ use crate::domain::history::{ChangeContext, ChangeField, HistoryEntry};
 use crate::domain::task::{NewTask, RoleAssignment, Task};
 use crate::domain::{FunctionName, LaunchId, SlackUserId, TaskId};
 
-impl Store {
-    /// Stores a validated task as `todo` and records its creation.
-    pub async fn create_task(&self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+/// Inserts `$task` (a `&NewTask`) as `todo` through `$conn` and records its creation made in
+/// `$ctx`; evaluates to `Result<Task, StoreError>`. A macro so that creating a launch can add
+/// its template tasks in the same transaction on either backend.
+macro_rules! insert_task {
+    ($conn:expr, $task:expr, $ctx:expr) => {{
         const INSERT: &str = concat!(
             "INSERT INTO tasks (launch_id, function_name, title, owner_user_id, due_date, due_offset_days, \
              status, status_changed_at_ms, created_at_ms, updated_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, 'todo', $7, $7, $7) RETURNING ",
-            task_columns!()
+            $crate::store::rows::task_columns!()
         );
-        let task = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let row: TaskRow = sqlx::query_as(INSERT)
+        let task: &$crate::domain::NewTask = $task;
+        let ctx: &$crate::domain::ChangeContext = $ctx;
+        let inserted: Result<$crate::domain::Task, $crate::store::StoreError> = async {
+            let row: $crate::store::rows::TaskRow = sqlx::query_as(INSERT)
                 .bind(task.launch_id.0)
                 .bind(task.function.as_str())
                 .bind(&task.title)
                 .bind(task.owner.as_ref().map(|u| u.as_str()))
                 .bind(task.due_date)
                 .bind(task.due_offset_days)
-                .bind(to_millis(ctx.at))
-                .fetch_one(&mut *tx)
+                .bind($crate::store::to_millis(ctx.at))
+                .fetch_one(&mut *$conn)
                 .await?;
-            let created = Task::try_from(row)?;
-            let entry = ctx.entry(created.launch_id, Some(created.id), ChangeField::Created, None, Some(created.title.clone()));
-            insert_history!(&mut *tx, &entry)?;
+            let created = $crate::domain::Task::try_from(row)?;
+            let entry = ctx.entry(
+                created.launch_id,
+                Some(created.id),
+                $crate::domain::ChangeField::Created,
+                None,
+                Some(created.title.clone()),
+            );
+            $crate::store::history::insert_history!(&mut *$conn, &entry)?;
+            Ok(created)
+        }
+        .await;
+        inserted
+    }};
+}
+pub(crate) use insert_task;
+
+impl Store {
+    /// Stores a validated task as `todo` and records its creation.
+    pub async fn create_task(&self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+        let task = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let created = insert_task!(tx, task, ctx)?;
             tx.commit().await?;
             created
         });

@@ -7,6 +7,8 @@ use serde_json::Value;
 use crate::helpers::{TestApp, date, user};
 
 const LEAD: &str = "U0LEAD";
+/// Configuration for tests that count tasks exactly: launches start without template tasks.
+const NO_TEMPLATES: &str = "[templates]\npath = \"tests/fixtures/no-templates.toml\"\n";
 const ANN: &str = "U0ANN";
 
 fn text(reply: &Value) -> String {
@@ -102,6 +104,53 @@ async fn new_creates_a_launch_announced_in_the_channel() {
 }
 
 #[tokio::test]
+async fn new_launches_start_with_their_tiers_template_tasks() {
+    let app = TestApp::spawn().await;
+    let reply = create_checkout(&app).await;
+    assert!(text(&reply).contains("18 template tasks added"), "{}", text(&reply));
+    let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
+    let tasks = app.store.launch_tasks(launch.id).await.unwrap();
+    assert_eq!(tasks.len(), 18);
+    let positioning = tasks
+        .iter()
+        .find(|t| t.title == "Positioning and key messages")
+        .unwrap();
+    assert_eq!(
+        (positioning.function.as_str(), positioning.due_date),
+        ("marketing", date("2026-11-05"))
+    );
+    assert_eq!(positioning.due(), DueDate::Relative(-35));
+    let stories = tasks.iter().find(|t| t.title == "Customer success stories").unwrap();
+    assert_eq!(stories.due_date, date("2027-01-09"));
+
+    app.command(LEAD, "new Small Fix tier:3 date:2026-12-20").await;
+    let small = launch_by_slug(&app, "small-fix").await.unwrap();
+    let titles: Vec<String> = app
+        .store
+        .launch_tasks(small.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["In-app or push announcement", "Support FAQ", "Release notes"]
+    );
+
+    // Template tasks keep their offsets: moving the launch moves all of them.
+    app.command(LEAD, "edit checkout-v2 date:2026-12-17").await;
+    let moved = app.store.launch_tasks(launch.id).await.unwrap();
+    assert!(moved.iter().all(|t| {
+        t.due_date
+            == DueDate::Relative(t.due_offset_days.unwrap())
+                .resolve(date("2026-12-17"))
+                .unwrap()
+    }));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn bad_new_launches_are_refused_with_usage_and_change_nothing() {
     let app = TestApp::spawn().await;
     let usage = "/launch new <name> tier:<1|2|3> date:<date> [lead:@user]";
@@ -129,7 +178,7 @@ async fn bad_new_launches_are_refused_with_usage_and_change_nothing() {
 
 #[tokio::test]
 async fn list_shows_active_launches_soonest_first() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(true, NO_TEMPLATES).await;
     let empty = app.command(ANN, "list").await;
     assert!(text(&empty).contains("No launches yet"), "{}", text(&empty));
     app.command(LEAD, "new Late Launch tier:3 date:2027-02-01").await;
@@ -370,7 +419,11 @@ async fn edit_moves_relative_tasks_and_is_for_the_lead_or_admins() {
 
 #[tokio::test]
 async fn show_groups_tasks_by_function_with_readiness() {
-    let app = TestApp::spawn_with(true, "[functions.sales]\nchannel = \"C0SALES\"\n").await;
+    let app = TestApp::spawn_with(
+        true,
+        &format!("{NO_TEMPLATES}[functions.sales]\nchannel = \"C0SALES\"\n"),
+    )
+    .await;
     create_checkout(&app).await;
     let deck = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-14").await;
     let blog = add_task(&app, "task checkout-v2 marketing Blog <b>post</b> due:T-3").await;
@@ -403,7 +456,7 @@ async fn show_groups_tasks_by_function_with_readiness() {
 
 #[tokio::test]
 async fn a_launch_with_200_tasks_stays_within_block_kit_limits() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(true, NO_TEMPLATES).await;
     create_checkout(&app).await;
     let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
     let ctx = crate::helpers::ctx(LEAD, "2026-11-23T09:00:00Z");

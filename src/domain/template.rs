@@ -1,0 +1,91 @@
+//! Tier templates: the tasks every launch of a tier starts with, due relative to launch day,
+//! so a new tier-1 launch arrives with its positioning, battlecard, training and go/no-go
+//! already planned and moving with the date.
+
+use std::collections::BTreeMap;
+
+use super::function::FunctionName;
+use super::launch::{Launch, Tier};
+use super::task::{DueDate, NewTask};
+
+/// One planned task of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateTask {
+    pub function: FunctionName,
+    pub title: String,
+    /// Days from launch day (`T-35` is -35).
+    pub offset_days: i64,
+}
+
+/// Every tier's template.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Templates {
+    by_tier: BTreeMap<Tier, Vec<TemplateTask>>,
+}
+
+impl Templates {
+    pub fn new(by_tier: BTreeMap<Tier, Vec<TemplateTask>>) -> Self {
+        Templates { by_tier }
+    }
+
+    pub fn for_tier(&self, tier: Tier) -> &[TemplateTask] {
+        self.by_tier.get(&tier).map_or(&[], Vec::as_slice)
+    }
+
+    /// The tasks a new launch gets, due relative to its launch day so they move with it.
+    /// Tasks whose date would not exist (far outside the calendar) are skipped.
+    pub fn instantiate(&self, launch: &Launch) -> Vec<NewTask> {
+        self.for_tier(launch.tier)
+            .iter()
+            .filter_map(|task| {
+                let due = DueDate::Relative(task.offset_days);
+                Some(NewTask {
+                    launch_id: launch.id,
+                    function: task.function.clone(),
+                    title: task.title.clone(),
+                    owner: None,
+                    due_date: due.resolve(launch.launch_date).ok()?,
+                    due_offset_days: Some(task.offset_days),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LaunchId, LaunchState, Slug};
+
+    #[test]
+    fn instantiating_resolves_offsets_against_launch_day() {
+        let task = |title: &str, offset| TemplateTask {
+            function: FunctionName::parse("marketing").unwrap(),
+            title: title.into(),
+            offset_days: offset,
+        };
+        let templates = Templates::new(BTreeMap::from([
+            (Tier::One, vec![task("Positioning", -35), task("Metrics review", 14)]),
+            (Tier::Three, vec![task("Release notes", -3)]),
+        ]));
+        let launch = Launch {
+            id: LaunchId(9),
+            slug: Slug::parse("x").unwrap(),
+            name: "X".into(),
+            tier: Tier::One,
+            launch_date: "2026-12-10".parse().unwrap(),
+            lead: None,
+            key_messages: String::new(),
+            channel_notes: String::new(),
+            state: LaunchState::Planned,
+            version: 1,
+        };
+        let tasks = templates.instantiate(&launch);
+        assert_eq!(tasks.len(), 2);
+        assert_eq!(tasks[0].due_date, "2026-11-05".parse().unwrap());
+        assert_eq!(tasks[0].due_offset_days, Some(-35));
+        assert_eq!(tasks[1].due_date, "2026-12-24".parse().unwrap());
+        assert_eq!(tasks[0].launch_id, LaunchId(9));
+        assert!(templates.for_tier(Tier::Two).is_empty());
+    }
+}
