@@ -3,12 +3,15 @@
 //! clock: callers pass `now` (or `today`) in, which is what makes every rule testable.
 
 pub mod calendar;
+pub mod checkin;
 pub mod dates;
+pub mod digest;
 pub mod function;
 pub mod history;
 pub mod ids;
 pub mod launch;
 pub mod readiness;
+pub mod schedule;
 pub mod task;
 pub mod template;
 

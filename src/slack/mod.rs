@@ -11,3 +11,4 @@ pub mod payloads;
 pub mod render;
 pub mod signature;
 pub mod socket_mode;
+pub mod thread_reply;

@@ -1,0 +1,192 @@
+//! The daily digest's content: where each active launch stands, most urgent first.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::calendar::WorkCalendar;
+use super::function::FunctionName;
+use super::history::HistoryEntry;
+use super::launch::Launch;
+use super::readiness::{LaunchReadiness, readiness};
+use super::task::{StatusKind, Task};
+
+/// How far ahead "due soon" looks.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// A blocked task and how long it has been blocked, in working days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockedTask {
+    pub task: Task,
+    pub working_days: i64,
+}
+
+/// One launch's section of the digest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchDigest {
+    pub launch: Launch,
+    pub readiness: LaunchReadiness,
+    /// Per function, counts of tasks by status (to do, on track, at risk, blocked, done).
+    pub counts: BTreeMap<FunctionName, [usize; 5]>,
+    pub overdue: Vec<Task>,
+    pub blocked: Vec<BlockedTask>,
+    pub due_soon: Vec<Task>,
+    /// History entries since the previous digest.
+    pub changes: Vec<HistoryEntry>,
+}
+
+fn status_slot(kind: StatusKind) -> usize {
+    match kind {
+        StatusKind::Todo => 0,
+        StatusKind::OnTrack => 1,
+        StatusKind::AtRisk => 2,
+        StatusKind::Blocked => 3,
+        StatusKind::Done => 4,
+    }
+}
+
+/// Builds the digest for active `launches` on `today` (organisation time), with `changes`
+/// being the history since the last digest. Sorted by urgency: launches still ahead, soonest
+/// first and, on the same day, the one with more blocked and overdue work first; launches
+/// already past their day come last.
+pub fn build(
+    launches: &[Launch],
+    tasks: &[Task],
+    changes: &[HistoryEntry],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+) -> Vec<LaunchDigest> {
+    let mut digests: Vec<LaunchDigest> = launches
+        .iter()
+        .filter(|l| l.state.is_active())
+        .map(|launch| {
+            let own: Vec<&Task> = tasks.iter().filter(|t| t.launch_id == launch.id).collect();
+            let mut counts: BTreeMap<FunctionName, [usize; 5]> = BTreeMap::new();
+            for task in &own {
+                counts.entry(task.function.clone()).or_default()[status_slot(task.status.kind())] += 1;
+            }
+            let overdue: Vec<Task> = own
+                .iter()
+                .filter(|t| t.is_overdue(today))
+                .map(|t| (*t).clone())
+                .collect();
+            let blocked: Vec<BlockedTask> = own
+                .iter()
+                .filter(|t| t.status.kind() == StatusKind::Blocked)
+                .map(|t| BlockedTask {
+                    working_days: calendar.working_days_between(
+                        calendar.local_date(t.status_changed_at, None),
+                        calendar.local_date(now, None),
+                    ),
+                    task: (*t).clone(),
+                })
+                .collect();
+            let horizon = today + Duration::days(DUE_SOON_DAYS);
+            let due_soon: Vec<Task> = own
+                .iter()
+                .filter(|t| t.status.is_open() && t.due_date >= today && t.due_date <= horizon)
+                .map(|t| (*t).clone())
+                .collect();
+            let owned: Vec<Task> = own.into_iter().cloned().collect();
+            LaunchDigest {
+                readiness: readiness(launch, &owned, today),
+                launch: launch.clone(),
+                counts,
+                overdue,
+                blocked,
+                due_soon,
+                changes: changes.iter().filter(|c| c.launch_id == launch.id).cloned().collect(),
+            }
+        })
+        .collect();
+    digests.sort_by_key(|d| {
+        let days = d.launch.days_to_launch(today);
+        let trouble = d.overdue.len() + d.blocked.len();
+        (days < 0, days.abs(), std::cmp::Reverse(trouble), d.launch.id)
+    });
+    digests
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LaunchId, LaunchState, Slug, TaskId, TaskStatus, Tier};
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn launch(id: i64, day: &str) -> Launch {
+        Launch {
+            id: LaunchId(id),
+            slug: Slug::parse(&format!("l{id}")).unwrap(),
+            name: format!("L{id}"),
+            tier: Tier::One,
+            launch_date: date(day),
+            lead: None,
+            key_messages: String::new(),
+            channel_notes: String::new(),
+            state: LaunchState::Planned,
+            version: 1,
+        }
+    }
+
+    fn task(id: i64, launch: i64, due: &str, status: TaskStatus, changed: &str) -> Task {
+        Task {
+            id: TaskId(id),
+            launch_id: LaunchId(launch),
+            function: FunctionName::parse("sales").unwrap(),
+            title: format!("t{id}"),
+            owner: None,
+            due_date: date(due),
+            due_offset_days: None,
+            status,
+            status_changed_at: changed.parse().unwrap(),
+            snoozed_until: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_digest_counts_and_sorts_by_urgency() {
+        let calendar = WorkCalendar::weekdays(chrono_tz::UTC);
+        let launches = [
+            launch(1, "2026-12-20"),
+            launch(2, "2026-12-01"),
+            launch(3, "2026-11-20"),
+            launch(4, "2026-12-01"),
+        ];
+        let tasks = [
+            task(1, 2, "2026-11-20", TaskStatus::OnTrack, "2026-11-01T00:00:00Z"), // overdue
+            task(
+                2,
+                2,
+                "2026-11-27",
+                TaskStatus::blocked("legal").unwrap(),
+                "2026-11-19T12:00:00Z",
+            ),
+            task(3, 2, "2026-11-26", TaskStatus::Done, "2026-11-01T00:00:00Z"),
+            task(4, 1, "2026-12-10", TaskStatus::Todo, "2026-11-01T00:00:00Z"),
+        ];
+        let today = date("2026-11-25");
+        let now: DateTime<Utc> = "2026-11-25T08:30:00Z".parse().unwrap();
+        let digest = build(&launches, &tasks, &[], today, now, &calendar);
+        let order: Vec<i64> = digest.iter().map(|d| d.launch.id.0).collect();
+        assert_eq!(
+            order,
+            vec![2, 4, 1, 3],
+            "same day: more trouble first; past launches last"
+        );
+        let l2 = &digest[0];
+        assert_eq!(l2.overdue.iter().map(|t| t.id.0).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(l2.blocked.len(), 1);
+        assert_eq!(
+            l2.blocked[0].working_days, 4,
+            "Thu 19th to Wed 25th: Fri, Mon, Tue, Wed"
+        );
+        assert_eq!(l2.due_soon.iter().map(|t| t.id.0).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(l2.counts[&FunctionName::parse("sales").unwrap()], [0, 1, 0, 1, 1]);
+        assert_eq!(l2.readiness.overall.percent(), 33);
+    }
+}
