@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::CheckConfig => check_config(&config),
         Command::Migrate => migrate(&config).await,
         Command::Serve => serve(config).await,
-        Command::Tick { now } => tick(&config, now).await,
+        Command::Tick { now } => tick(config, now).await,
         Command::Demo => Err(anyhow::anyhow!(
             "`liftoff demo` is not built yet; run `liftoff serve` with Slack credentials instead"
         )
@@ -166,14 +166,39 @@ async fn serve(config: Config) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn tick(config: &Config, now: DateTime<Utc>) -> Result<(), Failure> {
-    // The scheduler's jobs (check-ins, digests, nudges, escalations) plug in here; until they
-    // exist a tick only brings the database up to date and says so.
-    let store = open_store(config).await?;
+/// How long `tick` keeps delivering before it exits and leaves the rest to the next tick.
+const TICK_DELIVERY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
+    let store = open_store(&config).await?;
+    // Time starts at --now and then runs normally, so retries inside the tick see it pass.
+    let clock = Arc::new(crate::clock::OffsetClock::starting_at(now));
+    let state = crate::startup::prepare(config, store.clone(), clock).await?;
+    let scheduler = crate::scheduler::Scheduler::new(state.slack.service.clone());
+    let runs = scheduler.run_due().await.context("scheduled jobs failed")?;
+    let delivered = state
+        .delivery()
+        .drain(TICK_DELIVERY_BUDGET)
+        .await
+        .context("delivery failed")?;
+    let counts = store.outbox_counts().await.context("cannot read the outbox")?;
     store.close().await;
+    println!("tick at {}", now.to_rfc3339());
+    if runs.is_empty() {
+        println!("  no scheduled job was due");
+    }
+    for run in &runs {
+        println!(
+            "  {} {}: {} ({} message(s))",
+            run.job, run.slot, run.outcome, run.messages
+        );
+    }
     println!(
-        "tick at {}: database ready, no scheduled jobs are defined yet",
-        now.to_rfc3339()
+        "  delivered {} · failed {} · retrying {} · still pending {}",
+        delivered.sent,
+        delivered.failed,
+        delivered.retrying,
+        counts.pending + counts.sending
     );
     Ok(())
 }

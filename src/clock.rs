@@ -58,6 +58,30 @@ impl Clock for ManualClock {
     }
 }
 
+/// A clock that starts at a given instant and then runs at real speed: what `tick --now`
+/// runs on, so retries and pacing inside one tick still see time pass.
+#[derive(Debug, Clone)]
+pub struct OffsetClock {
+    start: DateTime<Utc>,
+    started: std::time::Instant,
+}
+
+impl OffsetClock {
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        OffsetClock {
+            start,
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        self.start + elapsed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +96,14 @@ mod tests {
         let shared: SharedClock = Arc::new(clock.clone());
         clock.set(start);
         assert_eq!(shared.now(), start);
+    }
+
+    #[test]
+    fn offset_clock_starts_where_told_and_moves_forward() {
+        let start: DateTime<Utc> = "2026-12-01T09:00:00Z".parse().unwrap();
+        let clock = OffsetClock::starting_at(start);
+        let first = clock.now();
+        assert!(first >= start && first - start < chrono::Duration::seconds(5));
+        assert!(clock.now() >= first);
     }
 }

@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::domain::checkin::Cadence;
 use crate::domain::function::BUILTIN_FUNCTIONS;
 use crate::domain::template::{TemplateTask, Templates};
 use crate::domain::{
@@ -95,6 +96,8 @@ pub(crate) struct RawConfig {
     database: RawDatabase,
     calendar: RawCalendar,
     schedules: RawSchedules,
+    scheduler: RawScheduler,
+    checkins: RawCheckins,
     channels: RawChannels,
     permissions: RawPermissions,
     functions: BTreeMap<String, RawFunction>,
@@ -137,6 +140,7 @@ struct RawSlack {
     app_token: Option<String>,
     api_url: String,
     request_timeout_secs: u64,
+    post_interval_ms: u64,
 }
 
 impl Default for RawSlack {
@@ -147,6 +151,7 @@ impl Default for RawSlack {
             app_token: None,
             api_url: DEFAULT_SLACK_API_URL.to_owned(),
             request_timeout_secs: 10,
+            post_interval_ms: 1000,
         }
     }
 }
@@ -207,6 +212,7 @@ impl Default for RawCalendar {
 #[serde(deny_unknown_fields, default)]
 struct RawSchedules {
     checkin: String,
+    checkin_final_stretch: String,
     digest: String,
     nudge: String,
     escalation: String,
@@ -216,9 +222,46 @@ impl Default for RawSchedules {
     fn default() -> Self {
         RawSchedules {
             checkin: "0 0 10 * * Mon,Wed,Fri".to_owned(),
+            checkin_final_stretch: "0 0 10 * * Mon-Fri".to_owned(),
             digest: "0 30 8 * * Mon-Fri".to_owned(),
             nudge: "0 0 9-17 * * Mon-Fri".to_owned(),
             escalation: "0 */15 9-17 * * Mon-Fri".to_owned(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawScheduler {
+    enabled: bool,
+    interval_secs: u64,
+}
+
+impl Default for RawScheduler {
+    fn default() -> Self {
+        RawScheduler {
+            enabled: true,
+            interval_secs: 30,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCheckins {
+    final_stretch_days: i64,
+    tier3_weekly: bool,
+    nudge_after_hours: i64,
+    max_nudges_per_day: usize,
+}
+
+impl Default for RawCheckins {
+    fn default() -> Self {
+        RawCheckins {
+            final_stretch_days: 14,
+            tier3_weekly: true,
+            nudge_after_hours: 4,
+            max_nudges_per_day: 2,
         }
     }
 }
@@ -256,6 +299,10 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub calendar: WorkCalendar,
     pub schedules: Schedules,
+    /// `None` when scheduling is switched off (`scheduler.enabled = false`): `serve` then only
+    /// answers Slack and delivers, and scheduled work runs through `liftoff tick`.
+    pub scheduler_interval: Option<Duration>,
+    pub checkins: CheckinSettings,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
@@ -277,6 +324,8 @@ pub struct SlackConfig {
     /// Web API base without a trailing slash, e.g. `https://slack.com/api`.
     pub api_url: String,
     pub request_timeout: Duration,
+    /// Spacing between posts to one channel (Slack allows about one per second).
+    pub post_interval: Duration,
 }
 
 impl SlackConfig {
@@ -332,9 +381,20 @@ pub struct CronSchedule {
 #[derive(Debug, Clone)]
 pub struct Schedules {
     pub checkin: CronSchedule,
+    /// Extra check-in slots for tier-1 launches in their final stretch.
+    pub checkin_final_stretch: CronSchedule,
     pub digest: CronSchedule,
     pub nudge: CronSchedule,
     pub escalation: CronSchedule,
+}
+
+/// Check-in cadence and nudging.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckinSettings {
+    pub cadence: Cadence,
+    /// Owners who have not answered a check-in this long after it was posted get a nudge.
+    pub nudge_after: chrono::Duration,
+    pub max_nudges_per_day: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -543,10 +603,20 @@ impl RawConfig {
 
         let mut cron = |key: &str, expression: &str| problems.check(key, parse_cron(expression));
         let checkin = cron("schedules.checkin", &self.schedules.checkin);
+        let checkin_final_stretch = cron("schedules.checkin_final_stretch", &self.schedules.checkin_final_stretch);
         let digest = cron("schedules.digest", &self.schedules.digest);
         let nudge = cron("schedules.nudge", &self.schedules.nudge);
         let escalation = cron("schedules.escalation", &self.schedules.escalation);
 
+        if !(0..=90).contains(&self.checkins.final_stretch_days) {
+            problems.push("checkins.final_stretch_days", "must be between 0 and 90");
+        }
+        if !(1..=24 * 7).contains(&self.checkins.nudge_after_hours) {
+            problems.push("checkins.nudge_after_hours", "must be between 1 and 168");
+        }
+        if self.slack.post_interval_ms > 60_000 {
+            problems.push("slack.post_interval_ms", "must be at most 60000");
+        }
         let pmo = problems.check_optional("channels.pmo", self.channels.pmo.as_deref(), parse_channel);
         let escalation_channel = problems.check_optional(
             "channels.escalation",
@@ -577,6 +647,7 @@ impl RawConfig {
                 app_token: self.slack.app_token.map(SecretString::from),
                 api_url: api_url.expect(missing),
                 request_timeout: Duration::from_secs(self.slack.request_timeout_secs),
+                post_interval: Duration::from_millis(self.slack.post_interval_ms),
             },
             server: ServerConfig {
                 bind: bind.expect(missing),
@@ -590,9 +661,22 @@ impl RawConfig {
             calendar: WorkCalendar::new(timezone.expect(missing), &working_days, holidays),
             schedules: Schedules {
                 checkin: checkin.expect(missing),
+                checkin_final_stretch: checkin_final_stretch.expect(missing),
                 digest: digest.expect(missing),
                 nudge: nudge.expect(missing),
                 escalation: escalation.expect(missing),
+            },
+            scheduler_interval: self
+                .scheduler
+                .enabled
+                .then(|| Duration::from_secs(self.scheduler.interval_secs.max(1))),
+            checkins: CheckinSettings {
+                cadence: Cadence {
+                    final_stretch_days: self.checkins.final_stretch_days,
+                    tier3_weekly: self.checkins.tier3_weekly,
+                },
+                nudge_after: chrono::Duration::hours(self.checkins.nudge_after_hours),
+                max_nudges_per_day: self.checkins.max_nudges_per_day,
             },
             channels: Channels {
                 pmo,

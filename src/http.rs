@@ -19,6 +19,9 @@ use crate::config::Config;
 use crate::slack::http::SlackContext;
 use crate::store::Store;
 
+/// How often the delivery worker looks for due outbox messages when idle.
+const DELIVERY_POLL: Duration = Duration::from_millis(200);
+
 /// How long shutdown waits for work started after acknowledgements (Slack API calls).
 const BACKGROUND_DRAIN: Duration = Duration::from_secs(10);
 
@@ -29,6 +32,18 @@ pub struct AppState {
     pub store: Store,
     pub clock: SharedClock,
     pub slack: SlackContext,
+}
+
+impl AppState {
+    /// A delivery worker over this state's store, Slack client and clock.
+    pub fn delivery(&self) -> crate::delivery::Delivery {
+        crate::delivery::Delivery::new(
+            self.store.clone(),
+            self.slack.api.clone(),
+            self.clock.clone(),
+            self.config.slack.post_interval,
+        )
+    }
 }
 
 /// A bound, not yet running server. Binding is separate from running so tests can bind port
@@ -65,6 +80,16 @@ impl Application {
                 stopping.clone(),
             ))
         });
+        let delivery = {
+            let delivery = self.state.delivery();
+            let stop = stopping.clone();
+            tokio::spawn(async move { delivery.run(DELIVERY_POLL, stop).await })
+        };
+        let scheduler = self.state.config.scheduler_interval.map(|interval| {
+            let scheduler = crate::scheduler::Scheduler::new(self.state.slack.service.clone());
+            let stop = stopping.clone();
+            tokio::spawn(async move { scheduler.run(interval, stop).await })
+        });
         let stop_everything = stopping.clone();
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
@@ -76,6 +101,11 @@ impl Application {
         if let Some(socket_mode) = socket_mode {
             let _ = socket_mode.await;
         }
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
+        }
+        // The delivery loop stops between messages, so an in-flight post completes.
+        let _ = delivery.await;
         served?;
         let background = &self.state.slack.background;
         background.close();

@@ -11,8 +11,10 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod http;
+pub mod scheduler;
 pub mod service;
 pub mod slack;
 pub mod startup;

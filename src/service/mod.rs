@@ -57,10 +57,14 @@ impl Service {
         Service { store, config, clock }
     }
 
-    /// The asking person's date today. Uses the organisation's time zone until people's own
-    /// time zones are looked up.
-    pub fn today_for(&self, _user: &SlackUserId) -> NaiveDate {
-        self.config.calendar.local_date(self.clock.now(), None)
+    /// The asking person's date today, in their own time zone when Slack has told us (cached
+    /// from `users.info`), else the organisation's.
+    pub async fn today_for(&self, user: &SlackUserId) -> NaiveDate {
+        let timezone = match self.store.user_timezone(user).await {
+            Ok(Some((name, _))) => name.parse::<chrono_tz::Tz>().ok(),
+            _ => None,
+        };
+        self.config.calendar.local_date(self.clock.now(), timezone)
     }
 
     fn ctx(&self, actor: &SlackUserId, source: ChangeSource) -> ChangeContext {
@@ -75,7 +79,7 @@ impl Service {
         command: Command,
         source: ChangeSource,
     ) -> Result<Reply, ServiceError> {
-        let today = self.today_for(actor);
+        let today = self.today_for(actor).await;
         let subcommand = command.subcommand();
         match command {
             Command::Help { topic } => Ok(Reply::ephemeral(View::Help { topic })),
@@ -202,9 +206,26 @@ impl Service {
                 self.set_function(actor, &function, FunctionSetting::Lead(lead), source)
                     .await
             }
-            Command::Digest(_) => Ok(Reply::ephemeral(View::Notice(
-                "The digest is not available in this version of Liftoff yet.".to_owned(),
-            ))),
+            Command::Digest(only) => {
+                let Some(channel) = self.config.channels.pmo.clone() else {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        "no PMO channel is configured for the digest (set `channels.pmo` in the config)",
+                    ));
+                };
+                let only = match only {
+                    Some(reference) => Some(self.find_launch(&reference, subcommand).await?.id),
+                    None => None,
+                };
+                let now = self.clock.now();
+                let prefix = format!("digest:now:{}:{}", actor.as_str(), now.timestamp_millis());
+                let messages = crate::scheduler::digest_messages(self, channel.as_str(), &prefix, only).await?;
+                self.store.enqueue(&messages, now).await?;
+                Ok(Reply::ephemeral(View::Notice(format!(
+                    "Posting the digest to {} now.",
+                    channel.link()
+                ))))
+            }
             Command::Mine => {
                 let mut items = Vec::new();
                 for task in self.store.open_tasks_for_owner(actor).await? {

@@ -130,18 +130,83 @@ impl SlackApi {
             .map(|_| ())
     }
 
+    /// Posts a message (in a thread when `thread_ts` is given); returns its channel and ts.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        message: &Rendered,
+        thread_ts: Option<&str>,
+    ) -> Result<(String, String), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let mut request = SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content(message));
+        if let Some(ts) = thread_ts {
+            request = request.with_thread_ts(SlackTs(ts.to_owned()));
+        }
+        let response = self
+            .call("chat.postMessage", session.chat_post_message(&request))
+            .await?;
+        Ok((response.channel.0, response.ts.0))
+    }
+
+    /// Opens (or finds) the direct-message channel with `user`.
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_owned())]);
+        let response = self
+            .call("conversations.open", session.conversations_open(&request))
+            .await?;
+        Ok(response.channel.id.0)
+    }
+
+    pub async fn add_reaction(&self, channel: &str, ts: &str, name: &str) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiReactionsAddRequest::new(
+            SlackChannelId(channel.to_owned()),
+            SlackReactionName(name.to_owned()),
+            SlackTs(ts.to_owned()),
+        );
+        match self.call("reactions.add", session.reactions_add(&request)).await {
+            // Reacting twice is not a failure: the reaction is there.
+            Err(SlackApiError::Api { error, .. }) if error == "already_reacted" => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// A person's IANA time zone from their Slack profile.
+    pub async fn user_timezone(&self, user: &str) -> Result<Option<String>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiUsersInfoRequest::new(SlackUserId(user.to_owned()));
+        let response = self.call("users.info", session.users_info(&request)).await?;
+        Ok(response.user.tz)
+    }
+
     pub async fn post_ephemeral(
         &self,
         channel: &domain::SlackChannelId,
         user: &domain::SlackUserId,
         message: &Rendered,
     ) -> Result<(), SlackApiError> {
+        self.post_ephemeral_in(channel.as_str(), user.as_str(), message, None)
+            .await
+    }
+
+    /// An ephemeral message to `user` in `channel`, optionally inside a thread.
+    pub async fn post_ephemeral_in(
+        &self,
+        channel: &str,
+        user: &str,
+        message: &Rendered,
+        thread_ts: Option<&str>,
+    ) -> Result<(), SlackApiError> {
         let session = self.client.open_session(&self.token);
-        let request = SlackApiChatPostEphemeralRequest::new(
-            SlackChannelId(channel.as_str().to_owned()),
-            SlackUserId(user.as_str().to_owned()),
+        let mut request = SlackApiChatPostEphemeralRequest::new(
+            SlackChannelId(channel.to_owned()),
+            SlackUserId(user.to_owned()),
             content(message),
         );
+        if let Some(ts) = thread_ts {
+            request = request.with_thread_ts(SlackTs(ts.to_owned()));
+        }
         self.call("chat.postEphemeral", session.chat_post_ephemeral(&request))
             .await
             .map(|_| ())

@@ -42,6 +42,34 @@ pub struct SlackContext {
 }
 
 impl SlackContext {
+    /// Looks up `user`'s time zone in the background when it is unknown or a day old, so
+    /// "today" and "overdue" become theirs from the next request on.
+    pub fn learn_timezone(&self, user: &SlackUserId) {
+        let ctx = self.clone();
+        let user = user.clone();
+        self.background.spawn(async move {
+            let now = ctx.service.clock.now();
+            let fresh = matches!(
+                ctx.service.store.user_timezone(&user).await,
+                Ok(Some((_, fetched))) if now - fetched < chrono::Duration::days(1)
+            );
+            if fresh {
+                return;
+            }
+            match ctx.api.user_timezone(user.as_str()).await {
+                Ok(Some(tz)) if tz.parse::<chrono_tz::Tz>().is_ok() => {
+                    if let Err(err) = ctx.service.store.save_user_timezone(&user, &tz, now).await {
+                        tracing::warn!(error = %err, "could not cache a time zone");
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::debug!(error = %err, user = %user, "users.info failed; using the organisation's time zone")
+                }
+            }
+        });
+    }
+
     /// Requests from any workspace but the bot's own are refused.
     pub fn is_own_team(&self, team_id: &str) -> bool {
         team_id == self.identity.team_id.as_str()
@@ -134,7 +162,8 @@ async fn commands(State(ctx): State<SlackContext>, Form(command): Form<SlashComm
 
 /// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode.
 pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, text: &str) -> Reply {
-    let today = ctx.service.today_for(user);
+    ctx.learn_timezone(user);
+    let today = ctx.service.today_for(user).await;
     let parse_ctx = ParseContext {
         today,
         functions: &ctx.service.config.functions,
@@ -191,7 +220,18 @@ pub async fn handle_event(ctx: &SlackContext, envelope: EventEnvelope) -> EventO
                 Ok(true) => {
                     let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
                     tracing::debug!(event_id = %callback.event_id, kind, "event received");
-                    EventOutcome::Accepted
+                    if kind != "message" {
+                        return EventOutcome::Accepted;
+                    }
+                    match super::threads::on_message(ctx, &callback.event_id, &callback.event).await {
+                        Ok(_) => EventOutcome::Accepted,
+                        Err(err) => {
+                            // Not applied: forget the event so Slack's retry gets another go.
+                            tracing::error!(error = %err, event_id = %callback.event_id, "could not handle a thread reply");
+                            let _ = ctx.service.store.forget_slack_event(&callback.event_id).await;
+                            EventOutcome::Failed
+                        }
+                    }
                 }
                 Ok(false) => {
                     tracing::debug!(event_id = %callback.event_id, "duplicate event ignored");

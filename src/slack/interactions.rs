@@ -264,7 +264,7 @@ struct NewLaunchMetadata {
 
 async fn submit_new_launch(ctx: &SlackContext, user: &SlackUserId, submission: &ViewSubmission) -> Outcome {
     let state = &submission.view.state;
-    let today = ctx.service.today_for(user);
+    let today = ctx.service.today_for(user).await;
     let mut errors: Vec<(&str, String)> = Vec::new();
     let name = state.get("name", "name").unwrap_or_default();
     let tier = state.get("tier", "tier").and_then(|t| Tier::parse(&t).ok());

@@ -9,6 +9,8 @@ pub mod http;
 pub mod interactions;
 pub mod payloads;
 pub mod render;
+pub mod render_pmo;
 pub mod signature;
 pub mod socket_mode;
 pub mod thread_reply;
+pub mod threads;

@@ -177,7 +177,7 @@ fn tier_label(tier: Tier) -> String {
     format!("tier {}", tier.number())
 }
 
-fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
+pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
     let lead = launch
         .lead
         .as_ref()
@@ -206,7 +206,7 @@ fn status_label(status: &TaskStatus) -> String {
 }
 
 /// One line per task: id, title, owner (mention), due date, status.
-fn task_line(task: &Task, today: NaiveDate) -> String {
+pub fn task_line(task: &Task, today: NaiveDate) -> String {
     let owner = task.owner.as_ref().map_or("_unassigned_".to_owned(), |o| o.mention());
     let overdue = if task.is_overdue(today) {
         " :rotating_light: overdue"
@@ -229,7 +229,7 @@ fn task_line(task: &Task, today: NaiveDate) -> String {
     )
 }
 
-fn readiness_label(readiness: &Readiness) -> String {
+pub fn readiness_label(readiness: &Readiness) -> String {
     let mut label = format!(
         "{}% ready ({}/{} due by launch day done)",
         readiness.percent(),

@@ -12,4 +12,11 @@ impl Store {
         let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         Ok(inserted)
     }
+
+    /// Forgets `event_id`, so a redelivery is handled again (after a failure to apply it).
+    pub async fn forget_slack_event(&self, event_id: &str) -> Result<(), StoreError> {
+        const DELETE: &str = "DELETE FROM slack_events WHERE event_id = $1";
+        on_pool!(self, pool => sqlx::query(DELETE).bind(event_id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
 }

@@ -14,6 +14,7 @@ mod events;
 mod functions;
 mod history;
 mod launches;
+mod outbox;
 mod rows;
 mod tasks;
 
@@ -244,6 +245,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 pub use functions::FunctionSetting;
+pub use outbox::{CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, PostedCheckin};
 
 #[cfg(test)]
 mod tests {

@@ -105,6 +105,29 @@ impl Store {
         convert_all(rows)
     }
 
+    /// Every open task of every active launch: what check-in rounds and digests start from.
+    pub async fn open_tasks(&self) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE status <> 'done' \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+        );
+        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Every task, open or done, of every active launch (digest readiness counts done ones).
+    pub async fn active_launch_tasks(&self) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+        );
+        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
     /// Open tasks of active launches due on or before `date`, plus every blocked one: the
     /// candidates an escalation sweep looks at. Served by the partial index on open tasks.
     pub async fn open_tasks_due_by(&self, date: NaiveDate) -> Result<Vec<Task>, StoreError> {

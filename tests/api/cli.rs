@@ -289,12 +289,39 @@ async fn migrate_works_on_postgres() {
     db.cleanup().await;
 }
 
-#[test]
-fn tick_accepts_an_instant_and_prepares_the_database() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tick_runs_due_jobs_delivers_and_summarises() {
+    let slack = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = run(liftoff(dir.path()).args(["tick", "--now", "2026-12-01T09:00:00+01:00"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("tick at 2026-12-01T08:00:00+00:00"), "{stdout}");
+    let config = write_config(dir.path(), "[channels]\npmo = \"C0PMO\"\n");
+    let tick = |now: &str| {
+        let mut command = with_secrets(&mut liftoff(dir.path()))
+            .env("LIFTOFF_SLACK_API_URL", &slack.api_url)
+            .arg("--config")
+            .arg(&config)
+            .args(["tick", "--now", now])
+            .output()
+            .unwrap();
+        command.stdout.extend_from_slice(&command.stderr);
+        (
+            command.status.code().unwrap(),
+            String::from_utf8_lossy(&command.stdout).into_owned(),
+        )
+    };
+    // 08:00 UTC on a Wednesday: the 08:30 digest is not due yet.
+    let (code, out) = tick("2026-11-25T08:00:00+00:00");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("tick at 2026-11-25T08:00:00+00:00"), "{out}");
+    assert!(!out.contains("digest 2026-11-25"), "{out}");
+    let (code, out) = tick("2026-11-25T08:31:00Z");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("digest 2026-11-25T08:30: ran (1 message(s))"), "{out}");
+    assert!(out.contains("delivered 1"), "{out}");
+    assert_eq!(slack.calls("chat.postMessage").len(), 1);
+    // The same tick again: nothing is due twice, nothing posted twice.
+    let (_, out) = tick("2026-11-25T08:31:00Z");
+    assert!(out.contains("no scheduled job was due"), "{out}");
+    assert_eq!(slack.calls("chat.postMessage").len(), 1);
 }
 
 /// `serve` end to end as a process: it becomes ready, answers health checks, keeps secrets

@@ -72,6 +72,8 @@ struct FakeState {
     next_ts: u64,
     /// Messages as they stand now, by (channel, ts), for conversations.history.
     messages: HashMap<(String, String), Value>,
+    /// Time zones users.info answers with; unknown users are in UTC.
+    timezones: HashMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -157,6 +159,11 @@ impl FakeSlack {
             "expected {count} call(s) to {method}, got {:?}",
             self.lock().calls.iter().map(|c| &c.method).collect::<Vec<_>>()
         );
+    }
+
+    /// Makes users.info report `timezone` for `user`.
+    pub fn set_timezone(&self, user: &str, timezone: &str) {
+        self.lock().timezones.insert(user.to_owned(), timezone.to_owned());
     }
 
     pub fn violations(&self) -> Vec<String> {
@@ -365,6 +372,29 @@ async fn api(
             let messages: Vec<Value> = state.messages.get(&(channel, latest)).cloned().into_iter().collect();
             json!({"ok": true, "messages": messages, "has_more": false})
         }
+        "users.info" => {
+            let user = body["user"].as_str().unwrap_or_default().to_owned();
+            let tz = state
+                .timezones
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| "Etc/UTC".to_owned());
+            json!({"ok": true, "user": {"id": user, "team_id": TEAM_ID, "name": "someone", "tz": tz, "deleted": false}})
+        }
+        "conversations.open" => {
+            let users = match &body["users"] {
+                Value::Array(users) => users.first().and_then(Value::as_str).unwrap_or_default().to_owned(),
+                other => other
+                    .as_str()
+                    .unwrap_or_default()
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            };
+            json!({"ok": true, "channel": {"id": format!("D{}", users.trim_start_matches('U'))}})
+        }
+        "reactions.add" => json!({"ok": true}),
         "apps.connections.open" => {
             let url = format!("{}/socket", state.root.replace("http://", "ws://"));
             json!({"ok": true, "url": url})

@@ -174,6 +174,7 @@ pub const SIGNING_SECRET: &str = "test-signing-secret";
 /// The real service on a random port over a fresh SQLite database, talking to a fake Slack,
 /// with a hand-moved clock.
 pub struct TestApp {
+    pub state: liftoff::http::AppState,
     pub address: String,
     pub store: Store,
     pub clock: ManualClock,
@@ -208,17 +209,20 @@ impl TestApp {
         }
         let slack = FakeSlack::start().await;
         let clock = ManualClock::new(instant("2026-11-23T09:00:00Z"));
-        let config = test_config(&db.url, &slack.api_url, config_toml, socket_mode);
+        // Scheduled work runs when a test ticks, not on its own.
+        let config_toml = format!("[scheduler]\nenabled = false\n{config_toml}");
+        let config = test_config(&db.url, &slack.api_url, &config_toml, socket_mode);
         let state = liftoff::startup::prepare(config, db.store.clone(), Arc::new(clock.clone()))
             .await
             .expect("start-up against the fake Slack");
-        let app = Application::build(state).await.expect("bind");
+        let app = Application::build(state.clone()).await.expect("bind");
         let address = format!("http://{}", app.local_addr());
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
         }));
         TestApp {
+            state,
             address,
             store: db.store.clone(),
             clock,
@@ -228,6 +232,28 @@ impl TestApp {
             shutdown: Some(shutdown),
             server: Some(server),
         }
+    }
+
+    /// What `liftoff tick` does at the test clock's current time: run due jobs, deliver.
+    pub async fn tick(&self) -> Vec<liftoff::scheduler::JobRun> {
+        let scheduler = liftoff::scheduler::Scheduler::new(self.state.slack.service.clone());
+        let runs = scheduler.run_due().await.expect("scheduled jobs run");
+        self.deliver().await;
+        runs
+    }
+
+    /// Delivers whatever the outbox holds that is due.
+    pub async fn deliver(&self) {
+        self.state
+            .delivery()
+            .drain(std::time::Duration::from_secs(5))
+            .await
+            .expect("delivery runs");
+    }
+
+    /// Moves the test clock to `at` (RFC 3339).
+    pub fn set_time(&self, at: &str) {
+        self.clock.set(instant(at));
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

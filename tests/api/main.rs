@@ -9,6 +9,7 @@ mod helpers;
 mod architecture;
 mod cli;
 mod health;
+mod pmo_loop;
 mod slack_commands;
 mod slack_events;
 mod slack_interactions;

@@ -1,0 +1,294 @@
+//! Delivery: sends what the outbox holds, exactly as written, once.
+//!
+//! Each pass takes the messages that are due and first in line for their target (so a channel
+//! receives its messages in order), claims each under a lease, sends it, and records Slack's
+//! `ts`. Failures are sorted: 429 waits exactly as long as Slack says (and holds that method
+//! back for everyone), transient errors back off exponentially, permanent ones (e.g.
+//! `channel_not_found`) mark the message failed with the reason instead of retrying forever.
+//! Posts to one target are spaced by `post_interval` (Slack allows about one per second per
+//! channel).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::SharedClock;
+use crate::slack::blocks::Rendered;
+use crate::slack::client::{SlackApi, SlackApiError};
+use crate::store::{OutboxEntry, OutboxMethod, Store, StoreError};
+
+/// Give up on a message after this many attempts.
+pub const MAX_ATTEMPTS: i64 = 12;
+/// How long a claimed message is ours before another worker may take it over.
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// Longest backoff between attempts.
+const MAX_BACKOFF_SECS: i64 = 300;
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// Due but held back by pacing or a rate limit: worth another pass soon.
+    pub held: usize,
+}
+
+#[derive(Default)]
+struct Pacing {
+    /// When each target may next receive a post.
+    next_post: HashMap<String, Instant>,
+    /// Methods Slack rate-limited, and until when.
+    blocked: HashMap<&'static str, Instant>,
+    /// Direct-message channels already opened, by user.
+    dm_channels: HashMap<String, String>,
+}
+
+pub struct Delivery {
+    store: Store,
+    api: SlackApi,
+    clock: SharedClock,
+    post_interval: Duration,
+    pacing: Mutex<Pacing>,
+}
+
+/// Where a message goes once its target and thread are resolved.
+struct Route {
+    channel: String,
+    thread_ts: Option<String>,
+}
+
+enum Outcome {
+    Sent {
+        channel: String,
+        ts: Option<String>,
+    },
+    Retry {
+        after: chrono::Duration,
+        error: String,
+        rate_limited: Option<Duration>,
+    },
+    Fail(String),
+}
+
+impl Delivery {
+    pub fn new(store: Store, api: SlackApi, clock: SharedClock, post_interval: Duration) -> Self {
+        Delivery {
+            store,
+            api,
+            clock,
+            post_interval,
+            pacing: Mutex::new(Pacing::default()),
+        }
+    }
+
+    fn pacing(&self) -> std::sync::MutexGuard<'_, Pacing> {
+        self.pacing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends everything deliverable now, once each.
+    pub async fn run_once(&self) -> Result<PassReport, StoreError> {
+        let mut report = PassReport::default();
+        let now = self.clock.now();
+        for entry in self.store.deliverable(now, 50).await? {
+            let method = entry.message.method.as_str();
+            let target = entry.message.target.clone();
+            let held = {
+                let pacing = self.pacing();
+                let at = Instant::now();
+                pacing.next_post.get(&target).is_some_and(|next| *next > at)
+                    || pacing.blocked.get(method).is_some_and(|until| *until > at)
+            };
+            if held {
+                report.held += 1;
+                continue;
+            }
+            if !self.store.claim(entry.id, now, now + LEASE).await? {
+                continue;
+            }
+            let outcome = self.send(&entry).await;
+            let now = self.clock.now();
+            match outcome {
+                Outcome::Sent { channel, ts } => {
+                    self.store.mark_sent(entry.id, &channel, ts.as_deref(), now).await?;
+                    self.pacing()
+                        .next_post
+                        .insert(target, Instant::now() + self.post_interval);
+                    report.sent += 1;
+                }
+                Outcome::Retry {
+                    after,
+                    error,
+                    rate_limited,
+                } if entry.attempts + 1 < MAX_ATTEMPTS => {
+                    if let Some(wait) = rate_limited {
+                        self.pacing().blocked.insert(method, Instant::now() + wait);
+                    }
+                    tracing::warn!(key = %entry.message.key, attempt = entry.attempts + 1, %error, "delivery failed; will retry");
+                    self.store.mark_retry(entry.id, now + after, &error).await?;
+                    report.retrying += 1;
+                }
+                Outcome::Retry { error, .. } => {
+                    let reason = format!("gave up after {} attempts: {error}", entry.attempts + 1);
+                    tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
+                    self.store.mark_failed(entry.id, &reason).await?;
+                    report.failed += 1;
+                }
+                Outcome::Fail(reason) => {
+                    tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
+                    self.store.mark_failed(entry.id, &reason).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs passes until `stop`, waking every `poll` (and right away after a busy pass).
+    pub async fn run(&self, poll: Duration, stop: CancellationToken) {
+        loop {
+            let busy = match self.run_once().await {
+                Ok(report) => report.sent + report.retrying + report.held > 0,
+                Err(err) => {
+                    tracing::error!(error = %err, "delivery pass failed");
+                    false
+                }
+            };
+            let wait = if busy { Duration::from_millis(50) } else { poll };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = stop.cancelled() => return,
+            }
+        }
+    }
+
+    /// Delivers until nothing is due, waiting for pacing and short retries, for at most
+    /// `budget`. Used by `tick`, which must exit.
+    pub async fn drain(&self, budget: Duration) -> Result<PassReport, StoreError> {
+        let deadline = Instant::now() + budget;
+        let mut total = PassReport::default();
+        loop {
+            let pass = self.run_once().await?;
+            total.sent += pass.sent;
+            total.failed += pass.failed;
+            total.retrying += pass.retrying;
+            let counts = self.store.outbox_counts().await?;
+            if counts.pending + counts.sending == 0 || Instant::now() >= deadline {
+                return Ok(total);
+            }
+            tokio::time::sleep(Duration::from_millis(if pass.sent + pass.held > 0 { 20 } else { 200 })).await;
+        }
+    }
+
+    async fn send(&self, entry: &OutboxEntry) -> Outcome {
+        let route = match self.route(entry).await {
+            Ok(route) => route,
+            Err(outcome) => return outcome,
+        };
+        let message = &entry.message;
+        let rendered = || Rendered {
+            text: message.payload["text"].as_str().unwrap_or_default().to_owned(),
+            blocks: serde_json::from_value(message.payload["blocks"].clone()).unwrap_or_default(),
+        };
+        let result = match message.method {
+            OutboxMethod::PostMessage => self
+                .api
+                .post_message(&route.channel, &rendered(), route.thread_ts.as_deref())
+                .await
+                .map(|(channel, ts)| (channel, Some(ts))),
+            OutboxMethod::PostEphemeral => {
+                let recipient = message.recipient.as_deref().unwrap_or_default();
+                self.api
+                    .post_ephemeral_in(&route.channel, recipient, &rendered(), route.thread_ts.as_deref())
+                    .await
+                    .map(|()| (route.channel.clone(), None))
+            }
+            OutboxMethod::AddReaction => {
+                let name = message.payload["name"].as_str().unwrap_or("white_check_mark");
+                let ts = message.payload["timestamp"].as_str().unwrap_or_default();
+                self.api
+                    .add_reaction(&route.channel, ts, name)
+                    .await
+                    .map(|()| (route.channel.clone(), None))
+            }
+        };
+        match result {
+            Ok((channel, ts)) => Outcome::Sent { channel, ts },
+            Err(err) => self.classify(entry, err),
+        }
+    }
+
+    /// Resolves a direct message's channel and a reply's parent thread.
+    async fn route(&self, entry: &OutboxEntry) -> Result<Route, Outcome> {
+        let message = &entry.message;
+        let mut thread_ts = message.thread_ts.clone();
+        if let Some(parent) = &message.thread_of {
+            match self.store.posted_at(parent).await {
+                Ok(Some((_, ts))) => thread_ts = Some(ts),
+                Ok(None) => {
+                    return Err(match self.store.outbox_state(parent).await {
+                        Ok(Some(state)) if state == "failed" => Outcome::Fail(format!("its thread `{parent}` failed")),
+                        _ => Outcome::Retry {
+                            after: chrono::Duration::seconds(2),
+                            error: format!("waiting for `{parent}`"),
+                            rate_limited: None,
+                        },
+                    });
+                }
+                Err(err) => return Err(transient(err.to_string())),
+            }
+        }
+        let is_user = message.target.starts_with('U') || message.target.starts_with('W');
+        let channel = if is_user && message.method == OutboxMethod::PostMessage {
+            let cached = self.pacing().dm_channels.get(&message.target).cloned();
+            match cached {
+                Some(channel) => channel,
+                None => match self.api.open_dm(&message.target).await {
+                    Ok(channel) => {
+                        self.pacing()
+                            .dm_channels
+                            .insert(message.target.clone(), channel.clone());
+                        channel
+                    }
+                    Err(err) => return Err(self.classify(entry, err)),
+                },
+            }
+        } else {
+            message.target.clone()
+        };
+        Ok(Route { channel, thread_ts })
+    }
+
+    fn classify(&self, entry: &OutboxEntry, err: SlackApiError) -> Outcome {
+        match err {
+            SlackApiError::RateLimited { retry_after, .. } => {
+                let wait = retry_after.unwrap_or(Duration::from_secs(30));
+                Outcome::Retry {
+                    after: chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30)),
+                    error: format!("rate limited for {}s", wait.as_secs()),
+                    rate_limited: Some(wait),
+                }
+            }
+            err if err.is_permanent() => Outcome::Fail(err.to_string()),
+            err => {
+                let backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
+                Outcome::Retry {
+                    after: chrono::Duration::seconds(backoff),
+                    error: err.to_string(),
+                    rate_limited: None,
+                }
+            }
+        }
+    }
+}
+
+fn transient(error: String) -> Outcome {
+    Outcome::Retry {
+        after: chrono::Duration::seconds(5),
+        error,
+        rate_limited: None,
+    }
+}

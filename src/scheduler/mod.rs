@@ -1,0 +1,327 @@
+//! The scheduler: turns time into due work. Each job looks at its latest cron slot, decides
+//! whether it runs (a working day, still the same day), builds its messages from the current
+//! state, and records the run and its outbox messages in one transaction, so a slot produces
+//! its messages exactly once however many ticks, instances or restarts reach it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
+use crate::domain::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
+use crate::domain::{LaunchId, SlackUserId, Task, digest};
+use crate::service::Service;
+use crate::slack::render_pmo;
+use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, StoreError};
+
+/// The scheduled jobs, by the names used in logs, `job_runs` and `tick`'s summary.
+pub const JOBS: [&str; 3] = ["checkin", "digest", "nudge"];
+
+/// What one job did at one slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub job: &'static str,
+    pub slot: String,
+    pub outcome: String,
+    pub messages: usize,
+}
+
+pub struct Scheduler {
+    service: Service,
+}
+
+fn day_label(slot: &Slot) -> String {
+    slot.at.format("%a %-d %b").to_string()
+}
+
+impl Scheduler {
+    pub fn new(service: Service) -> Self {
+        Scheduler { service }
+    }
+
+    /// Runs every job whose latest slot at or before now has not run yet.
+    pub async fn run_due(&self) -> Result<Vec<JobRun>, StoreError> {
+        let mut runs = Vec::new();
+        runs.extend(self.checkin().await?);
+        runs.extend(self.digest().await?);
+        runs.extend(self.nudge().await?);
+        for run in &runs {
+            tracing::info!(job = run.job, slot = %run.slot, outcome = %run.outcome, messages = run.messages, "scheduled job");
+        }
+        Ok(runs)
+    }
+
+    /// Runs due jobs every `interval` until `stop`.
+    pub async fn run(&self, interval: Duration, stop: CancellationToken) {
+        loop {
+            if let Err(err) = self.run_due().await {
+                tracing::error!(error = %err, "scheduler pass failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                () = stop.cancelled() => return,
+            }
+        }
+    }
+
+    /// The latest slot of `job` and whether it should run, unless it already ran.
+    async fn due(&self, job: &str, slot: Option<Slot>) -> Result<Option<(Slot, SlotDecision)>, StoreError> {
+        let Some(slot) = slot else { return Ok(None) };
+        if self.service.store.job_ran(job, &slot.key()).await? {
+            return Ok(None);
+        }
+        let decision = decide(&slot, self.service.clock.now(), &self.service.config.calendar);
+        Ok(Some((slot, decision)))
+    }
+
+    async fn record(
+        &self,
+        job: &'static str,
+        slot: &Slot,
+        outcome: &str,
+        messages: &[OutboxMessage],
+        checkins: &[CheckinRecord],
+    ) -> Result<Option<JobRun>, StoreError> {
+        let now = self.service.clock.now();
+        let ran = self
+            .service
+            .store
+            .record_job_run(job, &slot.key(), outcome, messages, checkins, now)
+            .await?;
+        Ok(ran.then(|| JobRun {
+            job,
+            slot: slot.key(),
+            outcome: outcome.to_owned(),
+            messages: messages.len(),
+        }))
+    }
+
+    async fn checkin(&self) -> Result<Option<JobRun>, StoreError> {
+        let config = &self.service.config;
+        let tz = config.calendar.timezone;
+        let now = self.service.clock.now();
+        let standard = &config.schedules.checkin.schedule;
+        let stretch = &config.schedules.checkin_final_stretch.schedule;
+        let slot = [latest_slot(standard, tz, now), latest_slot(stretch, tz, now)]
+            .into_iter()
+            .flatten()
+            .max_by_key(|slot| slot.at);
+        let Some((slot, decision)) = self.due("checkin", slot).await? else {
+            return Ok(None);
+        };
+        if decision != SlotDecision::Run {
+            return self.record("checkin", &slot, decision.as_str(), &[], &[]).await;
+        }
+        let today = slot.local_date();
+        let kind = RoundKind {
+            standard: standard.includes(slot.at),
+            final_stretch: stretch.includes(slot.at),
+            first_of_week: first_slot_of_week(standard, tz, today) == Some(today),
+        };
+        let store = &self.service.store;
+        let launches = store.list_launches(false).await?;
+        let open = store.open_tasks().await?;
+        let functions = self.service.effective_functions().await?;
+        let names: Vec<_> = functions.iter().map(|f| f.name.clone()).collect();
+        let rounds = plan_round(&names, &launches, &open, kind, today, config.checkins.cadence);
+        let mut messages = Vec::new();
+        let mut checkins = Vec::new();
+        let mut skipped = Vec::new();
+        for round in rounds {
+            let function = functions
+                .iter()
+                .find(|f| f.name == round.function)
+                .expect("planned from these");
+            let Some(channel) = &function.channel else {
+                tracing::warn!(function = %function.name, "no check-in channel set; its check-in is skipped");
+                skipped.push(function.name.to_string());
+                continue;
+            };
+            for (part, rendered) in render_pmo::checkin(function, &round, &day_label(&slot), today)
+                .iter()
+                .enumerate()
+            {
+                let key = format!("checkin:{}:{}:{}", function.name, slot.key(), part + 1);
+                let listed: Vec<(crate::domain::TaskId, Option<SlackUserId>)> = round
+                    .launches
+                    .iter()
+                    .flat_map(|(_, tasks)| tasks.iter())
+                    .filter(|t| rendered.text.contains(&format!("`{}`", t.id)))
+                    .map(|t| (t.id, t.owner.clone()))
+                    .collect();
+                checkins.push(CheckinRecord {
+                    outbox_key: key.clone(),
+                    function: function.name.clone(),
+                    round: slot.key(),
+                    tasks: listed,
+                });
+                messages.push(OutboxMessage {
+                    key,
+                    kind: "checkin".to_owned(),
+                    method: OutboxMethod::PostMessage,
+                    target: channel.as_str().to_owned(),
+                    recipient: None,
+                    thread_ts: None,
+                    thread_of: None,
+                    payload: render_pmo::payload(rendered),
+                });
+            }
+        }
+        let outcome = if skipped.is_empty() {
+            "ran".to_owned()
+        } else {
+            format!("ran; no channel for {}", skipped.join(", "))
+        };
+        self.record("checkin", &slot, &outcome, &messages, &checkins).await
+    }
+
+    async fn digest(&self) -> Result<Option<JobRun>, StoreError> {
+        let config = &self.service.config;
+        let now = self.service.clock.now();
+        let slot = latest_slot(&config.schedules.digest.schedule, config.calendar.timezone, now);
+        let Some((slot, decision)) = self.due("digest", slot).await? else {
+            return Ok(None);
+        };
+        if decision != SlotDecision::Run {
+            return self.record("digest", &slot, decision.as_str(), &[], &[]).await;
+        }
+        let Some(channel) = config.channels.pmo.clone() else {
+            return self
+                .record("digest", &slot, "skipped: no PMO channel (channels.pmo)", &[], &[])
+                .await;
+        };
+        let messages =
+            digest_messages(&self.service, channel.as_str(), &format!("digest:{}", slot.key()), None).await?;
+        self.record("digest", &slot, "ran", &messages, &[]).await
+    }
+
+    async fn nudge(&self) -> Result<Option<JobRun>, StoreError> {
+        let config = &self.service.config;
+        let now = self.service.clock.now();
+        let slot = latest_slot(&config.schedules.nudge.schedule, config.calendar.timezone, now);
+        let Some((slot, decision)) = self.due("nudge", slot).await? else {
+            return Ok(None);
+        };
+        if decision != SlotDecision::Run {
+            return self.record("nudge", &slot, decision.as_str(), &[], &[]).await;
+        }
+        let store = &self.service.store;
+        let today = slot.local_date();
+        let day_start = today
+            .and_time(NaiveTime::MIN)
+            .and_local_timezone(config.calendar.timezone)
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&Utc));
+        let cutoff = now - config.checkins.nudge_after;
+        // Group by round: one nudge per person per round, across functions.
+        let mut by_round: BTreeMap<String, Vec<ListedTask>> = BTreeMap::new();
+        let mut tasks_by_id: BTreeMap<i64, Task> = BTreeMap::new();
+        for checkin in store.checkins_since(day_start).await? {
+            let Some(sent_at) = checkin.sent_at.filter(|at| *at <= cutoff) else {
+                continue;
+            };
+            for (task_id, owner) in store.checkin_tasks(&checkin.outbox_key).await? {
+                let Some(task) = store.task(task_id).await? else {
+                    continue;
+                };
+                let answered = match &owner {
+                    Some(owner) => store
+                        .answered_in_checkin(&checkin.outbox_key, owner, sent_at)
+                        .await?
+                        .contains(&task_id),
+                    None => false,
+                };
+                by_round.entry(checkin.round.clone()).or_default().push(ListedTask {
+                    task: task_id,
+                    owner: task.owner.clone().or(owner),
+                    still_open: task.status.is_open(),
+                    snoozed: task.snoozed_until.is_some_and(|until| until > today),
+                    owner_answered: answered,
+                });
+                tasks_by_id.insert(task_id.0, task);
+            }
+        }
+        let mut messages = Vec::new();
+        for (round, listed) in by_round {
+            let mut sent_today = BTreeMap::new();
+            for owner in listed.iter().filter_map(|l| l.owner.clone()) {
+                let count = store.count_enqueued_since("nudge", owner.as_str(), day_start).await?;
+                let planned = messages
+                    .iter()
+                    .filter(|m: &&OutboxMessage| m.target == owner.as_str())
+                    .count();
+                sent_today.insert(owner, count + planned);
+            }
+            for (owner, task_ids) in who_to_nudge(&listed, &sent_today, config.checkins.max_nudges_per_day) {
+                let mut items = Vec::new();
+                for id in task_ids {
+                    let task = tasks_by_id[&id.0].clone();
+                    if let Some(launch) = store.launch_by_id(task.launch_id).await? {
+                        items.push((task, launch));
+                    }
+                }
+                let rendered = render_pmo::nudge(&owner.mention(), &items, today);
+                messages.push(OutboxMessage {
+                    key: format!("nudge:{}:{round}", owner.as_str()),
+                    kind: "nudge".to_owned(),
+                    method: OutboxMethod::PostMessage,
+                    target: owner.as_str().to_owned(),
+                    recipient: None,
+                    thread_ts: None,
+                    thread_of: None,
+                    payload: render_pmo::payload(&rendered),
+                });
+            }
+        }
+        self.record("nudge", &slot, "ran", &messages, &[]).await
+    }
+}
+
+/// The digest as outbox messages to `channel`, keyed under `key_prefix`; optionally for one
+/// launch only. "Changes since the last digest" counts from the previous digest to `channel`.
+pub async fn digest_messages(
+    service: &Service,
+    channel: &str,
+    key_prefix: &str,
+    only: Option<LaunchId>,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let store = &service.store;
+    let config = &service.config;
+    let now: DateTime<Utc> = service.clock.now();
+    let today = config.calendar.local_date(now, None);
+    let since = store
+        .last_enqueued("digest", channel)
+        .await?
+        // The first digest to a channel looks back a week.
+        .unwrap_or(now - chrono::Duration::days(7));
+    let launches: Vec<_> = store
+        .list_launches(false)
+        .await?
+        .into_iter()
+        .filter(|l| only.is_none_or(|id| l.id == id))
+        .collect();
+    let tasks = store.active_launch_tasks().await?;
+    let changes = store.history_since(since).await?;
+    let digests = digest::build(&launches, &tasks, &changes, today, now, &config.calendar);
+    let failed = store.failed_messages(10).await?;
+    let label = now
+        .with_timezone(&config.calendar.timezone)
+        .format("%a %-d %b")
+        .to_string();
+    Ok(render_pmo::digest(&digests, &failed, &label, today)
+        .iter()
+        .enumerate()
+        .map(|(part, rendered)| OutboxMessage {
+            key: format!("{key_prefix}:{}", part + 1),
+            kind: "digest".to_owned(),
+            method: OutboxMethod::PostMessage,
+            target: channel.to_owned(),
+            recipient: None,
+            thread_ts: None,
+            thread_of: None,
+            payload: render_pmo::payload(rendered),
+        })
+        .collect())
+}

@@ -1,0 +1,252 @@
+//! Block Kit for the PMO loop: check-in messages, the digest, nudges, and the answers to
+//! thread replies. Long content is split across messages, never truncated silently.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use slack_morphism::prelude::SlackBlock;
+
+use super::blocks::{Rendered, context, escape, header, limits, packed_sections, section};
+use super::render::{launch_facts, readiness_label, task_line, task_row};
+use crate::domain::checkin::FunctionRound;
+use crate::domain::digest::LaunchDigest;
+use crate::domain::{FunctionDef, Launch, Task};
+use crate::store::FailedMessage;
+
+/// Blocks kept free in each message for its heading.
+const HEADING_BLOCKS: usize = 2;
+
+/// Splits units (groups of blocks that belong together, with their fallback lines) into
+/// messages within the block limit. Every message gets `heading(part, parts)` first.
+fn split(
+    units: Vec<(Vec<SlackBlock>, Vec<String>)>,
+    heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
+) -> Vec<Rendered> {
+    let budget = limits::MESSAGE_BLOCKS - HEADING_BLOCKS;
+    let mut parts: Vec<(Vec<SlackBlock>, Vec<String>)> = vec![(Vec::new(), Vec::new())];
+    for (blocks, lines) in units {
+        let current = parts.last_mut().expect("one part at least");
+        if !current.0.is_empty() && current.0.len() + blocks.len() > budget {
+            parts.push((Vec::new(), Vec::new()));
+        }
+        let current = parts.last_mut().expect("one part at least");
+        current.0.extend(blocks);
+        current.1.extend(lines);
+    }
+    let count = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(index, (blocks, lines))| {
+            let (mut all, title) = heading(index + 1, count);
+            all.extend(blocks);
+            let text = std::iter::once(title).chain(lines).collect::<Vec<_>>().join("\n");
+            Rendered::fit(text, all, "")
+        })
+        .collect()
+}
+
+fn part_suffix(part: usize, parts: usize) -> String {
+    if parts > 1 {
+        format!(" ({part}/{parts})")
+    } else {
+        String::new()
+    }
+}
+
+/// The messages of one function's check-in: its open tasks grouped by launch, with buttons.
+pub fn checkin(function: &FunctionDef, round: &FunctionRound, day_label: &str, today: NaiveDate) -> Vec<Rendered> {
+    let mut units = Vec::new();
+    for (launch, tasks) in &round.launches {
+        let title = format!(
+            "*{}* (`{}`) · {}",
+            escape(&launch.name),
+            launch.slug,
+            launch.t_minus(today)
+        );
+        units.push((vec![section(&title)], vec![title.clone()]));
+        for task in tasks {
+            let line = task_line(task, today);
+            units.push((task_row(task, &line), vec![line]));
+        }
+    }
+    let name = function.display_name.clone();
+    split(units, |part, parts| {
+        let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
+        let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
+                     `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
+        (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
+    })
+}
+
+/// The daily digest, most urgent launch first, plus deliveries that failed.
+pub fn digest(launches: &[LaunchDigest], failed: &[FailedMessage], day_label: &str, today: NaiveDate) -> Vec<Rendered> {
+    let mut units = Vec::new();
+    if launches.is_empty() {
+        let line = "No active launches.".to_owned();
+        units.push((vec![section(&line)], vec![line]));
+    }
+    for digest in launches {
+        let lines = digest_lines(digest, today);
+        units.push((packed_sections(&lines), lines));
+    }
+    if !failed.is_empty() {
+        let mut lines = vec![":warning: *Messages Liftoff could not deliver*".to_owned()];
+        lines.extend(
+            failed
+                .iter()
+                .take(10)
+                .map(|f| format!("• {} to `{}`: {}", f.kind, f.target, escape(&f.error))),
+        );
+        units.push((packed_sections(&lines), lines));
+    }
+    split(units, |part, parts| {
+        let title = format!("Launch digest — {day_label}{}", part_suffix(part, parts));
+        (vec![header(&title)], title)
+    })
+}
+
+fn short(task: &Task) -> String {
+    format!("`{}` {}", task.id, escape(&super::blocks::clip(&task.title, 60)))
+}
+
+fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
+    let launch: &Launch = &digest.launch;
+    let mut lines = vec![format!(
+        "*{}* (`{}`) — {} · {}",
+        escape(&launch.name),
+        launch.slug,
+        launch_facts(launch, today),
+        readiness_label(&digest.readiness.overall)
+    )];
+    let counts: Vec<String> = digest
+        .counts
+        .iter()
+        .map(|(function, c)| {
+            format!(
+                "{function}: {} to do · {} on track · {} at risk · {} blocked · {} done",
+                c[0], c[1], c[2], c[3], c[4]
+            )
+        })
+        .collect();
+    lines.extend(counts.into_iter().map(|c| format!("• {c}")));
+    if !digest.overdue.is_empty() {
+        let items: Vec<String> = digest
+            .overdue
+            .iter()
+            .map(|t| format!("{} (due {}{})", short(t), t.due_date, owner_suffix(t)))
+            .collect();
+        lines.push(format!(":rotating_light: Overdue: {}", items.join(", ")));
+    }
+    if !digest.blocked.is_empty() {
+        let items: Vec<String> = digest
+            .blocked
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} — {} ({} working day{}{})",
+                    short(&b.task),
+                    escape(b.task.status.reason().unwrap_or_default()),
+                    b.working_days,
+                    if b.working_days == 1 { "" } else { "s" },
+                    owner_suffix(&b.task)
+                )
+            })
+            .collect();
+        lines.push(format!(":no_entry: Blocked: {}", items.join("; ")));
+    }
+    if !digest.due_soon.is_empty() {
+        let items: Vec<String> = digest
+            .due_soon
+            .iter()
+            .map(|t| format!("{} ({})", short(t), t.due_date))
+            .collect();
+        lines.push(format!(":calendar: Due in the next 7 days: {}", items.join(", ")));
+    }
+    if digest.changes.is_empty() {
+        lines.push("No changes since the last digest.".to_owned());
+    } else {
+        let mut shown: Vec<String> = digest
+            .changes
+            .iter()
+            .rev()
+            .take(5)
+            .map(|c| {
+                let task = c.task_id.map(|t| format!("`{t}` ")).unwrap_or_default();
+                format!(
+                    "{task}{} → {}",
+                    c.field.as_str().replace('_', " "),
+                    escape(c.to.as_deref().unwrap_or("—"))
+                )
+            })
+            .collect();
+        shown.reverse();
+        let more = digest.changes.len().saturating_sub(5);
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        lines.push(format!("Changes since the last digest: {}{more}", shown.join("; ")));
+    }
+    lines
+}
+
+fn owner_suffix(task: &Task) -> String {
+    task.owner
+        .as_ref()
+        .map(|o| format!(", {}", o.mention()))
+        .unwrap_or_default()
+}
+
+/// The direct message nudging someone who has not answered a check-in.
+pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> Rendered {
+    let intro = format!(
+        "Hi {user_mention} — today's check-in is waiting for your update on {} task{}. \
+         Use the buttons, or reply in the check-in thread.",
+        tasks.len(),
+        if tasks.len() == 1 { "" } else { "s" }
+    );
+    let mut blocks = vec![section(&intro)];
+    let mut lines = vec![intro.clone()];
+    for (task, launch) in tasks.iter().take(20) {
+        let line = format!(
+            "{} — *{}* (`{}`)",
+            task_line(task, today),
+            escape(&launch.name),
+            launch.slug
+        );
+        blocks.extend(task_row(task, &line));
+        lines.push(line);
+    }
+    Rendered::fit(lines.join("\n"), blocks, "Use `/launch mine` for the rest.")
+}
+
+/// The thread answer confirming what a reply changed.
+pub fn applied(lines: &[String]) -> Rendered {
+    let text = format!(":white_check_mark: Updated: {}", lines.join(" · "));
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The ephemeral hint to someone whose reply could not (all) be applied.
+pub fn hint(problems: &[String]) -> Rendered {
+    let mut text = String::from("I could not apply ");
+    text.push_str(if problems.len() == 1 {
+        "this line"
+    } else {
+        "these lines"
+    });
+    text.push_str(" of your reply:\n");
+    for problem in problems {
+        text.push_str(&format!("• {}\n", escape(problem)));
+    }
+    text.push_str(
+        "Reply one line per task, e.g. `T12 done`, `T12 on track`, `T12 at risk: vendor late`, \
+         `T12 blocked waiting on legal`, `T12 due friday`.",
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The outbox payload of a rendered message.
+pub fn payload(rendered: &Rendered) -> Value {
+    json!({ "text": rendered.text, "blocks": rendered.blocks })
+}

@@ -1,0 +1,450 @@
+//! The durable outbox and the scheduler's run ledger.
+//!
+//! Writing a message here is the commitment to send it; a unique idempotency key makes a
+//! second write of the same message a no-op. Delivery claims one row at a time with a
+//! conditional update (works the same on SQLite and PostgreSQL), under a lease so that a row
+//! claimed by a worker that died is picked up again.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use crate::domain::{FunctionName, SlackUserId, TaskId};
+
+/// How a message is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxMethod {
+    PostMessage,
+    PostEphemeral,
+    AddReaction,
+}
+
+impl OutboxMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxMethod::PostMessage => "chat.postMessage",
+            OutboxMethod::PostEphemeral => "chat.postEphemeral",
+            OutboxMethod::AddReaction => "reactions.add",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Option<Self> {
+        [
+            OutboxMethod::PostMessage,
+            OutboxMethod::PostEphemeral,
+            OutboxMethod::AddReaction,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == stored)
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    /// Unique per message, e.g. `checkin:C0SALES:2026-11-25T10:00:1`.
+    pub key: String,
+    /// What it is, for metrics and queries: `checkin`, `digest`, `nudge`, `reply`, `hint`.
+    pub kind: String,
+    pub method: OutboxMethod,
+    /// A channel id, or a user id for a direct message.
+    pub target: String,
+    /// Who sees an ephemeral message.
+    pub recipient: Option<String>,
+    pub thread_ts: Option<String>,
+    /// Reply in the thread of the message with this key.
+    pub thread_of: Option<String>,
+    /// `{text, blocks}` for messages, `{name, timestamp}` for reactions.
+    pub payload: Value,
+}
+
+/// A claimed message, ready to deliver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub message: OutboxMessage,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: i64,
+    idempotency_key: String,
+    kind: String,
+    method: String,
+    target: String,
+    recipient: Option<String>,
+    thread_ts: Option<String>,
+    thread_of: Option<String>,
+    payload: String,
+    attempts: i64,
+    created_at_ms: i64,
+}
+
+impl TryFrom<OutboxRow> for OutboxEntry {
+    type Error = StoreError;
+
+    fn try_from(row: OutboxRow) -> Result<Self, Self::Error> {
+        Ok(OutboxEntry {
+            id: row.id,
+            attempts: row.attempts,
+            created_at: from_millis(row.created_at_ms)?,
+            message: OutboxMessage {
+                key: row.idempotency_key,
+                kind: row.kind,
+                method: OutboxMethod::parse(&row.method)
+                    .ok_or_else(|| StoreError::Corrupt(format!("outbox method {}", row.method)))?,
+                target: row.target,
+                recipient: row.recipient,
+                thread_ts: row.thread_ts,
+                thread_of: row.thread_of,
+                payload: serde_json::from_str(&row.payload)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox payload: {e}")))?,
+            },
+        })
+    }
+}
+
+/// A check-in message and the tasks it lists, recorded with the round that enqueues it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinRecord {
+    pub outbox_key: String,
+    pub function: FunctionName,
+    pub round: String,
+    pub tasks: Vec<(TaskId, Option<SlackUserId>)>,
+}
+
+/// A posted (or pending) check-in, as thread replies and nudges see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostedCheckin {
+    pub outbox_key: String,
+    pub function: FunctionName,
+    pub round: String,
+    pub channel: Option<String>,
+    pub ts: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Counts of outbox rows by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// A message that will not be delivered, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedMessage {
+    pub key: String,
+    pub kind: String,
+    pub target: String,
+    pub error: String,
+}
+
+macro_rules! insert_outbox {
+    ($conn:expr, $message:expr, $now:expr) => {{
+        let message: &OutboxMessage = $message;
+        sqlx::query(
+            "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
+             next_attempt_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&message.key)
+        .bind(&message.kind)
+        .bind(message.method.as_str())
+        .bind(&message.target)
+        .bind(message.recipient.as_deref())
+        .bind(message.thread_ts.as_deref())
+        .bind(message.thread_of.as_deref())
+        .bind(message.payload.to_string())
+        .bind($now)
+        .execute(&mut *$conn)
+        .await
+        .map(|r| r.rows_affected())
+    }};
+}
+
+impl Store {
+    /// Records that `job` ran for `slot` and enqueues what it produced, atomically. Returns
+    /// false (and writes nothing) if the slot had already run: another tick, instance or
+    /// restart got there first.
+    pub async fn record_job_run(
+        &self,
+        job: &str,
+        slot: &str,
+        outcome: &str,
+        messages: &[OutboxMessage],
+        checkins: &[CheckinRecord],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        const RUN: &str = "INSERT INTO job_runs (job, slot, outcome, ran_at_ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (job, slot) DO NOTHING";
+        const CHECKIN: &str = "INSERT INTO checkins (outbox_key, function_name, round, created_at_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key) DO NOTHING";
+        const CHECKIN_TASK: &str = "INSERT INTO checkin_tasks (outbox_key, task_id, owner_user_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (outbox_key, task_id) DO NOTHING";
+        let now = to_millis(now);
+        let ran = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let claimed = sqlx::query(RUN).bind(job).bind(slot).bind(outcome).bind(now).execute(&mut *tx).await?;
+            if claimed.rows_affected() == 0 {
+                tx.rollback().await?;
+                false
+            } else {
+                for message in messages {
+                    insert_outbox!(tx, message, now)?;
+                }
+                for checkin in checkins {
+                    sqlx::query(CHECKIN)
+                        .bind(&checkin.outbox_key)
+                        .bind(checkin.function.as_str())
+                        .bind(&checkin.round)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    for (task, owner) in &checkin.tasks {
+                        sqlx::query(CHECKIN_TASK)
+                            .bind(&checkin.outbox_key)
+                            .bind(task.0)
+                            .bind(owner.as_ref().map(|o| o.as_str()))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+                true
+            }
+        });
+        Ok(ran)
+    }
+
+    /// Whether `job` has run (or been skipped) for `slot`.
+    pub async fn job_ran(&self, job: &str, slot: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM job_runs WHERE job = $1 AND slot = $2";
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(job).bind(slot).fetch_one(pool).await)?;
+        Ok(count > 0)
+    }
+
+    /// Enqueues messages outside a scheduled run (replies, hints, on-demand digests). Returns
+    /// how many were new.
+    pub async fn enqueue(&self, messages: &[OutboxMessage], now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now = to_millis(now);
+        let added = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            for message in messages {
+                added += insert_outbox!(tx, message, now)?;
+            }
+            tx.commit().await?;
+            added
+        });
+        Ok(added)
+    }
+
+    /// Messages that may be sent now: due, and the oldest unsent one of their target (so each
+    /// channel gets its messages in order).
+    pub async fn deliverable(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+        const SQL: &str = "SELECT id, idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
+             attempts, created_at_ms FROM outbox o \
+             WHERE ((o.state = 'pending' AND o.next_attempt_at_ms <= $1) OR (o.state = 'sending' AND o.lease_until_ms < $1)) \
+             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.id < o.id \
+                             AND p.state IN ('pending', 'sending')) \
+             ORDER BY o.id LIMIT $2";
+        let rows: Vec<OutboxRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).bind(limit).fetch_all(pool).await)?;
+        rows.into_iter().map(OutboxEntry::try_from).collect()
+    }
+
+    /// Claims a deliverable message for `lease`; false if another worker claimed it first.
+    pub async fn claim(&self, id: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE outbox SET state = 'sending', lease_until_ms = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND ((state = 'pending' AND next_attempt_at_ms <= $3) OR (state = 'sending' AND lease_until_ms < $3))";
+        let claimed = on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(lease_until)).bind(id).bind(to_millis(now)).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(claimed == 1)
+    }
+
+    pub async fn mark_sent(
+        &self,
+        id: i64,
+        channel: &str,
+        ts: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE outbox SET state = 'sent', channel = $1, ts = $2, sent_at_ms = $3, last_error = NULL, \
+             lease_until_ms = NULL WHERE id = $4";
+        on_pool!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Puts a message back to wait until `next_attempt`, keeping why it failed.
+    pub async fn mark_retry(&self, id: i64, next_attempt: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE outbox SET state = 'pending', next_attempt_at_ms = $1, last_error = $2, \
+             lease_until_ms = NULL WHERE id = $3";
+        on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(next_attempt)).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Gives up on a message for good (a permanent error, or too many attempts).
+    pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE outbox SET state = 'failed', last_error = $1, lease_until_ms = NULL WHERE id = $2";
+        on_pool!(self, pool => sqlx::query(SQL).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Where the message with `key` was posted, once it has been: `(channel, ts)`.
+    pub async fn posted_at(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT channel, ts FROM outbox WHERE idempotency_key = $1 AND state = 'sent'";
+        let row: Option<(Option<String>, Option<String>)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(key).fetch_optional(pool).await)?;
+        Ok(row.and_then(|(channel, ts)| channel.zip(ts)))
+    }
+
+    /// The state of the message with `key`, if it exists.
+    pub async fn outbox_state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT state FROM outbox WHERE idempotency_key = $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
+    }
+
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        const SQL: &str = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        let mut counts = OutboxCounts::default();
+        for (state, count) in rows {
+            match state.as_str() {
+                "pending" => counts.pending = count,
+                "sending" => counts.sending = count,
+                "sent" => counts.sent = count,
+                "failed" => counts.failed = count,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Messages given up on, newest first: shown in `/launch show` and the digest.
+    pub async fn failed_messages(&self, limit: i64) -> Result<Vec<FailedMessage>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
+             ORDER BY id DESC LIMIT $1";
+        let rows: Vec<(String, String, String, Option<String>)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, kind, target, error)| FailedMessage {
+                key,
+                kind,
+                target,
+                error: error.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// When the last message of `kind` to `target` was enqueued ("changes since last digest").
+    pub async fn last_enqueued(&self, kind: &str, target: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        const SQL: &str = "SELECT MAX(created_at_ms) FROM outbox WHERE kind = $1 AND target = $2";
+        let ms: Option<i64> =
+            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(kind).bind(target).fetch_one(pool).await)?;
+        ms.map(from_millis).transpose()
+    }
+
+    /// How many messages of `kind` went to `target` since `since` (nudge caps).
+    pub async fn count_enqueued_since(
+        &self,
+        kind: &str,
+        target: &str,
+        since: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND target = $2 AND created_at_ms >= $3";
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(kind).bind(target).bind(to_millis(since)).fetch_one(pool).await)?;
+        Ok(count as usize)
+    }
+
+    /// The check-in posted as `ts` in `channel`, if that message is one.
+    pub async fn checkin_at(&self, channel: &str, ts: &str) -> Result<Option<PostedCheckin>, StoreError> {
+        const SQL: &str = "SELECT c.outbox_key, c.function_name, c.round, o.channel, o.ts, o.sent_at_ms FROM checkins c \
+             JOIN outbox o ON o.idempotency_key = c.outbox_key WHERE o.channel = $1 AND o.ts = $2";
+        let row: Option<CheckinRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(channel).bind(ts).fetch_optional(pool).await)?;
+        row.map(PostedCheckin::try_from).transpose()
+    }
+
+    /// Check-ins enqueued since `since`, oldest first.
+    pub async fn checkins_since(&self, since: DateTime<Utc>) -> Result<Vec<PostedCheckin>, StoreError> {
+        const SQL: &str = "SELECT c.outbox_key, c.function_name, c.round, o.channel, o.ts, o.sent_at_ms FROM checkins c \
+             JOIN outbox o ON o.idempotency_key = c.outbox_key WHERE c.created_at_ms >= $1 ORDER BY c.created_at_ms, c.outbox_key";
+        let rows: Vec<CheckinRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(since)).fetch_all(pool).await)?;
+        rows.into_iter().map(PostedCheckin::try_from).collect()
+    }
+
+    /// The tasks a check-in listed, with their owners at the time.
+    pub async fn checkin_tasks(&self, outbox_key: &str) -> Result<Vec<(TaskId, Option<SlackUserId>)>, StoreError> {
+        const SQL: &str = "SELECT task_id, owner_user_id FROM checkin_tasks WHERE outbox_key = $1 ORDER BY task_id";
+        let rows: Vec<(i64, Option<String>)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(outbox_key).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(task, owner)| (TaskId(task), owner.and_then(|o| SlackUserId::parse(&o).ok())))
+            .collect())
+    }
+
+    /// Tasks among those `key` lists on which `user` recorded anything since `since`.
+    pub async fn answered_in_checkin(
+        &self,
+        outbox_key: &str,
+        user: &SlackUserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<TaskId>, StoreError> {
+        const SQL: &str = "SELECT DISTINCT task_id FROM history WHERE actor = $1 AND at_ms >= $2 \
+             AND task_id IN (SELECT task_id FROM checkin_tasks WHERE outbox_key = $3)";
+        let ids: Vec<Option<i64>> = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(user.as_str()).bind(to_millis(since)).bind(outbox_key).fetch_all(pool).await)?;
+        Ok(ids.into_iter().flatten().map(TaskId).collect())
+    }
+
+    /// A person's cached time zone and when it was looked up.
+    pub async fn user_timezone(&self, user: &SlackUserId) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        const SQL: &str = "SELECT timezone, fetched_at_ms FROM user_profiles WHERE user_id = $1";
+        let row: Option<(String, i64)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(user.as_str()).fetch_optional(pool).await)?;
+        row.map(|(tz, at)| Ok((tz, from_millis(at)?))).transpose()
+    }
+
+    pub async fn save_user_timezone(
+        &self,
+        user: &SlackUserId,
+        timezone: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO user_profiles (user_id, timezone, fetched_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET timezone = $2, fetched_at_ms = $3";
+        on_pool!(self, pool => sqlx::query(SQL).bind(user.as_str()).bind(timezone).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckinRow {
+    outbox_key: String,
+    function_name: String,
+    round: String,
+    channel: Option<String>,
+    ts: Option<String>,
+    sent_at_ms: Option<i64>,
+}
+
+impl TryFrom<CheckinRow> for PostedCheckin {
+    type Error = StoreError;
+
+    fn try_from(row: CheckinRow) -> Result<Self, Self::Error> {
+        Ok(PostedCheckin {
+            outbox_key: row.outbox_key,
+            function: FunctionName::parse(&row.function_name).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            round: row.round,
+            channel: row.channel,
+            ts: row.ts,
+            sent_at: row.sent_at_ms.map(from_millis).transpose()?,
+        })
+    }
+}

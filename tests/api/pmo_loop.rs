@@ -1,0 +1,569 @@
+//! The PMO loop end to end, driven by ticks on the test clock: check-ins on the right days
+//! and channels, thread replies of every form, nudges, digests, catch-up after downtime, and
+//! no duplicates however ticks repeat or race.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use liftoff::domain::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
+use serde_json::{Value, json};
+
+use crate::fake_slack::{Failure, TEAM_ID};
+use crate::helpers::{ClockExt, TestApp, date};
+
+const LEAD: &str = "U0LEAD";
+const ANN: &str = "U0ANN";
+const BOB: &str = "U0BOB";
+
+/// Channels for every function, a PMO channel, a holiday, and fast pacing for tests.
+const CONFIG: &str = r#"
+[slack]
+post_interval_ms = 5
+[calendar]
+holidays = ["2026-12-08"]
+[channels]
+pmo = "C0PMO"
+[checkins]
+max_nudges_per_day = 1
+[functions.product]
+channel = "C0PROD"
+[functions.marketing]
+channel = "C0MKTG"
+[functions.growth]
+channel = "C0GROW"
+[functions.sales]
+channel = "C0SALES"
+[functions.ops]
+channel = "C0OPS"
+"#;
+
+/// A tier-1 launch on Friday 2026-12-18 with its 18 template tasks; sales tasks owned by
+/// Ann, marketing tasks by Bob.
+async fn setup() -> (TestApp, Vec<Task>) {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    let launch = app
+        .store
+        .launch(&LaunchRef::Slug(Slug::parse("checkout-v2").unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    for task in app.store.launch_tasks(launch.id).await.unwrap() {
+        let owner = match task.function.as_str() {
+            "sales" => ANN,
+            "marketing" => BOB,
+            _ => continue,
+        };
+        app.command(LEAD, &format!("assign {} <@{owner}>", task.id)).await;
+    }
+    let tasks = app.store.launch_tasks(launch.id).await.unwrap();
+    (app, tasks)
+}
+
+fn checkin_posts(app: &TestApp) -> Vec<Value> {
+    app.slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["text"].as_str().unwrap_or_default().contains("check-in —"))
+        .collect()
+}
+
+/// The check-in's ts in `channel`, from what the fake answered.
+async fn checkin_ts(app: &TestApp, channel: &str) -> String {
+    let posted = app.slack.wait_for("chat.postMessage", 1).await;
+    let count = posted.iter().filter(|b| b["channel"] == channel).count();
+    assert!(count > 0, "no check-in in {channel}");
+    let key_prefix = format!(
+        "checkin:{}",
+        match channel {
+            "C0SALES" => "sales",
+            "C0MKTG" => "marketing",
+            other => other,
+        }
+    );
+    let now = app.clock.now_for_tests();
+    let checkins = app.store.checkins_since(now - Duration::days(1)).await.unwrap();
+    checkins
+        .into_iter()
+        .rfind(|c| c.outbox_key.starts_with(&key_prefix))
+        .and_then(|c| c.ts)
+        .expect("the check-in was delivered")
+}
+
+fn thread_reply(event_id: &str, user: &str, channel: &str, thread_ts: &str, text: &str) -> String {
+    json!({
+        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0LIFTOFF", "type": "event_callback",
+        "event_id": event_id, "event_time": 1764000000,
+        "event": {"type": "message", "channel": channel, "user": user, "text": text,
+                  "ts": format!("1764100000.{:06}", event_id.len()), "thread_ts": thread_ts, "channel_type": "channel"}
+    })
+    .to_string()
+}
+
+async fn send_event(app: &TestApp, body: &str) {
+    let response = app.post_signed("/slack/events", "application/json", body).await;
+    assert_eq!(response.status(), 200);
+}
+
+fn tasks_of(tasks: &[Task], function: &str) -> Vec<TaskId> {
+    tasks
+        .iter()
+        .filter(|t| t.function.as_str() == function)
+        .map(|t| t.id)
+        .collect()
+}
+
+/// Ann's three sales tasks: deck (T-14), training (T-10), success stories (T+30).
+fn sales_tasks(tasks: &[Task]) -> Vec<TaskId> {
+    tasks_of(tasks, "sales")
+}
+
+#[tokio::test]
+async fn check_ins_follow_the_cadence_from_plan_to_launch_day() {
+    let (app, _) = setup().await;
+    let mut days_with_checkins = BTreeSet::new();
+    let mut day: NaiveDate = date("2026-11-23");
+    while day <= date("2026-12-18") {
+        let before = checkin_posts(&app).len();
+        app.set_time(&format!("{day}T10:05:00Z"));
+        app.tick().await;
+        let posted = &checkin_posts(&app)[before..];
+        if !posted.is_empty() {
+            days_with_checkins.insert(day);
+            let channels: BTreeSet<&str> = posted.iter().map(|b| b["channel"].as_str().unwrap()).collect();
+            assert_eq!(channels.len(), posted.len(), "{day}: one message per function channel");
+            assert_eq!(
+                channels,
+                BTreeSet::from(["C0GROW", "C0MKTG", "C0OPS", "C0PROD", "C0SALES"]),
+                "{day}"
+            );
+        }
+        day = day.succ_opt().unwrap();
+    }
+    let expected: BTreeSet<NaiveDate> = [
+        // Mon/Wed/Fri until the final stretch…
+        "2026-11-23",
+        "2026-11-25",
+        "2026-11-27",
+        "2026-11-30",
+        "2026-12-02",
+        // …then every working day within 14 days of launch (12-04 on), except the holiday.
+        "2026-12-04",
+        "2026-12-07",
+        "2026-12-09",
+        "2026-12-10",
+        "2026-12-11",
+        "2026-12-14",
+        "2026-12-15",
+        "2026-12-16",
+        "2026-12-17",
+        "2026-12-18",
+    ]
+    .iter()
+    .map(|d| date(d))
+    .collect();
+    assert_eq!(days_with_checkins, expected);
+    assert!(days_with_checkins.iter().all(|d| d.weekday().number_from_monday() <= 5));
+
+    // A check-in lists the function's open tasks with owners mentioned and buttons.
+    let sales = checkin_posts(&app)
+        .into_iter()
+        .find(|b| b["channel"] == "C0SALES")
+        .unwrap();
+    let text = sales["text"].as_str().unwrap();
+    assert!(text.contains("*Checkout v2* (`checkout-v2`) · T-25"), "{text}");
+    assert!(text.contains("<@U0ANN>"), "owners are mentioned: {text}");
+    assert!(text.contains("Reply in this thread"), "{text}");
+    assert!(sales["blocks"].to_string().contains("task_done"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn thread_replies_of_every_form_update_tasks() {
+    let (app, tasks) = setup().await;
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let ts = checkin_ts(&app, "C0MKTG").await;
+    let marketing = tasks_of(&tasks, "marketing");
+    let (t1, t2, t3, t4) = (marketing[0], marketing[1], marketing[2], marketing[3]);
+    let text = format!("{t1} done\n{t2} at risk: vendor late\n{t3} blocked waiting on legal\n{t4} due +2d");
+    send_event(&app, &thread_reply("Ev1", BOB, "C0MKTG", &ts, &text)).await;
+
+    let store = &app.store;
+    let task = |id: TaskId| async move { store.task(id).await.unwrap().unwrap() };
+    assert_eq!(task(t1).await.status, TaskStatus::Done);
+    assert_eq!(task(t2).await.status, TaskStatus::AtRisk);
+    assert_eq!(task(t3).await.status, TaskStatus::blocked("waiting on legal").unwrap());
+    assert_eq!(task(t4).await.due_date, date("2026-11-25"));
+    let history = app.store.task_history(t2).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.source, last.field, last.note.as_deref()),
+        (ChangeSource::Thread, ChangeField::Status, Some("vendor late"))
+    );
+
+    app.deliver().await;
+    let replies: Vec<Value> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["thread_ts"] == ts.as_str())
+        .collect();
+    assert_eq!(replies.len(), 1, "one confirmation per reply message");
+    let confirmation = replies[0]["text"].as_str().unwrap();
+    for id in [t1, t2, t3, t4] {
+        assert!(confirmation.contains(&format!("`{id}`")), "{confirmation}");
+    }
+    assert!(
+        app.slack.calls("chat.postEphemeral").is_empty(),
+        "nothing to complain about"
+    );
+
+    // The same event again (a Slack retry) changes nothing and answers nothing more.
+    send_event(&app, &thread_reply("Ev1", BOB, "C0MKTG", &ts, &text)).await;
+    app.deliver().await;
+    let replies = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["thread_ts"] == ts.as_str())
+        .count();
+    assert_eq!(replies, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bare_and_bad_replies_get_hints_never_guesses() {
+    let (app, tasks) = setup().await;
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let ts = checkin_ts(&app, "C0SALES").await;
+
+    // Ann owns several open sales tasks: a bare "done" is ambiguous.
+    send_event(&app, &thread_reply("Ev2", ANN, "C0SALES", &ts, "done")).await;
+    app.deliver().await;
+    let hints = app.slack.wait_for("chat.postEphemeral", 1).await;
+    assert_eq!(hints[0]["user"], ANN);
+    assert_eq!(hints[0]["thread_ts"], ts.as_str());
+    assert!(
+        hints[0]["text"].as_str().unwrap().contains("you own 3 open tasks here"),
+        "{}",
+        hints[0]
+    );
+    for id in sales_tasks(&tasks) {
+        assert_eq!(
+            app.store.task(id).await.unwrap().unwrap().status,
+            TaskStatus::Todo,
+            "nothing guessed"
+        );
+    }
+
+    // Close all but one: now a bare update applies to that one.
+    let sales = sales_tasks(&tasks);
+    for id in &sales[1..] {
+        app.command(ANN, &format!("done {id}")).await;
+    }
+    send_event(
+        &app,
+        &thread_reply("Ev3", ANN, "C0SALES", &ts, ":warning: slipping a day"),
+    )
+    .await;
+    assert_eq!(
+        app.store.task(sales[0]).await.unwrap().unwrap().status,
+        TaskStatus::AtRisk
+    );
+
+    // Chatter is answered with a hint to its author only.
+    send_event(&app, &thread_reply("Ev4", BOB, "C0SALES", &ts, "thanks all!")).await;
+    app.deliver().await;
+    let hints = app.slack.wait_for("chat.postEphemeral", 2).await;
+    assert_eq!(hints[1]["user"], BOB);
+    assert!(
+        hints[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`thanks all!` is not a status update")
+    );
+
+    // The bot's own messages, other bots, edits and deletions are ignored.
+    let posts_before = app.slack.calls("chat.postMessage").len();
+    let mut edit: Value = serde_json::from_str(&thread_reply("Ev5", ANN, "C0SALES", &ts, "T1 done")).unwrap();
+    edit["event"]["subtype"] = json!("message_changed");
+    send_event(&app, &edit.to_string()).await;
+    send_event(&app, &thread_reply("Ev6", "U0BOT", "C0SALES", &ts, "T1 done")).await;
+    let mut bot: Value = serde_json::from_str(&thread_reply("Ev7", "U0OTHERBOT", "C0SALES", &ts, "T1 done")).unwrap();
+    bot["event"]["bot_id"] = json!("B0OTHER");
+    send_event(&app, &bot.to_string()).await;
+    app.deliver().await;
+    assert_eq!(app.slack.calls("chat.postMessage").len(), posts_before);
+    assert_eq!(app.slack.calls("chat.postEphemeral").len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn silent_owners_are_nudged_once_per_round_and_capped_per_day() {
+    let (app, tasks) = setup().await;
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let ts = checkin_ts(&app, "C0SALES").await;
+    // Ann answers, Bob does not.
+    app.set_time("2026-11-23T11:00:00Z");
+    let first_sales = sales_tasks(&tasks)[0];
+    send_event(
+        &app,
+        &thread_reply("Ev10", ANN, "C0SALES", &ts, &format!("{first_sales} on track")),
+    )
+    .await;
+
+    app.set_time("2026-11-23T13:05:00Z");
+    app.tick().await;
+    assert!(
+        app.slack.calls("conversations.open").is_empty(),
+        "not before 4 hours have passed"
+    );
+
+    app.set_time("2026-11-23T14:05:00Z");
+    app.tick().await;
+    let opened = app.slack.wait_for("conversations.open", 1).await;
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0]["users"][0], BOB);
+    let dms: Vec<Value> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "D0BOB")
+        .collect();
+    assert_eq!(dms.len(), 1);
+    assert!(dms[0]["text"].as_str().unwrap().contains("<@U0BOB>"));
+    assert!(
+        dms[0]["blocks"].to_string().contains("task_done"),
+        "the nudge carries the buttons"
+    );
+
+    app.set_time("2026-11-23T15:05:00Z");
+    app.tick().await;
+    let dms = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "D0BOB")
+        .count();
+    assert_eq!(dms, 1, "one nudge per person per round");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_digest_has_the_right_numbers() {
+    let (app, tasks) = setup().await;
+    let sales = sales_tasks(&tasks);
+    // Wednesday: one task done, one blocked since Monday, one overdue.
+    app.set_time("2026-11-23T12:00:00Z");
+    app.command(ANN, &format!("block {} waiting on legal", sales[1])).await;
+    app.command(ANN, &format!("due {} 2026-11-24", sales[2])).await;
+    app.command(ANN, &format!("done {}", sales[0])).await;
+    app.set_time("2026-11-25T08:35:00Z");
+    let runs = app.tick().await;
+    assert!(runs.iter().any(|r| r.job == "digest" && r.outcome == "ran"), "{runs:?}");
+    let digests: Vec<Value> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "C0PMO")
+        .collect();
+    assert_eq!(digests.len(), 1);
+    let text = digests[0]["text"].as_str().unwrap();
+    assert!(text.starts_with("Launch digest — Wed 25 Nov"), "{text}");
+    assert!(
+        text.contains("*Checkout v2* (`checkout-v2`) — tier 1 · launch 2026-12-18 (T-23) · lead <@U0LEAD>"),
+        "{text}"
+    );
+    // 16 template tasks are due by launch day; 3 were due before today, plus the one moved.
+    assert!(
+        text.contains("6% ready (1/16 due by launch day done) · 1 blocked · 4 overdue"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sales: 1 to do · 0 on track · 0 at risk · 1 blocked · 1 done"),
+        "{text}"
+    );
+    let overdue = text
+        .lines()
+        .find(|l| l.starts_with(":rotating_light: Overdue:"))
+        .unwrap();
+    assert!(
+        overdue.contains(&format!(
+            "`{}` Customer success stories (due 2026-11-24, <@U0ANN>)",
+            sales[2]
+        )),
+        "{overdue}"
+    );
+    assert!(text.contains("waiting on legal (2 working days, <@U0ANN>)"), "{text}");
+    assert!(text.contains(":calendar: Due in the next 7 days:"), "{text}");
+    assert!(text.contains("Changes since the last digest:"), "{text}");
+
+    // On demand: posted now, to the PMO channel.
+    let reply = app.command(LEAD, "digest checkout-v2").await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("Posting the digest to <#C0PMO>")
+    );
+    app.deliver().await;
+    let digests = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "C0PMO")
+        .count();
+    assert_eq!(digests, 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn missed_slots_are_caught_up_once_the_same_day_and_skipped_after() {
+    let (app, _) = setup().await;
+    // Down from Monday morning until Wednesday 08:00: Tuesday's digest is over, so skipped.
+    app.set_time("2026-11-25T08:00:00Z");
+    let runs = app.tick().await;
+    let digest = runs.iter().find(|r| r.job == "digest").unwrap();
+    assert_eq!(
+        (digest.slot.as_str(), digest.outcome.as_str()),
+        ("2026-11-24T08:30", "skipped: missed while down")
+    );
+    let checkin = runs.iter().find(|r| r.job == "checkin").unwrap();
+    assert_eq!(checkin.outcome, "skipped: missed while down");
+    assert!(app.slack.calls("chat.postMessage").is_empty());
+    // Back at 10:30: today's digest (08:30) and check-in (10:00) were missed only today, so they
+    // run now, once each.
+    app.set_time("2026-11-25T10:30:00Z");
+    let runs = app.tick().await;
+    let ran: Vec<(&str, &str)> = runs.iter().map(|r| (r.job, r.slot.as_str())).collect();
+    assert!(
+        ran.contains(&("checkin", "2026-11-25T10:00")) && ran.contains(&("digest", "2026-11-25T08:30")),
+        "{runs:?}"
+    );
+    assert_eq!(checkin_posts(&app).len(), 5, "one round, not one per missed slot");
+    app.tick().await;
+    assert_eq!(checkin_posts(&app).len(), 5);
+    assert_eq!(
+        app.slack
+            .calls("chat.postMessage")
+            .iter()
+            .filter(|b| b["channel"] == "C0PMO")
+            .count(),
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_and_racing_ticks_never_post_twice() {
+    let (app, _) = setup().await;
+    app.set_time("2026-11-23T10:05:00Z");
+    let scheduler = || liftoff::scheduler::Scheduler::new(app.state.slack.service.clone());
+    let (a, b) = (scheduler(), scheduler());
+    let (first, second) = tokio::join!(a.run_due(), b.run_due());
+    let ran: usize = first.unwrap().len() + second.unwrap().len();
+    assert!(ran >= 1);
+    let (d1, d2) = (app.state.delivery(), app.state.delivery());
+    let budget = std::time::Duration::from_secs(5);
+    let (r1, r2) = tokio::join!(d1.drain(budget), d2.drain(budget));
+    r1.unwrap();
+    r2.unwrap();
+    app.tick().await;
+    app.tick().await;
+    let posts = checkin_posts(&app);
+    assert_eq!(posts.len(), 5, "each channel got its check-in exactly once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn permanent_failures_are_recorded_and_reported_not_retried() {
+    let (app, _) = setup().await;
+    app.slack
+        .fail_next("chat.postMessage", Failure::Api("channel_not_found"));
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    // Monday's digest (08:30) and five check-ins: one check-in failed for good.
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.sent, counts.failed, counts.pending), (5, 1, 0));
+    let failed = app.store.failed_messages(10).await.unwrap();
+    assert!(failed[0].error.contains("channel_not_found"), "{failed:?}");
+    assert_eq!(app.slack.calls("chat.postMessage").len(), 6, "tried once, not retried");
+
+    app.set_time("2026-11-25T08:35:00Z");
+    app.tick().await;
+    let digest = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .rfind(|b| b["channel"] == "C0PMO")
+        .unwrap();
+    assert!(
+        digest["text"]
+            .as_str()
+            .unwrap()
+            .contains("Messages Liftoff could not deliver"),
+        "{digest}"
+    );
+    assert!(digest["text"].as_str().unwrap().contains("channel_not_found"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn long_check_ins_are_split_not_truncated() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Big One tier:2 date:2026-12-18").await;
+    for i in 0..40 {
+        app.command(
+            LEAD,
+            &format!("task big-one sales Sales task {i} owner:<@U0ANN> due:T-{}", i % 20),
+        )
+        .await;
+    }
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let sales: Vec<Value> = checkin_posts(&app)
+        .into_iter()
+        .filter(|b| b["channel"] == "C0SALES")
+        .collect();
+    assert!(sales.len() >= 2, "split into several messages");
+    let all: String = sales.iter().map(|b| b["text"].as_str().unwrap().to_owned()).collect();
+    let listed = (1..=60).filter(|n| all.contains(&format!("`T{n}` Sales task"))).count();
+    assert_eq!(listed, 40, "every task is in one of the parts");
+    assert!(sales[0]["text"].as_str().unwrap().contains("(1/"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_persons_own_time_zone_decides_their_today() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.slack.set_timezone(ANN, "America/Los_Angeles");
+    app.command(LEAD, "new Checkout v2 tier:3 date:2026-12-18").await;
+    // Tuesday 05:00 UTC is still Monday evening in Los Angeles.
+    app.set_time("2026-11-24T05:00:00Z");
+    app.command(ANN, "mine").await;
+    app.slack.wait_for("users.info", 1).await;
+    for _ in 0..100 {
+        if app
+            .store
+            .user_timezone(&crate::helpers::user(ANN))
+            .await
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let reply = app.command(ANN, "task checkout-v2 sales Call list due:today").await;
+    assert!(reply["text"].as_str().unwrap().contains("due 2026-11-23"), "{reply}");
+    let reply = app.command(LEAD, "task checkout-v2 sales Call list due:today").await;
+    assert!(
+        reply["text"].as_str().unwrap().contains("due 2026-11-24"),
+        "UTC for others: {reply}"
+    );
+    app.stop().await;
+}
