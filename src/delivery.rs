@@ -33,16 +33,16 @@ pub struct PassReport {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
-    /// Due but held back by pacing or a rate limit: worth another pass soon.
+    /// Due but held back by per-channel pacing: sendable within a second.
     pub held: usize,
+    /// Due but held back by a rate limit (a 429's Retry-After).
+    pub rate_limited: usize,
 }
 
 #[derive(Default)]
 struct Pacing {
     /// When each target may next receive a post.
     next_post: HashMap<String, Instant>,
-    /// Methods Slack rate-limited, and until when.
-    blocked: HashMap<&'static str, Instant>,
     /// Direct-message channels already opened, by user.
     dm_channels: HashMap<String, String>,
 }
@@ -93,16 +93,20 @@ impl Delivery {
     pub async fn run_once(&self) -> Result<PassReport, StoreError> {
         let mut report = PassReport::default();
         let now = self.clock.now();
+        let mut held_methods = self.store.held_methods(now).await?;
         for entry in self.store.deliverable(now, 50).await? {
             let method = entry.message.method.as_str();
             let target = entry.message.target.clone();
-            let held = {
-                let pacing = self.pacing();
-                let at = Instant::now();
-                pacing.next_post.get(&target).is_some_and(|next| *next > at)
-                    || pacing.blocked.get(method).is_some_and(|until| *until > at)
-            };
-            if held {
+            if held_methods.iter().any(|held| held == method) {
+                report.rate_limited += 1;
+                continue;
+            }
+            let paced = self
+                .pacing()
+                .next_post
+                .get(&target)
+                .is_some_and(|next| *next > Instant::now());
+            if paced {
                 report.held += 1;
                 continue;
             }
@@ -125,7 +129,9 @@ impl Delivery {
                     rate_limited,
                 } if entry.attempts + 1 < MAX_ATTEMPTS => {
                     if let Some(wait) = rate_limited {
-                        self.pacing().blocked.insert(method, Instant::now() + wait);
+                        let until = now + chrono::Duration::from_std(wait).unwrap_or(after);
+                        self.store.hold_method(method, until).await?;
+                        held_methods.push(method.to_owned());
                     }
                     tracing::warn!(key = %entry.message.key, attempt = entry.attempts + 1, %error, "delivery failed; will retry");
                     self.store.mark_retry(entry.id, now + after, &error).await?;
@@ -175,8 +181,11 @@ impl Delivery {
             total.sent += pass.sent;
             total.failed += pass.failed;
             total.retrying += pass.retrying;
+            // Done when nothing moved and nothing waits only for pacing: what is left waits for
+            // a retry time or a rate limit, which the next tick (or serve's loop) will reach.
             let counts = self.store.outbox_counts().await?;
-            if counts.pending + counts.sending == 0 || Instant::now() >= deadline {
+            let idle = pass.sent + pass.held + pass.retrying == 0;
+            if counts.pending + counts.sending == 0 || idle || Instant::now() >= deadline {
                 return Ok(total);
             }
             tokio::time::sleep(Duration::from_millis(if pass.sent + pass.held > 0 { 20 } else { 200 })).await;

@@ -103,7 +103,9 @@ impl Service {
                 let tasks = self.store.launch_tasks(launch.id).await?;
                 let metrics = self.store.metrics(launch.id).await?;
                 let functions = self.effective_functions().await?;
+                let undelivered = self.store.failed_messages(5).await?;
                 Ok(Reply::ephemeral(View::LaunchDetail(Box::new(LaunchDetail {
+                    undelivered,
                     readiness: readiness(&launch, &tasks, today),
                     launch,
                     tasks,

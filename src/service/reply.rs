@@ -104,5 +104,7 @@ pub struct LaunchDetail {
     pub readiness: LaunchReadiness,
     pub metrics: Vec<SuccessMetric>,
     pub functions: Vec<FunctionDef>,
+    /// Recent messages Liftoff gave up delivering, so the PMM sees them.
+    pub undelivered: Vec<crate::store::FailedMessage>,
     pub today: NaiveDate,
 }

@@ -294,6 +294,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
         readiness,
         metrics,
         functions,
+        undelivered,
         today,
     } = detail;
     let mut blocks = vec![
@@ -368,6 +369,15 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
             lines.push(line);
         }
         blocks.extend(packed_sections(&lines));
+    }
+    if !undelivered.is_empty() {
+        let lines: Vec<String> = undelivered
+            .iter()
+            .map(|f| format!("{} to `{}`: {}", f.kind, f.target, escape(&f.error)))
+            .collect();
+        let note = format!(":warning: Liftoff could not deliver: {}", lines.join("; "));
+        text_lines.push(note.clone());
+        blocks.push(context(&note));
     }
     Rendered::fit(
         text_lines.join("\n"),

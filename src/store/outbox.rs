@@ -403,6 +403,20 @@ impl Store {
         Ok(ids.into_iter().flatten().map(TaskId).collect())
     }
 
+    /// Holds `method` back until `until` (a 429's Retry-After), for every worker.
+    pub async fn hold_method(&self, method: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO rate_limit_holds (method, until_ms) VALUES ($1, $2) \
+             ON CONFLICT (method) DO UPDATE SET until_ms = $2 WHERE rate_limit_holds.until_ms < $2";
+        on_pool!(self, pool => sqlx::query(SQL).bind(method).bind(to_millis(until)).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Methods still held back at `now`.
+    pub async fn held_methods(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT method FROM rate_limit_holds WHERE until_ms > $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(to_millis(now)).fetch_all(pool).await)?)
+    }
+
     /// A person's cached time zone and when it was looked up.
     pub async fn user_timezone(&self, user: &SlackUserId) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
         const SQL: &str = "SELECT timezone, fetched_at_ms FROM user_profiles WHERE user_id = $1";

@@ -509,6 +509,14 @@ async fn permanent_failures_are_recorded_and_reported_not_retried() {
         "{digest}"
     );
     assert!(digest["text"].as_str().unwrap().contains("channel_not_found"));
+    let show = app.command(LEAD, "show checkout-v2").await;
+    assert!(
+        show["text"]
+            .as_str()
+            .unwrap()
+            .contains("Liftoff could not deliver: checkin to `C0"),
+        "{show}"
+    );
     app.stop().await;
 }
 
@@ -565,5 +573,49 @@ async fn a_persons_own_time_zone_decides_their_today() {
         reply["text"].as_str().unwrap().contains("due 2026-11-24"),
         "UTC for others: {reply}"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn outages_are_retried_without_undercutting_retry_after_and_posted_once() {
+    let (app, _) = setup().await;
+    app.slack
+        .fail_next("chat.postMessage", Failure::RateLimited { retry_after_secs: 30 });
+    app.slack.fail_next("chat.postMessage", Failure::ServerError);
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let first_target = app.slack.calls("chat.postMessage")[0]["channel"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.slack.calls("chat.postMessage").len(),
+        1,
+        "the 429 holds every post back"
+    );
+    assert_eq!(app.store.outbox_counts().await.unwrap().sent, 0);
+
+    app.set_time("2026-11-23T10:05:29Z");
+    app.deliver().await;
+    assert_eq!(
+        app.slack.calls("chat.postMessage").len(),
+        1,
+        "Retry-After is never undercut"
+    );
+
+    app.set_time("2026-11-23T10:05:31Z");
+    app.deliver().await;
+    // The server error backs off a little more for that one message; the rest go out.
+    app.set_time("2026-11-23T10:05:40Z");
+    app.deliver().await;
+    let posts = app.slack.calls("chat.postMessage");
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!(
+        (counts.sent, counts.pending, counts.failed),
+        (6, 0, 0),
+        "five check-ins and the digest"
+    );
+    let to_first = posts.iter().filter(|b| b["channel"] == first_target.as_str()).count();
+    assert_eq!(to_first, 3, "two failed attempts, then exactly one delivery");
     app.stop().await;
 }
