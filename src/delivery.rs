@@ -202,10 +202,39 @@ impl Delivery {
             text: message.payload["text"].as_str().unwrap_or_default().to_owned(),
             blocks: serde_json::from_value(message.payload["blocks"].clone()).unwrap_or_default(),
         };
+        if message.method == OutboxMethod::PostMessage && entry.attempts > 0 {
+            // An earlier attempt may have reached Slack before it timed out or the worker died:
+            // look for the message by its key before posting it again.
+            match self
+                .api
+                .find_posted(
+                    &route.channel,
+                    route.thread_ts.as_deref(),
+                    &message.key,
+                    entry.created_at,
+                )
+                .await
+            {
+                Ok(Some(ts)) => {
+                    tracing::info!(key = %message.key, "an earlier attempt had been posted; not posting again");
+                    return Outcome::Sent {
+                        channel: route.channel,
+                        ts: Some(ts),
+                    };
+                }
+                Ok(None) => {}
+                Err(err) => tracing::warn!(key = %message.key, error = %err, "cannot check for an earlier attempt"),
+            }
+        }
         let result = match message.method {
             OutboxMethod::PostMessage => self
                 .api
-                .post_message(&route.channel, &rendered(), route.thread_ts.as_deref())
+                .post_message(
+                    &route.channel,
+                    &rendered(),
+                    route.thread_ts.as_deref(),
+                    Some(&message.key),
+                )
                 .await
                 .map(|(channel, ts)| (channel, Some(ts))),
             OutboxMethod::PostEphemeral => {

@@ -57,6 +57,9 @@ pub struct BotIdentity {
     pub bot_id: Option<String>,
 }
 
+/// The metadata event type that marks Liftoff's outbox messages.
+pub const OUTBOX_EVENT_TYPE: &str = "liftoff_outbox";
+
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
@@ -131,14 +134,25 @@ impl SlackApi {
     }
 
     /// Posts a message (in a thread when `thread_ts` is given); returns its channel and ts.
+    ///
+    /// With an `outbox_key`, the message carries it as Slack message metadata, so that a retry
+    /// after an unclear outcome (a timeout, a crash) can find out whether it was posted.
     pub async fn post_message(
         &self,
         channel: &str,
         message: &Rendered,
         thread_ts: Option<&str>,
+        outbox_key: Option<&str>,
     ) -> Result<(String, String), SlackApiError> {
         let session = self.client.open_session(&self.token);
-        let mut request = SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content(message));
+        let mut content = content(message);
+        if let Some(key) = outbox_key {
+            content = content.with_metadata(SlackMessageMetadata {
+                event_type: OUTBOX_EVENT_TYPE.to_owned(),
+                event_payload: Some(std::collections::HashMap::from([("key".to_owned(), key.to_owned())])),
+            });
+        }
+        let mut request = SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content);
         if let Some(ts) = thread_ts {
             request = request.with_thread_ts(SlackTs(ts.to_owned()));
         }
@@ -146,6 +160,55 @@ impl SlackApi {
             .call("chat.postMessage", session.chat_post_message(&request))
             .await?;
         Ok((response.channel.0, response.ts.0))
+    }
+
+    /// The ts of a message posted with `outbox_key` in `channel` (in `thread_ts`'s thread if
+    /// given) since `oldest`, if there is one.
+    pub async fn find_posted(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        outbox_key: &str,
+        oldest: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<String>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let oldest = SlackTs(format!("{}.000000", oldest.timestamp().saturating_sub(60)));
+        let messages = match thread_ts {
+            Some(parent) => {
+                let request = SlackApiConversationsRepliesRequest::new(
+                    SlackChannelId(channel.to_owned()),
+                    SlackTs(parent.to_owned()),
+                )
+                .with_oldest(oldest)
+                .with_limit(200);
+                self.call("conversations.replies", session.conversations_replies(&request))
+                    .await?
+                    .messages
+            }
+            None => {
+                let request = SlackApiConversationsHistoryRequest::new()
+                    .with_channel(SlackChannelId(channel.to_owned()))
+                    .with_oldest(oldest)
+                    .with_include_all_metadata(true)
+                    .with_limit(200);
+                self.call("conversations.history", session.conversations_history(&request))
+                    .await?
+                    .messages
+            }
+        };
+        Ok(messages
+            .into_iter()
+            .find(|m| {
+                m.content.metadata.as_ref().is_some_and(|meta| {
+                    meta.event_type == OUTBOX_EVENT_TYPE
+                        && meta
+                            .event_payload
+                            .as_ref()
+                            .and_then(|p| p.get("key"))
+                            .is_some_and(|k| k == outbox_key)
+                })
+            })
+            .map(|m| m.origin.ts.0))
     }
 
     /// Opens (or finds) the direct-message channel with `user`.

@@ -24,9 +24,13 @@ pub const BOT_ID: &str = "B0BOT";
 #[derive(Debug, Clone)]
 #[allow(dead_code)]
 pub enum Failure {
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     ServerError,
     Slow(Duration),
+    /// Does the work, then answers too late: the caller times out although Slack acted.
+    Lost(Duration),
     Api(&'static str),
 }
 
@@ -91,7 +95,8 @@ impl FakeSlack {
         let root = format!("http://{}", listener.local_addr().unwrap());
         let (sockets, new_sockets) = tokio::sync::mpsc::unbounded_channel();
         let state = Arc::new(Mutex::new(FakeState {
-            next_ts: 1_764_000_000_000_100,
+            // Later than any test clock, like real ts values are "now" for Slack.
+            next_ts: 1_900_000_000_000_100,
             root: root.clone(),
             sockets: Some(sockets),
             ..FakeState::default()
@@ -316,8 +321,17 @@ async fn api(
         Some(Failure::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
         Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
         Some(Failure::Api(error)) => return Json(json!({"ok": false, "error": error})).into_response(),
+        Some(Failure::Lost(delay)) => {
+            let answer = answer(&state, &method, &body);
+            tokio::time::sleep(delay).await;
+            return answer;
+        }
         None => {}
     }
+    answer(&state, &method, &body)
+}
+
+fn answer(state: &Arc<Mutex<FakeState>>, method: &str, body: &Value) -> Response {
     let mut state = state.lock().unwrap();
     let mut problems = Vec::new();
     if let Some(blocks) = body.get("blocks") {
@@ -332,7 +346,7 @@ async fn api(
             .extend(problems.iter().map(|p| format!("{method}: {p}")));
         return Json(json!({"ok": false, "error": "invalid_blocks", "errors": problems})).into_response();
     }
-    let answer = match method.as_str() {
+    let answer = match method {
         "auth.test" => json!({
             "ok": true, "url": "https://liftoff-test.slack.com/", "team": "Liftoff Test",
             "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID
@@ -341,10 +355,16 @@ async fn api(
             state.next_ts += 100;
             let ts = format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000);
             let channel = body["channel"].as_str().unwrap_or_default().to_owned();
-            let message = json!({
+            let mut message = json!({
                 "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
                 "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
             });
+            if let Some(metadata) = body.get("metadata") {
+                message["metadata"] = metadata.clone();
+            }
+            if let Some(thread_ts) = body.get("thread_ts") {
+                message["thread_ts"] = thread_ts.clone();
+            }
             state.messages.insert((channel.clone(), ts.clone()), message.clone());
             json!({"ok": true, "channel": channel, "ts": ts, "message": message})
         }
@@ -368,8 +388,38 @@ async fn api(
         }
         "conversations.history" => {
             let channel = body["channel"].as_str().unwrap_or_default().to_owned();
-            let latest = body["latest"].as_str().unwrap_or_default().to_owned();
-            let messages: Vec<Value> = state.messages.get(&(channel, latest)).cloned().into_iter().collect();
+            let messages: Vec<Value> = match body["latest"].as_str() {
+                Some(latest) => state
+                    .messages
+                    .get(&(channel, latest.to_owned()))
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+                None => {
+                    let oldest = body["oldest"].as_str().unwrap_or("0").to_owned();
+                    let mut found: Vec<Value> = state
+                        .messages
+                        .iter()
+                        .filter(|((c, ts), m)| {
+                            *c == channel && ts.as_str() >= oldest.as_str() && m.get("thread_ts").is_none()
+                        })
+                        .map(|(_, m)| m.clone())
+                        .collect();
+                    found.sort_by(|a, b| b["ts"].as_str().cmp(&a["ts"].as_str()));
+                    found
+                }
+            };
+            json!({"ok": true, "messages": messages, "has_more": false})
+        }
+        "conversations.replies" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let parent = body["ts"].as_str().unwrap_or_default().to_owned();
+            let messages: Vec<Value> = state
+                .messages
+                .iter()
+                .filter(|((c, _), m)| *c == channel && m["thread_ts"].as_str() == Some(parent.as_str()))
+                .map(|(_, m)| m.clone())
+                .collect();
             json!({"ok": true, "messages": messages, "has_more": false})
         }
         "users.info" => {

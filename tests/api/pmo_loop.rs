@@ -619,3 +619,37 @@ async fn outages_are_retried_without_undercutting_retry_after_and_posted_once() 
     assert_eq!(to_first, 3, "two failed attempts, then exactly one delivery");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_post_that_timed_out_but_reached_slack_is_not_posted_again() {
+    let config = CONFIG.replace("post_interval_ms = 5", "post_interval_ms = 5\nrequest_timeout_secs = 1");
+    let app = TestApp::spawn_with(true, &config).await;
+    app.command(LEAD, "new Small Fix tier:3 date:2026-12-18").await;
+    // Slack posts the first message but answers after the client gave up.
+    app.slack
+        .fail_next("chat.postMessage", Failure::Lost(std::time::Duration::from_secs(2)));
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let pending = app.store.outbox_counts().await.unwrap().pending;
+    assert_eq!(pending, 1, "the timed-out message waits for its retry");
+
+    app.set_time("2026-11-23T10:06:00Z");
+    app.deliver().await;
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed), (0, 0));
+    let posts = app.slack.calls("chat.postMessage");
+    let mut channels: Vec<&str> = posts.iter().map(|b| b["channel"].as_str().unwrap()).collect();
+    let total = channels.len();
+    channels.sort();
+    channels.dedup();
+    assert_eq!(
+        channels.len(),
+        total,
+        "every message reached Slack exactly once: {channels:?}"
+    );
+    assert!(
+        !app.slack.calls("conversations.history").is_empty(),
+        "the retry looked before posting"
+    );
+    app.stop().await;
+}
