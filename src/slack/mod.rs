@@ -14,3 +14,6 @@ pub mod signature;
 pub mod socket_mode;
 pub mod thread_reply;
 pub mod threads;
+
+#[cfg(test)]
+mod no_panic_tests;
