@@ -176,6 +176,8 @@ async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
     let state = crate::startup::prepare(config, store.clone(), clock).await?;
     let scheduler = crate::scheduler::Scheduler::new(state.slack.service.clone());
     let runs = scheduler.run_due().await.context("scheduled jobs failed")?;
+    // Every tick sweeps for escalations, whether or not the sweep's own slot is due.
+    let sweep = scheduler.sweep_now().await.context("escalation sweep failed")?;
     let delivered = state
         .delivery()
         .drain(TICK_DELIVERY_BUDGET)
@@ -193,6 +195,10 @@ async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
             run.job, run.slot, run.outcome, run.messages
         );
     }
+    println!(
+        "  escalation sweep: {} task(s) examined, {} escalated",
+        sweep.examined, sweep.fired
+    );
     println!(
         "  delivered {} · failed {} · retrying {} · still pending {}",
         delivered.sent,

@@ -20,6 +20,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::checkin::Cadence;
+use crate::domain::escalation::Ladder;
 use crate::domain::function::BUILTIN_FUNCTIONS;
 use crate::domain::template::{TemplateTask, Templates};
 use crate::domain::{
@@ -98,6 +99,7 @@ pub(crate) struct RawConfig {
     schedules: RawSchedules,
     scheduler: RawScheduler,
     checkins: RawCheckins,
+    escalation: RawEscalation,
     channels: RawChannels,
     permissions: RawPermissions,
     functions: BTreeMap<String, RawFunction>,
@@ -232,6 +234,35 @@ impl Default for RawSchedules {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawEscalation {
+    enabled: bool,
+    reminder: bool,
+    function_lead_overdue_days: i64,
+    function_lead_blocked_days: i64,
+    launch_lead_overdue_days: i64,
+    launch_lead_blocked_days: i64,
+    tier1_final_days: i64,
+    ack_hold_days: u32,
+}
+
+impl Default for RawEscalation {
+    fn default() -> Self {
+        let ladder = Ladder::default();
+        RawEscalation {
+            enabled: true,
+            reminder: ladder.reminder,
+            function_lead_overdue_days: ladder.function_lead_overdue_days,
+            function_lead_blocked_days: ladder.function_lead_blocked_days,
+            launch_lead_overdue_days: ladder.launch_lead_overdue_days,
+            launch_lead_blocked_days: ladder.launch_lead_blocked_days,
+            tier1_final_days: ladder.tier1_final_days,
+            ack_hold_days: ladder.ack_hold_days,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawScheduler {
     enabled: bool,
     interval_secs: u64,
@@ -303,6 +334,9 @@ pub struct Config {
     /// answers Slack and delivers, and scheduled work runs through `liftoff tick`.
     pub scheduler_interval: Option<Duration>,
     pub checkins: CheckinSettings,
+    pub ladder: Ladder,
+    /// Off: no escalation sweeps at all (`escalation.enabled = false`).
+    pub escalation_enabled: bool,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
@@ -614,6 +648,22 @@ impl RawConfig {
         if !(1..=24 * 7).contains(&self.checkins.nudge_after_hours) {
             problems.push("checkins.nudge_after_hours", "must be between 1 and 168");
         }
+        let e = &self.escalation;
+        if e.function_lead_overdue_days < 1 || e.launch_lead_overdue_days < e.function_lead_overdue_days {
+            problems.push(
+                "escalation.launch_lead_overdue_days",
+                "overdue thresholds must be at least 1 and the launch lead's no lower than the function lead's",
+            );
+        }
+        if e.launch_lead_blocked_days < e.function_lead_blocked_days || e.function_lead_blocked_days < 1 {
+            problems.push(
+                "escalation.launch_lead_blocked_days",
+                "blocked thresholds must be at least 1 and the launch lead's no lower than the function lead's",
+            );
+        }
+        if e.ack_hold_days > 10 {
+            problems.push("escalation.ack_hold_days", "must be at most 10 working days");
+        }
         if self.slack.post_interval_ms > 60_000 {
             problems.push("slack.post_interval_ms", "must be at most 60000");
         }
@@ -677,6 +727,16 @@ impl RawConfig {
                 },
                 nudge_after: chrono::Duration::hours(self.checkins.nudge_after_hours),
                 max_nudges_per_day: self.checkins.max_nudges_per_day,
+            },
+            escalation_enabled: self.escalation.enabled,
+            ladder: Ladder {
+                reminder: self.escalation.reminder,
+                function_lead_overdue_days: self.escalation.function_lead_overdue_days,
+                function_lead_blocked_days: self.escalation.function_lead_blocked_days,
+                launch_lead_overdue_days: self.escalation.launch_lead_overdue_days,
+                launch_lead_blocked_days: self.escalation.launch_lead_blocked_days,
+                tier1_final_days: self.escalation.tier1_final_days,
+                ack_hold_days: self.escalation.ack_hold_days,
             },
             channels: Channels {
                 pmo,

@@ -162,6 +162,7 @@ mod tests {
             status,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
             snoozed_until: None,
+            blocked_by: None,
             version: 1,
         }
     }

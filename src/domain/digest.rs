@@ -144,6 +144,7 @@ mod tests {
             status,
             status_changed_at: changed.parse().unwrap(),
             snoozed_until: None,
+            blocked_by: None,
             version: 1,
         }
     }

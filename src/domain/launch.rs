@@ -510,6 +510,7 @@ mod tests {
             status: TaskStatus::Todo,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
             snoozed_until: None,
+            blocked_by: None,
             version: 1,
         }
     }

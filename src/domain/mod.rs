@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod checkin;
 pub mod dates;
 pub mod digest;
+pub mod escalation;
 pub mod function;
 pub mod history;
 pub mod ids;

@@ -270,6 +270,8 @@ pub struct Task {
     pub status_changed_at: DateTime<Utc>,
     /// Nudges and escalations leave the task alone until this date (exclusive).
     pub snoozed_until: Option<NaiveDate>,
+    /// While blocked: the task it waits for, if someone said so (`block T12 by T7 …`).
+    pub blocked_by: Option<TaskId>,
     pub version: i64,
 }
 
@@ -296,6 +298,8 @@ pub enum TaskEdit {
     Title(String),
     /// Hold nudges and escalations until this date.
     Snooze(NaiveDate),
+    /// Blocked (the status carries the reason), waiting on another task.
+    BlockedBy(TaskStatus, TaskId),
 }
 
 impl Task {
@@ -315,6 +319,9 @@ impl Task {
                 if status.kind() != self.status.kind() {
                     next.status_changed_at = ctx.at;
                 }
+                if status.kind() != StatusKind::Blocked {
+                    next.blocked_by = None;
+                }
                 next.status = status;
                 (ChangeField::Status, self.status.to_string(), next.status.to_string())
             }
@@ -332,6 +339,18 @@ impl Task {
             TaskEdit::Title(title) => {
                 next.title = validate_title(&title)?;
                 (ChangeField::Title, self.title.clone(), next.title.clone())
+            }
+            TaskEdit::BlockedBy(status, by) => {
+                if status.kind() != self.status.kind() {
+                    next.status_changed_at = ctx.at;
+                }
+                next.status = status;
+                next.blocked_by = Some(by);
+                (
+                    ChangeField::Status,
+                    self.status.to_string(),
+                    format!("{} (waiting on {by})", next.status),
+                )
             }
             TaskEdit::Snooze(until) => {
                 next.snoozed_until = Some(until);
@@ -470,6 +489,7 @@ mod tests {
             status,
             status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
             snoozed_until: None,
+            blocked_by: None,
             version: 1,
         }
     }

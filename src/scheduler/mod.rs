@@ -3,6 +3,8 @@
 //! state, and records the run and its outbox messages in one transaction, so a slot produces
 //! its messages exactly once however many ticks, instances or restarts reach it.
 
+pub mod escalation;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use crate::slack::render_pmo;
 use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, StoreError};
 
 /// The scheduled jobs, by the names used in logs, `job_runs` and `tick`'s summary.
-pub const JOBS: [&str; 3] = ["checkin", "digest", "nudge"];
+pub const JOBS: [&str; 4] = ["checkin", "digest", "nudge", "escalation"];
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,7 @@ impl Scheduler {
         runs.extend(self.checkin().await?);
         runs.extend(self.digest().await?);
         runs.extend(self.nudge().await?);
+        runs.extend(self.escalation_slot().await?);
         for run in &runs {
             tracing::info!(job = run.job, slot = %run.slot, outcome = %run.outcome, messages = run.messages, "scheduled job");
         }
@@ -195,6 +198,31 @@ impl Scheduler {
         let messages =
             digest_messages(&self.service, channel.as_str(), &format!("digest:{}", slot.key()), None).await?;
         self.record("digest", &slot, "ran", &messages, &[]).await
+    }
+
+    /// The sweep on its own schedule (every 15 minutes in working hours by default).
+    async fn escalation_slot(&self) -> Result<Option<JobRun>, StoreError> {
+        let config = &self.service.config;
+        let now = self.service.clock.now();
+        let slot = latest_slot(&config.schedules.escalation.schedule, config.calendar.timezone, now);
+        let Some((slot, decision)) = self.due("escalation", slot).await? else {
+            return Ok(None);
+        };
+        if decision != SlotDecision::Run {
+            return self.record("escalation", &slot, decision.as_str(), &[], &[]).await;
+        }
+        let report = escalation::sweep(&self.service).await?;
+        let outcome = format!("ran: {} examined, {} escalated", report.examined, report.fired);
+        let run = self.record("escalation", &slot, &outcome, &[], &[]).await?;
+        Ok(run.map(|run| JobRun {
+            messages: report.fired,
+            ..run
+        }))
+    }
+
+    /// A sweep outside the schedule: what every `tick` does.
+    pub async fn sweep_now(&self) -> Result<escalation::SweepReport, StoreError> {
+        escalation::sweep(&self.service).await
     }
 
     async fn nudge(&self) -> Result<Option<JobRun>, StoreError> {

@@ -25,6 +25,7 @@ pub enum Subcommand {
     Block,
     Unblock,
     Snooze,
+    Escalations,
     Channel,
     Lead,
     Digest,
@@ -32,7 +33,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 19] = [
+    pub const ALL: [Subcommand; 20] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -48,6 +49,7 @@ impl Subcommand {
         Subcommand::Block,
         Subcommand::Unblock,
         Subcommand::Snooze,
+        Subcommand::Escalations,
         Subcommand::Channel,
         Subcommand::Lead,
         Subcommand::Digest,
@@ -72,6 +74,7 @@ impl Subcommand {
             Subcommand::Block => "block",
             Subcommand::Unblock => "unblock",
             Subcommand::Snooze => "snooze",
+            Subcommand::Escalations => "escalations",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
             Subcommand::Digest => "digest",
@@ -111,9 +114,10 @@ impl Subcommand {
             Subcommand::Done => "/launch done <task> [note…]",
             Subcommand::OnTrack => "/launch ontrack <task> [note…]",
             Subcommand::Risk => "/launch risk <task> [note…]",
-            Subcommand::Block => "/launch block <task> <reason…>",
+            Subcommand::Block => "/launch block <task> [by <task>] <reason…>",
             Subcommand::Unblock => "/launch unblock <task>",
             Subcommand::Snooze => "/launch snooze <task> [working days]",
+            Subcommand::Escalations => "/launch escalations [launch]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -139,6 +143,7 @@ impl Subcommand {
             Subcommand::Block => "mark a task blocked, with the reason",
             Subcommand::Unblock => "clear a block (the task goes back on track)",
             Subcommand::Snooze => "hold nudges and escalations for a task (default 1 working day)",
+            Subcommand::Escalations => "what is escalated now, at which level, since when",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -191,6 +196,22 @@ pub enum Command {
         status: TaskStatus,
         note: Option<String>,
     },
+    /// Hold them until a date (the escalation's date picker).
+    SnoozeUntil {
+        task: TaskId,
+        until: chrono::NaiveDate,
+    },
+    /// "Acknowledge" on an escalation: someone is on it; hold further levels for a while.
+    Acknowledge {
+        task: TaskId,
+    },
+    /// `block T12 by T7 <reason>`: blocked, waiting on another task.
+    BlockedBy {
+        task: TaskId,
+        by: TaskId,
+        reason: String,
+    },
+    Escalations(Option<LaunchRef>),
     /// Hold nudges and escalations for this many working days.
     Snooze {
         task: TaskId,
@@ -227,7 +248,9 @@ impl Command {
                 TaskStatus::Blocked { .. } => Subcommand::Block,
                 TaskStatus::OnTrack | TaskStatus::Todo => Subcommand::OnTrack,
             },
-            Command::Snooze { .. } => Subcommand::Snooze,
+            Command::Snooze { .. } | Command::SnoozeUntil { .. } | Command::Acknowledge { .. } => Subcommand::Snooze,
+            Command::BlockedBy { .. } => Subcommand::Block,
+            Command::Escalations(_) => Subcommand::Escalations,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,
             Command::Digest(_) => Subcommand::Digest,

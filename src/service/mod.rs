@@ -200,6 +200,65 @@ impl Service {
                 self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
                     .await
             }
+            Command::SnoozeUntil { task, until } => {
+                if until <= today {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!("pick a date after today ({today})"),
+                    ));
+                }
+                self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+                    .await
+            }
+            Command::Acknowledge { task } => {
+                let until = self
+                    .config
+                    .calendar
+                    .add_working_days(today, self.config.ladder.ack_hold_days.max(1))
+                    .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+                let note = Some("acknowledged the escalation".to_owned());
+                self.edit_task(actor, task, TaskEdit::Snooze(until), note, subcommand, source, today)
+                    .await
+            }
+            Command::BlockedBy { task, by, reason } => {
+                if task == by {
+                    return Err(ServiceError::user(subcommand, "a task cannot wait on itself"));
+                }
+                if self.store.task(by).await?.is_none() {
+                    return Err(ServiceError::user(subcommand, format!("there is no task {by}")));
+                }
+                let status = crate::domain::TaskStatus::blocked(&reason)
+                    .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+                self.edit_task(
+                    actor,
+                    task,
+                    TaskEdit::BlockedBy(status, by),
+                    None,
+                    subcommand,
+                    source,
+                    today,
+                )
+                .await
+            }
+            Command::Escalations(reference) => {
+                let only = match reference {
+                    Some(reference) => Some(self.find_launch(&reference, subcommand).await?.id),
+                    None => None,
+                };
+                let mut items = Vec::new();
+                for fired in self.store.fired_for_open_tasks(only).await? {
+                    let Some(task) = self.store.task(fired.task).await? else {
+                        continue;
+                    };
+                    // Only the episode the task is in now: an old one was resolved or reset.
+                    if crate::domain::escalation::episode(&task) != fired.episode || fired.level < 1 {
+                        continue;
+                    }
+                    let launch = self.launch_of(&task).await?;
+                    items.push((TaskInLaunch { task, launch }, fired));
+                }
+                Ok(Reply::ephemeral(View::Escalations { items, today }))
+            }
             Command::SetChannel { function, channel } => {
                 self.set_function(actor, &function, FunctionSetting::Channel(channel), source)
                     .await
@@ -364,6 +423,12 @@ impl Service {
                 .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
             match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
                 Ok(saved) => {
+                    let resolved = (task.status.kind() == crate::domain::StatusKind::Blocked
+                        && saved.status.kind() != crate::domain::StatusKind::Blocked)
+                        || (task.status.is_open() && !saved.status.is_open());
+                    if resolved {
+                        self.announce_resolution(&saved, &entry).await?;
+                    }
                     return Ok(Reply::in_channel(View::TaskUpdated {
                         item: TaskInLaunch { task: saved, launch },
                         change: entry,
@@ -394,6 +459,42 @@ impl Service {
             .find(|def| &def.name == function)
             .expect("the parser only accepts known functions");
         Ok(Reply::ephemeral(View::FunctionUpdated { function }))
+    }
+
+    /// Replies in the thread of every escalation about `task` that it is resolved, by whom and
+    /// when (once per escalation message).
+    async fn announce_resolution(&self, task: &Task, change: &crate::domain::HistoryEntry) -> Result<(), StoreError> {
+        let escalations = self.store.escalation_messages(task.id).await?;
+        if escalations.is_empty() {
+            return Ok(());
+        }
+        let at = change
+            .at
+            .with_timezone(&self.config.calendar.timezone)
+            .format("%Y-%m-%d %H:%M");
+        let text = format!(
+            ":white_check_mark: Resolved: `{}` {} is {} — by {} at {at}.",
+            task.id,
+            crate::slack::blocks::escape(&task.title),
+            crate::slack::blocks::escape(&task.status.to_string()),
+            change.actor
+        );
+        let rendered = crate::slack::blocks::Rendered::fit(text, vec![], "");
+        let messages: Vec<crate::store::OutboxMessage> = escalations
+            .into_iter()
+            .map(|(key, target)| crate::store::OutboxMessage {
+                key: format!("resolved:{key}"),
+                kind: "resolution".to_owned(),
+                method: crate::store::OutboxMethod::PostMessage,
+                target,
+                recipient: None,
+                thread_ts: None,
+                thread_of: Some(key),
+                payload: crate::slack::render_pmo::payload(&rendered),
+            })
+            .collect();
+        self.store.enqueue(&messages, self.clock.now()).await?;
+        Ok(())
     }
 
     /// Functions with the channel and lead set in Slack applied over the configured defaults.

@@ -92,6 +92,11 @@ pub enum View {
         items: Vec<TaskInLaunch>,
         today: NaiveDate,
     },
+    /// What is escalated now: the task, its launch, the level reached and since when.
+    Escalations {
+        items: Vec<(TaskInLaunch, crate::store::FiredLevel)>,
+        today: NaiveDate,
+    },
     /// A plain statement, e.g. that a feature is not available in this version.
     Notice(String),
 }

@@ -233,6 +233,26 @@ impl Args {
                     due: parse_due(date, ctx.today).map_err(|e| self.error(e.to_string()))?,
                 })
             }
+            S::Block if matches!(self.tokens.get(1), Some(Token::Word(w)) if w.eq_ignore_ascii_case("by")) => {
+                let (words, _) = self.split(&[])?;
+                let [task, _by, blocker, reason @ ..] = words.as_slice() else {
+                    return Err(self.error("say which task it waits for and why, e.g. `T12 by T7 waiting on the API`"));
+                };
+                let (task, by) = (self.task(task)?, self.task(blocker)?);
+                let reason = reason.join(" ");
+                if reason.trim().is_empty() {
+                    return Err(self.error("a blocked task needs a reason, so the right person can unblock it"));
+                }
+                Ok(Command::BlockedBy { task, by, reason })
+            }
+            S::Escalations => {
+                let (words, _) = self.split(&[])?;
+                match words.as_slice() {
+                    [] => Ok(Command::Escalations(None)),
+                    [launch] => Ok(Command::Escalations(Some(self.launch(launch)?))),
+                    _ => Err(self.error("name at most one launch")),
+                }
+            }
             S::Done | S::OnTrack | S::Risk | S::Block | S::Unblock => self.status(),
             S::Snooze => {
                 let (words, _) = self.split(&[])?;
@@ -688,6 +708,17 @@ mod tests {
             }
         );
         assert!(err("block T12").message.contains("needs a reason"));
+        assert_eq!(
+            ok("block T12 by T7 waiting on the API"),
+            Command::BlockedBy {
+                task: TaskId(12),
+                by: TaskId(7),
+                reason: "waiting on the API".into()
+            }
+        );
+        assert!(err("block T12 by T7").message.contains("needs a reason"));
+        assert!(err("block T12 by nothing").message.contains("not a task id"));
+        assert_eq!(ok("escalations"), Command::Escalations(None));
         assert!(err("done").message.contains("which task"));
         assert!(err("done X12").message.contains("not a task id"));
         assert!(err("assign T12 @ann").message.contains("plain text, not a mention"));

@@ -57,7 +57,22 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
     let Some(action) = payload.actions.first() else {
         return Outcome::Ack;
     };
-    let Some(task) = action.value.as_deref().and_then(task_id_from_value) else {
+    // Buttons carry the task as their value; the snooze menu as `task:days`; the date picker
+    // has no value, so its task comes from its block id (`task:<id>:esc`).
+    let task = match action.action_id.as_str() {
+        actions::ESC_SNOOZE => action
+            .selected_option
+            .as_ref()
+            .and_then(|o| o.value.split(':').next())
+            .and_then(task_id_from_value),
+        actions::ESC_SNOOZE_UNTIL => action
+            .block_id
+            .strip_prefix(actions::TASK_BLOCK_PREFIX)
+            .and_then(|rest| rest.split(':').next())
+            .and_then(task_id_from_value),
+        _ => action.value.as_deref().and_then(task_id_from_value),
+    };
+    let Some(task) = task else {
         tracing::debug!(action_id = %action.action_id, "ignoring an action Liftoff does not own");
         return Outcome::Ack;
     };
@@ -81,6 +96,23 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
         actions::ON_TRACK => status(task, TaskStatus::OnTrack),
         actions::AT_RISK => status(task, TaskStatus::AtRisk),
         actions::SNOOZE => Command::Snooze { task, working_days: 1 },
+        actions::ESC_ACK => Command::Acknowledge { task },
+        actions::ESC_SNOOZE => {
+            let days = action
+                .selected_option
+                .as_ref()
+                .and_then(|o| o.value.split(':').nth(1))
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(1);
+            Command::Snooze {
+                task,
+                working_days: days,
+            }
+        }
+        actions::ESC_SNOOZE_UNTIL => match action.selected_date.as_deref().and_then(|d| d.parse().ok()) {
+            Some(until) => Command::SnoozeUntil { task, until },
+            None => return Outcome::Ack,
+        },
         actions::BLOCKED => {
             open_blocked_modal(ctx, task, place, payload.trigger_id.clone()).await;
             return Outcome::Ack;

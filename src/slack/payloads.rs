@@ -77,6 +77,10 @@ pub struct Action {
     pub action_id: String,
     pub block_id: String,
     pub value: Option<String>,
+    /// Set by select menus.
+    pub selected_option: Option<SelectedOption>,
+    /// Set by date pickers.
+    pub selected_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -21,6 +21,11 @@ pub mod actions {
     pub const BLOCKED_MODAL: &str = "task_blocked_reason";
     /// `callback_id` of the launch creation form.
     pub const NEW_LAUNCH_MODAL: &str = "new_launch";
+    /// Escalation actions: acknowledge (value: task), snooze for N working days (value:
+    /// `task:days`), snooze until a date (task from the block id).
+    pub const ESC_ACK: &str = "esc_ack";
+    pub const ESC_SNOOZE: &str = "esc_snooze";
+    pub const ESC_SNOOZE_UNTIL: &str = "esc_snooze_until";
     /// Block id prefix of a task's row, so a button press can re-render just that row.
     pub const TASK_BLOCK_PREFIX: &str = "task:";
 }
@@ -140,6 +145,30 @@ pub fn render(view: &View) -> Rendered {
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
+        View::Escalations { items, today } => {
+            if items.is_empty() {
+                let text = "Nothing is escalated right now.".to_owned();
+                return Rendered::fit(text.clone(), vec![section(&text)], "");
+            }
+            let lines: Vec<String> = items
+                .iter()
+                .map(|(item, fired)| {
+                    let level = crate::domain::escalation::Level::from_number(fired.level)
+                        .map_or_else(|| format!("level {}", fired.level), |l| l.to_string());
+                    format!(
+                        "{} — *{}* (`{}`) — {level} since {}",
+                        task_line(&item.task, *today),
+                        escape(&item.launch.name),
+                        item.launch.slug,
+                        fired.fired_at.format("%Y-%m-%d %H:%M UTC")
+                    )
+                })
+                .collect();
+            let text = format!("Escalated now:\n{}", lines.join("\n"));
+            let mut blocks = vec![header("Escalated now")];
+            blocks.extend(packed_sections(&lines));
+            Rendered::fit(text, blocks, "Use `/launch escalations <launch>` for one launch.")
+        }
         View::Notice(message) => Rendered::fit(message.clone(), vec![section(&escape(message))], ""),
     }
 }

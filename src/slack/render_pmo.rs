@@ -221,6 +221,115 @@ pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> 
     Rendered::fit(lines.join("\n"), blocks, "Use `/launch mine` for the rest.")
 }
 
+/// Who and what an escalation message names.
+pub struct EscalationView<'a> {
+    pub task: &'a Task,
+    pub launch: &'a Launch,
+    pub level: crate::domain::escalation::Level,
+    pub overdue_days: i64,
+    pub blocked_days: i64,
+    /// People to mention: owner, function lead, launch lead, blocking task's owner.
+    pub mentions: Vec<String>,
+    pub blocker: Option<&'a Task>,
+    pub readiness: Option<String>,
+    pub today: NaiveDate,
+}
+
+/// An escalation message: what is wrong, who should act, the task's buttons plus Acknowledge
+/// and Snooze.
+pub fn escalation(view: &EscalationView<'_>) -> Rendered {
+    use crate::domain::escalation::Level;
+    let task = view.task;
+    let trouble = match (
+        view.blocked_days > 0 || task.status.kind() == crate::domain::StatusKind::Blocked,
+        view.overdue_days,
+    ) {
+        (true, _) => format!(
+            "blocked for {} working day{}: {}",
+            view.blocked_days,
+            if view.blocked_days == 1 { "" } else { "s" },
+            escape(task.status.reason().unwrap_or_default())
+        ),
+        (false, 0) => format!("due {} (the next working day)", task.due_date),
+        (false, days) => format!(
+            "overdue by {days} working day{} (due {})",
+            if days == 1 { "" } else { "s" },
+            task.due_date
+        ),
+    };
+    let heading = match view.level {
+        Level::Reminder => ":alarm_clock: Reminder",
+        Level::Overdue => ":rotating_light: Overdue",
+        Level::FunctionLead => ":rotating_light: Escalation to the function lead",
+        Level::LaunchLead => ":sos: Escalation to the launch lead",
+    };
+    let mut text = format!(
+        "{heading}: `{}` {} (*{}*, `{}`, {}) is {trouble}.",
+        task.id,
+        escape(&task.title),
+        escape(&view.launch.name),
+        view.launch.slug,
+        view.launch.t_minus(view.today)
+    );
+    if let Some(blocker) = view.blocker {
+        text.push_str(&format!(
+            "
+Waiting on `{}` {}.",
+            blocker.id,
+            escape(&blocker.title)
+        ));
+    }
+    if !view.mentions.is_empty() {
+        text.push_str(&format!(
+            "
+{}",
+            view.mentions.join(" ")
+        ));
+    }
+    if let Some(readiness) = &view.readiness {
+        text.push_str(&format!(
+            "
+Launch readiness: {readiness}"
+        ));
+    }
+    let mut blocks = vec![section(&text)];
+    blocks.extend(task_row(task, &task_line(task, view.today)));
+    if view.level > Level::Reminder {
+        blocks.push(escalation_actions(task));
+    }
+    Rendered::fit(text, blocks, "")
+}
+
+/// Acknowledge and Snooze for an escalated task.
+fn escalation_actions(task: &Task) -> SlackBlock {
+    use slack_morphism::prelude::*;
+    let id = task.id.0.to_string();
+    let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = [("1 working day", "1"), ("3 working days", "3")]
+        .iter()
+        .map(|(label, days)| SlackBlockChoiceItem::new(super::blocks::plain(label, 75), format!("{id}:{days}")))
+        .collect();
+    let snooze = SlackBlockStaticSelectElement::new()
+        .with_action_id(super::render::actions::ESC_SNOOZE.into())
+        .with_placeholder(super::blocks::plain("Snooze…", 75))
+        .with_options(options);
+    let until = SlackBlockDatePickerElement::new()
+        .with_action_id(super::render::actions::ESC_SNOOZE_UNTIL.into())
+        .with_placeholder(super::blocks::plain("Snooze until…", 75));
+    SlackActionsBlock::new(vec![
+        super::blocks::button("Acknowledge", super::render::actions::ESC_ACK, &id)
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into(),
+        snooze.into(),
+        until.into(),
+    ])
+    .with_block_id(SlackBlockId(format!(
+        "{}{}:esc",
+        super::render::actions::TASK_BLOCK_PREFIX,
+        task.id.0
+    )))
+    .into()
+}
+
 /// The thread answer confirming what a reply changed.
 pub fn applied(lines: &[String]) -> Rendered {
     let text = format!(":white_check_mark: Updated: {}", lines.join(" · "));

@@ -10,6 +10,7 @@
 //! both backends without SQLite's deferred-transaction lock upgrade, and it is what makes two
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
+mod escalations;
 mod events;
 mod functions;
 mod history;
@@ -244,6 +245,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+pub use escalations::FiredLevel;
 pub use functions::FunctionSetting;
 pub use outbox::{CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, PostedCheckin};
 

@@ -370,6 +370,22 @@ impl Store {
         row.map(PostedCheckin::try_from).transpose()
     }
 
+    /// The most recent delivered check-in of `function`: where level-1 escalations add a line.
+    pub async fn latest_checkin(&self, function: &FunctionName) -> Result<Option<PostedCheckin>, StoreError> {
+        const SQL: &str = "SELECT c.outbox_key, c.function_name, c.round, o.channel, o.ts, o.sent_at_ms FROM checkins c \
+             JOIN outbox o ON o.idempotency_key = c.outbox_key WHERE c.function_name = $1 AND o.state = 'sent' \
+             ORDER BY c.created_at_ms DESC, c.outbox_key LIMIT 1";
+        let row: Option<CheckinRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(function.as_str()).fetch_optional(pool).await)?;
+        row.map(PostedCheckin::try_from).transpose()
+    }
+
+    /// Every cached time zone, for sweeps that need many people's "today".
+    pub async fn user_timezones(&self) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT user_id, timezone FROM user_profiles";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?)
+    }
+
     /// Check-ins enqueued since `since`, oldest first.
     pub async fn checkins_since(&self, since: DateTime<Utc>) -> Result<Vec<PostedCheckin>, StoreError> {
         const SQL: &str = "SELECT c.outbox_key, c.function_name, c.round, o.channel, o.ts, o.sent_at_ms FROM checkins c \

@@ -62,7 +62,7 @@ impl TryFrom<LaunchRow> for Launch {
 macro_rules! task_columns {
     () => {
         "id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, status, \
-         blocked_reason, status_changed_at_ms, snoozed_until, version"
+         blocked_reason, status_changed_at_ms, snoozed_until, blocked_by_task_id, version"
     };
 }
 pub(crate) use task_columns;
@@ -80,6 +80,7 @@ pub(crate) struct TaskRow {
     blocked_reason: Option<String>,
     status_changed_at_ms: i64,
     snoozed_until: Option<NaiveDate>,
+    blocked_by_task_id: Option<i64>,
     version: i64,
 }
 
@@ -98,6 +99,7 @@ impl TryFrom<TaskRow> for Task {
             status: TaskStatus::from_stored(&row.status, row.blocked_reason).map_err(corrupt)?,
             status_changed_at: from_millis(row.status_changed_at_ms)?,
             snoozed_until: row.snoozed_until,
+            blocked_by: row.blocked_by_task_id.map(TaskId),
             version: row.version,
         })
     }

@@ -146,8 +146,8 @@ impl Store {
     pub async fn save_task(&self, task: &Task, history: &[HistoryEntry]) -> Result<Task, StoreError> {
         const UPDATE: &str = concat!(
             "UPDATE tasks SET title = $1, owner_user_id = $2, due_date = $3, due_offset_days = $4, status = $5, \
-             blocked_reason = $6, status_changed_at_ms = $7, snoozed_until = $8, version = version + 1, \
-             updated_at_ms = $9 WHERE id = $10 AND version = $11 RETURNING ",
+             blocked_reason = $6, status_changed_at_ms = $7, snoozed_until = $8, blocked_by_task_id = $9, \
+             version = version + 1, updated_at_ms = $10 WHERE id = $11 AND version = $12 RETURNING ",
             task_columns!()
         );
         let at = history
@@ -164,6 +164,7 @@ impl Store {
                 .bind(task.status.reason())
                 .bind(to_millis(task.status_changed_at))
                 .bind(task.snoozed_until)
+                .bind(task.blocked_by.map(|t| t.0))
                 .bind(at)
                 .bind(task.id.0)
                 .bind(task.version)

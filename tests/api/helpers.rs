@@ -238,6 +238,7 @@ impl TestApp {
     pub async fn tick(&self) -> Vec<liftoff::scheduler::JobRun> {
         let scheduler = liftoff::scheduler::Scheduler::new(self.state.slack.service.clone());
         let runs = scheduler.run_due().await.expect("scheduled jobs run");
+        scheduler.sweep_now().await.expect("escalation sweep runs");
         self.deliver().await;
         runs
     }

@@ -25,6 +25,8 @@ holidays = ["2026-12-08"]
 pmo = "C0PMO"
 [checkins]
 max_nudges_per_day = 1
+[escalation]
+enabled = false
 [functions.product]
 channel = "C0PROD"
 [functions.marketing]

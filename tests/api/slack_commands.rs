@@ -69,7 +69,7 @@ async fn help_lists_every_subcommand_ephemerally() {
     let reply = app.command(ANN, "help block").await;
     assert_eq!(
         text(&reply),
-        "`/launch block <task> <reason…>`\nmark a task blocked, with the reason"
+        "`/launch block <task> [by <task>] <reason…>`\nmark a task blocked, with the reason"
     );
     let reply = app.command(ANN, "launch-it").await;
     assert_problem(&reply, "unknown subcommand `launch-it`", "/launch help");
@@ -273,7 +273,7 @@ async fn status_commands_update_tasks_and_history() {
     assert_eq!(task.status, TaskStatus::blocked("waiting on legal").unwrap());
 
     let reply = app.command(ANN, &format!("block {id}")).await;
-    assert_problem(&reply, "needs a reason", "/launch block <task> <reason…>");
+    assert_problem(&reply, "needs a reason", "/launch block <task> [by <task>] <reason…>");
 
     app.command(ANN, &format!("unblock {id}")).await;
     assert_eq!(app.store.task(id).await.unwrap().unwrap().status, TaskStatus::OnTrack);

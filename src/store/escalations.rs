@@ -1,0 +1,112 @@
+//! Escalation levels fired, and the messages each sent.
+
+use chrono::{DateTime, Utc};
+
+use super::{OutboxMessage, Store, StoreError, from_millis, on_pool, to_millis};
+use crate::domain::{LaunchId, TaskId};
+
+/// One fired level, as `/launch escalations` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiredLevel {
+    pub task: TaskId,
+    pub launch: LaunchId,
+    pub episode: String,
+    pub level: i64,
+    pub fired_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Records that `level` fired for `task` in `episode` and enqueues its messages, once:
+    /// false (and nothing written) if that level already fired in that episode.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_escalation(
+        &self,
+        task: TaskId,
+        launch: LaunchId,
+        episode: &str,
+        level: i64,
+        outcome: &str,
+        messages: &[OutboxMessage],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        const FIRE: &str = "INSERT INTO escalations (task_id, episode, level, launch_id, outcome, fired_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id, episode, level) DO NOTHING";
+        const MESSAGE: &str = "INSERT INTO escalation_messages (outbox_key, task_id, episode, level) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key) DO NOTHING";
+        const OUTBOX: &str = "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, \
+             payload, next_attempt_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+             ON CONFLICT (idempotency_key) DO NOTHING";
+        let now = to_millis(now);
+        let fired = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(FIRE)
+                .bind(task.0)
+                .bind(episode)
+                .bind(level)
+                .bind(launch.0)
+                .bind(outcome)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if inserted.rows_affected() == 0 {
+                tx.rollback().await?;
+                false
+            } else {
+                for message in messages {
+                    sqlx::query(OUTBOX)
+                        .bind(&message.key)
+                        .bind(&message.kind)
+                        .bind(message.method.as_str())
+                        .bind(&message.target)
+                        .bind(message.recipient.as_deref())
+                        .bind(message.thread_ts.as_deref())
+                        .bind(message.thread_of.as_deref())
+                        .bind(message.payload.to_string())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(MESSAGE).bind(&message.key).bind(task.0).bind(episode).bind(level).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                true
+            }
+        });
+        Ok(fired)
+    }
+
+    /// Levels already fired for `task` in `episode`.
+    pub async fn fired_levels(&self, task: TaskId, episode: &str) -> Result<Vec<i64>, StoreError> {
+        const SQL: &str = "SELECT level FROM escalations WHERE task_id = $1 AND episode = $2 ORDER BY level";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(task.0).bind(episode).fetch_all(pool).await)?)
+    }
+
+    /// The escalation messages posted about `task` (key and target), oldest first.
+    pub async fn escalation_messages(&self, task: TaskId) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT m.outbox_key, o.target FROM escalation_messages m \
+             JOIN outbox o ON o.idempotency_key = m.outbox_key \
+             WHERE m.task_id = $1 AND o.method = 'chat.postMessage' AND o.state <> 'failed' ORDER BY o.id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?)
+    }
+
+    /// The highest level fired per task and episode, for open tasks of active launches
+    /// (optionally one launch), most recent first.
+    pub async fn fired_for_open_tasks(&self, launch: Option<LaunchId>) -> Result<Vec<FiredLevel>, StoreError> {
+        const SQL: &str = "SELECT e.task_id, e.launch_id, e.episode, MAX(e.level), MAX(e.fired_at_ms) FROM escalations e \
+             JOIN tasks t ON t.id = e.task_id JOIN launches l ON l.id = e.launch_id \
+             WHERE t.status <> 'done' AND l.state <> 'archived' AND e.outcome = 'sent' AND ($1 = 0 OR e.launch_id = $1) \
+             GROUP BY e.task_id, e.launch_id, e.episode ORDER BY MAX(e.fired_at_ms) DESC";
+        let rows: Vec<(i64, i64, String, i64, i64)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.map_or(0, |l| l.0)).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(task, launch, episode, level, at)| {
+                Ok(FiredLevel {
+                    task: TaskId(task),
+                    launch: LaunchId(launch),
+                    episode,
+                    level,
+                    fired_at: from_millis(at)?,
+                })
+            })
+            .collect()
+    }
+}
