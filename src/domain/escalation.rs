@@ -107,7 +107,7 @@ pub fn assess(
     calendar: &WorkCalendar,
     ladder: &Ladder,
 ) -> Option<Assessment> {
-    if !task.status.is_open() || !launch.state.is_active() || task.snoozed_until.is_some_and(|until| until > today) {
+    if !task.status.is_open() || !launch.state.is_active() || task.snoozed_until.is_some_and(|until| until >= today) {
         return None;
     }
     // A task is overdue once its due day has ended: the working days since then count.
@@ -279,8 +279,8 @@ mod tests {
         let mut t = task("2026-12-03", TaskStatus::Done, "2026-11-01T00:00:00Z");
         assert_eq!(level_on(&t, &far, "2026-12-10"), None);
         t.status = TaskStatus::OnTrack;
-        t.snoozed_until = Some(date("2026-12-11"));
-        assert_eq!(level_on(&t, &far, "2026-12-10"), None, "held until the 11th");
+        t.snoozed_until = Some(date("2026-12-10"));
+        assert_eq!(level_on(&t, &far, "2026-12-10"), None, "held through the 10th");
         assert_eq!(level_on(&t, &far, "2026-12-11"), Some(Level::LaunchLead));
         let before = episode(&t);
         t.due_date = date("2026-12-15");

@@ -268,7 +268,7 @@ pub struct Task {
     /// When the status last changed kind (e.g. became blocked): "blocked for 2 working days"
     /// is measured from here.
     pub status_changed_at: DateTime<Utc>,
-    /// Nudges and escalations leave the task alone until this date (exclusive).
+    /// Nudges and escalations leave the task alone through this date.
     pub snoozed_until: Option<NaiveDate>,
     /// While blocked: the task it waits for, if someone said so (`block T12 by T7 …`).
     pub blocked_by: Option<TaskId>,

@@ -265,7 +265,7 @@ impl Scheduler {
                     task: task_id,
                     owner: task.owner.clone().or(owner),
                     still_open: task.status.is_open(),
-                    snoozed: task.snoozed_until.is_some_and(|until| until > today),
+                    snoozed: task.snoozed_until.is_some_and(|until| until >= today),
                     owner_answered: answered,
                 });
                 tasks_by_id.insert(task_id.0, task);

@@ -243,7 +243,7 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
         ""
     };
     let snoozed = match task.snoozed_until {
-        Some(until) if until > today && task.status.is_open() => format!(" · :zzz: snoozed until {until}"),
+        Some(until) if until >= today && task.status.is_open() => format!(" · :zzz: snoozed through {until}"),
         _ => String::new(),
     };
     let due = match task.due_offset_days {

@@ -259,7 +259,7 @@ pub fn escalation(view: &EscalationView<'_>) -> Rendered {
     };
     let heading = match view.level {
         Level::Reminder => ":alarm_clock: Reminder",
-        Level::Overdue => ":rotating_light: Overdue",
+        Level::Overdue => ":rotating_light: Overdue task",
         Level::FunctionLead => ":rotating_light: Escalation to the function lead",
         Level::LaunchLead => ":sos: Escalation to the launch lead",
     };

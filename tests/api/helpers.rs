@@ -202,8 +202,17 @@ impl TestApp {
         TestApp::spawn_inner(true, "", true).await
     }
 
+    /// Starts the service on its own PostgreSQL schema, if tests have a PostgreSQL.
+    pub async fn spawn_on_postgres(config_toml: &str) -> Option<TestApp> {
+        let db = TestDb::postgres().await?;
+        Some(TestApp::spawn_on(db, true, config_toml, false).await)
+    }
+
     async fn spawn_inner(migrate: bool, config_toml: &str, socket_mode: bool) -> TestApp {
-        let db = TestDb::sqlite().await;
+        TestApp::spawn_on(TestDb::sqlite().await, migrate, config_toml, socket_mode).await
+    }
+
+    async fn spawn_on(db: TestDb, migrate: bool, config_toml: &str, socket_mode: bool) -> TestApp {
         if migrate {
             db.store.migrate().await.expect("migrate");
         }
