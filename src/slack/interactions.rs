@@ -266,12 +266,30 @@ async fn submit_blocked(ctx: &SlackContext, user: &SlackUserId, submission: &Vie
         Ok(status) => status,
         Err(err) => return field_errors(&[("reason", err.to_string())]),
     };
-    let outcome = ctx
-        .service
-        .execute(user, status_command(place.task, status), ChangeSource::Modal)
-        .await;
+    let blocked_by = submission
+        .view
+        .state
+        .get("blocked_by", "blocked_by")
+        .filter(|t| !t.trim().is_empty());
+    let command = match blocked_by {
+        Some(text) => match TaskId::parse(&text) {
+            Ok(by) => Command::BlockedBy {
+                task: TaskId(place.task),
+                by,
+                reason: reason.trim().to_owned(),
+            },
+            Err(err) => return field_errors(&[("blocked_by", err.to_string())]),
+        },
+        None => status_command(place.task, status),
+    };
+    let outcome = ctx.service.execute(user, command, ChangeSource::Modal).await;
     if let Err(ServiceError::User { message, .. }) = &outcome {
-        return field_errors(&[("reason", message.clone())]);
+        let block = if message.contains("no task") || message.contains("itself") {
+            "blocked_by"
+        } else {
+            "reason"
+        };
+        return field_errors(&[(block, message.clone())]);
     }
     let ctx2 = ctx.clone();
     let user = user.clone();

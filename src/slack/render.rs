@@ -516,12 +516,24 @@ pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
         "Say what or who it waits for, so the right person can unblock it.",
         150,
     ));
+    let blocked_by = SlackInputBlock::new(
+        plain("Waiting on another task?", limits::HEADER_TEXT),
+        SlackBlockPlainTextInputElement::new()
+            .with_action_id("blocked_by".into())
+            .with_max_length(12)
+            .with_placeholder(plain("e.g. T7", 75))
+            .into(),
+    )
+    .with_block_id(SlackBlockId("blocked_by".into()))
+    .with_optional(true)
+    .with_hint(plain("Its owner is named when this is escalated.", 150));
     SlackView::Modal(
         SlackModalView::new(
             plain(&format!("Block {}", task.id), limits::MODAL_TITLE),
             vec![
                 section(&format!("`{}` {}", task.id, escape(&task.title))),
                 reason.into(),
+                blocked_by.into(),
             ],
         )
         .with_submit(plain("Mark blocked", limits::MODAL_TITLE))

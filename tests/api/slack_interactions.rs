@@ -184,6 +184,25 @@ async fn blocked_opens_a_modal_that_requires_a_reason() {
     );
     assert_eq!(app.store.task(task).await.unwrap().unwrap().status, TaskStatus::Todo);
 
+    let bad_blocker = view_submission(
+        ANN,
+        "task_blocked_reason",
+        &metadata,
+        json!({
+            "reason": {"reason": {"type": "plain_text_input", "value": "waiting on legal"}},
+            "blocked_by": {"blocked_by": {"type": "plain_text_input", "value": "T999"}}
+        }),
+    );
+    let body: Value = app.interaction(&bad_blocker).await.json().await.unwrap();
+    assert!(
+        body["errors"]["blocked_by"]
+            .as_str()
+            .unwrap()
+            .contains("there is no task T999"),
+        "{body}"
+    );
+    assert_eq!(app.store.task(task).await.unwrap().unwrap().status, TaskStatus::Todo);
+
     let filled = view_submission(
         ANN,
         "task_blocked_reason",
