@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod emulator;
 pub mod http;
 pub mod scheduler;
 pub mod service;

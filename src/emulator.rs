@@ -1,0 +1,549 @@
+//! A local Slack emulator: the Web API methods Liftoff calls, answered like Slack (realistic
+//! `ts` values, `ok: false` errors, a Socket Mode websocket), recording every call, failing on
+//! demand (429 with Retry-After, 500, slow or lost replies), and checking Block Kit limits on
+//! every message and view it receives, failing with `invalid_blocks` as real Slack would.
+//!
+//! `liftoff demo` runs the real service against it; the integration tests use it as their fake
+//! Slack. It never talks to the network beyond loopback.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub const TEAM_ID: &str = "T0TEAM";
+pub const BOT_USER_ID: &str = "U0BOT";
+pub const BOT_ID: &str = "B0BOT";
+
+/// How the next call to a method fails.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    ServerError,
+    Slow(Duration),
+    /// Does the work, then answers too late: the caller times out although Slack acted.
+    Lost(Duration),
+    Api(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    /// When it happened on the service clock, if the emulator was given one (the demo's
+    /// transcript shows it).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One Socket Mode connection, as seen from the fake's side.
+pub struct SocketConn {
+    to_client: tokio::sync::mpsc::UnboundedSender<Option<String>>,
+    from_client: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl SocketConn {
+    pub fn send(&self, frame: Value) {
+        self.to_client.send(Some(frame.to_string())).expect("socket still open");
+    }
+
+    /// The next frame the client sent (bounded wait).
+    pub async fn recv(&mut self) -> Value {
+        let text = tokio::time::timeout(Duration::from_secs(5), self.from_client.recv())
+            .await
+            .expect("a frame from the client within 5s")
+            .expect("socket still open");
+        serde_json::from_str(&text).expect("client frames are JSON")
+    }
+
+    /// Drops the TCP connection without a close frame, as a network failure would.
+    pub fn cut(&self) {
+        let _ = self.to_client.send(None);
+    }
+}
+
+#[derive(Default)]
+struct EmulatorState {
+    clock: Option<crate::clock::SharedClock>,
+    root: String,
+    sockets: Option<tokio::sync::mpsc::UnboundedSender<SocketConn>>,
+    calls: Vec<Call>,
+    failures: HashMap<String, VecDeque<Failure>>,
+    violations: Vec<String>,
+    next_ts: u64,
+    /// Messages as they stand now, by (channel, ts), for conversations.history.
+    messages: HashMap<(String, String), Value>,
+    /// Time zones users.info answers with; unknown users are in UTC.
+    timezones: HashMap<String, String>,
+}
+
+#[derive(Clone)]
+pub struct Emulator {
+    /// The Web API base, as `LIFTOFF_SLACK_API_URL` expects it.
+    pub api_url: String,
+    root: String,
+    state: Arc<Mutex<EmulatorState>>,
+    new_sockets: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<SocketConn>>>,
+}
+
+impl Emulator {
+    /// Starts the emulator on a random loopback port.
+    pub async fn start() -> Emulator {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let root = format!("http://{}", listener.local_addr().expect("bound"));
+        let (sockets, new_sockets) = tokio::sync::mpsc::unbounded_channel();
+        let state = Arc::new(Mutex::new(EmulatorState {
+            // Later than any test clock, like real ts values are "now" for Slack.
+            next_ts: 1_900_000_000_000_100,
+            root: root.clone(),
+            sockets: Some(sockets),
+            ..EmulatorState::default()
+        }));
+        let router = Router::new()
+            .route("/api/{method}", any(api))
+            .route("/response/{id}", post(response_url))
+            .route("/socket", any(socket))
+            .with_state(state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, router).await {
+                tracing::error!(error = %err, "the Slack emulator stopped");
+            }
+        });
+        Emulator {
+            api_url: format!("{root}/api"),
+            root,
+            state,
+            new_sockets: Arc::new(tokio::sync::Mutex::new(new_sockets)),
+        }
+    }
+
+    /// The next Socket Mode connection the service opens (bounded wait).
+    pub async fn next_socket(&self) -> SocketConn {
+        let mut sockets = self.new_sockets.lock().await;
+        tokio::time::timeout(Duration::from_secs(10), sockets.recv())
+            .await
+            .expect("the service connects within 10s")
+            .expect("fake still running")
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, EmulatorState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A response_url that lands here, recorded as method `response_url`.
+    pub fn response_url(&self, id: &str) -> String {
+        format!("{}/response/{id}", self.root)
+    }
+
+    pub fn fail_next(&self, method: &str, failure: Failure) {
+        self.lock()
+            .failures
+            .entry(method.to_owned())
+            .or_default()
+            .push_back(failure);
+    }
+
+    /// Stamps every call with `clock`'s time, for transcripts.
+    pub fn set_clock(&self, clock: crate::clock::SharedClock) {
+        self.lock().clock = Some(clock);
+    }
+
+    /// Every call so far, in order.
+    pub fn all_calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// Bodies of every call to `method` so far.
+    pub fn calls(&self, method: &str) -> Vec<Value> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .map(|c| c.body.clone())
+            .collect()
+    }
+
+    /// Waits (bounded) until `method` has been called `count` times; returns those calls.
+    pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let calls = self.calls(method);
+            if calls.len() >= count {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "expected {count} call(s) to {method}, got {:?}",
+            self.lock().calls.iter().map(|c| &c.method).collect::<Vec<_>>()
+        );
+    }
+
+    /// Makes users.info report `timezone` for `user`.
+    pub fn set_timezone(&self, user: &str, timezone: &str) {
+        self.lock().timezones.insert(user.to_owned(), timezone.to_owned());
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.lock().violations.clone()
+    }
+
+    /// Stores a message as if the bot had posted it, for tests that start from an existing one.
+    pub fn seed_message(&self, channel: &str, ts: &str, text: &str, blocks: Value) {
+        self.lock().messages.insert(
+            (channel.to_owned(), ts.to_owned()),
+            json!({ "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER_ID, "bot_id": BOT_ID }),
+        );
+    }
+}
+
+/// Block Kit limits Slack enforces (SLACK-NOTES); returns each broken one.
+pub fn block_kit_violations(blocks: &Value, max_blocks: usize) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(blocks) = blocks.as_array() else {
+        return problems;
+    };
+    if blocks.len() > max_blocks {
+        problems.push(format!("{} blocks (max {max_blocks})", blocks.len()));
+    }
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    for (i, block) in blocks.iter().enumerate() {
+        let kind = block["type"].as_str().unwrap_or("");
+        if let Some(id) = block["block_id"].as_str()
+            && id.chars().count() > 255
+        {
+            problems.push(format!("block {i}: block_id too long"));
+        }
+        match kind {
+            "section" => {
+                if chars(&block["text"]["text"]) > 3000 {
+                    problems.push(format!(
+                        "block {i}: section text {} chars",
+                        chars(&block["text"]["text"])
+                    ));
+                }
+                if let Some(fields) = block["fields"].as_array() {
+                    if fields.len() > 10 {
+                        problems.push(format!("block {i}: {} fields", fields.len()));
+                    }
+                    for field in fields {
+                        if chars(&field["text"]) > 2000 {
+                            problems.push(format!("block {i}: field over 2000 chars"));
+                        }
+                    }
+                }
+                if block.get("text").is_none() && block.get("fields").is_none() {
+                    problems.push(format!("block {i}: section without text or fields"));
+                }
+            }
+            "header" if chars(&block["text"]["text"]) > 150 => {
+                problems.push(format!("block {i}: header {} chars", chars(&block["text"]["text"])));
+            }
+            "context" if block["elements"].as_array().map_or(0, Vec::len) > 10 => {
+                problems.push(format!("block {i}: more than 10 context elements"));
+            }
+            "actions" => {
+                let elements = block["elements"].as_array().cloned().unwrap_or_default();
+                if elements.len() > 25 {
+                    problems.push(format!("block {i}: {} actions", elements.len()));
+                }
+                for element in elements {
+                    if chars(&element["text"]["text"]) > 75 {
+                        problems.push(format!("block {i}: button text over 75"));
+                    }
+                    if chars(&element["action_id"]) > 255 {
+                        problems.push(format!("block {i}: action_id over 255"));
+                    }
+                    if chars(&element["value"]) > 2000 {
+                        problems.push(format!("block {i}: value over 2000"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// Limits of a modal or Home view.
+pub fn view_violations(view: &Value) -> Vec<String> {
+    let mut problems = block_kit_violations(&view["blocks"], 100);
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    for key in ["title", "submit", "close"] {
+        if chars(&view[key]["text"]) > 24 {
+            problems.push(format!("view {key} over 24 chars"));
+        }
+    }
+    if chars(&view["private_metadata"]) > 3000 {
+        problems.push("private_metadata over 3000".to_owned());
+    }
+    problems
+}
+
+fn parse_body(headers: &HeaderMap, query: Option<String>, body: &Bytes) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    }
+    let text = if body.is_empty() {
+        query.unwrap_or_default()
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&text).unwrap_or_default();
+    let mut map = serde_json::Map::new();
+    for (key, value) in pairs {
+        // Form-encoded Web API calls carry JSON in some fields (blocks, view).
+        let parsed = serde_json::from_str::<Value>(&value)
+            .ok()
+            .filter(|v| v.is_array() || v.is_object())
+            .unwrap_or(Value::String(value));
+        map.insert(key, parsed);
+    }
+    Value::Object(map)
+}
+
+async fn api(
+    State(state): State<Arc<Mutex<EmulatorState>>>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body = parse_body(&headers, query, &body);
+    let failure = {
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        let at = state.clock.as_ref().map(|c| c.now());
+        state.calls.push(Call {
+            method: method.clone(),
+            body: body.clone(),
+            at,
+        });
+        state.failures.get_mut(&method).and_then(VecDeque::pop_front)
+    };
+    match failure {
+        Some(Failure::RateLimited { retry_after_secs }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", retry_after_secs.to_string())],
+                Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        Some(Failure::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
+        Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Failure::Api(error)) => return Json(json!({"ok": false, "error": error})).into_response(),
+        Some(Failure::Lost(delay)) => {
+            let answer = answer(&state, &method, &body);
+            tokio::time::sleep(delay).await;
+            return answer;
+        }
+        None => {}
+    }
+    answer(&state, &method, &body)
+}
+
+fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Response {
+    let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+    let mut problems = Vec::new();
+    if let Some(blocks) = body.get("blocks") {
+        problems.extend(block_kit_violations(blocks, 50));
+    }
+    if let Some(view) = body.get("view") {
+        problems.extend(view_violations(view));
+    }
+    if !problems.is_empty() {
+        state
+            .violations
+            .extend(problems.iter().map(|p| format!("{method}: {p}")));
+        return Json(json!({"ok": false, "error": "invalid_blocks", "errors": problems})).into_response();
+    }
+    let answer = match method {
+        "auth.test" => json!({
+            "ok": true, "url": "https://liftoff-test.slack.com/", "team": "Liftoff Test",
+            "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID
+        }),
+        "chat.postMessage" => {
+            state.next_ts += 100;
+            let ts = format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000);
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let mut message = json!({
+                "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
+                "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
+            });
+            if let Some(metadata) = body.get("metadata") {
+                message["metadata"] = metadata.clone();
+            }
+            if let Some(thread_ts) = body.get("thread_ts") {
+                message["thread_ts"] = thread_ts.clone();
+            }
+            state.messages.insert((channel.clone(), ts.clone()), message.clone());
+            json!({"ok": true, "channel": channel, "ts": ts, "message": message})
+        }
+        "chat.update" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let ts = body["ts"].as_str().unwrap_or_default().to_owned();
+            let key = (channel.clone(), ts.clone());
+            if !state.messages.contains_key(&key) {
+                return Json(json!({"ok": false, "error": "message_not_found"})).into_response();
+            }
+            let message = json!({
+                "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
+                "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
+            });
+            state.messages.insert(key, message.clone());
+            json!({"ok": true, "channel": channel, "ts": ts, "text": body["text"], "message": message})
+        }
+        "chat.postEphemeral" => {
+            state.next_ts += 100;
+            json!({"ok": true, "message_ts": format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000)})
+        }
+        "conversations.history" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let messages: Vec<Value> = match body["latest"].as_str() {
+                Some(latest) => state
+                    .messages
+                    .get(&(channel, latest.to_owned()))
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+                None => {
+                    let oldest = body["oldest"].as_str().unwrap_or("0").to_owned();
+                    let mut found: Vec<Value> = state
+                        .messages
+                        .iter()
+                        .filter(|((c, ts), m)| {
+                            *c == channel && ts.as_str() >= oldest.as_str() && m.get("thread_ts").is_none()
+                        })
+                        .map(|(_, m)| m.clone())
+                        .collect();
+                    found.sort_by(|a, b| b["ts"].as_str().cmp(&a["ts"].as_str()));
+                    found
+                }
+            };
+            json!({"ok": true, "messages": messages, "has_more": false})
+        }
+        "conversations.replies" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+            let parent = body["ts"].as_str().unwrap_or_default().to_owned();
+            let messages: Vec<Value> = state
+                .messages
+                .iter()
+                .filter(|((c, _), m)| *c == channel && m["thread_ts"].as_str() == Some(parent.as_str()))
+                .map(|(_, m)| m.clone())
+                .collect();
+            json!({"ok": true, "messages": messages, "has_more": false})
+        }
+        "users.info" => {
+            let user = body["user"].as_str().unwrap_or_default().to_owned();
+            let tz = state
+                .timezones
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| "Etc/UTC".to_owned());
+            json!({"ok": true, "user": {"id": user, "team_id": TEAM_ID, "name": "someone", "tz": tz, "deleted": false}})
+        }
+        "conversations.open" => {
+            let users = match &body["users"] {
+                Value::Array(users) => users.first().and_then(Value::as_str).unwrap_or_default().to_owned(),
+                other => other
+                    .as_str()
+                    .unwrap_or_default()
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            };
+            json!({"ok": true, "channel": {"id": format!("D{}", users.trim_start_matches('U'))}})
+        }
+        "reactions.add" => json!({"ok": true}),
+        "apps.connections.open" => {
+            let url = format!("{}/socket", state.root.replace("http://", "ws://"));
+            json!({"ok": true, "url": url})
+        }
+        "views.open" | "views.update" | "views.push" | "views.publish" => {
+            let mut view = body["view"].clone();
+            view["id"] = json!("V0VIEW");
+            view["team_id"] = json!(TEAM_ID);
+            view["hash"] = json!("1.hash");
+            json!({"ok": true, "view": view})
+        }
+        _ => json!({"ok": false, "error": "unknown_method"}),
+    };
+    Json(answer).into_response()
+}
+
+async fn socket(State(state): State<Arc<Mutex<EmulatorState>>>, upgrade: WebSocketUpgrade) -> Response {
+    let sockets = state.lock().unwrap_or_else(|p| p.into_inner()).sockets.clone();
+    upgrade.on_upgrade(move |mut ws: WebSocket| async move {
+        let (to_client, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
+        let (incoming, from_client) = tokio::sync::mpsc::unbounded_channel::<String>();
+        if let Some(sockets) = sockets {
+            let _ = sockets.send(SocketConn { to_client, from_client });
+        }
+        if ws
+            .send(WsMessage::Text(
+                json!({"type": "hello", "num_connections": 1}).to_string().into(),
+            ))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            tokio::select! {
+                next = outgoing.recv() => match next {
+                    Some(Some(text)) => {
+                        if ws.send(WsMessage::Text(text.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    // Cut: drop the socket without a close frame.
+                    Some(None) | None => return,
+                },
+                received = ws.recv() => match received {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        let _ = incoming.send(text.to_string());
+                    }
+                    Some(Ok(_)) => {}
+                    _ => return,
+                },
+            }
+        }
+    })
+}
+
+async fn response_url(State(state): State<Arc<Mutex<EmulatorState>>>, Path(id): Path<String>, body: Bytes) -> Response {
+    let mut body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(blocks) = body.get("blocks") {
+        let problems = block_kit_violations(blocks, 50);
+        if !problems.is_empty() {
+            state
+                .violations
+                .extend(problems.iter().map(|p| format!("response_url: {p}")));
+            return (StatusCode::BAD_REQUEST, "invalid_blocks").into_response();
+        }
+    }
+    body["response_url_id"] = json!(id);
+    let at = state.clock.as_ref().map(|c| c.now());
+    state.calls.push(Call {
+        method: "response_url".to_owned(),
+        body,
+        at,
+    });
+    Json(json!({"ok": true})).into_response()
+}
