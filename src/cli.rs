@@ -52,7 +52,17 @@ pub enum Command {
         now: DateTime<Utc>,
     },
     /// Run a simulated launch against a built-in Slack emulator and print the transcript.
-    Demo,
+    Demo {
+        /// Simulated working days per second (0: as fast as possible).
+        #[arg(long, default_value_t = 0.0)]
+        speed: f64,
+        /// Stop after this date (YYYY-MM-DD); default: the day after launch day.
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        /// Keep the demo's SQLite database at this path.
+        #[arg(long, value_name = "PATH")]
+        keep_db: Option<PathBuf>,
+    },
 }
 
 fn parse_instant(input: &str) -> Result<DateTime<Utc>, String> {
@@ -104,16 +114,19 @@ impl From<StartupError> for Failure {
 
 /// Runs the parsed command. What it prints on success goes to stdout.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Demo { speed, until, keep_db } = cli.command {
+        // The demo brings its own configuration, database and Slack.
+        return crate::demo::run(crate::demo::DemoOptions { speed, until, keep_db })
+            .await
+            .map_err(Failure::Runtime);
+    }
     let config = Config::load_from_environment(cli.config.as_deref())?;
     match cli.command {
         Command::CheckConfig => check_config(&config),
         Command::Migrate => migrate(&config).await,
         Command::Serve => serve(config).await,
         Command::Tick { now } => tick(config, now).await,
-        Command::Demo => Err(anyhow::anyhow!(
-            "`liftoff demo` is not built yet; run `liftoff serve` with Slack credentials instead"
-        )
-        .into()),
+        Command::Demo { .. } => unreachable!("handled above"),
     }
 }
 

@@ -279,12 +279,15 @@ Waiting on `{}` {}.",
             escape(&blocker.title)
         ));
     }
-    if !view.mentions.is_empty() {
-        text.push_str(&format!(
-            "
-{}",
-            view.mentions.join(" ")
-        ));
+    let mut mentions: Vec<&str> = Vec::new();
+    for mention in &view.mentions {
+        if !mentions.contains(&mention.as_str()) {
+            mentions.push(mention);
+        }
+    }
+    if !mentions.is_empty() {
+        text.push('\n');
+        text.push_str(&mentions.join(" "));
     }
     if let Some(readiness) = &view.readiness {
         text.push_str(&format!(
