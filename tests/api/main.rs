@@ -4,6 +4,7 @@
 //! (`.ci/run` sets it, and `LIFTOFF_REQUIRE_POSTGRES=1` so that they cannot silently skip).
 
 mod demo;
+mod docs;
 mod escalation;
 mod fake_slack;
 mod helpers;
@@ -11,6 +12,7 @@ mod helpers;
 mod architecture;
 mod cli;
 mod health;
+mod manifest;
 mod pmo_loop;
 mod slack_commands;
 mod slack_events;
