@@ -51,6 +51,12 @@ pub enum Command {
         #[arg(long, value_parser = parse_instant)]
         now: DateTime<Utc>,
     },
+    /// Exit 0 if the local service is ready (GET /readyz), 1 otherwise: for container health checks.
+    Healthcheck {
+        /// Readiness URL (default: /readyz on the configured listen address).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Run a simulated launch against a built-in Slack emulator and print the transcript.
     Demo {
         /// Simulated working days per second (0: as fast as possible).
@@ -127,6 +133,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => serve(config).await,
         Command::Tick { now } => tick(config, now).await,
         Command::Demo { .. } => unreachable!("handled above"),
+        Command::Healthcheck { url } => healthcheck(&config, url).await,
     }
 }
 
@@ -220,6 +227,36 @@ async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
         counts.pending + counts.sending
     );
     Ok(())
+}
+
+async fn healthcheck(config: &Config, url: Option<String>) -> Result<(), Failure> {
+    let url = url.unwrap_or_else(|| {
+        let bind = config.server.bind;
+        // A wildcard listen address is reached through loopback.
+        let host = if bind.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            bind.ip().to_string()
+        };
+        format!("http://{host}:{}/readyz", bind.port())
+    });
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .context("cannot build an HTTP client")?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("{url} did not answer"))?;
+    if response.status().is_success() {
+        println!("ready: {url}");
+        Ok(())
+    } else {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        Err(anyhow::anyhow!("{url} answered {status}: {body}").into())
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).

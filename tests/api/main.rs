@@ -3,6 +3,7 @@
 //! Repository tests run on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set
 //! (`.ci/run` sets it, and `LIFTOFF_REQUIRE_POSTGRES=1` so that they cannot silently skip).
 
+mod container;
 mod demo;
 mod docs;
 mod escalation;
