@@ -53,6 +53,7 @@ pub struct Delivery {
     clock: SharedClock,
     post_interval: Duration,
     pacing: Mutex<Pacing>,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 /// Where a message goes once its target and thread are resolved.
@@ -82,6 +83,19 @@ impl Delivery {
             clock,
             post_interval,
             pacing: Mutex::new(Pacing::default()),
+            metrics: None,
+        }
+    }
+
+    /// Counts deliveries and Slack API errors in `metrics`.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count(&self, outcome: &str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.delivery(outcome);
         }
     }
 
@@ -118,6 +132,7 @@ impl Delivery {
             match outcome {
                 Outcome::Sent { channel, ts } => {
                     self.store.mark_sent(entry.id, &channel, ts.as_deref(), now).await?;
+                    self.count("sent");
                     self.pacing()
                         .next_post
                         .insert(target, Instant::now() + self.post_interval);
@@ -135,15 +150,18 @@ impl Delivery {
                     }
                     tracing::warn!(key = %entry.message.key, attempt = entry.attempts + 1, %error, "delivery failed; will retry");
                     self.store.mark_retry(entry.id, now + after, &error).await?;
+                    self.count("retry");
                     report.retrying += 1;
                 }
                 Outcome::Retry { error, .. } => {
                     let reason = format!("gave up after {} attempts: {error}", entry.attempts + 1);
                     tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
                     self.store.mark_failed(entry.id, &reason).await?;
+                    self.count("failed");
                     report.failed += 1;
                 }
                 Outcome::Fail(reason) => {
+                    self.count("failed");
                     tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
                     self.store.mark_failed(entry.id, &reason).await?;
                     report.failed += 1;
@@ -301,6 +319,15 @@ impl Delivery {
     }
 
     fn classify(&self, entry: &OutboxEntry, err: SlackApiError) -> Outcome {
+        if let Some(metrics) = &self.metrics {
+            let (method, error) = match &err {
+                SlackApiError::Api { method, error } => (*method, error.as_str()),
+                SlackApiError::RateLimited { method, .. } => (*method, "ratelimited"),
+                SlackApiError::Transport { method, .. } => (*method, "transport"),
+                SlackApiError::Timeout { method } => (*method, "timeout"),
+            };
+            metrics.slack_error(method, error);
+        }
         match err {
             SlackApiError::RateLimited { retry_after, .. } => {
                 let wait = retry_after.unwrap_or(Duration::from_secs(30));

@@ -43,6 +43,7 @@ impl AppState {
             self.clock.clone(),
             self.config.slack.post_interval,
         )
+        .with_metrics(self.slack.service.metrics.clone())
     }
 }
 
@@ -120,15 +121,70 @@ impl Application {
 }
 
 pub fn router(state: AppState) -> Router {
+    let metrics = state.slack.service.metrics.clone();
     let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_endpoint))
         .with_state(state.clone());
     // Socket Mode has no signing secret, and so no request URLs to serve.
-    match state.slack.signing_secret.is_some() {
+    let router = match state.slack.signing_secret.is_some() {
         true => health.merge(crate::slack::http::routes(state.slack)),
         false => health,
+    };
+    router.layer(axum::middleware::from_fn_with_state(metrics, track_request))
+}
+
+/// Counts every request by endpoint and outcome, and times how long it took to answer.
+async fn track_request(
+    State(metrics): State<Arc<crate::metrics::Metrics>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let endpoint = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = tokio::time::Instant::now();
+    let response = next.run(request).await;
+    let outcome = match response.status().as_u16() {
+        200..=299 => "ok",
+        401 | 403 => "refused",
+        400..=499 => "bad_request",
+        _ => "error",
+    };
+    metrics
+        .ack_seconds
+        .get_or_create(&crate::metrics::EndpointLabels {
+            endpoint: endpoint.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .get_or_create(&crate::metrics::RequestLabels {
+            endpoint,
+            outcome: outcome.to_owned(),
+        })
+        .inc();
+    response
+}
+
+/// Prometheus text exposition; the outbox gauges are read fresh from the store.
+async fn metrics_endpoint(State(state): State<AppState>) -> Response {
+    let metrics = &state.slack.service.metrics;
+    match state.store.outbox_backlog().await {
+        Ok((depth, oldest)) => {
+            metrics.outbox_depth.set(depth);
+            let age = oldest.map_or(0, |at| (state.clock.now() - at).num_seconds().max(0));
+            metrics.outbox_oldest_age_seconds.set(age);
+        }
+        Err(err) => tracing::warn!(error = %err, "metrics: cannot read the outbox"),
     }
+    (
+        [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+        metrics.render(),
+    )
+        .into_response()
 }
 
 /// The process is up and answering. Says nothing about the database on purpose: a restart

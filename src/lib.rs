@@ -16,6 +16,7 @@ pub mod demo;
 pub mod domain;
 pub mod emulator;
 pub mod http;
+pub mod metrics;
 pub mod scheduler;
 pub mod service;
 pub mod slack;

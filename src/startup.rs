@@ -41,7 +41,8 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
     let identity = identify(&api).await?;
     tracing::info!(team = %identity.team_id, bot_user = %identity.user_id, "connected to Slack");
     let config = Arc::new(config);
-    let service = Service::new(store.clone(), config.clone(), clock.clone());
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let service = Service::new(store.clone(), config.clone(), clock.clone(), metrics);
     Ok(AppState {
         config,
         store,

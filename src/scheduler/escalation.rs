@@ -105,6 +105,13 @@ pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {
             .await?
         {
             report.fired += 1;
+            service
+                .metrics
+                .escalations
+                .get_or_create(&crate::metrics::LevelLabels {
+                    level: assessment.level.number().to_string(),
+                })
+                .inc();
             tracing::info!(task = %task.id, level = %assessment.level, episode = %assessment.episode, "escalated");
         }
         // Lower levels never reached on their own are passed: they must not fire later.

@@ -93,6 +93,25 @@ impl Scheduler {
             .store
             .record_job_run(job, &slot.key(), outcome, messages, checkins, now)
             .await?;
+        if ran {
+            let metrics = &self.service.metrics;
+            let kind = if outcome.starts_with("skipped") {
+                "skipped"
+            } else {
+                "ran"
+            };
+            metrics
+                .job_runs
+                .get_or_create(&crate::metrics::JobLabels {
+                    job: job.to_owned(),
+                    outcome: kind.to_owned(),
+                })
+                .inc();
+            metrics
+                .job_lag_seconds
+                .get_or_create(&crate::metrics::JobNameLabels { job: job.to_owned() })
+                .set((now - slot.at.with_timezone(&Utc)).num_seconds().max(0));
+        }
         Ok(ran.then(|| JobRun {
             job,
             slot: slot.key(),

@@ -50,11 +50,17 @@ pub struct Service {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: SharedClock,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Service {
-    pub fn new(store: Store, config: Arc<Config>, clock: SharedClock) -> Self {
-        Service { store, config, clock }
+    pub fn new(store: Store, config: Arc<Config>, clock: SharedClock, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        Service {
+            store,
+            config,
+            clock,
+            metrics,
+        }
     }
 
     /// The asking person's date today, in their own time zone when Slack has told us (cached

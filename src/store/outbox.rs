@@ -324,6 +324,13 @@ impl Store {
         Ok(counts)
     }
 
+    /// How many messages wait to be delivered, and when the oldest of them was enqueued.
+    pub async fn outbox_backlog(&self) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+        const SQL: &str = "SELECT COUNT(*), MIN(created_at_ms) FROM outbox WHERE state IN ('pending', 'sending')";
+        let (count, oldest): (i64, Option<i64>) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await)?;
+        Ok((count, oldest.map(from_millis).transpose()?))
+    }
+
     /// Messages given up on, newest first: shown in `/launch show` and the digest.
     pub async fn failed_messages(&self, limit: i64) -> Result<Vec<FailedMessage>, StoreError> {
         const SQL: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \

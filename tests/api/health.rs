@@ -50,3 +50,57 @@ async fn readyz_reports_an_unreachable_database() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_deliveries_jobs_and_the_outbox() {
+    let app = TestApp::spawn_with(
+        true,
+        "[slack]\npost_interval_ms = 5\n[channels]\npmo = \"C0PMO\"\n[functions.sales]\nchannel = \"C0SALES\"\n",
+    )
+    .await;
+    app.command("U0LEAD", "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    let forged = app
+        .post_raw("/slack/commands", crate::helpers::FORM, "text=help", None, None)
+        .await;
+    assert_eq!(forged.status(), 401);
+    app.slack
+        .fail_next("chat.postMessage", crate::fake_slack::Failure::Api("channel_not_found"));
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in:\n{text}"))
+            .to_owned()
+    };
+    assert!(line(r#"liftoff_requests_total{endpoint="/slack/commands",outcome="ok"}"#).ends_with(" 1"));
+    assert!(line(r#"liftoff_requests_total{endpoint="/slack/commands",outcome="refused"}"#).ends_with(" 1"));
+    assert!(line(r#"liftoff_ack_seconds_count{endpoint="/slack/commands"}"#).ends_with(" 2"));
+    assert!(line(r#"liftoff_deliveries_total{outcome="failed"}"#).ends_with(" 1"));
+    assert!(
+        line(r#"liftoff_slack_api_errors_total{method="chat.postMessage",error="channel_not_found"}"#).ends_with(" 1")
+    );
+    assert!(line(r#"liftoff_scheduler_job_runs_total{job="checkin",outcome="ran"}"#).ends_with(" 1"));
+    assert!(
+        line(r#"liftoff_scheduler_lag_seconds{job="checkin"}"#).ends_with(" 300"),
+        "slot 10:00, ran 10:05"
+    );
+    assert!(line("liftoff_outbox_depth").ends_with(" 0"));
+    assert!(line("liftoff_outbox_oldest_age_seconds").ends_with(" 0"));
+    assert!(
+        text.contains("liftoff_escalations_total"),
+        "escalations are counted by level"
+    );
+    app.stop().await;
+}
