@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::outbox::insert_outbox;
 use super::{OutboxMessage, Store, StoreError, from_millis, on_pool, to_millis};
 use crate::domain::{LaunchId, TaskId};
 
@@ -33,9 +34,6 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id, episode, level) DO NOTHING";
         const MESSAGE: &str = "INSERT INTO escalation_messages (outbox_key, task_id, episode, level) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key) DO NOTHING";
-        const OUTBOX: &str = "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, \
-             payload, next_attempt_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-             ON CONFLICT (idempotency_key) DO NOTHING";
         let now = to_millis(now);
         let fired = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -53,18 +51,7 @@ impl Store {
                 false
             } else {
                 for message in messages {
-                    sqlx::query(OUTBOX)
-                        .bind(&message.key)
-                        .bind(&message.kind)
-                        .bind(message.method.as_str())
-                        .bind(&message.target)
-                        .bind(message.recipient.as_deref())
-                        .bind(message.thread_ts.as_deref())
-                        .bind(message.thread_of.as_deref())
-                        .bind(message.payload.to_string())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_outbox!(tx, message, now)?;
                     sqlx::query(MESSAGE).bind(&message.key).bind(task.0).bind(episode).bind(level).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

@@ -15,7 +15,7 @@ mod events;
 mod functions;
 mod history;
 mod launches;
-mod outbox;
+pub(crate) mod outbox;
 mod rows;
 mod tasks;
 

@@ -144,6 +144,8 @@ pub struct FailedMessage {
     pub error: String,
 }
 
+/// Inserts `$message` (a `&OutboxMessage`) through `$conn` unless its key exists; evaluates to
+/// the number of rows written. A macro so it compiles for both backends' transactions.
 macro_rules! insert_outbox {
     ($conn:expr, $message:expr, $now:expr) => {{
         let message: &OutboxMessage = $message;
@@ -166,6 +168,7 @@ macro_rules! insert_outbox {
         .map(|r| r.rows_affected())
     }};
 }
+pub(crate) use insert_outbox;
 
 impl Store {
     /// Records that `job` ran for `slot` and enqueues what it produced, atomically. Returns

@@ -37,6 +37,18 @@ fn with_secrets(command: &mut Command) -> &mut Command {
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 }
 
+/// Reads log lines into `logs` until one contains `needle`, and returns that line.
+fn read_until(stderr: &mut impl BufRead, logs: &mut String, needle: &str) -> String {
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {logs}");
+        logs.push_str(&line);
+        if line.contains(needle) {
+            return line;
+        }
+    }
+}
+
 fn write_config(dir: &Path, text: &str) -> std::path::PathBuf {
     let path = dir.join("liftoff.toml");
     std::fs::write(&path, text).unwrap();
@@ -342,15 +354,9 @@ async fn serve_runs_until_sigterm_and_never_logs_secrets() {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut logs = String::new();
-    let address = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {logs}");
-        logs.push_str(&line);
-        if line.contains("liftoff is serving") {
-            let start = line.find("address=").expect("address field") + "address=".len();
-            break line[start..].split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let line = read_until(&mut stderr, &mut logs, "liftoff is serving");
+    let start = line.find("address=").expect("address field") + "address=".len();
+    let address = line[start..].split_whitespace().next().unwrap().to_owned();
     let get = |path: &str| reqwest::get(format!("http://{address}{path}"));
     assert_eq!(get("/healthz").await.unwrap().status(), 200);
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
@@ -402,14 +408,7 @@ async fn serve_retries_an_unreachable_slack_at_start_up() {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut logs = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early: {logs}");
-        logs.push_str(&line);
-        if line.contains("liftoff is serving") {
-            break;
-        }
-    }
+    read_until(&mut stderr, &mut logs, "liftoff is serving");
     assert_eq!(slack.calls("auth.test").len(), 3, "two failures, then success: {logs}");
     child.kill().unwrap();
     child.wait().unwrap();

@@ -277,20 +277,7 @@ async fn the_owners_time_zone_decides_when_a_task_is_overdue() {
     let app = TestApp::spawn_with(true, CONFIG).await;
     app.slack.set_timezone(ANN, "Pacific/Kiritimati");
     let task = setup(&app).await;
-    app.command(ANN, "mine").await;
-    app.slack.wait_for("users.info", 1).await;
-    for _ in 0..100 {
-        if app
-            .store
-            .user_timezone(&crate::helpers::user(ANN))
-            .await
-            .unwrap()
-            .is_some()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    app.learn_timezone(ANN).await;
     // 11:00 UTC on the 3rd is already the 4th in Kiritimati (UTC+14): overdue for Ann.
     day(&app, "2026-12-03T11:00:00Z").await;
     let overdue = posts_with(&app, &format!("Overdue task: `{task}`"));

@@ -261,6 +261,20 @@ impl TestApp {
             .expect("delivery runs");
     }
 
+    /// Has `user` run a command, which makes Liftoff look up their time zone, and waits until
+    /// it is cached.
+    pub async fn learn_timezone(&self, user_id: &str) {
+        self.command(user_id, "mine").await;
+        self.slack.wait_for("users.info", 1).await;
+        for _ in 0..250 {
+            if self.store.user_timezone(&user(user_id)).await.unwrap().is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{user_id}'s time zone was not cached");
+    }
+
     /// Moves the test clock to `at` (RFC 3339).
     pub fn set_time(&self, at: &str) {
         self.clock.set(instant(at));

@@ -554,20 +554,7 @@ async fn a_persons_own_time_zone_decides_their_today() {
     app.command(LEAD, "new Checkout v2 tier:3 date:2026-12-18").await;
     // Tuesday 05:00 UTC is still Monday evening in Los Angeles.
     app.set_time("2026-11-24T05:00:00Z");
-    app.command(ANN, "mine").await;
-    app.slack.wait_for("users.info", 1).await;
-    for _ in 0..100 {
-        if app
-            .store
-            .user_timezone(&crate::helpers::user(ANN))
-            .await
-            .unwrap()
-            .is_some()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    app.learn_timezone(ANN).await;
     let reply = app.command(ANN, "task checkout-v2 sales Call list due:today").await;
     assert!(reply["text"].as_str().unwrap().contains("due 2026-11-23"), "{reply}");
     let reply = app.command(LEAD, "task checkout-v2 sales Call list due:today").await;
