@@ -129,42 +129,19 @@ pub fn who_to_nudge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LaunchId, LaunchState, Slug, TaskStatus};
+    use crate::domain::fixtures;
+    use crate::domain::{LaunchState, TaskStatus};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
 
     fn launch(id: i64, tier: Tier, day: &str) -> Launch {
-        Launch {
-            id: LaunchId(id),
-            slug: Slug::parse(&format!("l{id}")).unwrap(),
-            name: format!("L{id}"),
-            tier,
-            launch_date: date(day),
-            lead: None,
-            key_messages: String::new(),
-            channel_notes: String::new(),
-            state: LaunchState::Planned,
-            version: 1,
-        }
+        fixtures::launch(id, tier, day)
     }
 
     fn task(id: i64, launch: i64, function: &str, status: TaskStatus) -> Task {
-        Task {
-            id: TaskId(id),
-            launch_id: LaunchId(launch),
-            function: FunctionName::parse(function).unwrap(),
-            title: format!("t{id}"),
-            owner: None,
-            due_date: date("2026-12-01"),
-            due_offset_days: None,
-            status,
-            status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
-            snoozed_until: None,
-            blocked_by: None,
-            version: 1,
-        }
+        fixtures::task(id, launch, function, "2026-12-01", status)
     }
 
     const CADENCE: Cadence = Cadence {

@@ -111,41 +111,21 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LaunchId, LaunchState, Slug, TaskId, TaskStatus, Tier};
+    use crate::domain::fixtures;
+    use crate::domain::{TaskStatus, Tier};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
 
     fn launch(id: i64, day: &str) -> Launch {
-        Launch {
-            id: LaunchId(id),
-            slug: Slug::parse(&format!("l{id}")).unwrap(),
-            name: format!("L{id}"),
-            tier: Tier::One,
-            launch_date: date(day),
-            lead: None,
-            key_messages: String::new(),
-            channel_notes: String::new(),
-            state: LaunchState::Planned,
-            version: 1,
-        }
+        fixtures::launch(id, Tier::One, day)
     }
 
     fn task(id: i64, launch: i64, due: &str, status: TaskStatus, changed: &str) -> Task {
         Task {
-            id: TaskId(id),
-            launch_id: LaunchId(launch),
-            function: FunctionName::parse("sales").unwrap(),
-            title: format!("t{id}"),
-            owner: None,
-            due_date: date(due),
-            due_offset_days: None,
-            status,
             status_changed_at: changed.parse().unwrap(),
-            snoozed_until: None,
-            blocked_by: None,
-            version: 1,
+            ..fixtures::task(id, launch, "sales", due, status)
         }
     }
 

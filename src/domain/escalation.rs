@@ -151,7 +151,8 @@ mod tests {
     use chrono::Weekday;
 
     use super::*;
-    use crate::domain::{FunctionName, LaunchId, LaunchState, Slug, TaskId, TaskStatus};
+    use crate::domain::TaskStatus;
+    use crate::domain::fixtures;
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -163,34 +164,13 @@ mod tests {
     }
 
     fn launch(tier: Tier, day: &str) -> Launch {
-        Launch {
-            id: LaunchId(1),
-            slug: Slug::parse("x").unwrap(),
-            name: "X".into(),
-            tier,
-            launch_date: date(day),
-            lead: None,
-            key_messages: String::new(),
-            channel_notes: String::new(),
-            state: LaunchState::Planned,
-            version: 1,
-        }
+        fixtures::launch(1, tier, day)
     }
 
     fn task(due: &str, status: TaskStatus, changed: &str) -> Task {
         Task {
-            id: TaskId(1),
-            launch_id: LaunchId(1),
-            function: FunctionName::parse("sales").unwrap(),
-            title: "t".into(),
-            owner: None,
-            due_date: date(due),
-            due_offset_days: None,
-            status,
             status_changed_at: changed.parse().unwrap(),
-            snoozed_until: None,
-            blocked_by: None,
-            version: 1,
+            ..fixtures::task(1, 1, "sales", due, status)
         }
     }
 

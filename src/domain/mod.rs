@@ -7,6 +7,8 @@ pub mod checkin;
 pub mod dates;
 pub mod digest;
 pub mod escalation;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod function;
 pub mod history;
 pub mod ids;

@@ -79,43 +79,20 @@ pub fn readiness(launch: &Launch, tasks: &[Task], today: NaiveDate) -> LaunchRea
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LaunchId, LaunchState, Slug, TaskId, TaskStatus, Tier};
+    use crate::domain::fixtures;
+    use crate::domain::{TaskStatus, Tier};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
 
     fn task(id: i64, function: &str, due: &str, status: TaskStatus) -> Task {
-        Task {
-            id: TaskId(id),
-            launch_id: LaunchId(1),
-            function: FunctionName::parse(function).unwrap(),
-            title: "t".into(),
-            owner: None,
-            due_date: date(due),
-            due_offset_days: None,
-            status,
-            status_changed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
-            snoozed_until: None,
-            blocked_by: None,
-            version: 1,
-        }
+        fixtures::task(id, 1, function, due, status)
     }
 
     #[test]
     fn readiness_counts_what_is_due_by_launch_day() {
-        let launch = Launch {
-            id: LaunchId(1),
-            slug: Slug::parse("x").unwrap(),
-            name: "X".into(),
-            tier: Tier::One,
-            launch_date: date("2026-12-10"),
-            lead: None,
-            key_messages: String::new(),
-            channel_notes: String::new(),
-            state: LaunchState::Planned,
-            version: 1,
-        };
+        let launch = fixtures::launch(1, Tier::One, "2026-12-10");
         let tasks = [
             task(1, "sales", "2026-11-20", TaskStatus::Done),
             task(2, "sales", "2026-11-22", TaskStatus::OnTrack), // overdue on 11-23
