@@ -100,6 +100,7 @@ pub(crate) struct RawConfig {
     scheduler: RawScheduler,
     checkins: RawCheckins,
     escalation: RawEscalation,
+    people: RawPeople,
     channels: RawChannels,
     permissions: RawPermissions,
     functions: BTreeMap<String, RawFunction>,
@@ -263,6 +264,20 @@ impl Default for RawEscalation {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawPeople {
+    max_active_launches_per_lead: usize,
+}
+
+impl Default for RawPeople {
+    fn default() -> Self {
+        RawPeople {
+            max_active_launches_per_lead: 3,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawScheduler {
     enabled: bool,
     interval_secs: u64,
@@ -337,6 +352,8 @@ pub struct Config {
     pub ladder: Ladder,
     /// Off: no escalation sweeps at all (`escalation.enabled = false`).
     pub escalation_enabled: bool,
+    /// A lead with more active launches than this is "spread too thin".
+    pub max_active_launches_per_lead: usize,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
@@ -729,6 +746,7 @@ impl RawConfig {
                 max_nudges_per_day: self.checkins.max_nudges_per_day,
             },
             escalation_enabled: self.escalation.enabled,
+            max_active_launches_per_lead: self.people.max_active_launches_per_lead,
             ladder: Ladder {
                 reminder: self.escalation.reminder,
                 function_lead_overdue_days: self.escalation.function_lead_overdue_days,

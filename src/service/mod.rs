@@ -265,6 +265,78 @@ impl Service {
                 }
                 Ok(Reply::ephemeral(View::Escalations { items, today }))
             }
+            Command::Template(tier) => Ok(Reply::ephemeral(View::Template {
+                tier,
+                tasks: self.config.templates.for_tier(tier).to_vec(),
+            })),
+            Command::Metric { launch, metric } => {
+                let launch = self.find_launch(&launch, subcommand).await?;
+                self.store
+                    .upsert_metric(launch.id, &metric, &self.ctx(actor, source))
+                    .await?;
+                Ok(Reply::in_channel(View::MetricSet { launch, metric }))
+            }
+            Command::Actual { launch, name, value } => {
+                let launch = self.find_launch(&launch, subcommand).await?;
+                if !self
+                    .store
+                    .record_metric_actual(launch.id, &name, value, &self.ctx(actor, source))
+                    .await?
+                {
+                    let known: Vec<String> = self
+                        .store
+                        .metrics(launch.id)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.name)
+                        .collect();
+                    let known = if known.is_empty() {
+                        "none yet".to_owned()
+                    } else {
+                        known.join(", ")
+                    };
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!("{} has no metric named `{name}` (its metrics: {known})", launch.slug),
+                    ));
+                }
+                let metric = self
+                    .store
+                    .metrics(launch.id)
+                    .await?
+                    .into_iter()
+                    .find(|m| m.name == name)
+                    .ok_or_else(|| StoreError::Corrupt("metric vanished".to_owned()))?;
+                Ok(Reply::in_channel(View::MetricSet { launch, metric }))
+            }
+            Command::Workload => {
+                let mut people: std::collections::BTreeMap<SlackUserId, (usize, usize)> = Default::default();
+                for task in self.store.open_tasks().await? {
+                    if let Some(owner) = task.owner.clone() {
+                        let entry = people.entry(owner).or_default();
+                        entry.0 += 1;
+                        entry.1 += usize::from(task.is_overdue(today));
+                    }
+                }
+                let mut leads: std::collections::BTreeMap<SlackUserId, usize> = Default::default();
+                for launch in self.store.list_launches(false).await? {
+                    if let Some(lead) = launch.lead {
+                        *leads.entry(lead).or_default() += 1;
+                    }
+                }
+                let mut people: Vec<(SlackUserId, usize, usize)> = people
+                    .into_iter()
+                    .map(|(user, (open, overdue))| (user, open, overdue))
+                    .collect();
+                people.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                let mut leads: Vec<(SlackUserId, usize)> = leads.into_iter().collect();
+                leads.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                Ok(Reply::ephemeral(View::Workload {
+                    people,
+                    leads,
+                    max_per_lead: self.config.max_active_launches_per_lead,
+                }))
+            }
             Command::SetChannel { function, channel } => {
                 self.set_function(actor, &function, FunctionSetting::Channel(channel), source)
                     .await

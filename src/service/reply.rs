@@ -97,6 +97,21 @@ pub enum View {
         items: Vec<(TaskInLaunch, crate::store::FiredLevel)>,
         today: NaiveDate,
     },
+    Template {
+        tier: crate::domain::Tier,
+        tasks: Vec<crate::domain::template::TemplateTask>,
+    },
+    MetricSet {
+        launch: Launch,
+        metric: SuccessMetric,
+    },
+    Workload {
+        /// Per person: open tasks and how many of them are overdue.
+        people: Vec<(SlackUserId, usize, usize)>,
+        /// Per lead: active launches.
+        leads: Vec<(SlackUserId, usize)>,
+        max_per_lead: usize,
+    },
     /// A plain statement, e.g. that a feature is not available in this version.
     Notice(String),
 }

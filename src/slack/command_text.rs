@@ -39,7 +39,7 @@ fn usage_error(subcommand: Subcommand, message: impl Into<String>) -> UsageError
 pub const MAX_SNOOZE_DAYS: u32 = 10;
 
 /// `key:value` options a subcommand may take.
-const OPTION_KEYS: [&str; 6] = ["tier", "date", "lead", "name", "owner", "due"];
+const OPTION_KEYS: [&str; 8] = ["tier", "date", "lead", "name", "owner", "due", "target", "by"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -245,6 +245,67 @@ impl Args {
                 }
                 Ok(Command::BlockedBy { task, by, reason })
             }
+            S::Template => {
+                let (words, _) = self.split(&[])?;
+                let [tier] = words.as_slice() else {
+                    return Err(self.error("give the tier: 1, 2 or 3"));
+                };
+                Ok(Command::Template(
+                    Tier::parse(tier).map_err(|e| self.error(e.to_string()))?,
+                ))
+            }
+            S::Metric => {
+                let (words, options) = self.split(&["target", "by"])?;
+                let [launch, name @ ..] = words.as_slice() else {
+                    return Err(self.error("give the launch, the metric's name and its target"));
+                };
+                let name = name.join(" ");
+                if name.trim().is_empty() {
+                    return Err(self.error("the metric needs a name, e.g. \"activation rate\""));
+                }
+                let target = Self::option(&options, "target").ok_or_else(|| self.error("`target:` is missing"))?;
+                let (target, unit) = parse_quantity(target).map_err(|m| self.error(m))?;
+                let review_offset_days = match Self::option(&options, "by") {
+                    None => 30,
+                    Some(by) => match crate::domain::DueDate::parse_relative(by) {
+                        Ok(crate::domain::DueDate::Relative(days)) if days > 0 => days,
+                        _ => return Err(self.error(format!("`{by}` is not a review date after launch like T+30"))),
+                    },
+                };
+                Ok(Command::Metric {
+                    launch: self.launch(launch)?,
+                    metric: crate::domain::SuccessMetric {
+                        name: name.trim().to_owned(),
+                        target,
+                        unit,
+                        review_offset_days,
+                        actual: None,
+                    },
+                })
+            }
+            S::Actual => {
+                let (words, _) = self.split(&[])?;
+                let [launch, name @ .., value] = words.as_slice() else {
+                    return Err(self.error("give the launch, the metric's name and the measured value"));
+                };
+                if name.is_empty() {
+                    return Err(self.error("give the metric's name before the value"));
+                }
+                let (value, _) = parse_quantity(value).map_err(|m| self.error(m))?;
+                Ok(Command::Actual {
+                    launch: self.launch(launch)?,
+                    name: name.join(" "),
+                    value,
+                })
+            }
+            S::Workload => {
+                let (words, _) = self.split(&[])?;
+                if words.is_empty() {
+                    Ok(Command::Workload)
+                } else {
+                    Err(self.error("`workload` takes no arguments"))
+                }
+            }
             S::Escalations => {
                 let (words, _) = self.split(&[])?;
                 match words.as_slice() {
@@ -357,6 +418,19 @@ impl Args {
 
     fn channel(&self, word: &str) -> Result<SlackChannelId, UsageError> {
         parse_channel_mention(word).map_err(|message| self.error(message))
+    }
+}
+
+/// A number with an optional unit after it: `25%`, `500`, `1.5k` is refused (say 1500).
+pub fn parse_quantity(text: &str) -> Result<(f64, String), String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && unit.len() <= 12 => Ok((value, unit.trim().to_owned())),
+        _ => Err(format!("`{text}` is not a number like 25, 25% or 1500")),
     }
 }
 
@@ -719,6 +793,45 @@ mod tests {
         assert!(err("block T12 by T7").message.contains("needs a reason"));
         assert!(err("block T12 by nothing").message.contains("not a task id"));
         assert_eq!(ok("escalations"), Command::Escalations(None));
+        assert_eq!(ok("template 1"), Command::Template(Tier::One));
+        assert_eq!(
+            ok("metric checkout-v2 \"activation rate\" target:25% by:T+14"),
+            Command::Metric {
+                launch: slug("checkout-v2"),
+                metric: crate::domain::SuccessMetric {
+                    name: "activation rate".into(),
+                    target: 25.0,
+                    unit: "%".into(),
+                    review_offset_days: 14,
+                    actual: None,
+                },
+            }
+        );
+        assert!(
+            err("metric checkout-v2 signups")
+                .message
+                .contains("`target:` is missing")
+        );
+        assert!(
+            err("metric checkout-v2 signups target:lots")
+                .message
+                .contains("not a number")
+        );
+        assert!(
+            err("metric checkout-v2 signups target:5 by:T-3")
+                .message
+                .contains("after launch")
+        );
+        assert_eq!(
+            ok("actual checkout-v2 activation rate 22.5%"),
+            Command::Actual {
+                launch: slug("checkout-v2"),
+                name: "activation rate".into(),
+                value: 22.5
+            }
+        );
+        assert!(err("actual checkout-v2 22").message.contains("name before the value"));
+        assert_eq!(ok("workload"), Command::Workload);
         assert!(err("done").message.contains("which task"));
         assert!(err("done X12").message.contains("not a task id"));
         assert!(err("assign T12 @ann").message.contains("plain text, not a mention"));

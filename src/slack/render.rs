@@ -145,6 +145,66 @@ pub fn render(view: &View) -> Rendered {
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
+        View::Template { tier, tasks } => {
+            let mut lines = vec![format!(
+                "*Tier {} template*: {} task(s), due relative to launch day",
+                tier.number(),
+                tasks.len()
+            )];
+            for task in tasks {
+                let due = crate::domain::DueDate::Relative(task.offset_days);
+                lines.push(format!("• {} · {} · {}", due, task.function, escape(&task.title)));
+            }
+            Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
+        }
+        View::MetricSet { launch, metric } => {
+            let mut text = format!(
+                "Success metric *{}* for *{}* (`{}`): target {}{} by T+{}",
+                escape(&metric.name),
+                escape(&launch.name),
+                launch.slug,
+                metric.target,
+                escape(&metric.unit),
+                metric.review_offset_days
+            );
+            match (metric.actual, metric.met()) {
+                (Some(actual), Some(true)) => text.push_str(&format!(
+                    " · actual {actual}{} :white_check_mark: met",
+                    escape(&metric.unit)
+                )),
+                (Some(actual), _) => text.push_str(&format!(" · actual {actual}{} :x: missed", escape(&metric.unit))),
+                _ => {}
+            }
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::Workload {
+            people,
+            leads,
+            max_per_lead,
+        } => {
+            let mut lines = vec!["*Open tasks per person*".to_owned()];
+            if people.is_empty() {
+                lines.push("Nobody owns an open task.".to_owned());
+            }
+            for (user, open, overdue) in people {
+                let overdue = if *overdue > 0 {
+                    format!(" ({overdue} overdue)")
+                } else {
+                    String::new()
+                };
+                lines.push(format!("• {}: {open} open{overdue}", user.mention()));
+            }
+            lines.push("*Active launches per lead*".to_owned());
+            for (lead, count) in leads {
+                let flag = if count > max_per_lead {
+                    " :warning: spread too thin"
+                } else {
+                    ""
+                };
+                lines.push(format!("• {}: {count}{flag}", lead.mention()));
+            }
+            Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
+        }
         View::Escalations { items, today } => {
             if items.is_empty() {
                 let text = "Nothing is escalated right now.".to_owned();

@@ -578,3 +578,55 @@ async fn new_without_arguments_opens_the_form() {
     assert_eq!(opened[0]["view"]["callback_id"], "new_launch");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn templates_metrics_actuals_and_workload() {
+    let app = TestApp::spawn_with(true, "[people]\nmax_active_launches_per_lead = 1\n").await;
+    let reply = app.command(ANN, "template 3").await;
+    let t = text(&reply);
+    assert!(t.starts_with("*Tier 3 template*: 3 task(s)"), "{t}");
+    assert!(t.contains("• T-3 · product · Release notes"), "{t}");
+    assert_problem(
+        &app.command(ANN, "template 4").await,
+        "`4` is not a tier",
+        "/launch template <1|2|3>",
+    );
+
+    create_checkout(&app).await;
+    let reply = app
+        .command(LEAD, "metric checkout-v2 \"activation rate\" target:25% by:T+14")
+        .await;
+    assert_eq!(reply["response_type"], "in_channel");
+    assert!(text(&reply).contains("*activation rate* for *Checkout v2* (`checkout-v2`): target 25% by T+14"));
+    let reply = app.command(LEAD, "actual checkout-v2 activation rate 22%").await;
+    assert!(text(&reply).contains("actual 22% :x: missed"), "{}", text(&reply));
+    app.command(LEAD, "actual checkout-v2 \"activation rate\" 27").await;
+    let show = text(&app.command(LEAD, "show checkout-v2").await);
+    let blocks = all_block_text(&app.command(LEAD, "show checkout-v2").await);
+    assert!(
+        blocks.contains("activation rate: target 25% by T+14 · actual 27% :white_check_mark:"),
+        "{blocks}"
+    );
+    assert!(show.contains("checkout-v2"));
+    assert_problem(
+        &app.command(LEAD, "actual checkout-v2 nps 40").await,
+        "has no metric named `nps` (its metrics: activation rate)",
+        "/launch actual",
+    );
+    let history = app
+        .store
+        .launch_history(launch_by_slug(&app, "checkout-v2").await.unwrap().id)
+        .await
+        .unwrap();
+    assert_eq!(history.iter().filter(|h| h.field == ChangeField::Metric).count(), 3);
+
+    app.command(LEAD, "new Second Launch tier:3 date:2027-01-10 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, "task checkout-v2 sales Deck owner:<@U0ANN> due:today")
+        .await;
+    let reply = app.command(ANN, "workload").await;
+    let t = text(&reply);
+    assert!(t.contains("• <@U0ANN>: 1 open"), "{t}");
+    assert!(t.contains("• <@U0LEAD>: 2 :warning: spread too thin"), "{t}");
+    app.stop().await;
+}
