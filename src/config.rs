@@ -22,6 +22,7 @@ use serde::Deserialize;
 use crate::domain::checkin::Cadence;
 use crate::domain::escalation::Ladder;
 use crate::domain::function::BUILTIN_FUNCTIONS;
+use crate::domain::saturation::Freeze;
 use crate::domain::template::{TemplateTask, Templates};
 use crate::domain::{
     DueDate, FunctionCatalog, FunctionDef, FunctionName, SlackChannelId, SlackUserId, Tier, WorkCalendar,
@@ -101,6 +102,7 @@ pub(crate) struct RawConfig {
     checkins: RawCheckins,
     escalation: RawEscalation,
     people: RawPeople,
+    launches: RawLaunches,
     channels: RawChannels,
     permissions: RawPermissions,
     functions: BTreeMap<String, RawFunction>,
@@ -264,6 +266,31 @@ impl Default for RawEscalation {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawLaunches {
+    max_per_week: usize,
+    freeze: Vec<RawFreeze>,
+}
+
+impl Default for RawLaunches {
+    fn default() -> Self {
+        RawLaunches {
+            max_per_week: 2,
+            freeze: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFreeze {
+    from: String,
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawPeople {
     max_active_launches_per_lead: usize,
 }
@@ -354,6 +381,10 @@ pub struct Config {
     pub escalation_enabled: bool,
     /// A lead with more active launches than this is "spread too thin".
     pub max_active_launches_per_lead: usize,
+    /// More launches than this in one week draws a saturation warning.
+    pub max_launches_per_week: usize,
+    /// Periods when nothing should launch.
+    pub freezes: Vec<Freeze>,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
@@ -684,6 +715,33 @@ impl RawConfig {
         if self.slack.post_interval_ms > 60_000 {
             problems.push("slack.post_interval_ms", "must be at most 60000");
         }
+        let mut freezes = Vec::new();
+        for (index, freeze) in self.launches.freeze.iter().enumerate() {
+            let key = format!("launches.freeze[{}]", index + 1);
+            let parse = |d: &str| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| format!("`{d}` is not a date in the form YYYY-MM-DD"))
+            };
+            let from = problems.check(&key, parse(&freeze.from));
+            let to = problems.check(&key, parse(&freeze.to));
+            if let (Some(from), Some(to)) = (from, to) {
+                if to < from {
+                    problems.push(&key, "`to` is before `from`");
+                }
+                freezes.push(Freeze {
+                    from,
+                    to,
+                    reason: if freeze.reason.is_empty() {
+                        "launch freeze".to_owned()
+                    } else {
+                        freeze.reason.clone()
+                    },
+                });
+            }
+        }
+        if self.launches.max_per_week == 0 {
+            problems.push("launches.max_per_week", "must be at least 1");
+        }
         let pmo = problems.check_optional("channels.pmo", self.channels.pmo.as_deref(), parse_channel);
         let escalation_channel = problems.check_optional(
             "channels.escalation",
@@ -747,6 +805,8 @@ impl RawConfig {
             },
             escalation_enabled: self.escalation.enabled,
             max_active_launches_per_lead: self.people.max_active_launches_per_lead,
+            max_launches_per_week: self.launches.max_per_week,
+            freezes,
             ladder: Ladder {
                 reminder: self.escalation.reminder,
                 function_lead_overdue_days: self.escalation.function_lead_overdue_days,

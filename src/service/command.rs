@@ -30,6 +30,7 @@ pub enum Subcommand {
     Metric,
     Actual,
     Workload,
+    Calendar,
     Channel,
     Lead,
     Digest,
@@ -37,7 +38,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 24] = [
+    pub const ALL: [Subcommand; 25] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -58,6 +59,7 @@ impl Subcommand {
         Subcommand::Metric,
         Subcommand::Actual,
         Subcommand::Workload,
+        Subcommand::Calendar,
         Subcommand::Channel,
         Subcommand::Lead,
         Subcommand::Digest,
@@ -87,6 +89,7 @@ impl Subcommand {
             Subcommand::Metric => "metric",
             Subcommand::Actual => "actual",
             Subcommand::Workload => "workload",
+            Subcommand::Calendar => "calendar",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
             Subcommand::Digest => "digest",
@@ -134,6 +137,7 @@ impl Subcommand {
             Subcommand::Metric => "/launch metric <launch> \"<name>\" target:<value> [by:T+30]",
             Subcommand::Actual => "/launch actual <launch> \"<name>\" <value>",
             Subcommand::Workload => "/launch workload",
+            Subcommand::Calendar => "/launch calendar [quarter]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -164,6 +168,7 @@ impl Subcommand {
             Subcommand::Metric => "set a success metric's target, reviewed after launch (default T+30)",
             Subcommand::Actual => "record a success metric's measured value",
             Subcommand::Workload => "open tasks per person and active launches per lead",
+            Subcommand::Calendar => "launches by week for a quarter (e.g. 2027-Q1; default: this one)",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -243,6 +248,8 @@ pub enum Command {
         value: f64,
     },
     Workload,
+    /// A quarter as (year, 1..=4); `None` is the current one.
+    Calendar(Option<(i32, u32)>),
     /// Hold nudges and escalations for this many working days.
     Snooze {
         task: TaskId,
@@ -286,6 +293,7 @@ impl Command {
             Command::Metric { .. } => Subcommand::Metric,
             Command::Actual { .. } => Subcommand::Actual,
             Command::Workload => Subcommand::Workload,
+            Command::Calendar(_) => Subcommand::Calendar,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,
             Command::Digest(_) => Subcommand::Digest,

@@ -309,6 +309,30 @@ impl Service {
                     .ok_or_else(|| StoreError::Corrupt("metric vanished".to_owned()))?;
                 Ok(Reply::in_channel(View::MetricSet { launch, metric }))
             }
+            Command::Calendar(quarter) => {
+                use chrono::Datelike;
+                let (year, quarter) = quarter.unwrap_or((today.year(), today.month0() / 3 + 1));
+                let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
+                    .ok_or_else(|| ServiceError::user(subcommand, "that quarter is outside the calendar"))?;
+                let end = start
+                    .checked_add_months(chrono::Months::new(3))
+                    .ok_or_else(|| ServiceError::user(subcommand, "that quarter is outside the calendar"))?;
+                let mut weeks: Vec<(NaiveDate, Vec<Launch>)> = Vec::new();
+                for launch in self.store.list_launches(false).await? {
+                    if launch.launch_date < start || launch.launch_date >= end {
+                        continue;
+                    }
+                    let week = crate::domain::saturation::week_of(launch.launch_date);
+                    match weeks.iter_mut().find(|(w, _)| *w == week) {
+                        Some((_, launches)) => launches.push(launch),
+                        None => weeks.push((week, vec![launch])),
+                    }
+                }
+                Ok(Reply::ephemeral(View::Calendar {
+                    label: format!("{year} Q{quarter}"),
+                    weeks,
+                }))
+            }
             Command::Workload => {
                 let mut people: std::collections::BTreeMap<SlackUserId, (usize, usize)> = Default::default();
                 for task in self.store.open_tasks().await? {
@@ -400,7 +424,19 @@ impl Service {
                 &self.ctx(actor, source),
             )
             .await?;
-        Ok(Reply::in_channel(View::LaunchCreated { launch, tasks, today }))
+        let warnings = self.saturation(&launch).await?;
+        let view = View::LaunchCreated {
+            launch,
+            tasks,
+            warnings: warnings.clone(),
+            today,
+        };
+        // Warnings are for the person who can act on them, not the channel.
+        Ok(if warnings.is_empty() {
+            Reply::in_channel(view)
+        } else {
+            Reply::ephemeral(view)
+        })
     }
 
     async fn edit_launch(
@@ -427,12 +463,24 @@ impl Service {
                 .map_err(|e: LaunchEditError| ServiceError::user(subcommand, e.to_string()))?;
             match self.store.save_launch_change(&change).await {
                 Ok(saved) => {
-                    return Ok(Reply::in_channel(View::LaunchEdited {
+                    let moved = saved.launch_date != launch.launch_date || saved.tier != launch.tier;
+                    let warnings = if moved && saved.state.is_active() {
+                        self.saturation(&saved).await?
+                    } else {
+                        Vec::new()
+                    };
+                    let view = View::LaunchEdited {
                         launch: saved,
                         changes: change.history,
                         moves: change.moves,
+                        warnings: warnings.clone(),
                         today,
-                    }));
+                    };
+                    return Ok(if warnings.is_empty() {
+                        Reply::in_channel(view)
+                    } else {
+                        Reply::ephemeral(view)
+                    });
                 }
                 Err(StoreError::Conflict) => continue,
                 Err(err) => return Err(err.into()),
@@ -537,6 +585,24 @@ impl Service {
             .find(|def| &def.name == function)
             .expect("the parser only accepts known functions");
         Ok(Reply::ephemeral(View::FunctionUpdated { function }))
+    }
+
+    /// Saturation warnings for `launch` against the other active launches.
+    async fn saturation(&self, launch: &Launch) -> Result<Vec<String>, StoreError> {
+        let others: Vec<Launch> = self
+            .store
+            .list_launches(false)
+            .await?
+            .into_iter()
+            .filter(|l| l.id != launch.id)
+            .collect();
+        Ok(crate::domain::saturation::warnings(
+            launch.tier,
+            launch.launch_date,
+            &others,
+            self.config.max_launches_per_week,
+            &self.config.freezes,
+        ))
     }
 
     /// Replies in the thread of every escalation about `task` that it is resolved, by whom and

@@ -61,6 +61,8 @@ pub enum View {
     LaunchCreated {
         launch: Launch,
         tasks: Vec<Task>,
+        /// Saturation warnings (crowded week, freeze): the reply then goes to its author only.
+        warnings: Vec<String>,
         today: NaiveDate,
     },
     LaunchList {
@@ -73,7 +75,12 @@ pub enum View {
         launch: Launch,
         changes: Vec<HistoryEntry>,
         moves: Vec<DueDateMove>,
+        warnings: Vec<String>,
         today: NaiveDate,
+    },
+    Calendar {
+        label: String,
+        weeks: Vec<(NaiveDate, Vec<Launch>)>,
     },
     TaskCreated {
         item: TaskInLaunch,

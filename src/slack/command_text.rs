@@ -298,6 +298,16 @@ impl Args {
                     value,
                 })
             }
+            S::Calendar => {
+                let (words, _) = self.split(&[])?;
+                match words.as_slice() {
+                    [] => Ok(Command::Calendar(None)),
+                    [quarter] => parse_quarter(quarter, ctx.today)
+                        .map(|q| Command::Calendar(Some(q)))
+                        .ok_or_else(|| self.error(format!("`{quarter}` is not a quarter: use 2027-Q1 or Q1"))),
+                    _ => Err(self.error("name at most one quarter")),
+                }
+            }
             S::Workload => {
                 let (words, _) = self.split(&[])?;
                 if words.is_empty() {
@@ -419,6 +429,26 @@ impl Args {
     fn channel(&self, word: &str) -> Result<SlackChannelId, UsageError> {
         parse_channel_mention(word).map_err(|message| self.error(message))
     }
+}
+
+/// `2027-Q1`, `2027Q1`, `Q1-2027` or `Q1` (this year).
+fn parse_quarter(text: &str, today: NaiveDate) -> Option<(i32, u32)> {
+    use chrono::Datelike;
+    let upper = text.to_ascii_uppercase();
+    let (year, quarter) = upper.split_once('Q')?;
+    let year = year.trim_end_matches('-');
+    let (quarter, trailing_year) = match quarter.split_once('-') {
+        Some((q, y)) => (q, Some(y)),
+        None => (quarter, None),
+    };
+    let year: i32 = match (year, trailing_year) {
+        ("", None) => today.year(),
+        ("", Some(y)) => y.parse().ok()?,
+        (y, None) => y.parse().ok()?,
+        _ => return None,
+    };
+    let quarter: u32 = quarter.parse().ok()?;
+    ((1..=4).contains(&quarter) && (2000..=2100).contains(&year)).then_some((year, quarter))
 }
 
 /// A number with an optional unit after it: `25%`, `500`, `1.5k` is refused (say 1500).
@@ -832,6 +862,11 @@ mod tests {
         );
         assert!(err("actual checkout-v2 22").message.contains("name before the value"));
         assert_eq!(ok("workload"), Command::Workload);
+        assert_eq!(ok("calendar"), Command::Calendar(None));
+        assert_eq!(ok("calendar 2027-Q1"), Command::Calendar(Some((2027, 1))));
+        assert_eq!(ok("calendar q4"), Command::Calendar(Some((2026, 4))));
+        assert_eq!(ok("calendar Q2-2027"), Command::Calendar(Some((2027, 2))));
+        assert!(err("calendar Q5").message.contains("not a quarter"));
         assert!(err("done").message.contains("which task"));
         assert!(err("done X12").message.contains("not a task id"));
         assert!(err("assign T12 @ann").message.contains("plain text, not a mention"));

@@ -50,7 +50,12 @@ pub fn render(view: &View) -> Rendered {
             let text = "Opening the launch form…";
             Rendered::fit(text.to_owned(), vec![], "")
         }
-        View::LaunchCreated { launch, tasks, today } => {
+        View::LaunchCreated {
+            launch,
+            tasks,
+            warnings,
+            today,
+        } => {
             let mut text = format!(
                 ":rocket: Launch *{}* (`{}`) created: {}",
                 escape(&launch.name),
@@ -69,6 +74,7 @@ pub fn render(view: &View) -> Rendered {
                     launch.slug
                 ));
             }
+            text.push_str(&saturation_note(warnings));
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::LaunchList {
@@ -81,6 +87,7 @@ pub fn render(view: &View) -> Rendered {
             launch,
             changes,
             moves,
+            warnings,
             today,
         } => {
             let mut lines = vec![format!(
@@ -107,6 +114,10 @@ pub fn render(view: &View) -> Rendered {
                     };
                     lines.push(format!("• `{}` {} → {}{flag}", moved.task, moved.from, moved.to));
                 }
+            }
+            let note = saturation_note(warnings);
+            if !note.is_empty() {
+                lines.push(note.trim_start().to_owned());
             }
             let text = lines.join("\n");
             Rendered::fit(
@@ -145,6 +156,29 @@ pub fn render(view: &View) -> Rendered {
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
+        View::Calendar { label, weeks } => {
+            let mut lines = vec![format!("*Launch calendar, {label}*")];
+            if weeks.is_empty() {
+                lines.push("No launches this quarter.".to_owned());
+            }
+            for (week, launches) in weeks {
+                let items: Vec<String> = launches
+                    .iter()
+                    .map(|l| {
+                        let lead = l.lead.as_ref().map_or(String::new(), |u| format!(", {}", u.mention()));
+                        format!(
+                            "*{}* (`{}`, tier {}, {}{lead})",
+                            escape(&l.name),
+                            l.slug,
+                            l.tier.number(),
+                            l.launch_date.format("%a %-d %b")
+                        )
+                    })
+                    .collect();
+                lines.push(format!("• Week of {}: {}", week.format("%-d %b"), items.join("; ")));
+            }
+            Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
+        }
         View::Template { tier, tasks } => {
             let mut lines = vec![format!(
                 "*Tier {} template*: {} task(s), due relative to launch day",
@@ -231,6 +265,15 @@ pub fn render(view: &View) -> Rendered {
         }
         View::Notice(message) => Rendered::fit(message.clone(), vec![section(&escape(message))], ""),
     }
+}
+
+/// Saturation warnings as a paragraph, empty when there are none.
+fn saturation_note(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = warnings.iter().map(|w| format!("• {}", escape(w))).collect();
+    format!("\n:warning: *Launch saturation*\n{}", items.join("\n"))
 }
 
 fn help() -> Rendered {

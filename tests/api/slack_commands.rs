@@ -630,3 +630,50 @@ async fn templates_metrics_actuals_and_workload() {
     assert!(t.contains("• <@U0LEAD>: 2 :warning: spread too thin"), "{t}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn crowded_weeks_and_freezes_warn_the_author_and_the_calendar_shows_the_quarter() {
+    let config = format!(
+        "{NO_TEMPLATES}[launches]\nmax_per_week = 2\nfreeze = [{{ from = \"2026-12-21\", to = \"2027-01-03\", reason = \"holiday freeze\" }}]\n"
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    let first = app
+        .command(LEAD, "new Checkout v2 tier:1 date:2026-12-09 lead:<@U0LEAD>")
+        .await;
+    assert_eq!(first["response_type"], "in_channel", "no clash: announced");
+    let second = app.command(ANN, "new Search tier:2 date:2026-12-11").await;
+    assert_ephemeral(&second);
+    let t = text(&second);
+    assert!(t.contains("`search`"), "still created: {t}");
+    assert!(
+        t.contains("already has a tier-1 launch: Checkout v2 (`checkout-v2`, tier 1, 2026-12-09)"),
+        "{t}"
+    );
+    let third = text(&app.command(ANN, "new Push tier:3 date:2026-12-10").await);
+    assert!(third.contains("would have 3 launches (the limit is 2)"), "{third}");
+    assert!(third.contains("bundling"), "{third}");
+    assert_eq!(
+        app.store.list_launches(false).await.unwrap().len(),
+        3,
+        "warnings never refuse"
+    );
+
+    // Moving a launch into the freeze warns too.
+    let moved = app.command(ANN, "edit search date:2026-12-22").await;
+    assert_ephemeral(&moved);
+    assert!(text(&moved).contains("2026-12-22 falls in a freeze (2026-12-21 to 2027-01-03): holiday freeze"));
+
+    let calendar = text(&app.command(ANN, "calendar 2026-Q4").await);
+    assert!(calendar.starts_with("*Launch calendar, 2026 Q4*"), "{calendar}");
+    assert!(
+        calendar.contains("• Week of 7 Dec: *Checkout v2* (`checkout-v2`, tier 1, Wed 9 Dec, <@U0LEAD>); *Push*"),
+        "{calendar}"
+    );
+    assert!(calendar.contains("• Week of 21 Dec: *Search*"), "{calendar}");
+    assert!(text(&app.command(ANN, "calendar 2027-Q1").await).contains("No launches this quarter"));
+    assert!(
+        text(&app.command(ANN, "calendar").await).contains("2026 Q4"),
+        "default: this quarter"
+    );
+    app.stop().await;
+}

@@ -1,0 +1,99 @@
+//! Launch saturation: customers hear about too much at once when launches pile into one week.
+//! These rules warn (they never refuse) when a launch lands in a crowded week or a freeze.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use super::launch::{Launch, Tier};
+
+/// A period when nothing should launch (e.g. the holiday freeze).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Freeze {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+/// The Monday of `date`'s ISO week.
+pub fn week_of(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(date.weekday().num_days_from_monday() as i64)
+}
+
+/// Warnings for a launch of `tier` on `date` among `others` (active launches, excluding itself).
+pub fn warnings(
+    tier: Tier,
+    date: NaiveDate,
+    others: &[Launch],
+    max_per_week: usize,
+    freezes: &[Freeze],
+) -> Vec<String> {
+    let week = week_of(date);
+    let same_week: Vec<&Launch> = others
+        .iter()
+        .filter(|l| l.state.is_active() && week_of(l.launch_date) == week)
+        .collect();
+    let mut warnings = Vec::new();
+    let names = |launches: &[&Launch]| {
+        launches
+            .iter()
+            .map(|l| format!("{} (`{}`, tier {}, {})", l.name, l.slug, l.tier.number(), l.launch_date))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let tier1: Vec<&Launch> = same_week.iter().copied().filter(|l| l.tier == Tier::One).collect();
+    if !tier1.is_empty() {
+        warnings.push(format!(
+            "the week of {week} already has a tier-1 launch: {}",
+            names(&tier1)
+        ));
+    }
+    if same_week.len() + 1 > max_per_week {
+        warnings.push(format!(
+            "the week of {week} would have {} launches (the limit is {max_per_week}): {}",
+            same_week.len() + 1,
+            names(&same_week)
+        ));
+    }
+    for freeze in freezes.iter().filter(|f| f.from <= date && date <= f.to) {
+        warnings.push(format!(
+            "{date} falls in a freeze ({} to {}): {}",
+            freeze.from, freeze.to, freeze.reason
+        ));
+    }
+    if !warnings.is_empty() && tier != Tier::One && same_week.iter().any(|l| l.tier != Tier::One) {
+        warnings.push("consider bundling the smaller launches of that week into one announcement".to_owned());
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{date, launch};
+
+    #[test]
+    fn each_rule_warns_with_the_clashing_launches() {
+        let others = [launch(1, Tier::One, "2026-12-09"), launch(2, Tier::Three, "2026-12-10")];
+        let freeze = Freeze {
+            from: date("2026-12-21"),
+            to: date("2027-01-03"),
+            reason: "holiday freeze".into(),
+        };
+        let w = warnings(Tier::Two, date("2026-12-11"), &others, 2, &[]);
+        assert!(
+            w[0].contains("already has a tier-1 launch: L1 (`l1`, tier 1, 2026-12-09)"),
+            "{w:?}"
+        );
+        assert!(w[1].contains("would have 3 launches (the limit is 2)"), "{w:?}");
+        assert!(w[2].contains("bundling"), "{w:?}");
+        assert!(
+            warnings(Tier::Two, date("2026-12-16"), &others, 2, &[]).is_empty(),
+            "next week is free"
+        );
+        let w = warnings(Tier::Three, date("2026-12-22"), &[], 2, std::slice::from_ref(&freeze));
+        assert_eq!(
+            w,
+            vec!["2026-12-22 falls in a freeze (2026-12-21 to 2027-01-03): holiday freeze"]
+        );
+        assert_eq!(week_of(date("2026-12-13")), date("2026-12-07"));
+    }
+}
