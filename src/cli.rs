@@ -51,6 +51,11 @@ pub enum Command {
         #[arg(long, value_parser = parse_instant)]
         now: DateTime<Utc>,
     },
+    /// Print every active launch as CSV (with its tasks) or iCalendar (launch days, reviews).
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
     /// Exit 0 if the local service is ready (GET /readyz), 1 otherwise: for container health checks.
     Healthcheck {
         /// Readiness URL (default: /readyz on the configured listen address).
@@ -75,6 +80,12 @@ fn parse_instant(input: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(input)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|err| format!("`{input}` is not an RFC 3339 instant like 2026-12-01T09:00:00Z ({err})"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Ics,
 }
 
 /// Why a command failed, and so which exit code it gets.
@@ -134,6 +145,19 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tick { now } => tick(config, now).await,
         Command::Demo { .. } => unreachable!("handled above"),
         Command::Healthcheck { url } => healthcheck(&config, url).await,
+        Command::Export { format } => {
+            let store = open_store(&config).await?;
+            let launches = crate::export::gather(&store)
+                .await
+                .context("cannot read the launches")?;
+            store.close().await;
+            let text = match format {
+                ExportFormat::Csv => crate::export::csv(&launches).context("cannot write CSV")?,
+                ExportFormat::Ics => crate::export::ics(&launches, "liftoff"),
+            };
+            print!("{text}");
+            Ok(())
+        }
     }
 }
 

@@ -269,6 +269,7 @@ impl Default for RawEscalation {
 struct RawLaunches {
     max_per_week: usize,
     freeze: Vec<RawFreeze>,
+    ics_token: Option<String>,
 }
 
 impl Default for RawLaunches {
@@ -276,6 +277,7 @@ impl Default for RawLaunches {
         RawLaunches {
             max_per_week: 2,
             freeze: Vec::new(),
+            ics_token: None,
         }
     }
 }
@@ -385,6 +387,8 @@ pub struct Config {
     pub max_launches_per_week: usize,
     /// Periods when nothing should launch.
     pub freezes: Vec<Freeze>,
+    /// The secret in the calendar feed's URL (`/calendar.ics?token=…`); no feed without it.
+    pub ics_token: Option<SecretString>,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
     pub functions: FunctionCatalog,
@@ -739,6 +743,12 @@ impl RawConfig {
                 });
             }
         }
+        if self.launches.ics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            problems.push(
+                "launches.ics_token",
+                "must be at least 16 characters: it is all that protects the feed",
+            );
+        }
         if self.launches.max_per_week == 0 {
             problems.push("launches.max_per_week", "must be at least 1");
         }
@@ -807,6 +817,7 @@ impl RawConfig {
             max_active_launches_per_lead: self.people.max_active_launches_per_lead,
             max_launches_per_week: self.launches.max_per_week,
             freezes,
+            ics_token: self.launches.ics_token.map(SecretString::from),
             ladder: Ladder {
                 reminder: self.escalation.reminder,
                 function_lead_overdue_days: self.escalation.function_lead_overdue_days,

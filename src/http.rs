@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
+        .route("/calendar.ics", get(calendar_feed))
         .with_state(state.clone());
     // Socket Mode has no signing secret, and so no request URLs to serve.
     let router = match state.slack.signing_secret.is_some() {
@@ -167,6 +168,43 @@ async fn track_request(
         })
         .inc();
     response
+}
+
+#[derive(serde::Deserialize)]
+struct FeedQuery {
+    token: Option<String>,
+}
+
+/// The iCalendar feed, for calendars that subscribe by URL: the secret token in the query is
+/// the only protection such clients support.
+async fn calendar_feed(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<FeedQuery>,
+) -> Response {
+    use secrecy::ExposeSecret;
+    use subtle::ConstantTimeEq;
+    let Some(expected) = &state.config.ics_token else {
+        return (
+            StatusCode::NOT_FOUND,
+            "the calendar feed is off (set launches.ics_token)",
+        )
+            .into_response();
+    };
+    let given = query.token.unwrap_or_default();
+    if !bool::from(given.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
+        return (StatusCode::UNAUTHORIZED, "wrong or missing token").into_response();
+    }
+    match crate::export::gather(&state.store).await {
+        Ok(launches) => (
+            [("content-type", "text/calendar; charset=utf-8")],
+            crate::export::ics(&launches, "liftoff"),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "calendar feed failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Prometheus text exposition; the outbox gauges are read fresh from the store.

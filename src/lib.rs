@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod emulator;
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod scheduler;

@@ -58,14 +58,30 @@ fn write_config(dir: &Path, text: &str) -> std::path::PathBuf {
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
-    for command in ["serve", "migrate", "check-config", "tick", "demo", "healthcheck"] {
+    for command in [
+        "serve",
+        "migrate",
+        "check-config",
+        "tick",
+        "demo",
+        "healthcheck",
+        "export",
+    ] {
         let (code, stdout, _) = run(liftoff(dir.path()).args([command, "--help"]));
         assert_eq!(code, 0, "{command} --help");
         assert!(stdout.contains("Usage: liftoff"), "{command}: {stdout}");
     }
     let (code, stdout, _) = run(liftoff(dir.path()).arg("--help"));
     assert_eq!(code, 0);
-    for command in ["serve", "migrate", "check-config", "tick", "demo", "healthcheck"] {
+    for command in [
+        "serve",
+        "migrate",
+        "check-config",
+        "tick",
+        "demo",
+        "healthcheck",
+        "export",
+    ] {
         assert!(stdout.contains(command), "top-level help lists {command}");
     }
 }

@@ -7,6 +7,7 @@ mod container;
 mod demo;
 mod docs;
 mod escalation;
+mod export;
 mod fake_slack;
 mod helpers;
 

@@ -1,0 +1,123 @@
+//! Launch calendar exports: an iCalendar feed of launch days and metric reviews (importable
+//! into Google Calendar and Outlook) and a CSV of launches and their tasks. Built with the
+//! `icalendar` and `csv` crates; the content comes from the store.
+
+use chrono::Duration;
+use icalendar::{Calendar, Component, Event, EventLike};
+
+use crate::domain::{Launch, Task};
+use crate::store::{Store, StoreError};
+
+/// One launch with what the exports show of it.
+pub struct LaunchExport {
+    pub launch: Launch,
+    pub tasks: Vec<Task>,
+    pub metrics: Vec<crate::domain::SuccessMetric>,
+}
+
+/// Every active launch, soonest first, with its tasks and metrics.
+pub async fn gather(store: &Store) -> Result<Vec<LaunchExport>, StoreError> {
+    let mut exports = Vec::new();
+    for launch in store.list_launches(false).await? {
+        let tasks = store.launch_tasks(launch.id).await?;
+        let metrics = store.metrics(launch.id).await?;
+        exports.push(LaunchExport { launch, tasks, metrics });
+    }
+    Ok(exports)
+}
+
+/// An iCalendar (RFC 5545) document: an all-day event per launch day, and one per success
+/// metric review. UIDs are stable, so re-importing updates events instead of duplicating them.
+pub fn ics(launches: &[LaunchExport], domain: &str) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name("Launches");
+    for export in launches {
+        let launch = &export.launch;
+        let lead = launch.lead.as_ref().map_or(String::new(), |l| format!(" Lead: {l}."));
+        calendar.push(
+            Event::new()
+                .uid(&format!("launch-{}@{domain}", launch.id))
+                .summary(&format!("Launch: {} (tier {})", launch.name, launch.tier.number()))
+                .description(&format!("Liftoff launch `{}`.{lead}", launch.slug))
+                .all_day(launch.launch_date)
+                .done(),
+        );
+        for metric in &export.metrics {
+            let review = launch.launch_date + Duration::days(metric.review_offset_days);
+            calendar.push(
+                Event::new()
+                    .uid(&format!(
+                        "launch-{}-metric-{}@{domain}",
+                        launch.id,
+                        slug_of(&metric.name)
+                    ))
+                    .summary(&format!("Metrics review: {} ({})", metric.name, launch.name))
+                    .description(&format!("Target {}{}.", metric.target, metric.unit))
+                    .all_day(review)
+                    .done(),
+            );
+        }
+    }
+    calendar.done().to_string()
+}
+
+fn slug_of(name: &str) -> String {
+    crate::domain::Slug::from_name(name).map_or_else(|_| "metric".to_owned(), |s| s.to_string())
+}
+
+/// A CSV with one row per task (and one per launch without tasks), for spreadsheets.
+pub fn csv(launches: &[LaunchExport]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "launch",
+        "slug",
+        "tier",
+        "launch_date",
+        "lead",
+        "task",
+        "function",
+        "title",
+        "owner",
+        "due",
+        "status",
+    ])?;
+    for export in launches {
+        let launch = &export.launch;
+        let lead = launch.lead.as_ref().map(|l| l.to_string()).unwrap_or_default();
+        let tier = launch.tier.number().to_string();
+        let date = launch.launch_date.to_string();
+        if export.tasks.is_empty() {
+            writer.write_record([
+                launch.name.as_str(),
+                launch.slug.as_str(),
+                &tier,
+                &date,
+                &lead,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ])?;
+        }
+        for task in &export.tasks {
+            let owner = task.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
+            writer.write_record([
+                launch.name.as_str(),
+                launch.slug.as_str(),
+                &tier,
+                &date,
+                &lead,
+                &task.id.to_string(),
+                task.function.as_str(),
+                &task.title,
+                &owner,
+                &task.due_date.to_string(),
+                &task.status.to_string(),
+            ])?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
