@@ -357,7 +357,18 @@ pub async fn digest_messages(
         .with_timezone(&config.calendar.timezone)
         .format("%a %-d %b")
         .to_string();
-    Ok(render_pmo::digest(&digests, &failed, &label, today)
+    // Leads with more active launches than the configured maximum are "spread too thin".
+    let mut per_lead: BTreeMap<crate::domain::SlackUserId, usize> = BTreeMap::new();
+    for launch in store.list_launches(false).await? {
+        if let Some(lead) = launch.lead {
+            *per_lead.entry(lead).or_default() += 1;
+        }
+    }
+    let thin: Vec<(crate::domain::SlackUserId, usize)> = per_lead
+        .into_iter()
+        .filter(|(_, count)| *count > config.max_active_launches_per_lead)
+        .collect();
+    Ok(render_pmo::digest(&digests, &failed, &thin, &label, today)
         .iter()
         .enumerate()
         .map(|(part, rendered)| OutboxMessage {

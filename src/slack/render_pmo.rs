@@ -79,7 +79,13 @@ pub fn checkin(function: &FunctionDef, round: &FunctionRound, day_label: &str, t
 }
 
 /// The daily digest, most urgent launch first, plus deliveries that failed.
-pub fn digest(launches: &[LaunchDigest], failed: &[FailedMessage], day_label: &str, today: NaiveDate) -> Vec<Rendered> {
+pub fn digest(
+    launches: &[LaunchDigest],
+    failed: &[FailedMessage],
+    thin_leads: &[(crate::domain::SlackUserId, usize)],
+    day_label: &str,
+    today: NaiveDate,
+) -> Vec<Rendered> {
     let mut units = Vec::new();
     if launches.is_empty() {
         let line = "No active launches.".to_owned();
@@ -88,6 +94,14 @@ pub fn digest(launches: &[LaunchDigest], failed: &[FailedMessage], day_label: &s
     for digest in launches {
         let lines = digest_lines(digest, today);
         units.push((packed_sections(&lines), lines));
+    }
+    if !thin_leads.is_empty() {
+        let items: Vec<String> = thin_leads
+            .iter()
+            .map(|(lead, count)| format!("{} leads {count} active launches", lead.mention()))
+            .collect();
+        let line = format!(":warning: Spread too thin: {}", items.join("; "));
+        units.push((vec![section(&line)], vec![line]));
     }
     if !failed.is_empty() {
         let mut lines = vec![":warning: *Messages Liftoff could not deliver*".to_owned()];

@@ -403,6 +403,7 @@ async fn the_digest_has_the_right_numbers() {
     assert!(text.contains("waiting on legal (2 working days, <@U0ANN>)"), "{text}");
     assert!(text.contains(":calendar: Due in the next 7 days:"), "{text}");
     assert!(text.contains("Changes since the last digest:"), "{text}");
+    assert!(!text.contains("Spread too thin"), "one launch is not too many");
 
     // On demand: posted now, to the PMO channel.
     let reply = app.command(LEAD, "digest checkout-v2").await;

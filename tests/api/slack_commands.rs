@@ -628,6 +628,16 @@ async fn templates_metrics_actuals_and_workload() {
     let t = text(&reply);
     assert!(t.contains("• <@U0ANN>: 1 open"), "{t}");
     assert!(t.contains("• <@U0LEAD>: 2 :warning: spread too thin"), "{t}");
+    // The digest flags it too.
+    let digest = app.state.slack.service.clone();
+    let messages = liftoff::scheduler::digest_messages(&digest, "C0PMO", "digest:test", None)
+        .await
+        .unwrap();
+    let digest_text = messages[0].payload["text"].as_str().unwrap();
+    assert!(
+        digest_text.contains(":warning: Spread too thin: <@U0LEAD> leads 2 active launches"),
+        "{digest_text}"
+    );
     app.stop().await;
 }
 
