@@ -275,6 +275,15 @@ impl SlackApi {
             .map(|_| ())
     }
 
+    /// Publishes `user`'s App Home tab.
+    pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsPublishRequest::new(SlackUserId(user.to_owned()), view);
+        self.call("views.publish", session.views_publish(&request))
+            .await
+            .map(|_| ())
+    }
+
     /// A fresh Socket Mode websocket URL, opened with the app-level token (`xapp-…`).
     pub async fn open_socket_url(&self, app_token: &SecretString) -> Result<String, SlackApiError> {
         let token = SlackApiToken::new(app_token.expose_secret().to_owned().into());

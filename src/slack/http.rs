@@ -175,7 +175,9 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, text: &str) -> 
         }),
         Ok(command) => {
             tracing::info!(user = %user, subcommand = %command.subcommand(), "slash command");
-            reply_for(ctx.service.execute(user, command, ChangeSource::Command).await)
+            let reply = reply_for(ctx.service.execute(user, command, ChangeSource::Command).await);
+            super::home::refresh(ctx, super::home::affected_by(&reply, user));
+            reply
         }
     }
 }
@@ -220,6 +222,20 @@ pub async fn handle_event(ctx: &SlackContext, envelope: EventEnvelope) -> EventO
                 Ok(true) => {
                     let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
                     tracing::debug!(event_id = %callback.event_id, kind, "event received");
+                    if kind == "app_home_opened" {
+                        let tab = callback.event.get("tab").and_then(|t| t.as_str()).unwrap_or("home");
+                        let user = callback
+                            .event
+                            .get("user")
+                            .and_then(|u| u.as_str())
+                            .map(SlackUserId::parse);
+                        if tab == "home"
+                            && let Some(Ok(user)) = user
+                        {
+                            super::home::refresh(ctx, [user]);
+                        }
+                        return EventOutcome::Accepted;
+                    }
                     if kind != "message" {
                         return EventOutcome::Accepted;
                     }

@@ -167,6 +167,7 @@ async fn after_change(
     message: Option<(String, Vec<Value>)>,
 ) {
     let reply = reply_for(outcome);
+    super::home::refresh(ctx, super::home::affected_by(&reply, user));
     let View::TaskUpdated { item, today, .. } = &reply.view else {
         // Not applied: say why, to this person only, next to the message.
         if let Some(url) = &place.response_url

@@ -5,6 +5,7 @@
 pub mod blocks;
 pub mod client;
 pub mod command_text;
+pub mod home;
 pub mod http;
 pub mod interactions;
 pub mod payloads;

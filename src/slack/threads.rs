@@ -76,6 +76,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         };
         match ctx.service.execute(&author, command, ChangeSource::Thread).await {
             Ok(reply) => {
+                super::home::refresh(ctx, super::home::affected_by(&reply, &author));
                 if let View::TaskUpdated { item, change, .. } = reply.view {
                     let what = match change.field {
                         crate::domain::ChangeField::Due => format!("due {}", item.task.due_date),

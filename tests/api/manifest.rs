@@ -27,7 +27,7 @@ fn scopes_for(method: &str) -> &'static [&'static str] {
         "conversations.open" => &["im:write"],
         "reactions.add" => &["reactions:write"],
         "users.info" => &["users:read"],
-        "auth.test" | "views.open" | "apps.connections.open" => &[],
+        "auth.test" | "views.open" | "views.publish" | "apps.connections.open" => &[],
         other => panic!("no scope mapping for {other}: add it here and to the manifests"),
     }
 }
@@ -72,12 +72,17 @@ fn check(manifest: &Yaml, socket_mode: bool) {
     assert_eq!(commands[0]["command"].as_str(), Some("/launch"));
     assert_eq!(commands[0]["should_escape"].as_bool(), Some(true));
 
-    // Thread replies in check-in channels, public and private; nothing else is read.
+    // Thread replies in check-in channels, public and private, and the Home tab; nothing else.
     let events = strings(&manifest["settings"]["event_subscriptions"]["bot_events"]);
+    let expected = ["app_home_opened", "message.channels", "message.groups"].map(String::from);
+    assert_eq!(events, BTreeSet::from(expected));
     assert_eq!(
-        events,
-        BTreeSet::from(["message.channels".to_owned(), "message.groups".to_owned()])
+        manifest["features"]["app_home"]["home_tab_enabled"].as_bool(),
+        Some(true)
     );
+    // The events the code dispatches on are exactly these.
+    let http = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/http.rs")).unwrap();
+    assert!(http.contains(r#"kind == "app_home_opened""#) && http.contains(r#"kind != "message""#));
     assert_eq!(
         manifest["settings"]["interactivity"]["is_enabled"].as_bool(),
         Some(true)

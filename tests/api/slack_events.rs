@@ -149,3 +149,57 @@ async fn ssl_check_is_acknowledged() {
     assert_eq!(response.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
+    let app = TestApp::spawn().await;
+    app.command("U0LEAD", "new Checkout v2 tier:3 date:2026-12-10 lead:<@U0LEAD>")
+        .await;
+    app.command("U0LEAD", "task checkout-v2 sales Battlecard owner:<@U0ANN> due:T-7")
+        .await;
+    let event = json!({
+        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0LIFTOFF", "type": "event_callback",
+        "event_id": "EvHome1", "event_time": 1764000000,
+        "event": {"type": "app_home_opened", "user": "U0ANN", "channel": "D0ANN", "tab": "home"}
+    });
+    let before = app.slack.calls("views.publish").len();
+    assert_eq!(
+        app.post_signed("/slack/events", JSON, &event.to_string())
+            .await
+            .status(),
+        200
+    );
+    let published = app.slack.wait_for("views.publish", before + 1).await;
+    let home = published
+        .iter()
+        .rev()
+        .find(|p| p["user_id"] == "U0ANN")
+        .expect("Ann's home was published");
+    assert_eq!(home["view"]["type"], "home");
+    let blocks = home["view"]["blocks"].to_string();
+    assert!(
+        blocks.contains("Battlecard") && blocks.contains("task_done"),
+        "my tasks, with buttons"
+    );
+    assert!(blocks.contains("Launches you lead or work on") && blocks.contains("checkout-v2"));
+    assert!(blocks.contains("Coming up (next 4 weeks)"));
+
+    // A change to Ann's task republishes her Home tab.
+    let tasks = app.store.launch_tasks(liftoff::domain::LaunchId(1)).await.unwrap();
+    let battlecard = tasks.iter().find(|t| t.title == "Battlecard").unwrap().id;
+    app.command("U0ANN", &format!("ontrack {battlecard}")).await;
+    let mut republished = false;
+    for _ in 0..150 {
+        republished = app
+            .slack
+            .calls("views.publish")
+            .iter()
+            .any(|p| p["user_id"] == "U0ANN" && p["view"]["blocks"].to_string().contains("· on track"));
+        if republished {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(republished, "Ann's Home tab was republished after the change");
+    app.stop().await;
+}

@@ -1,0 +1,130 @@
+//! App Home: each person's own view of Liftoff — their open tasks (with buttons), the launches
+//! they lead or work on with readiness, and the launches coming up. Published when they open
+//! the tab and again after changes that affect them.
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use slack_morphism::prelude::*;
+
+use super::blocks::{context, divider, escape, fit_blocks, header, limits, packed_sections, section};
+use super::http::SlackContext;
+use super::render::{launch_facts, readiness_label, task_line, task_row};
+use crate::domain::readiness::readiness;
+use crate::domain::{LaunchId, SlackUserId};
+use crate::store::StoreError;
+
+/// Most tasks shown with buttons on the Home tab; the rest are listed as text.
+const TASKS_WITH_BUTTONS: usize = 20;
+
+/// Builds `user`'s Home tab from the current state.
+pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackView, StoreError> {
+    let service = &ctx.service;
+    let store = &service.store;
+    let today = service.today_for(user).await;
+    let tasks = store.open_tasks_for_owner(user).await?;
+    let launches = store.list_launches(false).await?;
+    let mut blocks = vec![header("Your launches")];
+
+    blocks.push(section("*Your open tasks*"));
+    if tasks.is_empty() {
+        blocks.push(context("Nothing open. :tada:"));
+    }
+    let mut rest = Vec::new();
+    for (index, task) in tasks.iter().enumerate() {
+        let launch = launches.iter().find(|l| l.id == task.launch_id);
+        let line = match launch {
+            Some(l) => format!("{} — *{}* (`{}`)", task_line(task, today), escape(&l.name), l.slug),
+            None => task_line(task, today),
+        };
+        if index < TASKS_WITH_BUTTONS {
+            blocks.extend(task_row(task, &line));
+        } else {
+            rest.push(line);
+        }
+    }
+    blocks.extend(packed_sections(&rest));
+
+    // Launches they lead or have work in.
+    let involved: BTreeSet<LaunchId> = tasks.iter().map(|t| t.launch_id).collect();
+    let mine: Vec<_> = launches
+        .iter()
+        .filter(|l| l.lead.as_ref() == Some(user) || involved.contains(&l.id))
+        .collect();
+    blocks.push(divider());
+    blocks.push(section("*Launches you lead or work on*"));
+    if mine.is_empty() {
+        blocks.push(context("None yet."));
+    }
+    let mut lines = Vec::new();
+    for launch in mine {
+        let launch_tasks = store.launch_tasks(launch.id).await?;
+        lines.push(format!(
+            "*{}* (`{}`) — {} · {}",
+            escape(&launch.name),
+            launch.slug,
+            launch_facts(launch, today),
+            readiness_label(&readiness(launch, &launch_tasks, today).overall)
+        ));
+    }
+    blocks.extend(packed_sections(&lines));
+
+    // The next four weeks.
+    blocks.push(divider());
+    blocks.push(section("*Coming up (next 4 weeks)*"));
+    let horizon = today + Duration::days(28);
+    let upcoming: Vec<String> = launches
+        .iter()
+        .filter(|l| l.launch_date >= today && l.launch_date <= horizon)
+        .map(|l| {
+            format!(
+                "• {} — *{}* (`{}`, tier {})",
+                l.launch_date.format("%a %-d %b"),
+                escape(&l.name),
+                l.slug,
+                l.tier.number()
+            )
+        })
+        .collect();
+    if upcoming.is_empty() {
+        blocks.push(context("No launches in the next four weeks."));
+    }
+    blocks.extend(packed_sections(&upcoming));
+    let blocks = fit_blocks(blocks, limits::VIEW_BLOCKS, "Use `/launch mine` for the full list.");
+    Ok(SlackView::Home(SlackHomeView::new(blocks)))
+}
+
+/// Who should see a fresh Home tab after `reply`: the person who acted, and the owner or lead
+/// the change concerns.
+pub fn affected_by(reply: &crate::service::reply::Reply, actor: &SlackUserId) -> Vec<SlackUserId> {
+    use crate::service::reply::View;
+    let mut users = vec![actor.clone()];
+    match &reply.view {
+        View::TaskUpdated { item, .. } | View::TaskCreated { item, .. } => {
+            users.extend(item.task.owner.clone());
+            users.extend(item.launch.lead.clone());
+        }
+        View::LaunchCreated { launch, .. } | View::LaunchEdited { launch, .. } => users.extend(launch.lead.clone()),
+        _ => return Vec::new(),
+    }
+    users
+}
+
+/// Publishes the Home tab of each of `users` in the background.
+pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
+    for user in users.into_iter().collect::<BTreeSet<_>>() {
+        let ctx2 = ctx.clone();
+        ctx.background.spawn(async move {
+            let view = match home_view(&ctx2, &user).await {
+                Ok(view) => view,
+                Err(err) => {
+                    tracing::warn!(error = %err, user = %user, "cannot build the Home tab");
+                    return;
+                }
+            };
+            if let Err(err) = ctx2.api.publish_home(user.as_str(), view).await {
+                tracing::warn!(error = %err, user = %user, "cannot publish the Home tab");
+            }
+        });
+    }
+}
