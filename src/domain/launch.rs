@@ -309,6 +309,9 @@ impl LaunchDraft {
     }
 }
 
+/// The note on the history of a task whose due date moved because its launch moved.
+pub const MOVED_WITH_LAUNCH: &str = "moved with the launch";
+
 /// Changes someone asks for on a launch; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchEdit {
@@ -393,13 +396,15 @@ impl Launch {
             moves = reschedule(tasks, date, today)?;
             record(ChangeField::LaunchDate, self.launch_date.to_string(), date.to_string());
             for moved in &moves {
-                history.push(ctx.entry(
+                let mut entry = ctx.entry(
                     self.id,
                     Some(moved.task),
                     ChangeField::Due,
                     Some(moved.from.to_string()),
                     Some(moved.to.to_string()),
-                ));
+                );
+                entry.note = Some(MOVED_WITH_LAUNCH.to_owned());
+                history.push(entry);
             }
         }
         if history.is_empty() && next == *self {

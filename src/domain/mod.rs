@@ -14,6 +14,7 @@ pub mod history;
 pub mod ids;
 pub mod launch;
 pub mod readiness;
+pub mod retro;
 pub mod saturation;
 pub mod schedule;
 pub mod task;

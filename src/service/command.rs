@@ -31,6 +31,7 @@ pub enum Subcommand {
     Actual,
     Workload,
     Calendar,
+    Retro,
     Channel,
     Lead,
     Digest,
@@ -38,7 +39,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 25] = [
+    pub const ALL: [Subcommand; 26] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -60,6 +61,7 @@ impl Subcommand {
         Subcommand::Actual,
         Subcommand::Workload,
         Subcommand::Calendar,
+        Subcommand::Retro,
         Subcommand::Channel,
         Subcommand::Lead,
         Subcommand::Digest,
@@ -90,6 +92,7 @@ impl Subcommand {
             Subcommand::Actual => "actual",
             Subcommand::Workload => "workload",
             Subcommand::Calendar => "calendar",
+            Subcommand::Retro => "retro",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
             Subcommand::Digest => "digest",
@@ -138,6 +141,7 @@ impl Subcommand {
             Subcommand::Actual => "/launch actual <launch> \"<name>\" <value>",
             Subcommand::Workload => "/launch workload",
             Subcommand::Calendar => "/launch calendar [quarter]",
+            Subcommand::Retro => "/launch retro <launch>",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -169,6 +173,7 @@ impl Subcommand {
             Subcommand::Actual => "record a success metric's measured value",
             Subcommand::Workload => "open tasks per person and active launches per lead",
             Subcommand::Calendar => "launches by week for a quarter (e.g. 2027-Q1; default: this one)",
+            Subcommand::Retro => "dates slipped, blocked time per function, escalations, metric results",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -250,6 +255,7 @@ pub enum Command {
     Workload,
     /// A quarter as (year, 1..=4); `None` is the current one.
     Calendar(Option<(i32, u32)>),
+    Retro(LaunchRef),
     /// Hold nudges and escalations for this many working days.
     Snooze {
         task: TaskId,
@@ -294,6 +300,7 @@ impl Command {
             Command::Actual { .. } => Subcommand::Actual,
             Command::Workload => Subcommand::Workload,
             Command::Calendar(_) => Subcommand::Calendar,
+            Command::Retro(_) => Subcommand::Retro,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,
             Command::Digest(_) => Subcommand::Digest,

@@ -333,6 +333,22 @@ impl Service {
                     weeks,
                 }))
             }
+            Command::Retro(reference) => {
+                let launch = self.find_launch(&reference, subcommand).await?;
+                let tasks = self.store.launch_tasks(launch.id).await?;
+                let history = self.store.launch_history(launch.id).await?;
+                let metrics = self.store.metrics(launch.id).await?;
+                let escalations = self.store.escalation_counts(launch.id).await?;
+                let retro = crate::domain::retro::summarise(
+                    &tasks,
+                    &history,
+                    metrics,
+                    escalations,
+                    self.clock.now(),
+                    &self.config.calendar,
+                );
+                Ok(Reply::ephemeral(View::Retro { launch, retro }))
+            }
             Command::Workload => {
                 let mut people: std::collections::BTreeMap<SlackUserId, (usize, usize)> = Default::default();
                 for task in self.store.open_tasks().await? {

@@ -119,6 +119,10 @@ pub enum View {
         leads: Vec<(SlackUserId, usize)>,
         max_per_lead: usize,
     },
+    Retro {
+        launch: Launch,
+        retro: crate::domain::retro::Retro,
+    },
     /// A plain statement, e.g. that a feature is not available in this version.
     Notice(String),
 }

@@ -157,6 +157,13 @@ impl Args {
                     _ => Err(self.error("`list` takes only `all`")),
                 }
             }
+            S::Retro => {
+                let (words, _) = self.split(&[])?;
+                let [launch] = words.as_slice() else {
+                    return Err(self.error("name one launch by its slug or id"));
+                };
+                Ok(Command::Retro(self.launch(launch)?))
+            }
             S::Show | S::Archive => {
                 let (words, _) = self.split(&[])?;
                 let [launch] = words.as_slice() else {

@@ -156,6 +156,49 @@ pub fn render(view: &View) -> Rendered {
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
+        View::Retro { launch, retro } => {
+            let mut lines = vec![format!("*Retro: {}* (`{}`)", escape(&launch.name), launch.slug)];
+            if retro.launch_date_moves.is_empty() {
+                lines.push("• Launch date held.".to_owned());
+            }
+            for (from, to) in &retro.launch_date_moves {
+                lines.push(format!("• Launch date moved {from} → {to}"));
+            }
+            lines.push(format!("• Task due dates changed by hand: {}", retro.task_due_changes));
+            if retro.blocked_days.is_empty() {
+                lines.push("• Nothing was blocked.".to_owned());
+            } else {
+                let per: Vec<String> = retro.blocked_days.iter().map(|(f, d)| format!("{f} {d}")).collect();
+                lines.push(format!("• Working days blocked: {}", per.join(", ")));
+            }
+            let levels: Vec<String> = retro
+                .escalations
+                .iter()
+                .map(|(level, count)| format!("level {level}: {count}"))
+                .collect();
+            lines.push(format!(
+                "• Escalations: {}",
+                if levels.is_empty() {
+                    "none".to_owned()
+                } else {
+                    levels.join(", ")
+                }
+            ));
+            for metric in &retro.metrics {
+                let result = match (metric.actual, metric.met()) {
+                    (Some(actual), Some(true)) => format!("{actual}{} :white_check_mark: met", escape(&metric.unit)),
+                    (Some(actual), _) => format!("{actual}{} :x: missed", escape(&metric.unit)),
+                    (None, _) => "no actual recorded yet".to_owned(),
+                };
+                lines.push(format!(
+                    "• {}: target {}{} → {result}",
+                    escape(&metric.name),
+                    metric.target,
+                    escape(&metric.unit)
+                ));
+            }
+            Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
+        }
         View::Calendar { label, weeks } => {
             let mut lines = vec![format!("*Launch calendar, {label}*")];
             if weeks.is_empty() {

@@ -61,6 +61,17 @@ impl Store {
         Ok(fired)
     }
 
+    /// How many escalations fired for `launch`, per level.
+    pub async fn escalation_counts(
+        &self,
+        launch: LaunchId,
+    ) -> Result<std::collections::BTreeMap<i64, usize>, StoreError> {
+        const SQL: &str =
+            "SELECT level, COUNT(*) FROM escalations WHERE launch_id = $1 AND outcome = 'sent' GROUP BY level";
+        let rows: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(level, count)| (level, count as usize)).collect())
+    }
+
     /// Levels already fired for `task` in `episode`.
     pub async fn fired_levels(&self, task: TaskId, episode: &str) -> Result<Vec<i64>, StoreError> {
         const SQL: &str = "SELECT level FROM escalations WHERE task_id = $1 AND episode = $2 ORDER BY level";

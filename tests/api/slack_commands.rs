@@ -687,3 +687,33 @@ async fn crowded_weeks_and_freezes_warn_the_author_and_the_calendar_shows_the_qu
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_retro_tells_the_launch_story() {
+    let app = TestApp::spawn_with(true, NO_TEMPLATES).await;
+    create_checkout(&app).await;
+    let deck = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-7").await;
+    app.command(LEAD, "metric checkout-v2 signups target:500").await;
+    app.command(ANN, &format!("block {deck} waiting on pricing")).await;
+    app.set_time("2026-11-26T09:00:00Z");
+    app.command(ANN, &format!("unblock {deck}")).await;
+    app.command(LEAD, "edit checkout-v2 date:2026-12-17").await;
+    app.command(ANN, &format!("due {deck} 2026-12-11")).await;
+    app.command(LEAD, "actual checkout-v2 signups 620").await;
+    let retro = text(&app.command(LEAD, "retro checkout-v2").await);
+    assert!(retro.starts_with("*Retro: Checkout v2* (`checkout-v2`)"), "{retro}");
+    assert!(retro.contains("• Launch date moved 2026-12-10 → 2026-12-17"), "{retro}");
+    assert!(retro.contains("• Task due dates changed by hand: 1"), "{retro}");
+    assert!(retro.contains("• Working days blocked: sales 3"), "{retro}");
+    assert!(retro.contains("• Escalations: none"), "{retro}");
+    assert!(
+        retro.contains("• signups: target 500 → 620 :white_check_mark: met"),
+        "{retro}"
+    );
+    assert_problem(
+        &app.command(LEAD, "retro").await,
+        "name one launch",
+        "/launch retro <launch>",
+    );
+    app.stop().await;
+}
