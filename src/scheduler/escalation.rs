@@ -167,6 +167,14 @@ async fn messages_for(
     let function_lead = function.and_then(|f| f.lead.clone());
     let launch_lead = view.launch.lead.clone();
     let blocker_owner = view.blocker.and_then(|b| b.owner.clone());
+    // The accountable person (RACI) hears from level 2 on.
+    let accountable = service
+        .store
+        .task_roles(task.id)
+        .await?
+        .into_iter()
+        .find(|r| r.role == crate::domain::RaciRole::Accountable)
+        .map(|r| r.user);
     let mention = |user: &Option<crate::domain::SlackUserId>| user.as_ref().map(|u| u.mention());
     let mut view = EscalationView {
         mentions: Vec::new(),
@@ -213,10 +221,15 @@ async fn messages_for(
             }
         }
         Level::FunctionLead => {
-            view.mentions = [mention(&task.owner), mention(&function_lead), mention(&blocker_owner)]
-                .into_iter()
-                .flatten()
-                .collect();
+            view.mentions = [
+                mention(&task.owner),
+                mention(&function_lead),
+                mention(&accountable),
+                mention(&blocker_owner),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let channel = function
                 .and_then(|f| f.channel.clone())
                 .or_else(|| config.channels.escalation.clone())

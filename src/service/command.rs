@@ -32,6 +32,7 @@ pub enum Subcommand {
     Workload,
     Calendar,
     Retro,
+    Raci,
     Channel,
     Lead,
     Digest,
@@ -39,7 +40,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 26] = [
+    pub const ALL: [Subcommand; 27] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -62,6 +63,7 @@ impl Subcommand {
         Subcommand::Workload,
         Subcommand::Calendar,
         Subcommand::Retro,
+        Subcommand::Raci,
         Subcommand::Channel,
         Subcommand::Lead,
         Subcommand::Digest,
@@ -93,6 +95,7 @@ impl Subcommand {
             Subcommand::Workload => "workload",
             Subcommand::Calendar => "calendar",
             Subcommand::Retro => "retro",
+            Subcommand::Raci => "raci",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
             Subcommand::Digest => "digest",
@@ -142,6 +145,7 @@ impl Subcommand {
             Subcommand::Workload => "/launch workload",
             Subcommand::Calendar => "/launch calendar [quarter]",
             Subcommand::Retro => "/launch retro <launch>",
+            Subcommand::Raci => "/launch raci <task> [accountable:@user] [consulted:@user…] [informed:@user…]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -174,6 +178,7 @@ impl Subcommand {
             Subcommand::Workload => "open tasks per person and active launches per lead",
             Subcommand::Calendar => "launches by week for a quarter (e.g. 2027-Q1; default: this one)",
             Subcommand::Retro => "dates slipped, blocked time per function, escalations, metric results",
+            Subcommand::Raci => "who is accountable, consulted and informed (the owner is responsible)",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -256,6 +261,11 @@ pub enum Command {
     /// A quarter as (year, 1..=4); `None` is the current one.
     Calendar(Option<(i32, u32)>),
     Retro(LaunchRef),
+    /// Replaces a task's RACI roles beyond its owner.
+    Raci {
+        task: TaskId,
+        roles: Vec<crate::domain::RoleAssignment>,
+    },
     /// Hold nudges and escalations for this many working days.
     Snooze {
         task: TaskId,
@@ -301,6 +311,7 @@ impl Command {
             Command::Workload => Subcommand::Workload,
             Command::Calendar(_) => Subcommand::Calendar,
             Command::Retro(_) => Subcommand::Retro,
+            Command::Raci { .. } => Subcommand::Raci,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,
             Command::Digest(_) => Subcommand::Digest,

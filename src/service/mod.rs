@@ -110,8 +110,16 @@ impl Service {
                 let metrics = self.store.metrics(launch.id).await?;
                 let functions = self.effective_functions().await?;
                 let undelivered = self.store.failed_messages(5).await?;
+                let mut roles = std::collections::BTreeMap::new();
+                for task in &tasks {
+                    let assigned = self.store.task_roles(task.id).await?;
+                    if !assigned.is_empty() {
+                        roles.insert(task.id, assigned);
+                    }
+                }
                 Ok(Reply::ephemeral(View::LaunchDetail(Box::new(LaunchDetail {
                     undelivered,
+                    roles,
                     readiness: readiness(&launch, &tasks, today),
                     launch,
                     tasks,
@@ -332,6 +340,29 @@ impl Service {
                     label: format!("{year} Q{quarter}"),
                     weeks,
                 }))
+            }
+            Command::Raci { task, roles } => {
+                let task = self
+                    .store
+                    .task(task)
+                    .await?
+                    .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {task}")))?;
+                self.store
+                    .set_task_roles(&task, &roles, &self.ctx(actor, source))
+                    .await?;
+                let summary: Vec<String> = roles
+                    .iter()
+                    .map(|r| format!("{} {}", r.role.as_str(), r.user.mention()))
+                    .collect();
+                Ok(Reply::ephemeral(View::Notice(format!(
+                    "{}: {}",
+                    task.id,
+                    if summary.is_empty() {
+                        "RACI cleared".to_owned()
+                    } else {
+                        summary.join(", ")
+                    }
+                ))))
             }
             Command::Retro(reference) => {
                 let launch = self.find_launch(&reference, subcommand).await?;

@@ -137,5 +137,7 @@ pub struct LaunchDetail {
     pub functions: Vec<FunctionDef>,
     /// Recent messages Liftoff gave up delivering, so the PMM sees them.
     pub undelivered: Vec<crate::store::FailedMessage>,
+    /// RACI roles beyond the owner, per task.
+    pub roles: std::collections::BTreeMap<crate::domain::TaskId, Vec<crate::domain::RoleAssignment>>,
     pub today: NaiveDate,
 }

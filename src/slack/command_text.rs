@@ -39,7 +39,19 @@ fn usage_error(subcommand: Subcommand, message: impl Into<String>) -> UsageError
 pub const MAX_SNOOZE_DAYS: u32 = 10;
 
 /// `key:value` options a subcommand may take.
-const OPTION_KEYS: [&str; 8] = ["tier", "date", "lead", "name", "owner", "due", "target", "by"];
+const OPTION_KEYS: [&str; 11] = [
+    "tier",
+    "date",
+    "lead",
+    "name",
+    "owner",
+    "due",
+    "target",
+    "by",
+    "accountable",
+    "consulted",
+    "informed",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -156,6 +168,34 @@ impl Args {
                     [all] if all.eq_ignore_ascii_case("all") => Ok(Command::List { include_archived: true }),
                     _ => Err(self.error("`list` takes only `all`")),
                 }
+            }
+            S::Raci => {
+                // Consulted and informed may name several people, so keys may repeat here.
+                let mut task = None;
+                let mut roles: Vec<crate::domain::RoleAssignment> = Vec::new();
+                for token in &self.tokens {
+                    match token {
+                        Token::Word(word) if task.is_none() => task = Some(self.task(word)?),
+                        Token::Word(word) => {
+                            return Err(self.error(format!(
+                                "`{word}` is not a role: use accountable:, consulted: or informed:"
+                            )));
+                        }
+                        Token::Option { key, value } => {
+                            let role = crate::domain::RaciRole::parse(key)
+                                .ok_or_else(|| self.error(format!("`{key}:` does not apply to `raci`")))?;
+                            if role == crate::domain::RaciRole::Accountable && roles.iter().any(|r| r.role == role) {
+                                return Err(self.error("one person is accountable"));
+                            }
+                            roles.push(crate::domain::RoleAssignment {
+                                role,
+                                user: self.user(value)?,
+                            });
+                        }
+                    }
+                }
+                let task = task.ok_or_else(|| self.error("which task? e.g. `T12 accountable:@lee`"))?;
+                Ok(Command::Raci { task, roles })
             }
             S::Retro => {
                 let (words, _) = self.split(&[])?;
@@ -869,6 +909,32 @@ mod tests {
         );
         assert!(err("actual checkout-v2 22").message.contains("name before the value"));
         assert_eq!(ok("workload"), Command::Workload);
+        assert_eq!(
+            ok("raci T3 accountable:<@U0LEE> informed:<@U0A> informed:<@U0B>"),
+            Command::Raci {
+                task: TaskId(3),
+                roles: vec![
+                    crate::domain::RoleAssignment {
+                        role: crate::domain::RaciRole::Accountable,
+                        user: user("U0LEE")
+                    },
+                    crate::domain::RoleAssignment {
+                        role: crate::domain::RaciRole::Informed,
+                        user: user("U0A")
+                    },
+                    crate::domain::RoleAssignment {
+                        role: crate::domain::RaciRole::Informed,
+                        user: user("U0B")
+                    },
+                ],
+            }
+        );
+        assert!(
+            err("raci T3 accountable:<@U0A> accountable:<@U0B>")
+                .message
+                .contains("one person is accountable")
+        );
+        assert!(err("raci T3 owner:<@U0A>").message.contains("does not apply"));
         assert_eq!(ok("calendar"), Command::Calendar(None));
         assert_eq!(ok("calendar 2027-Q1"), Command::Calendar(Some((2027, 1))));
         assert_eq!(ok("calendar q4"), Command::Calendar(Some((2026, 4))));

@@ -470,6 +470,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
         metrics,
         functions,
         undelivered,
+        roles,
         today,
     } = detail;
     let mut blocks = vec![
@@ -539,7 +540,20 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
         let mut lines = vec![heading.clone()];
         text_lines.push(heading);
         for task in function_tasks {
-            let line = task_line(task, *today);
+            let mut line = task_line(task, *today);
+            if let Some(assigned) = roles.get(&task.id) {
+                let raci: Vec<String> = assigned
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}",
+                            r.role.as_str().chars().next().unwrap_or('?').to_ascii_uppercase(),
+                            r.user.mention()
+                        )
+                    })
+                    .collect();
+                line.push_str(&format!(" · {}", raci.join(" ")));
+            }
             text_lines.push(line.clone());
             lines.push(line);
         }

@@ -79,12 +79,23 @@ async fn an_overdue_task_walks_up_every_level_once() {
     assert_eq!(checkin_line[0]["channel"], "C0SALES");
     assert!(checkin_line[0]["thread_ts"].is_string());
 
+    app.command(LEAD, &format!("raci {task} accountable:<@U0BOSS> informed:<@U0LEAD>"))
+        .await;
     day(&app, "2026-12-07T10:05:00Z").await;
     let level2 = posts_with(&app, "Escalation to the function lead");
     assert_eq!(level2.len(), 1, "two working days overdue");
     assert_eq!(level2[0]["channel"], "C0SALES");
     let text = level2[0]["text"].as_str().unwrap();
     assert!(text.contains("<@U0ANN>") && text.contains("<@U0SLEAD>"), "{text}");
+    assert!(
+        text.contains("<@U0BOSS>"),
+        "the accountable person is mentioned at level 2: {text}"
+    );
+    let show = app.command(LEAD, "show checkout-v2").await;
+    assert!(
+        show["text"].as_str().unwrap().contains("· A <@U0BOSS> I <@U0LEAD>"),
+        "{show}"
+    );
     assert!(
         level2[0]["blocks"].to_string().contains("esc_ack"),
         "Acknowledge and Snooze are offered"
