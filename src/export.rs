@@ -84,38 +84,27 @@ pub fn csv(launches: &[LaunchExport]) -> Result<String, csv::Error> {
     for export in launches {
         let launch = &export.launch;
         let lead = launch.lead.as_ref().map(|l| l.to_string()).unwrap_or_default();
-        let tier = launch.tier.number().to_string();
-        let date = launch.launch_date.to_string();
+        let launch_columns = [
+            launch.name.clone(),
+            launch.slug.to_string(),
+            launch.tier.number().to_string(),
+            launch.launch_date.to_string(),
+            lead,
+        ];
         if export.tasks.is_empty() {
-            writer.write_record([
-                launch.name.as_str(),
-                launch.slug.as_str(),
-                &tier,
-                &date,
-                &lead,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ])?;
+            let empty = std::iter::repeat_n(String::new(), 6);
+            writer.write_record(launch_columns.iter().cloned().chain(empty))?;
         }
         for task in &export.tasks {
-            let owner = task.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
-            writer.write_record([
-                launch.name.as_str(),
-                launch.slug.as_str(),
-                &tier,
-                &date,
-                &lead,
-                &task.id.to_string(),
-                task.function.as_str(),
-                &task.title,
-                &owner,
-                &task.due_date.to_string(),
-                &task.status.to_string(),
-            ])?;
+            let task_columns = [
+                task.id.to_string(),
+                task.function.to_string(),
+                task.title.clone(),
+                task.owner.as_ref().map(|o| o.to_string()).unwrap_or_default(),
+                task.due_date.to_string(),
+                task.status.to_string(),
+            ];
+            writer.write_record(launch_columns.iter().cloned().chain(task_columns))?;
         }
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
