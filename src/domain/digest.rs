@@ -33,6 +33,8 @@ pub struct LaunchDigest {
     pub due_soon: Vec<Task>,
     /// History entries since the previous digest.
     pub changes: Vec<HistoryEntry>,
+    /// Success metrics whose recorded actual missed the target.
+    pub missed_metrics: Vec<super::launch::SuccessMetric>,
 }
 
 fn status_slot(kind: StatusKind) -> usize {
@@ -97,6 +99,7 @@ pub fn build(
                 blocked,
                 due_soon,
                 changes: changes.iter().filter(|c| c.launch_id == launch.id).cloned().collect(),
+                missed_metrics: Vec::new(),
             }
         })
         .collect();

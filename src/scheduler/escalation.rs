@@ -19,6 +19,8 @@ use crate::store::{OutboxMessage, OutboxMethod, StoreError};
 pub struct SweepReport {
     pub examined: usize,
     pub fired: usize,
+    /// Metric reviews asked for (filled in by the scheduler).
+    pub reviews: usize,
 }
 
 pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {

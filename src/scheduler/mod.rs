@@ -230,7 +230,8 @@ impl Scheduler {
         if decision != SlotDecision::Run {
             return self.record("escalation", &slot, decision.as_str(), &[], &[]).await;
         }
-        let report = escalation::sweep(&self.service).await?;
+        let mut report = escalation::sweep(&self.service).await?;
+        report.reviews = metric_reviews(&self.service).await?;
         let outcome = format!("ran: {} examined, {} escalated", report.examined, report.fired);
         let run = self.record("escalation", &slot, &outcome, &[], &[]).await?;
         Ok(run.map(|run| JobRun {
@@ -239,9 +240,11 @@ impl Scheduler {
         }))
     }
 
-    /// A sweep outside the schedule: what every `tick` does.
+    /// A sweep outside the schedule: what every `tick` does (escalations and metric reviews).
     pub async fn sweep_now(&self) -> Result<escalation::SweepReport, StoreError> {
-        escalation::sweep(&self.service).await
+        let mut report = escalation::sweep(&self.service).await?;
+        report.reviews = metric_reviews(&self.service).await?;
+        Ok(report)
     }
 
     async fn nudge(&self) -> Result<Option<JobRun>, StoreError> {
@@ -326,6 +329,46 @@ impl Scheduler {
     }
 }
 
+/// Asks for actuals on the working day a success metric's review falls due: one message per
+/// metric, to the launch lead (or the PMO channel when the launch has no lead).
+pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
+    let config = &service.config;
+    let now = service.clock.now();
+    let today = config.calendar.local_date(now, None);
+    if !config.calendar.is_working_day(today) {
+        return Ok(0);
+    }
+    let mut messages = Vec::new();
+    for launch in service.store.list_launches(false).await? {
+        for metric in service.store.metrics(launch.id).await? {
+            let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
+            if metric.actual.is_some() || review > today {
+                continue;
+            }
+            let Some(target) = launch
+                .lead
+                .as_ref()
+                .map(|l| l.as_str().to_owned())
+                .or_else(|| config.channels.pmo.as_ref().map(|c| c.as_str().to_owned()))
+            else {
+                continue;
+            };
+            let rendered = render_pmo::metric_review(&launch, &metric);
+            messages.push(OutboxMessage {
+                key: format!("metric-review:{}:{}", launch.id.0, metric.name),
+                kind: "metric_review".to_owned(),
+                method: OutboxMethod::PostMessage,
+                target,
+                recipient: None,
+                thread_ts: None,
+                thread_of: None,
+                payload: render_pmo::payload(&rendered),
+            });
+        }
+    }
+    Ok(service.store.enqueue(&messages, now).await? as usize)
+}
+
 /// The digest as outbox messages to `channel`, keyed under `key_prefix`; optionally for one
 /// launch only. "Changes since the last digest" counts from the previous digest to `channel`.
 pub async fn digest_messages(
@@ -351,7 +394,15 @@ pub async fn digest_messages(
         .collect();
     let tasks = store.active_launch_tasks().await?;
     let changes = store.history_since(since).await?;
-    let digests = digest::build(&launches, &tasks, &changes, today, now, &config.calendar);
+    let mut digests = digest::build(&launches, &tasks, &changes, today, now, &config.calendar);
+    for digest in &mut digests {
+        digest.missed_metrics = store
+            .metrics(digest.launch.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.met() == Some(false))
+            .collect();
+    }
     let failed = store.failed_messages(10).await?;
     let label = now
         .with_timezone(&config.calendar.timezone)

@@ -57,6 +57,16 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
     let Some(action) = payload.actions.first() else {
         return Outcome::Ack;
     };
+    if action.action_id == actions::SUPPORT_PLAN {
+        create_support_plan(
+            ctx,
+            &user,
+            action.value.as_deref().unwrap_or_default(),
+            payload.response_url.clone(),
+        )
+        .await;
+        return Outcome::Ack;
+    }
     // Buttons carry the task as their value; the snooze menu as `task:days`; the date picker
     // has no value, so its task comes from its block id (`task:<id>:esc`).
     let task = match action.action_id.as_str() {
@@ -129,6 +139,38 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
         after_change(&ctx2, &user, outcome, place, message.map(|m| (m.text, m.blocks))).await;
     });
     Outcome::Ack
+}
+
+/// The button on a missed metric: a task for ops (or the first function) to plan the recovery,
+/// owned by whoever pressed it, due in three working days.
+async fn create_support_plan(ctx: &SlackContext, user: &SlackUserId, value: &str, response_url: Option<String>) {
+    let Some((launch, metric)) = value.split_once('|') else {
+        return;
+    };
+    let Ok(launch) = launch.parse::<i64>() else { return };
+    let functions = &ctx.service.config.functions;
+    let Some(function) = functions.resolve("ops").ok().or_else(|| functions.iter().next()) else {
+        return;
+    };
+    let today = ctx.service.today_for(user).await;
+    let due = ctx.service.config.calendar.add_working_days(today, 3).unwrap_or(today);
+    let command = Command::AddTask {
+        launch: crate::domain::LaunchRef::Id(crate::domain::LaunchId(launch)),
+        function: function.name.clone(),
+        title: format!("Support plan: recover {metric}"),
+        owner: Some(user.clone()),
+        due: Some(crate::domain::DueDate::On(due)),
+    };
+    let reply = reply_for(ctx.service.execute(user, command, ChangeSource::Button).await);
+    super::home::refresh(ctx, super::home::affected_by(&reply, user));
+    if let Some(url) = response_url {
+        let ctx2 = ctx.clone();
+        ctx.background.spawn(async move {
+            if let Err(err) = ctx2.api.respond(&url, &render::render(&reply.view), false).await {
+                tracing::warn!(error = %err, "could not confirm the support-plan task");
+            }
+        });
+    }
 }
 
 fn status(task: TaskId, status: TaskStatus) -> Command {

@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{Rendered, button, context, divider, escape, header, limits, packed_sections, plain, section};
+use super::blocks::{
+    Rendered, button, clip, context, divider, escape, header, limits, packed_sections, plain, section,
+};
 use crate::domain::readiness::Readiness;
 use crate::domain::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
 use crate::service::command::Subcommand;
@@ -24,6 +26,8 @@ pub mod actions {
     /// Escalation actions: acknowledge (value: task), snooze for N working days (value:
     /// `task:days`), snooze until a date (task from the block id).
     pub const ESC_ACK: &str = "esc_ack";
+    /// On a missed metric: create the support-plan task (value: `launch id|metric name`).
+    pub const SUPPORT_PLAN: &str = "support_plan";
     pub const ESC_SNOOZE: &str = "esc_snooze";
     pub const ESC_SNOOZE_UNTIL: &str = "esc_snooze_until";
     /// Block id prefix of a task's row, so a button press can re-render just that row.
@@ -252,7 +256,20 @@ pub fn render(view: &View) -> Rendered {
                 (Some(actual), _) => text.push_str(&format!(" · actual {actual}{} :x: missed", escape(&metric.unit))),
                 _ => {}
             }
-            Rendered::fit(text.clone(), vec![section(&text)], "")
+            let mut blocks = vec![section(&text)];
+            if metric.met() == Some(false) {
+                text.push_str("\nA missed target usually needs a support plan.");
+                let value = format!("{}|{}", launch.id.0, clip(&metric.name, 200));
+                blocks.push(
+                    SlackActionsBlock::new(vec![
+                        button("Create the support-plan task", actions::SUPPORT_PLAN, &value)
+                            .with_style(SlackBlockButtonStyle::Primary)
+                            .into(),
+                    ])
+                    .into(),
+                );
+            }
+            Rendered::fit(text, blocks, "")
         }
         View::Workload {
             people,

@@ -176,6 +176,26 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
             .collect();
         lines.push(format!(":calendar: Due in the next 7 days: {}", items.join(", ")));
     }
+    if !digest.missed_metrics.is_empty() {
+        let items: Vec<String> = digest
+            .missed_metrics
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} ({}{} vs target {}{})",
+                    escape(&m.name),
+                    m.actual.unwrap_or_default(),
+                    escape(&m.unit),
+                    m.target,
+                    escape(&m.unit)
+                )
+            })
+            .collect();
+        lines.push(format!(
+            ":chart_with_downwards_trend: Missed metrics: {} — a support-plan task is proposed to the lead",
+            items.join(", ")
+        ));
+    }
     if digest.changes.is_empty() {
         lines.push("No changes since the last digest.".to_owned());
     } else {
@@ -345,6 +365,22 @@ fn escalation_actions(task: &Task) -> SlackBlock {
         task.id.0
     )))
     .into()
+}
+
+/// The request for a success metric's actual, on its review date.
+pub fn metric_review(launch: &Launch, metric: &crate::domain::SuccessMetric) -> Rendered {
+    let text = format!(
+        ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
+         `/launch actual {} \"{}\" <value>`.",
+        escape(&metric.name),
+        escape(&launch.name),
+        launch.slug,
+        metric.target,
+        escape(&metric.unit),
+        launch.slug,
+        escape(&metric.name)
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
 /// The thread answer confirming what a reply changed.

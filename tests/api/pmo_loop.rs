@@ -643,3 +643,84 @@ async fn a_post_that_timed_out_but_reached_slack_is_not_posted_again() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metric_reviews_ask_for_actuals_and_a_miss_proposes_a_support_plan() {
+    let config = CONFIG.replace(
+        "[escalation]\nenabled = false",
+        "[escalation]\nenabled = false\n[templates]\npath = \"tests/fixtures/no-templates.toml\"",
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2026-11-25 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, "metric checkout-v2 \"activation rate\" target:25% by:T+5")
+        .await;
+
+    // Review date: launch day + 5 = Monday 30 November.
+    app.set_time("2026-11-27T10:05:00Z");
+    app.tick().await;
+    assert!(
+        app.slack
+            .calls("chat.postMessage")
+            .iter()
+            .all(|b| !b["text"].as_str().unwrap().contains("Time to review"))
+    );
+    app.set_time("2026-11-30T10:05:00Z");
+    app.tick().await;
+    app.tick().await;
+    let asks: Vec<Value> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["text"].as_str().unwrap().contains("Time to review *activation rate*"))
+        .collect();
+    assert_eq!(asks.len(), 1, "asked once");
+    assert_eq!(asks[0]["channel"], "D0LEAD");
+
+    let reply = app.command(LEAD, "actual checkout-v2 \"activation rate\" 19%").await;
+    assert!(
+        reply["blocks"].to_string().contains("support_plan"),
+        "the proposal comes with a button"
+    );
+    let button = json!({
+        "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": LEAD}, "trigger_id": "t",
+        "response_url": app.slack.response_url("plan"),
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": "C0LAUNCH", "is_ephemeral": false},
+        "actions": [{"action_id": "support_plan", "block_id": "b", "value": "1|activation rate"}]
+    });
+    assert_eq!(app.interaction(&button).await.status(), 200);
+    let launch = app
+        .store
+        .launch_by_id(liftoff::domain::LaunchId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = app
+        .store
+        .launch_tasks(launch.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.title == "Support plan: recover activation rate")
+        .expect("the support-plan task was created");
+    assert_eq!((plan.function.as_str(), plan.due_date), ("ops", date("2026-12-03")));
+    assert_eq!(plan.owner, Some(crate::helpers::user(LEAD)));
+    app.slack.wait_for("response_url", 1).await;
+
+    app.set_time("2026-12-01T08:35:00Z");
+    app.tick().await;
+    let digest = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .rfind(|b| b["channel"] == "C0PMO")
+        .unwrap();
+    assert!(
+        digest["text"]
+            .as_str()
+            .unwrap()
+            .contains("Missed metrics: activation rate (19% vs target 25%)"),
+        "{digest}"
+    );
+    app.stop().await;
+}
