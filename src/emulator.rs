@@ -174,6 +174,13 @@ impl Emulator {
             .collect()
     }
 
+    /// The latest message posted to `channel`, if any.
+    pub fn last_post(&self, channel: &str) -> Option<Value> {
+        self.calls("chat.postMessage")
+            .into_iter()
+            .rfind(|b| b["channel"] == channel)
+    }
+
     /// Waits (bounded) until `method` has been called `count` times; returns those calls.
     pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Value> {
         for _ in 0..200 {

@@ -498,12 +498,7 @@ async fn permanent_failures_are_recorded_and_reported_not_retried() {
 
     app.set_time("2026-11-25T08:35:00Z");
     app.tick().await;
-    let digest = app
-        .slack
-        .calls("chat.postMessage")
-        .into_iter()
-        .rfind(|b| b["channel"] == "C0PMO")
-        .unwrap();
+    let digest = app.slack.last_post("C0PMO").unwrap();
     assert!(
         digest["text"]
             .as_str()
@@ -709,12 +704,7 @@ async fn metric_reviews_ask_for_actuals_and_a_miss_proposes_a_support_plan() {
 
     app.set_time("2026-12-01T08:35:00Z");
     app.tick().await;
-    let digest = app
-        .slack
-        .calls("chat.postMessage")
-        .into_iter()
-        .rfind(|b| b["channel"] == "C0PMO")
-        .unwrap();
+    let digest = app.slack.last_post("C0PMO").unwrap();
     assert!(
         digest["text"]
             .as_str()
