@@ -166,11 +166,13 @@ impl Scheduler {
                 .enumerate()
             {
                 let key = format!("checkin:{}:{}:{}", function.name, slot.key(), part + 1);
+                // The tasks this part lists, from its rows' block ids (the text may be clipped).
+                let in_part = crate::slack::render::task_ids_in(&rendered.blocks);
                 let listed: Vec<(crate::domain::TaskId, Option<SlackUserId>)> = round
                     .launches
                     .iter()
                     .flat_map(|(_, tasks)| tasks.iter())
-                    .filter(|t| rendered.text.contains(&format!("`{}`", t.id)))
+                    .filter(|t| in_part.contains(&t.id))
                     .map(|t| (t.id, t.owner.clone()))
                     .collect();
                 checkins.push(CheckinRecord {

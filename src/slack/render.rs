@@ -666,6 +666,20 @@ pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
     vec![line_block, buttons]
 }
 
+/// The tasks whose rows (see [`task_row`]) a message's blocks contain, in order: read from the
+/// row block ids, so it holds however the fallback text was clipped.
+pub fn task_ids_in(blocks: &[SlackBlock]) -> Vec<TaskId> {
+    blocks
+        .iter()
+        .filter_map(|block| match block {
+            SlackBlock::Section(section) => section.block_id.as_ref(),
+            _ => None,
+        })
+        .filter_map(|id| id.0.strip_prefix(actions::TASK_BLOCK_PREFIX))
+        .filter_map(|rest| rest.parse::<i64>().ok().map(TaskId))
+        .collect()
+}
+
 /// The re-rendered row of a task after a button press changed it.
 pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> Vec<SlackBlock> {
     let line = format!(

@@ -714,3 +714,41 @@ async fn metric_reviews_ask_for_actuals_and_a_miss_proposes_a_support_plan() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_task_of_a_long_check_in_is_recorded_for_replies_and_nudges() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Big One tier:2 date:2026-12-18").await;
+    // Long titles make each part's fallback text exceed Slack's 4,000 characters, so it is clipped.
+    let title = "Localise and review the partner enablement kit for every region".repeat(2);
+    for i in 0..30 {
+        app.command(LEAD, &format!("task big-one sales {title} {i} owner:<@U0ANN>"))
+            .await;
+    }
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let posted: Vec<Value> = checkin_posts(&app)
+        .into_iter()
+        .filter(|b| b["channel"] == "C0SALES")
+        .collect();
+    assert!(
+        posted.iter().any(|b| b["text"].as_str().unwrap().ends_with('…')),
+        "a part's text was clipped"
+    );
+    let now = app.clock.now_for_tests();
+    let mut recorded = Vec::new();
+    for checkin in app.store.checkins_since(now - Duration::days(1)).await.unwrap() {
+        if checkin.function.as_str() == "sales" {
+            recorded.extend(app.store.checkin_tasks(&checkin.outbox_key).await.unwrap());
+        }
+    }
+    let sales_open = app
+        .store
+        .open_tasks_for_function(&liftoff::domain::FunctionName::parse("sales").unwrap())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(sales_open, 31, "thirty tasks and the template's one");
+    assert_eq!(recorded.len(), sales_open, "every listed task is known to its check-in");
+    app.stop().await;
+}
