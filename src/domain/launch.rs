@@ -264,6 +264,17 @@ impl Launch {
     }
 }
 
+/// How many active launches each lead runs: the "spread too thin" measure.
+pub fn launches_per_lead(launches: &[Launch]) -> std::collections::BTreeMap<SlackUserId, usize> {
+    let mut per_lead = std::collections::BTreeMap::new();
+    for launch in launches.iter().filter(|l| l.state.is_active()) {
+        if let Some(lead) = &launch.lead {
+            *per_lead.entry(lead.clone()).or_default() += 1;
+        }
+    }
+    per_lead
+}
+
 /// Longest launch name accepted; names show up in headers, which Slack caps at 150 characters.
 pub const MAX_LAUNCH_NAME_CHARS: usize = 80;
 
@@ -568,6 +579,20 @@ mod tests {
             ..LaunchEdit::default()
         };
         assert!(launch.edit(blank, &[], today, &ctx()).is_err());
+    }
+
+    #[test]
+    fn launches_are_counted_per_lead_without_archived_ones() {
+        let lead = SlackUserId::parse("U0LEAD").unwrap();
+        let mut launches = vec![sample_launch(), sample_launch(), sample_launch(), sample_launch()];
+        launches[0].lead = Some(lead.clone());
+        launches[1].lead = Some(lead.clone());
+        launches[2].lead = Some(lead.clone());
+        launches[2].state = LaunchState::Archived;
+        assert_eq!(
+            launches_per_lead(&launches),
+            std::collections::BTreeMap::from([(lead, 2)])
+        );
     }
 
     #[test]

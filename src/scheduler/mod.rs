@@ -388,11 +388,11 @@ pub async fn digest_messages(
         .await?
         // The first digest to a channel looks back a week.
         .unwrap_or(now - chrono::Duration::days(7));
-    let launches: Vec<_> = store
-        .list_launches(false)
-        .await?
-        .into_iter()
+    let active = store.list_launches(false).await?;
+    let launches: Vec<_> = active
+        .iter()
         .filter(|l| only.is_none_or(|id| l.id == id))
+        .cloned()
         .collect();
     let tasks = store.active_launch_tasks().await?;
     let changes = store.history_since(since).await?;
@@ -411,13 +411,7 @@ pub async fn digest_messages(
         .format("%a %-d %b")
         .to_string();
     // Leads with more active launches than the configured maximum are "spread too thin".
-    let mut per_lead: BTreeMap<crate::domain::SlackUserId, usize> = BTreeMap::new();
-    for launch in store.list_launches(false).await? {
-        if let Some(lead) = launch.lead {
-            *per_lead.entry(lead).or_default() += 1;
-        }
-    }
-    let thin: Vec<(crate::domain::SlackUserId, usize)> = per_lead
+    let thin: Vec<(crate::domain::SlackUserId, usize)> = crate::domain::launch::launches_per_lead(&active)
         .into_iter()
         .filter(|(_, count)| *count > config.max_active_launches_per_lead)
         .collect();

@@ -389,12 +389,7 @@ impl Service {
                         entry.1 += usize::from(task.is_overdue(today));
                     }
                 }
-                let mut leads: std::collections::BTreeMap<SlackUserId, usize> = Default::default();
-                for launch in self.store.list_launches(false).await? {
-                    if let Some(lead) = launch.lead {
-                        *leads.entry(lead).or_default() += 1;
-                    }
-                }
+                let leads = crate::domain::launch::launches_per_lead(&self.store.list_launches(false).await?);
                 let mut people: Vec<(SlackUserId, usize, usize)> = people
                     .into_iter()
                     .map(|(user, (open, overdue))| (user, open, overdue))
