@@ -18,9 +18,6 @@ use crate::service::Service;
 use crate::slack::render_pmo;
 use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, StoreError};
 
-/// The scheduled jobs, by the names used in logs, `job_runs` and `tick`'s summary.
-pub const JOBS: [&str; 4] = ["checkin", "digest", "nudge", "escalation"];
-
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {

@@ -243,16 +243,6 @@ impl SlackApi {
         Ok(response.user.tz)
     }
 
-    pub async fn post_ephemeral(
-        &self,
-        channel: &domain::SlackChannelId,
-        user: &domain::SlackUserId,
-        message: &Rendered,
-    ) -> Result<(), SlackApiError> {
-        self.post_ephemeral_in(channel.as_str(), user.as_str(), message, None)
-            .await
-    }
-
     /// An ephemeral message to `user` in `channel`, optionally inside a thread.
     pub async fn post_ephemeral_in(
         &self,
