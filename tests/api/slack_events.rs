@@ -162,19 +162,35 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
         "event_id": "EvHome1", "event_time": 1764000000,
         "event": {"type": "app_home_opened", "user": "U0ANN", "channel": "D0ANN", "tab": "home"}
     });
-    let before = app.slack.calls("views.publish").len();
+    // Giving Ann the task already refreshes her Home tab in the background: let that land first,
+    // so the publish counted below is the one the event caused.
+    let anns = || -> Vec<serde_json::Value> {
+        app.slack
+            .calls("views.publish")
+            .into_iter()
+            .filter(|p| p["user_id"] == "U0ANN")
+            .collect()
+    };
+    let wait_for_anns = |count: usize| async move {
+        for _ in 0..250 {
+            if anns().len() >= count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("expected {count} publish(es) of Ann's Home tab");
+    };
+    wait_for_anns(1).await;
+    let before = anns().len();
     assert_eq!(
         app.post_signed("/slack/events", JSON, &event.to_string())
             .await
             .status(),
         200
     );
-    let published = app.slack.wait_for("views.publish", before + 1).await;
-    let home = published
-        .iter()
-        .rev()
-        .find(|p| p["user_id"] == "U0ANN")
-        .expect("Ann's home was published");
+    wait_for_anns(before + 1).await;
+    let published = anns();
+    let home = published.last().expect("Ann's home was published");
     assert_eq!(home["view"]["type"], "home");
     let blocks = home["view"]["blocks"].to_string();
     assert!(
