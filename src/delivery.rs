@@ -201,8 +201,10 @@ impl Delivery {
             total.retrying += pass.retrying;
             // Done when nothing moved and nothing waits only for pacing: what is left waits for
             // a retry time or a rate limit, which the next tick (or serve's loop) will reach.
+            // Messages another worker is sending right now are waited for (within the budget),
+            // so a drain never returns while a message it could see is still in flight.
             let counts = self.store.outbox_counts().await?;
-            let idle = pass.sent + pass.held + pass.retrying == 0;
+            let idle = pass.sent + pass.held + pass.retrying == 0 && counts.sending == 0;
             if counts.pending + counts.sending == 0 || idle || Instant::now() >= deadline {
                 return Ok(total);
             }

@@ -10,6 +10,7 @@ pub mod escalation;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod function;
+pub mod gonogo;
 pub mod history;
 pub mod ids;
 pub mod launch;

@@ -21,6 +21,8 @@ pub struct SweepReport {
     pub fired: usize,
     /// Metric reviews asked for (filled in by the scheduler).
     pub reviews: usize,
+    /// Go/no-go reminders sent (filled in by the scheduler).
+    pub gonogo_reminders: usize,
 }
 
 pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {

@@ -4,6 +4,7 @@
 //! its messages exactly once however many ticks, instances or restarts reach it.
 
 pub mod escalation;
+pub mod gonogo;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -229,8 +230,7 @@ impl Scheduler {
         if decision != SlotDecision::Run {
             return self.record("escalation", &slot, decision.as_str(), &[], &[]).await;
         }
-        let mut report = escalation::sweep(&self.service).await?;
-        report.reviews = metric_reviews(&self.service).await?;
+        let report = self.sweep_now().await?;
         let outcome = format!("ran: {} examined, {} escalated", report.examined, report.fired);
         let run = self.record("escalation", &slot, &outcome, &[], &[]).await?;
         Ok(run.map(|run| JobRun {
@@ -239,10 +239,12 @@ impl Scheduler {
         }))
     }
 
-    /// A sweep outside the schedule: what every `tick` does (escalations and metric reviews).
+    /// A sweep outside the schedule: what every `tick` does (escalations, metric reviews and
+    /// go/no-go reminders).
     pub async fn sweep_now(&self) -> Result<escalation::SweepReport, StoreError> {
         let mut report = escalation::sweep(&self.service).await?;
         report.reviews = metric_reviews(&self.service).await?;
+        report.gonogo_reminders = gonogo::reminders(&self.service).await?;
         Ok(report)
     }
 

@@ -32,6 +32,7 @@ pub enum Subcommand {
     Workload,
     Calendar,
     Retro,
+    GoNoGo,
     Raci,
     Channel,
     Lead,
@@ -40,7 +41,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 27] = [
+    pub const ALL: [Subcommand; 28] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -63,6 +64,7 @@ impl Subcommand {
         Subcommand::Workload,
         Subcommand::Calendar,
         Subcommand::Retro,
+        Subcommand::GoNoGo,
         Subcommand::Raci,
         Subcommand::Channel,
         Subcommand::Lead,
@@ -95,6 +97,7 @@ impl Subcommand {
             Subcommand::Workload => "workload",
             Subcommand::Calendar => "calendar",
             Subcommand::Retro => "retro",
+            Subcommand::GoNoGo => "gonogo",
             Subcommand::Raci => "raci",
             Subcommand::Channel => "channel",
             Subcommand::Lead => "lead",
@@ -114,6 +117,7 @@ impl Subcommand {
             "atrisk" | "at-risk" | "at_risk" => Some(Subcommand::Risk),
             "blocked" => Some(Subcommand::Block),
             "my" | "me" => Some(Subcommand::Mine),
+            "go-no-go" | "go/no-go" | "go_no_go" => Some(Subcommand::GoNoGo),
             "?" => Some(Subcommand::Help),
             _ => None,
         };
@@ -145,6 +149,7 @@ impl Subcommand {
             Subcommand::Workload => "/launch workload",
             Subcommand::Calendar => "/launch calendar [quarter]",
             Subcommand::Retro => "/launch retro <launch>",
+            Subcommand::GoNoGo => "/launch gonogo <launch>",
             Subcommand::Raci => "/launch raci <task> [accountable:@user] [consulted:@user…] [informed:@user…]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
@@ -178,6 +183,9 @@ impl Subcommand {
             Subcommand::Workload => "open tasks per person and active launches per lead",
             Subcommand::Calendar => "launches by week for a quarter (e.g. 2027-Q1; default: this one)",
             Subcommand::Retro => "dates slipped, blocked time per function, escalations, metric results",
+            Subcommand::GoNoGo => {
+                "ask each function lead for Go / No-go; the result goes to the launch lead and PMO channel"
+            }
             Subcommand::Raci => "who is accountable, consulted and informed (the owner is responsible)",
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
@@ -261,6 +269,14 @@ pub enum Command {
     /// A quarter as (year, 1..=4); `None` is the current one.
     Calendar(Option<(i32, u32)>),
     Retro(LaunchRef),
+    /// Start a go/no-go round for the launch.
+    GoNoGo(LaunchRef),
+    /// A function lead's answer in a go/no-go round (from its buttons and reason modal).
+    GoNoGoVote {
+        gonogo: i64,
+        function: FunctionName,
+        vote: crate::domain::gonogo::Vote,
+    },
     /// Replaces a task's RACI roles beyond its owner.
     Raci {
         task: TaskId,
@@ -311,6 +327,7 @@ impl Command {
             Command::Workload => Subcommand::Workload,
             Command::Calendar(_) => Subcommand::Calendar,
             Command::Retro(_) => Subcommand::Retro,
+            Command::GoNoGo(_) | Command::GoNoGoVote { .. } => Subcommand::GoNoGo,
             Command::Raci { .. } => Subcommand::Raci,
             Command::SetChannel { .. } => Subcommand::Channel,
             Command::SetLead { .. } => Subcommand::Lead,

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 
 use super::command::Subcommand;
+use crate::domain::gonogo::{GoNoGo, Vote};
 use crate::domain::launch::SuccessMetric;
 use crate::domain::readiness::{LaunchReadiness, Readiness};
-use crate::domain::{DueDateMove, FunctionDef, HistoryEntry, Launch, SlackUserId, Task};
+use crate::domain::{DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, SlackChannelId, SlackUserId, Task};
 
 /// Who sees a reply: only the person who asked, or everyone in the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +124,21 @@ pub enum View {
         launch: Launch,
         retro: crate::domain::retro::Retro,
     },
+    /// A go/no-go round was started: who was asked, and functions nobody could be asked for.
+    GoNoGoStarted {
+        launch: Launch,
+        gonogo: GoNoGo,
+        leaderless: Vec<FunctionName>,
+        pmo: Option<SlackChannelId>,
+    },
+    /// A lead's answer was recorded (`gonogo` as it stands after it).
+    GoNoGoVoted {
+        launch: Launch,
+        gonogo: GoNoGo,
+        function: FunctionName,
+        vote: Vote,
+        today: NaiveDate,
+    },
     /// A plain statement, e.g. that a feature is not available in this version.
     Notice(String),
 }
@@ -139,5 +155,7 @@ pub struct LaunchDetail {
     pub undelivered: Vec<crate::store::FailedMessage>,
     /// RACI roles beyond the owner, per task.
     pub roles: std::collections::BTreeMap<crate::domain::TaskId, Vec<crate::domain::RoleAssignment>>,
+    /// The launch's latest go/no-go round, if any.
+    pub gonogo: Option<GoNoGo>,
     pub today: NaiveDate,
 }

@@ -197,12 +197,17 @@ impl Args {
                 let task = task.ok_or_else(|| self.error("which task? e.g. `T12 accountable:@lee`"))?;
                 Ok(Command::Raci { task, roles })
             }
-            S::Retro => {
+            S::Retro | S::GoNoGo => {
                 let (words, _) = self.split(&[])?;
                 let [launch] = words.as_slice() else {
                     return Err(self.error("name one launch by its slug or id"));
                 };
-                Ok(Command::Retro(self.launch(launch)?))
+                let launch = self.launch(launch)?;
+                Ok(if self.subcommand == S::Retro {
+                    Command::Retro(launch)
+                } else {
+                    Command::GoNoGo(launch)
+                })
             }
             S::Show | S::Archive => {
                 let (words, _) = self.split(&[])?;

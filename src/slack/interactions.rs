@@ -57,6 +57,41 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
     let Some(action) = payload.actions.first() else {
         return Outcome::Ack;
     };
+    if action.action_id == actions::GONOGO_GO || action.action_id == actions::GONOGO_NO_GO {
+        let Some((gonogo, function)) = action
+            .value
+            .as_deref()
+            .and_then(super::render_gonogo::parse_ballot_value)
+        else {
+            return Outcome::Ack;
+        };
+        let response_url = payload.response_url.clone();
+        if action.action_id == actions::GONOGO_NO_GO {
+            let metadata = GoNoGoMetadata {
+                gonogo,
+                function: function.to_string(),
+                response_url,
+            };
+            let view =
+                super::render_gonogo::reason_modal(&function, serde_json::to_string(&metadata).unwrap_or_default());
+            let ctx2 = ctx.clone();
+            let trigger_id = payload.trigger_id.clone();
+            ctx.background.spawn(async move {
+                if let Err(err) = ctx2.api.open_view(&trigger_id, view).await {
+                    tracing::warn!(error = %err, "could not open the no-go form");
+                }
+            });
+            return Outcome::Ack;
+        }
+        let command = Command::GoNoGoVote {
+            gonogo,
+            function,
+            vote: crate::domain::gonogo::Vote::Go,
+        };
+        let outcome = ctx.service.execute(&user, command, ChangeSource::Button).await;
+        answer_in_place(ctx, outcome, response_url);
+        return Outcome::Ack;
+    }
     if action.action_id == actions::SUPPORT_PLAN {
         create_support_plan(
             ctx,
@@ -171,6 +206,57 @@ async fn create_support_plan(ctx: &SlackContext, user: &SlackUserId, value: &str
             }
         });
     }
+}
+
+/// Where a go/no-go question was, kept in the no-go modal while the lead writes the reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct GoNoGoMetadata {
+    gonogo: i64,
+    function: String,
+    response_url: Option<String>,
+}
+
+/// After a go/no-go answer: replace the question with what was recorded, or tell the lead (next
+/// to it, to them only) why it was not.
+fn answer_in_place(
+    ctx: &SlackContext,
+    outcome: Result<crate::service::reply::Reply, ServiceError>,
+    url: Option<String>,
+) {
+    let applied = outcome.is_ok();
+    let reply = reply_for(outcome);
+    let Some(url) = url else { return };
+    let ctx2 = ctx.clone();
+    ctx.background.spawn(async move {
+        if let Err(err) = ctx2.api.respond(&url, &render::render(&reply.view), applied).await {
+            tracing::warn!(error = %err, "could not answer a go/no-go button");
+        }
+    });
+}
+
+async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewSubmission) -> Outcome {
+    let Ok(metadata) = serde_json::from_str::<GoNoGoMetadata>(&submission.view.private_metadata) else {
+        return Outcome::BadRequest("unreadable form metadata");
+    };
+    let Ok(function) = crate::domain::FunctionName::parse(&metadata.function) else {
+        return Outcome::BadRequest("unreadable form metadata");
+    };
+    let reason = submission.view.state.get("reason", "reason").unwrap_or_default();
+    let vote = match crate::domain::gonogo::Vote::no_go(&reason) {
+        Ok(vote) => vote,
+        Err(err) => return field_errors(&[("reason", err.to_string())]),
+    };
+    let command = Command::GoNoGoVote {
+        gonogo: metadata.gonogo,
+        function,
+        vote,
+    };
+    let outcome = ctx.service.execute(user, command, ChangeSource::Modal).await;
+    if let Err(ServiceError::User { message, .. }) = &outcome {
+        return field_errors(&[("reason", message.clone())]);
+    }
+    answer_in_place(ctx, outcome, metadata.response_url);
+    Outcome::Ack
 }
 
 fn status(task: TaskId, status: TaskStatus) -> Command {
@@ -291,6 +377,7 @@ async fn view_submission(ctx: &SlackContext, submission: ViewSubmission) -> Outc
     match submission.view.callback_id.as_str() {
         actions::BLOCKED_MODAL => submit_blocked(ctx, &user, &submission).await,
         actions::NEW_LAUNCH_MODAL => submit_new_launch(ctx, &user, &submission).await,
+        actions::GONOGO_MODAL => submit_no_go(ctx, &user, &submission).await,
         _ => Outcome::Ack,
     }
 }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod interactions;
 pub mod payloads;
 pub mod render;
+pub mod render_gonogo;
 pub mod render_pmo;
 pub mod signature;
 pub mod socket_mode;

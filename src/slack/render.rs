@@ -30,6 +30,11 @@ pub mod actions {
     pub const SUPPORT_PLAN: &str = "support_plan";
     pub const ESC_SNOOZE: &str = "esc_snooze";
     pub const ESC_SNOOZE_UNTIL: &str = "esc_snooze_until";
+    /// Go/no-go answers (value: `round id:function`); No-go opens the reason modal.
+    pub const GONOGO_GO: &str = "gonogo_go";
+    pub const GONOGO_NO_GO: &str = "gonogo_no_go";
+    /// `callback_id` of the modal asking why a function is not ready.
+    pub const GONOGO_MODAL: &str = "gonogo_reason";
     /// Block id prefix of a task's row, so a button press can re-render just that row.
     pub const TASK_BLOCK_PREFIX: &str = "task:";
 }
@@ -323,6 +328,46 @@ pub fn render(view: &View) -> Rendered {
             blocks.extend(packed_sections(&lines));
             Rendered::fit(text, blocks, "Use `/launch escalations <launch>` for one launch.")
         }
+        View::GoNoGoStarted {
+            launch,
+            gonogo,
+            leaderless,
+            pmo,
+        } => {
+            let asked: Vec<String> = gonogo
+                .ballots
+                .iter()
+                .map(|b| format!("{} ({})", b.voter.mention(), b.function))
+                .collect();
+            let mut to: Vec<String> = launch.lead.iter().map(|l| l.mention()).collect();
+            to.extend(pmo.iter().map(|c| c.link()));
+            if to.is_empty() {
+                to.push("you".to_owned());
+            }
+            let mut text = format!(
+                ":vertical_traffic_light: Go/no-go started for *{}* (`{}`): asked {}. The result goes to {} once \
+                 everyone has answered; leads who have not answered are reminded each working day.",
+                escape(&launch.name),
+                launch.slug,
+                asked.join(", "),
+                to.join(" and ")
+            );
+            if !leaderless.is_empty() {
+                let names: Vec<String> = leaderless.iter().map(ToString::to_string).collect();
+                text.push_str(&format!(
+                    "\nNot asked, no lead set: {} (`/launch lead <function> @user`).",
+                    names.join(", ")
+                ));
+            }
+            Rendered::fit(text.clone(), vec![section(&text)], "")
+        }
+        View::GoNoGoVoted {
+            launch,
+            gonogo,
+            function,
+            vote,
+            today,
+        } => super::render_gonogo::voted(gonogo, launch, function, vote, *today),
         View::Notice(message) => Rendered::fit(message.clone(), vec![section(&escape(message))], ""),
     }
 }
@@ -479,6 +524,33 @@ fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: 
     Rendered::fit(text, blocks, "Use `/launch show <launch>` for one launch.")
 }
 
+/// The state of a launch's latest go/no-go, in one line.
+fn gonogo_line(gonogo: &crate::domain::gonogo::GoNoGo) -> String {
+    use crate::domain::gonogo::Verdict;
+    match gonogo.verdict() {
+        Some(Verdict::Go) => format!("*Go/no-go:* go (every lead, started {})", gonogo.started_on),
+        Some(Verdict::NoGo(nays)) => {
+            let who: Vec<String> = nays
+                .iter()
+                .map(|(function, _, reason)| format!("{function}: {}", escape(reason)))
+                .collect();
+            format!("*Go/no-go:* no-go ({}; started {})", who.join("; "), gonogo.started_on)
+        }
+        None => {
+            let waiting: Vec<String> = gonogo
+                .waiting_on()
+                .iter()
+                .map(|b| format!("{} ({})", b.voter.mention(), b.function))
+                .collect();
+            format!(
+                "*Go/no-go:* under way since {}, waiting on {}",
+                gonogo.started_on,
+                waiting.join(", ")
+            )
+        }
+    }
+}
+
 fn launch_detail(detail: &LaunchDetail) -> Rendered {
     let LaunchDetail {
         launch,
@@ -488,6 +560,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
         functions,
         undelivered,
         roles,
+        gonogo,
         today,
     } = detail;
     let mut blocks = vec![
@@ -506,6 +579,11 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
         launch_facts(launch, *today),
         readiness_label(&readiness.overall)
     )];
+    if let Some(gonogo) = gonogo {
+        let line = gonogo_line(gonogo);
+        text_lines.push(line.clone());
+        blocks.push(section(&line));
+    }
     if !launch.key_messages.is_empty() {
         blocks.push(section(&format!("*Key messages:* {}", escape(&launch.key_messages))));
     }

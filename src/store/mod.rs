@@ -13,6 +13,7 @@
 mod escalations;
 mod events;
 mod functions;
+mod gonogo;
 mod history;
 mod launches;
 pub(crate) mod outbox;
@@ -247,6 +248,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 pub use escalations::FiredLevel;
 pub use functions::FunctionSetting;
+pub use gonogo::VoteOutcome;
 pub use outbox::{CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, PostedCheckin};
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod docs;
 mod escalation;
 mod export;
 mod fake_slack;
+mod gonogo;
 mod helpers;
 
 mod architecture;
