@@ -40,7 +40,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the service: HTTP endpoints (or Socket Mode) and the scheduler.
-    Serve,
+    Serve {
+        /// Start the clock at this instant (RFC 3339) instead of now, and let it run from there:
+        /// for rehearsals and fault tests. Never needed in production.
+        #[arg(long, value_parser = parse_instant, hide = true)]
+        now: Option<DateTime<Utc>>,
+    },
     /// Apply database migrations, then exit.
     Migrate,
     /// Validate the configuration and the Slack secrets for the chosen transport.
@@ -97,6 +102,9 @@ pub enum Failure {
     /// Slack refused the configured token. Exit code 2.
     #[error("{0}")]
     TokenRefused(String),
+    /// A SQLite database already has its one `serve`. Exit code 2: a deployment to fix.
+    #[error("{0}")]
+    AlreadyServing(String),
     /// Something went wrong while running. Exit code 1.
     #[error("{0:#}")]
     Runtime(#[from] anyhow::Error),
@@ -105,7 +113,7 @@ pub enum Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Config(_) | Failure::TokenRefused(_) => 2,
+            Failure::Config(_) | Failure::TokenRefused(_) | Failure::AlreadyServing(_) => 2,
             Failure::Runtime(_) => 1,
         }
     }
@@ -114,7 +122,7 @@ impl Failure {
     pub fn lines(&self) -> Vec<String> {
         match self {
             Failure::Config(err) => err.problems(),
-            Failure::Runtime(_) | Failure::TokenRefused(_) => vec![self.to_string()],
+            Failure::Runtime(_) | Failure::TokenRefused(_) | Failure::AlreadyServing(_) => vec![self.to_string()],
         }
     }
 }
@@ -141,7 +149,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::CheckConfig => check_config(&config),
         Command::Migrate => migrate(&config).await,
-        Command::Serve => serve(config).await,
+        Command::Serve { now } => serve(config, now).await,
         Command::Tick { now } => tick(config, now).await,
         Command::Demo { .. } => unreachable!("handled above"),
         Command::Healthcheck { url } => healthcheck(&config, url).await,
@@ -194,10 +202,20 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn serve(config: Config) -> Result<(), Failure> {
+async fn serve(config: Config, now: Option<DateTime<Utc>>) -> Result<(), Failure> {
     config.slack_credentials()?;
     let store = open_store(&config).await?;
-    let state = crate::startup::prepare(config, store.clone(), Arc::new(SystemClock)).await?;
+    // SQLite has one writer: a second `serve` on the same file would fight the first over
+    // every write (and double the scheduler). Hold an exclusive lock for as long as we serve.
+    let _writer_lock = match store.sqlite_path() {
+        Some(path) => Some(lock_sqlite_writer(&path)?),
+        None => None,
+    };
+    let clock: crate::clock::SharedClock = match now {
+        Some(start) => Arc::new(crate::clock::OffsetClock::starting_at(start)),
+        None => Arc::new(SystemClock),
+    };
+    let state = crate::startup::prepare(config, store.clone(), clock).await?;
     let app = Application::build(state.clone())
         .await
         .with_context(|| format!("cannot listen on {}", state.config.server.bind))?;
@@ -208,6 +226,33 @@ async fn serve(config: Config) -> Result<(), Failure> {
     store.close().await;
     tracing::info!("liftoff stopped");
     Ok(())
+}
+
+/// Takes the exclusive lock that makes one `serve` the only writer of a SQLite database: a
+/// `<file>.serve-lock` beside it, locked (not merely present) so that a crashed process never
+/// leaves it stale. The lock lasts as long as the returned file is open.
+fn lock_sqlite_writer(database: &std::path::Path) -> Result<std::fs::File, Failure> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".serve-lock");
+    let path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Failure::AlreadyServing(format!(
+            "another `liftoff serve` is already using {} (lock: {}); SQLite allows one writer, so run one \
+             instance, or use PostgreSQL to run several",
+            database.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(err)) => Err(anyhow::Error::new(err)
+            .context(format!("cannot lock {}", path.display()))
+            .into()),
+    }
 }
 
 /// How long `tick` keeps delivering before it exits and leaves the rest to the next tick.

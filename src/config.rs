@@ -146,6 +146,7 @@ struct RawSlack {
     api_url: String,
     request_timeout_secs: u64,
     post_interval_ms: u64,
+    delivery_lease_secs: u64,
 }
 
 impl Default for RawSlack {
@@ -157,6 +158,7 @@ impl Default for RawSlack {
             api_url: DEFAULT_SLACK_API_URL.to_owned(),
             request_timeout_secs: 10,
             post_interval_ms: 1000,
+            delivery_lease_secs: 60,
         }
     }
 }
@@ -165,12 +167,14 @@ impl Default for RawSlack {
 #[serde(deny_unknown_fields, default)]
 struct RawServer {
     bind: String,
+    read_timeout_secs: u64,
 }
 
 impl Default for RawServer {
     fn default() -> Self {
         RawServer {
             bind: "127.0.0.1:3000".to_owned(),
+            read_timeout_secs: 10,
         }
     }
 }
@@ -412,6 +416,10 @@ pub struct SlackConfig {
     pub request_timeout: Duration,
     /// Spacing between posts to one channel (Slack allows about one per second).
     pub post_interval: Duration,
+    /// How long a delivery worker owns a message it claimed. A worker that dies (a crash, a
+    /// killed instance) leaves its message to be picked up by any worker after this long;
+    /// longer than a request's timeout, so a live worker is never overtaken.
+    pub delivery_lease: Duration,
 }
 
 impl SlackConfig {
@@ -428,6 +436,9 @@ impl SlackConfig {
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub bind: SocketAddr,
+    /// A client must send a request's headers, and then its body, within this long each
+    /// (slow-loris protection; Slack sends a request at once).
+    pub read_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -641,6 +652,15 @@ impl RawConfig {
         if self.slack.request_timeout_secs == 0 || self.slack.request_timeout_secs > 120 {
             problems.push("slack.request_timeout_secs", "must be between 1 and 120 seconds");
         }
+        if self.slack.delivery_lease_secs <= self.slack.request_timeout_secs || self.slack.delivery_lease_secs > 3600 {
+            problems.push(
+                "slack.delivery_lease_secs",
+                "must be longer than slack.request_timeout_secs and at most 3600 seconds",
+            );
+        }
+        if self.server.read_timeout_secs == 0 || self.server.read_timeout_secs > 300 {
+            problems.push("server.read_timeout_secs", "must be between 1 and 300 seconds");
+        }
         let bind = problems.check(
             "server.bind",
             SocketAddr::from_str(&self.server.bind)
@@ -783,9 +803,11 @@ impl RawConfig {
                 api_url: api_url.expect(missing),
                 request_timeout: Duration::from_secs(self.slack.request_timeout_secs),
                 post_interval: Duration::from_millis(self.slack.post_interval_ms),
+                delivery_lease: Duration::from_secs(self.slack.delivery_lease_secs),
             },
             server: ServerConfig {
                 bind: bind.expect(missing),
+                read_timeout: Duration::from_secs(self.server.read_timeout_secs),
             },
             database: DatabaseConfig {
                 url: SecretString::from(database_url.expect(missing)),

@@ -22,8 +22,9 @@ use crate::store::{OutboxEntry, OutboxMethod, Store, StoreError};
 
 /// Give up on a message after this many attempts.
 pub const MAX_ATTEMPTS: i64 = 12;
-/// How long a claimed message is ours before another worker may take it over.
-const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// How long a claimed message is ours before another worker may take it over, unless
+/// configured (`slack.delivery_lease_secs`).
+const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// Longest backoff between attempts.
 const MAX_BACKOFF_SECS: i64 = 300;
 
@@ -54,6 +55,7 @@ pub struct Delivery {
     post_interval: Duration,
     pacing: Mutex<Pacing>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
+    lease: Duration,
 }
 
 /// Where a message goes once its target and thread are resolved.
@@ -84,7 +86,14 @@ impl Delivery {
             post_interval,
             pacing: Mutex::new(Pacing::default()),
             metrics: None,
+            lease: DEFAULT_LEASE,
         }
+    }
+
+    /// How long this worker owns a message it claimed (see [`crate::config::SlackConfig`]).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Counts deliveries and Slack API errors in `metrics`.
@@ -124,7 +133,8 @@ impl Delivery {
                 report.held += 1;
                 continue;
             }
-            if !self.store.claim(entry.id, now, now + LEASE).await? {
+            let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(60));
+            if !self.store.claim(entry.id, now, now + lease).await? {
                 continue;
             }
             let outcome = self.send(&entry).await;

@@ -84,6 +84,8 @@ struct EmulatorState {
     messages: HashMap<(String, String), Value>,
     /// Time zones users.info answers with; unknown users are in UTC.
     timezones: HashMap<String, String>,
+    /// Added before every Web API call is handled, like a slow network.
+    latency: Duration,
 }
 
 #[derive(Clone)]
@@ -155,6 +157,11 @@ impl Emulator {
     }
 
     /// Stamps every call with `clock`'s time, for transcripts.
+    /// Makes every Web API call take `latency` before Slack acts on it.
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
     pub fn set_clock(&self, clock: crate::clock::SharedClock) {
         self.lock().clock = Some(clock);
     }
@@ -331,6 +338,11 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let body = parse_body(&headers, query, &body);
+    // Before the call counts: a caller that gives up (or dies) while waiting never had it done.
+    let latency = state.lock().unwrap_or_else(|p| p.into_inner()).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let failure = {
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
         let at = state.clock.as_ref().map(|c| c.now());

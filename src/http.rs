@@ -25,6 +25,9 @@ const DELIVERY_POLL: Duration = Duration::from_millis(200);
 /// How long shutdown waits for work started after acknowledgements (Slack API calls).
 const BACKGROUND_DRAIN: Duration = Duration::from_secs(10);
 
+/// How long shutdown waits for in-flight requests before closing their connections.
+const REQUEST_DRAIN: Duration = Duration::from_secs(10);
+
 /// What every handler can reach. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
 pub struct AppState {
@@ -44,6 +47,7 @@ impl AppState {
             self.config.slack.post_interval,
         )
         .with_metrics(self.slack.service.metrics.clone())
+        .with_lease(self.config.slack.delivery_lease)
     }
 }
 
@@ -92,12 +96,12 @@ impl Application {
             tokio::spawn(async move { scheduler.run(interval, stop).await })
         });
         let stop_everything = stopping.clone();
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                stop_everything.cancel();
-            })
-            .await;
+        let read_timeout = self.state.config.server.read_timeout;
+        let served = serve_connections(self.listener, self.router, read_timeout, async move {
+            shutdown.await;
+            stop_everything.cancel();
+        })
+        .await;
         stopping.cancel();
         if let Some(socket_mode) = socket_mode {
             let _ = socket_mode.await;
@@ -118,6 +122,52 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// Accepts connections until `shutdown`, serving each over HTTP/1.1 with a header-read
+/// timeout (which `axum::serve` does not offer): a client must send a request's headers within
+/// `read_timeout` or the connection is closed, so a slow-loris client cannot hold connections
+/// open by trickling bytes. Then stops accepting and gives in-flight requests
+/// [`REQUEST_DRAIN`] to finish.
+async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    read_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(REQUEST_DRAIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("closed connections whose requests did not finish in time");
+    }
+    Ok(())
 }
 
 pub fn router(state: AppState) -> Router {

@@ -88,11 +88,18 @@ pub fn routes(ctx: SlackContext) -> Router {
 /// Reads the body and checks Slack's signature before anything else sees the request.
 async fn verify_signature(State(ctx): State<SlackContext>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
+    // Slack sends a whole request at once; a client still trickling its body after the read
+    // timeout is holding a connection open (slow loris) and is cut off.
+    let read_timeout = ctx.service.config.server.read_timeout;
+    let bytes = match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
             tracing::warn!(path = %parts.uri.path(), "refused an oversized or unreadable Slack request");
             return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+        }
+        Err(_) => {
+            tracing::warn!(path = %parts.uri.path(), "cut off a Slack request whose body arrived too slowly");
+            return (StatusCode::REQUEST_TIMEOUT, "request body too slow").into_response();
         }
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());

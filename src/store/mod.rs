@@ -205,6 +205,19 @@ impl Store {
         on_pool!(self, pool => pool.close().await)
     }
 
+    /// The database file when this is an on-disk SQLite database; `None` for PostgreSQL and
+    /// in-memory SQLite.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let path = pool.connect_options().get_filename().to_path_buf();
+                let name = path.to_string_lossy();
+                (!name.is_empty() && !name.contains(":memory:")).then_some(path)
+            }
+            Pool::Postgres(_) => None,
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.pool {
             Pool::Sqlite(pool) => format!("sqlite://{}", pool.connect_options().get_filename().display()),

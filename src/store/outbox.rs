@@ -311,6 +311,26 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
+    /// Every outbox message's key and method (`chat.postMessage`, …), oldest first: what an
+    /// operator or a fault test compares with what Slack received.
+    pub async fn outbox_keys(&self) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key, method FROM outbox ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?)
+    }
+
+    /// The slots `job` has run for (or recorded as skipped), oldest first.
+    pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(job).fetch_all(pool).await)?)
+    }
+
+    /// Every task listed by any check-in, once per check-in message that lists it.
+    pub async fn checkin_task_ids(&self) -> Result<Vec<TaskId>, StoreError> {
+        const SQL: &str = "SELECT task_id FROM checkin_tasks ORDER BY task_id";
+        let ids: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)?;
+        Ok(ids.into_iter().map(TaskId).collect())
+    }
+
     pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         const SQL: &str = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
         let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;

@@ -125,6 +125,14 @@ fn check_config_names_each_bad_key_and_exits_2() {
             "[database]\nurl = \"mysql://db/liftoff\"\n",
             "database.url: `mysql://db/liftoff` is not a supported database URL",
         ),
+        (
+            "[server]\nread_timeout_secs = 0\n",
+            "server.read_timeout_secs: must be between 1 and 300 seconds",
+        ),
+        (
+            "[slack]\nrequest_timeout_secs = 30\ndelivery_lease_secs = 20\n",
+            "slack.delivery_lease_secs: must be longer than slack.request_timeout_secs",
+        ),
         ("[serverr]\nbind = \"127.0.0.1:1\"\n", "unknown field `serverr`"),
         ("[calendar\n", "is not valid"),
     ];

@@ -9,6 +9,7 @@ mod docs;
 mod escalation;
 mod export;
 mod fake_slack;
+mod faults;
 mod gonogo;
 mod helpers;
 
@@ -17,6 +18,7 @@ mod cli;
 mod health;
 mod manifest;
 mod pmo_loop;
+mod processes;
 mod slack_commands;
 mod slack_events;
 mod slack_interactions;

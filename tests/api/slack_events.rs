@@ -219,3 +219,55 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     assert!(republished, "Ann's Home tab was republished after the change");
     app.stop().await;
 }
+
+/// Slow-loris clients: one trickling its headers and one trickling its body are both cut off
+/// after `server.read_timeout_secs`, while a normal request on another connection is answered.
+#[tokio::test]
+async fn slow_loris_clients_are_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(true, "[server]\nread_timeout_secs = 1").await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+
+    // Headers one byte every 200 ms, never finished.
+    let mut headers = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let started = std::time::Instant::now();
+    let request = b"POST /slack/commands HTTP/1.1\r\nHost: liftoff\r\nX-Padding: ";
+    let trickle = async {
+        for byte in request
+            .iter()
+            .chain(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter())
+        {
+            if headers.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(8), trickle)
+        .await
+        .expect("the server closed the connection before the trickle ended");
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), headers.read_to_end(&mut rest)).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "headers were cut off after {:?}",
+        started.elapsed()
+    );
+
+    // Complete headers, then a body that never arrives in full.
+    let mut body = tokio::net::TcpStream::connect(&host).await.unwrap();
+    body.write_all(
+        b"POST /slack/commands HTTP/1.1\r\nHost: liftoff\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 1000\r\n\r\ntext=",
+    )
+    .await
+    .unwrap();
+    let healthy = app.get("/healthz").await;
+    assert_eq!(healthy.status(), 200, "other clients are served meanwhile");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), body.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the slow body was not cut off");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    app.stop().await;
+}
