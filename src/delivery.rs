@@ -20,8 +20,12 @@ use crate::slack::blocks::Rendered;
 use crate::slack::client::{SlackApi, SlackApiError};
 use crate::store::{OutboxEntry, OutboxMethod, Store, StoreError};
 
-/// Give up on a message after this many attempts.
+/// Transient failures (timeouts, 5xx) are retried at least this many times...
 pub const MAX_ATTEMPTS: i64 = 12;
+/// ...and for as long as the message is younger than this, however many attempts that takes,
+/// so that a long Slack outage delays messages without losing them. Rate limits are always
+/// waited out and never count towards giving up.
+pub const RETRY_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 /// How long a claimed message is ours before another worker may take it over, unless
 /// configured (`slack.delivery_lease_secs`).
 const DEFAULT_LEASE: Duration = Duration::from_secs(60);
@@ -152,7 +156,10 @@ impl Delivery {
                     after,
                     error,
                     rate_limited,
-                } if entry.attempts + 1 < MAX_ATTEMPTS => {
+                } if rate_limited.is_some()
+                    || entry.attempts + 1 < MAX_ATTEMPTS
+                    || now - entry.created_at < RETRY_WINDOW =>
+                {
                     if let Some(wait) = rate_limited {
                         let until = now + chrono::Duration::from_std(wait).unwrap_or(after);
                         self.store.hold_method(method, until).await?;

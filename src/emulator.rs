@@ -43,6 +43,8 @@ pub struct Call {
     /// When it happened on the service clock, if the emulator was given one (the demo's
     /// transcript shows it).
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The failure this call was answered with, if one was injected.
+    pub failure: Option<Failure>,
 }
 
 /// One Socket Mode connection, as seen from the fake's side.
@@ -86,6 +88,10 @@ struct EmulatorState {
     timezones: HashMap<String, String>,
     /// Added before every Web API call is handled, like a slow network.
     latency: Duration,
+    /// Until this instant (on the emulator's clock) every Web API call fails, in turn with a
+    /// 429, a 500, a response too slow for the caller (`slow`) and a 500 again.
+    outage: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
+    outage_calls: u64,
 }
 
 #[derive(Clone)]
@@ -157,6 +163,36 @@ impl Emulator {
     }
 
     /// Stamps every call with `clock`'s time, for transcripts.
+    /// Fails every Web API call until `until` on the emulator's clock (see [`Emulator::set_clock`]):
+    /// 500s, 429s with `Retry-After: 20`, and answers slower than `slow` (which Slack then
+    /// acts on, as after a timeout whose request did arrive).
+    pub fn outage_until(&self, until: chrono::DateTime<chrono::Utc>, slow: Duration) {
+        self.lock().outage = Some((until, slow));
+    }
+
+    /// Every call made, with when and how it was answered.
+    pub fn all_calls_of(&self, method: &str) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// The messages a channel holds now, oldest first: what its members see.
+    pub fn channel_history(&self, channel: &str) -> Vec<Value> {
+        let mut messages: Vec<(String, Value)> = self
+            .lock()
+            .messages
+            .iter()
+            .filter(|((c, _), _)| c == channel)
+            .map(|((_, ts), m)| (ts.clone(), m.clone()))
+            .collect();
+        messages.sort_by(|a, b| a.0.cmp(&b.0));
+        messages.into_iter().map(|(_, m)| m).collect()
+    }
+
     /// Makes every Web API call take `latency` before Slack acts on it.
     pub fn set_latency(&self, latency: Duration) {
         self.lock().latency = latency;
@@ -346,12 +382,26 @@ async fn api(
     let failure = {
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
         let at = state.clock.as_ref().map(|c| c.now());
+        let injected = state.failures.get_mut(&method).and_then(VecDeque::pop_front);
+        let failure = match (injected, state.outage, at) {
+            (Some(failure), _, _) => Some(failure),
+            (None, Some((until, slow)), Some(at)) if at < until => {
+                state.outage_calls += 1;
+                Some(match state.outage_calls % 4 {
+                    1 => Failure::RateLimited { retry_after_secs: 20 },
+                    3 => Failure::Slow(slow),
+                    _ => Failure::ServerError,
+                })
+            }
+            _ => None,
+        };
         state.calls.push(Call {
             method: method.clone(),
             body: body.clone(),
             at,
+            failure: failure.clone(),
         });
-        state.failures.get_mut(&method).and_then(VecDeque::pop_front)
+        failure
     };
     match failure {
         Some(Failure::RateLimited { retry_after_secs }) => {
@@ -563,6 +613,7 @@ async fn response_url(State(state): State<Arc<Mutex<EmulatorState>>>, Path(id): 
         method: "response_url".to_owned(),
         body,
         at,
+        failure: None,
     });
     Json(json!({"ok": true})).into_response()
 }

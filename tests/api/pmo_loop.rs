@@ -752,3 +752,100 @@ async fn every_task_of_a_long_check_in_is_recorded_for_replies_and_nudges() {
     assert_eq!(recorded.len(), sales_open, "every listed task is known to its check-in");
     app.stop().await;
 }
+
+/// A long Slack outage (every call fails: 500s, 429s with Retry-After, answers too slow to
+/// wait for) over simulated time, then recovery: every message is delivered exactly once, in
+/// order per channel, and no call is made while a Retry-After holds its method.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slack_outage_then_recovery_delivers_everything_once_in_order() {
+    let config = CONFIG.replace("post_interval_ms = 5", "post_interval_ms = 5\nrequest_timeout_secs = 1");
+    let app = TestApp::spawn_with(true, &config).await;
+    app.slack.set_clock(std::sync::Arc::new(app.clock.clone()));
+    for name in ["Checkout v2", "Pricing page", "Mobile app"] {
+        app.command(LEAD, &format!("new {name} tier:1 date:2026-12-18 lead:<@U0LEAD>"))
+            .await;
+    }
+    let recovery = crate::helpers::instant("2026-11-23T10:20:00Z");
+    app.slack.outage_until(recovery, std::time::Duration::from_millis(1100));
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    app.command(LEAD, "digest").await;
+    app.command(LEAD, "digest checkout-v2").await;
+    // Time passes in steps through the outage and after it, delivering at each.
+    let mut at = app.clock.now_for_tests();
+    for _ in 0..200 {
+        at += Duration::seconds(29);
+        app.clock.set(at);
+        app.deliver().await;
+        let counts = app.store.outbox_counts().await.unwrap();
+        if at > recovery && counts.pending + counts.sending == 0 {
+            break;
+        }
+    }
+    let counts = app.store.outbox_counts().await.unwrap();
+    let given_up = app.store.failed_messages(10).await.unwrap();
+    assert_eq!(
+        (counts.pending, counts.sending, counts.failed),
+        (0, 0, 0),
+        "{counts:?} {given_up:?}"
+    );
+    let failed_calls = app
+        .slack
+        .all_calls_of("chat.postMessage")
+        .iter()
+        .filter(|c| c.failure.is_some())
+        .count();
+    assert!(failed_calls >= 3, "the outage was felt: {failed_calls} failed posts");
+    eprintln!(
+        "outage: {} calls, {failed_calls} failed posts, recovered at {at}",
+        app.slack.all_calls().len()
+    );
+
+    // Exactly once, in order per channel: what each channel shows, against the outbox order.
+    let outbox: Vec<String> = app
+        .store
+        .outbox_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, method)| method == "chat.postMessage")
+        .map(|(key, _)| key)
+        .collect();
+    let mut seen = BTreeSet::new();
+    for channel in ["C0PROD", "C0MKTG", "C0GROW", "C0SALES", "C0OPS", "C0PMO"] {
+        let shown: Vec<String> = app
+            .slack
+            .channel_history(channel)
+            .iter()
+            .filter_map(|m| m["metadata"]["event_payload"]["key"].as_str().map(str::to_owned))
+            .collect();
+        let expected: Vec<String> = outbox.iter().filter(|k| shown.contains(k)).cloned().collect();
+        assert_eq!(shown, expected, "{channel} shows its messages once each, in order");
+        for key in shown {
+            assert!(seen.insert(key.clone()), "{key} shown in two channels");
+        }
+    }
+    assert_eq!(seen.len(), outbox.len(), "every message reached its channel");
+    let pmo = app.slack.channel_history("C0PMO").len();
+    assert!(pmo >= 2, "the digests asked for queue up in order: {pmo}");
+
+    // Retry-After was honoured by every worker: no call of a held method inside its hold.
+    let calls = app.slack.all_calls();
+    for limited in calls
+        .iter()
+        .filter(|c| matches!(c.failure, Some(Failure::RateLimited { .. })))
+    {
+        let held_from = limited.at.unwrap();
+        let held_until = held_from + Duration::seconds(20);
+        let early: Vec<_> = calls
+            .iter()
+            .filter(|c| c.method == limited.method && c.at.is_some_and(|at| at > held_from && at < held_until))
+            .collect();
+        assert!(
+            early.is_empty(),
+            "{} called within a Retry-After: {early:?}",
+            limited.method
+        );
+    }
+    app.stop().await;
+}
