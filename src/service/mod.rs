@@ -689,12 +689,13 @@ impl Service {
             Ok(())
         } else {
             let lead = launch.lead.as_ref().map(SlackUserId::mention).unwrap_or_default();
+            let action = match subcommand {
+                Subcommand::GoNoGo => "start its go/no-go".to_owned(),
+                other => format!("{other} it"),
+            };
             Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "only {}'s lead ({lead}) or a Liftoff admin can {subcommand} it",
-                    launch.slug
-                ),
+                format!("only {}'s lead ({lead}) or a Liftoff admin can {action}", launch.slug),
             ))
         }
     }

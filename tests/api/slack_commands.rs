@@ -717,3 +717,57 @@ async fn the_retro_tells_the_launch_story() {
     );
     app.stop().await;
 }
+
+/// Every restricted command (edit, archive, go/no-go) is refused to someone who is neither the
+/// launch's lead nor an admin, with nothing changed, and allowed to an admin.
+#[tokio::test]
+async fn each_restricted_command_is_for_the_lead_or_an_admin_only() {
+    let config = "[permissions]\nadmins = [\"U0ADMIN\"]\n[functions.sales]\nlead = \"U0SLEAD\"\n";
+    let app = TestApp::spawn_with(true, config).await;
+    create_checkout(&app).await;
+    let cases = [
+        ("edit checkout-v2 name:\"Renamed\"", "can edit it", "/launch edit"),
+        (
+            "gonogo checkout-v2",
+            "can start its go/no-go",
+            "/launch gonogo <launch>",
+        ),
+        ("archive checkout-v2", "can archive it", "/launch archive <launch>"),
+    ];
+    for (command, refusal, usage) in cases {
+        let before = launch_by_slug(&app, "checkout-v2").await.unwrap();
+        let outbox_before = app.store.outbox_counts().await.unwrap();
+        assert_problem(&app.command(ANN, command).await, refusal, usage);
+        assert_eq!(
+            launch_by_slug(&app, "checkout-v2").await.unwrap(),
+            before,
+            "{command} changed nothing"
+        );
+        assert_eq!(
+            app.store.outbox_counts().await.unwrap(),
+            outbox_before,
+            "{command} sent nothing"
+        );
+        if command.starts_with("gonogo") {
+            assert!(app.store.latest_gonogo(before.id).await.unwrap().is_none());
+        }
+
+        let allowed = app.command("U0ADMIN", command).await;
+        assert!(
+            !allowed["text"].as_str().unwrap().starts_with(":warning:"),
+            "an admin may `{command}`: {allowed}"
+        );
+    }
+    let launch = app
+        .store
+        .launch(&liftoff::domain::LaunchRef::Slug(
+            liftoff::domain::Slug::parse("checkout-v2").unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(launch.name, "Renamed");
+    assert_eq!(launch.state, liftoff::domain::LaunchState::Archived);
+    assert!(app.store.latest_gonogo(launch.id).await.unwrap().is_some());
+    app.stop().await;
+}
