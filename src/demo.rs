@@ -202,6 +202,7 @@ impl Demo {
 
         let mut date = start;
         let mut slipped = false;
+        let mut gonogo_asked = false;
         loop {
             // By default the story runs to the day after launch day, wherever it has moved.
             let current_launch = self.app.store.launch_by_id(launch.id).await?.context("launch")?;
@@ -250,6 +251,29 @@ impl Demo {
                 }
                 25 => self.command("U0GINA", &format!("unblock {onboarding}")).await?,
                 _ => {}
+            }
+            // Two working days out, maya runs the go/no-go; olivia answers a day late.
+            let to_launch = self
+                .app
+                .config
+                .calendar
+                .working_days_between(date, current_launch.launch_date);
+            if to_launch == 2 && !gonogo_asked {
+                gonogo_asked = true;
+                self.command("U0MAYA", "gonogo checkout-v2").await?;
+                self.app.delivery().drain(Duration::from_secs(10)).await?;
+                self.flush();
+                for (lead, function) in [
+                    ("U0PRIYA", "product"),
+                    ("U0MARCO", "marketing"),
+                    ("U0GINA", "growth"),
+                    ("U0LEE", "sales"),
+                ] {
+                    self.answer_gonogo(lead, function, None).await?;
+                }
+            } else if to_launch == 1 && gonogo_asked {
+                let reason = "Support FAQ is still in review with legal; macros are ready";
+                self.answer_gonogo("U0OLIVIA", "ops", Some(reason)).await?;
             }
             self.tick_at(date, 14, 5).await?;
             self.tick_at(date, 16, 0).await?;
@@ -335,6 +359,46 @@ impl Demo {
         };
         println!("  Liftoff answered{visibility}:");
         print_indented(reply["text"].as_str().unwrap_or_default(), "    ");
+        Ok(())
+    }
+
+    /// A function lead's go/no-go answer: the Go button, or No-go and the reason form.
+    async fn answer_gonogo(&mut self, user: &str, function: &str, no_go: Option<&str>) -> anyhow::Result<()> {
+        let launch = self
+            .app
+            .store
+            .list_launches(false)
+            .await?
+            .into_iter()
+            .next()
+            .context("launch")?;
+        let round = self.app.store.latest_gonogo(launch.id).await?.context("a go/no-go")?;
+        let payload = match no_go {
+            None => {
+                println!("  {} pressed Go for {function}", person(user));
+                json!({
+                    "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user}, "trigger_id": "demo",
+                    "container": {"type": "message", "is_ephemeral": false},
+                    "actions": [{"action_id": crate::slack::render::actions::GONOGO_GO, "block_id": "b",
+                                 "value": format!("{}:{function}", round.id)}]
+                })
+            }
+            Some(reason) => {
+                println!("  {} pressed No-go for {function} and wrote: {reason}", person(user));
+                json!({
+                    "type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": user},
+                    "view": {
+                        "callback_id": crate::slack::render::actions::GONOGO_MODAL,
+                        "private_metadata": json!({"gonogo": round.id, "function": function}).to_string(),
+                        "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}}
+                    }
+                })
+            }
+        };
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())])?;
+        self.post_signed("/slack/interactions", "application/x-www-form-urlencoded", form)
+            .await?
+            .error_for_status()?;
         Ok(())
     }
 

@@ -62,12 +62,9 @@ pub fn ask(
     } else {
         ":vertical_traffic_light: Go/no-go time."
     };
-    let ready = readiness.map_or_else(
-        || "no tasks for it in this launch".to_owned(),
-        |r| format!("readiness {}", readiness_label(r)),
-    );
+    let ready = readiness.map_or_else(|| "no tasks for it in this launch".to_owned(), readiness_label);
     let text = format!(
-        "{opening} {}, is *{}* ready for {}?\n{} {ready}. A no-go asks you for the reason.",
+        "{opening} {}, is *{}* ready for {}?\n{}: {ready}. A no-go asks you for the reason.",
         voter.mention(),
         escape(&function.display_name),
         launch_label(launch, today),

@@ -33,6 +33,9 @@ fn the_demo_runs_a_launch_and_shows_every_feature() {
         "DM to @",
         "↳",
         "100% ready",
+        "Go/no-go started for *Checkout v2*",
+        "Reminder — still waiting for your answer",
+        "*No-go* for *Checkout v2*",
     ] {
         assert!(stdout.contains(feature), "the demo did not show `{feature}`");
     }

@@ -119,7 +119,7 @@ async fn a_go_no_go_with_a_no_go_and_a_late_answer_completes() {
     let ops_ask = posts_to(&app, "D0OPS", "is *Ops* ready");
     assert_eq!((sales_ask.len(), ops_ask.len()), (1, 1));
     assert!(
-        sales_ask[0]["text"].as_str().unwrap().contains("readiness 0%"),
+        sales_ask[0]["text"].as_str().unwrap().contains("Sales: 0% ready"),
         "{}",
         sales_ask[0]
     );
