@@ -326,6 +326,9 @@ async fn sigterm_finishes_the_post_in_flight_and_exits_in_bounded_time() {
         "took {:?}",
         stopping.elapsed()
     );
+    for secret in [crate::processes::BOT_TOKEN, crate::processes::SIGNING_SECRET] {
+        assert!(!serve.logs().contains(secret), "a secret reached the logs");
+    }
     // Stopped accepting work.
     assert!(
         reqwest::Client::new()
