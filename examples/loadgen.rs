@@ -74,7 +74,15 @@ impl Serve {
             .env("LIFTOFF_BIND", format!("127.0.0.1:{port}"))
             .env("LIFTOFF_SLACK_API_URL", api_url)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // LOADGEN_SERVE_LOG=path keeps the service's log (appended) for a look at errors.
+            .stderr(match std::env::var("LOADGEN_SERVE_LOG") {
+                Ok(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_or_else(|_| Stdio::null(), Stdio::from),
+                Err(_) => Stdio::null(),
+            })
             .spawn()
             .expect("liftoff serve starts (build it with cargo build --release)");
         Serve {
