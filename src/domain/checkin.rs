@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use super::function::FunctionName;
-use super::ids::{SlackUserId, TaskId};
+use super::ids::{LaunchId, SlackUserId, TaskId};
 use super::launch::{Launch, Tier};
 use super::task::Task;
 
@@ -69,19 +69,25 @@ pub fn plan_round(
 ) -> Vec<FunctionRound> {
     let mut covered: Vec<&Launch> = launches.iter().filter(|l| covers(l, kind, today, cadence)).collect();
     covered.sort_by_key(|l| (l.launch_date, l.id));
+    // Grouped once, so a round over 100k open tasks reads each task once, not once per
+    // (function, launch) pair.
+    let mut by_launch_and_function: BTreeMap<(LaunchId, &FunctionName), Vec<&Task>> = BTreeMap::new();
+    for task in open_tasks.iter().filter(|t| t.status.is_open()) {
+        by_launch_and_function
+            .entry((task.launch_id, &task.function))
+            .or_default()
+            .push(task);
+    }
     functions
         .iter()
         .filter_map(|function| {
             let launches: Vec<(Launch, Vec<Task>)> = covered
                 .iter()
                 .filter_map(|launch| {
-                    let mut tasks: Vec<Task> = open_tasks
-                        .iter()
-                        .filter(|t| t.launch_id == launch.id && &t.function == function && t.status.is_open())
-                        .cloned()
-                        .collect();
+                    let listed = by_launch_and_function.get(&(launch.id, function))?;
+                    let mut tasks: Vec<Task> = listed.iter().map(|t| (*t).clone()).collect();
                     tasks.sort_by_key(|t| (t.due_date, t.id));
-                    (!tasks.is_empty()).then(|| ((*launch).clone(), tasks))
+                    Some(((*launch).clone(), tasks))
                 })
                 .collect();
             (!launches.is_empty()).then(|| FunctionRound {

@@ -150,6 +150,13 @@ impl Scheduler {
         let mut checkins = Vec::new();
         let mut skipped = Vec::new();
         for round in rounds {
+            // Owners by task, to record each part's tasks without searching the whole round.
+            let owners: std::collections::HashMap<crate::domain::TaskId, Option<SlackUserId>> = round
+                .launches
+                .iter()
+                .flat_map(|(_, tasks)| tasks.iter())
+                .map(|t| (t.id, t.owner.clone()))
+                .collect();
             let function = functions
                 .iter()
                 .find(|f| f.name == round.function)
@@ -166,12 +173,9 @@ impl Scheduler {
                 let key = format!("checkin:{}:{}:{}", function.name, slot.key(), part + 1);
                 // The tasks this part lists, from its rows' block ids (the text may be clipped).
                 let in_part = crate::slack::render::task_ids_in(&rendered.blocks);
-                let listed: Vec<(crate::domain::TaskId, Option<SlackUserId>)> = round
-                    .launches
-                    .iter()
-                    .flat_map(|(_, tasks)| tasks.iter())
-                    .filter(|t| in_part.contains(&t.id))
-                    .map(|t| (t.id, t.owner.clone()))
+                let listed: Vec<(crate::domain::TaskId, Option<SlackUserId>)> = in_part
+                    .into_iter()
+                    .filter_map(|id| owners.get(&id).map(|owner| (id, owner.clone())))
                     .collect();
                 checkins.push(CheckinRecord {
                     outbox_key: key.clone(),

@@ -1,0 +1,369 @@
+//! Load generator for BENCHMARKS.md: runs the real `liftoff serve` binary against the Slack
+//! emulator and SQLite or PostgreSQL, then measures
+//!
+//! - start-up to ready with an existing database (spawn → first 200 from `/readyz`),
+//! - idle RSS (VmRSS of the serve process, a few seconds after ready),
+//! - slash-command acknowledgement latency at a fixed rate: signed `/launch task …` and
+//!   `/launch show …` sent open-loop (each request leaves at its scheduled time whether or not
+//!   earlier ones were answered, and its latency counts from that time, so a stall is not
+//!   hidden), recorded in an HDR histogram.
+//!
+//! ```sh
+//! cargo build --release --bin liftoff --example loadgen
+//! target/release/examples/loadgen --binary target/release/liftoff [--rate 1000] [--secs 20] \
+//!     [--postgres postgres://postgres@127.0.0.1:5432/test]
+//! ```
+//! With `--postgres`, a database `liftoff_bench` is created on that server and dropped after.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use liftoff::emulator::{Emulator, TEAM_ID};
+use liftoff::slack::signature;
+use secrecy::SecretString;
+use sqlx::Connection;
+
+const SECRET: &str = "bench-signing-secret";
+const LAUNCHES: usize = 100;
+
+struct Args {
+    binary: String,
+    rate: u64,
+    secs: u64,
+    postgres: Option<String>,
+}
+
+fn args() -> Args {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    Args {
+        binary: value("--binary").unwrap_or_else(|| "target/release/liftoff".to_owned()),
+        rate: value("--rate").map_or(1000, |v| v.parse().expect("--rate takes requests per second")),
+        secs: value("--secs").map_or(20, |v| v.parse().expect("--secs takes seconds")),
+        postgres: value("--postgres"),
+    }
+}
+
+/// The serve process and where it listens.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Serve {
+    fn spawn(binary: &str, database_url: &str, api_url: &str, workdir: &std::path::Path) -> Serve {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(binary)
+            .arg("serve")
+            .current_dir(workdir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url)
+            .env("SLACK_BOT_TOKEN", "xoxb-bench")
+            .env("SLACK_SIGNING_SECRET", SECRET)
+            .env("LIFTOFF_BIND", format!("127.0.0.1:{port}"))
+            .env("LIFTOFF_SLACK_API_URL", api_url)
+            .stdout(Stdio::null())
+            // LOADGEN_SERVE_LOG=path keeps the service's log (appended) for a look at errors.
+            .stderr(match std::env::var("LOADGEN_SERVE_LOG") {
+                Ok(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_or_else(|_| Stdio::null(), Stdio::from),
+                Err(_) => Stdio::null(),
+            })
+            .spawn()
+            .expect("liftoff serve starts (build it with cargo build --release)");
+        Serve {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Polls `/readyz` every millisecond until it answers 200.
+    async fn wait_ready(&mut self, http: &reqwest::Client) -> Duration {
+        let started = Instant::now();
+        loop {
+            if let Ok(response) = http.get(format!("{}/readyz", self.base)).send().await
+                && response.status() == 200
+            {
+                return started.elapsed();
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("liftoff serve exited before it was ready: {status}");
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "not ready within 30 s");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// SIGTERM (graceful shutdown), then wait.
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn command_form(user: &str, text: &str, response_url: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "legacy-verification-token"),
+        ("team_id", TEAM_ID),
+        ("team_domain", "liftoff-bench"),
+        ("channel_id", "C0LAUNCH"),
+        ("channel_name", "launches"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", "/launch"),
+        ("text", text),
+        ("api_app_id", "A0LIFTOFF"),
+        ("response_url", response_url),
+        ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
+    ])
+    .expect("a form body")
+}
+
+/// What one signed `/launch` request got back.
+enum Outcome {
+    Ok,
+    /// A 200 whose reply is the "something went wrong" apology: an internal error.
+    Apology,
+    /// A 200 with a usage problem (the command did not do what was meant).
+    Problem(String),
+    Status(u16),
+    Transport(String),
+}
+
+async fn send(http: &reqwest::Client, base: &str, body: String) -> Outcome {
+    let timestamp = chrono::Utc::now().timestamp().to_string();
+    let signed = signature::sign(&SecretString::from(SECRET), &timestamp, body.as_bytes());
+    let response = http
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signed)
+        .body(body)
+        .send()
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(err) => return Outcome::Transport(err.to_string()),
+    };
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Outcome::Status(status);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let reply: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let shown = reply["text"].as_str().unwrap_or_default();
+    if shown.starts_with("Sorry, something went wrong") {
+        Outcome::Apology
+    } else if shown.starts_with(":warning:") {
+        Outcome::Problem(shown.chars().take(160).collect())
+    } else {
+        Outcome::Ok
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    ok: u64,
+    apologies: u64,
+    problems: u64,
+    statuses: u64,
+    transport: u64,
+    first_problem: Option<String>,
+}
+
+async fn run_load(http: &reqwest::Client, serve: &Serve, slack: &Emulator, rate: u64, secs: u64) {
+    let histogram = Arc::new(Mutex::new(
+        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("a histogram"),
+    ));
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let total = rate * secs;
+    let period = Duration::from_secs_f64(1.0 / rate as f64);
+    let response_url = slack.response_url("bench");
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..total {
+        let due = started + period * n as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let launch = n as usize % LAUNCHES;
+        let user = format!("U{:07}", n % 500);
+        let text = if n % 2 == 0 {
+            format!(
+                "task bench-{launch} sales Battlecard {n} owner:<@{user}> due:T-{}",
+                1 + n % 20
+            )
+        } else {
+            format!("show bench-{launch}")
+        };
+        let body = command_form(&user, &text, &response_url);
+        let (http, base) = (http.clone(), serve.base.clone());
+        let (histogram, tally) = (histogram.clone(), tally.clone());
+        tasks.spawn(async move {
+            let outcome = send(&http, &base, body).await;
+            let micros = due.elapsed().as_micros() as u64;
+            histogram.lock().expect("histogram").saturating_record(micros.max(1));
+            let mut tally = tally.lock().expect("tally");
+            match outcome {
+                Outcome::Ok => tally.ok += 1,
+                Outcome::Apology => tally.apologies += 1,
+                Outcome::Problem(text) => {
+                    tally.problems += 1;
+                    tally.first_problem.get_or_insert(text);
+                }
+                Outcome::Status(status) => {
+                    tally.statuses += 1;
+                    tally.first_problem.get_or_insert(format!("HTTP {status}"));
+                }
+                Outcome::Transport(err) => {
+                    tally.transport += 1;
+                    tally.first_problem.get_or_insert(err);
+                }
+            }
+        });
+        // Reap finished requests as we go so the set stays small.
+        while tasks.try_join_next().is_some() {}
+    }
+    let sent_in = started.elapsed();
+    while tasks.join_next().await.is_some() {}
+    let h = histogram.lock().expect("histogram");
+    let t = tally.lock().expect("tally");
+    let ms = |v: u64| v as f64 / 1000.0;
+    println!(
+        "  {total} requests ({} task, {} show) in {:.1} s = {:.0} req/s offered",
+        total.div_ceil(2),
+        total / 2,
+        sent_in.as_secs_f64(),
+        total as f64 / sent_in.as_secs_f64()
+    );
+    println!(
+        "  ack latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms (target p99 < 10 ms)",
+        ms(h.value_at_quantile(0.50)),
+        ms(h.value_at_quantile(0.90)),
+        ms(h.value_at_quantile(0.99)),
+        ms(h.value_at_quantile(0.999)),
+        ms(h.max())
+    );
+    println!(
+        "  outcomes: {} ok, {} internal errors, {} usage problems, {} non-200, {} transport errors (target: no error)",
+        t.ok, t.apologies, t.problems, t.statuses, t.transport
+    );
+    if let Some(first) = &t.first_problem {
+        println!("  first problem: {first}");
+    }
+}
+
+async fn bench(args: &Args, database_url: &str, label: &str) {
+    println!("== {label}");
+    let slack = Emulator::start().await;
+    let workdir = tempfile::tempdir().expect("a work dir");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .build()
+        .expect("an HTTP client");
+    // First start: creates the schema; the launches the load uses are created through signed
+    // `/launch new` commands, like a person would.
+    let mut serve = Serve::spawn(&args.binary, database_url, &slack.api_url, workdir.path());
+    let first = serve.wait_ready(&http).await;
+    let response_url = slack.response_url("setup");
+    for launch in 0..LAUNCHES {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date") + chrono::Duration::weeks(launch as i64);
+        let text = format!("new Bench {launch} tier:2 date:{date} lead:<@U0LEAD>");
+        let outcome = send(&http, &serve.base, command_form("U0PMM", &text, &response_url)).await;
+        assert!(
+            matches!(outcome, Outcome::Ok | Outcome::Problem(_)),
+            "/launch {text} failed"
+        );
+    }
+    serve.stop();
+    println!(
+        "  first start (empty database, migrations applied): ready in {:.0} ms",
+        first.as_secs_f64() * 1e3
+    );
+
+    // Start-up with the existing database, then idle.
+    let mut serve = Serve::spawn(&args.binary, database_url, &slack.api_url, workdir.path());
+    let ready = serve.wait_ready(&http).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = serve.rss_kb();
+    println!(
+        "  start-up to ready with an existing database: {:.0} ms (target < 200 ms)",
+        ready.as_secs_f64() * 1e3
+    );
+    println!(
+        "  idle RSS 3 s after ready: {:.1} MB (target < 20 MB)",
+        idle as f64 / 1024.0
+    );
+
+    // Warm the connection pool and caches briefly, then the measured run.
+    run_quiet(&http, &serve, &slack).await;
+    run_load(&http, &serve, &slack, args.rate, args.secs).await;
+    println!("  serve RSS after the load: {:.1} MB", serve.rss_kb() as f64 / 1024.0);
+    serve.stop();
+}
+
+/// A few hundred requests at a low rate so the measured run does not include connection set-up.
+async fn run_quiet(http: &reqwest::Client, serve: &Serve, slack: &Emulator) {
+    let response_url = slack.response_url("warm");
+    for n in 0..200 {
+        let text = format!("show bench-{}", n % LAUNCHES);
+        let _ = send(http, &serve.base, command_form("U0PMM", &text, &response_url)).await;
+    }
+}
+
+fn main() {
+    let args = args();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let sqlite = format!("sqlite://{}", dir.path().join("liftoff.db").display());
+        bench(&args, &sqlite, "SQLite").await;
+        if let Some(admin) = &args.postgres {
+            let mut conn = sqlx::PgConnection::connect(admin)
+                .await
+                .expect("PostgreSQL is reachable");
+            for sql in ["DROP DATABASE IF EXISTS liftoff_bench", "CREATE DATABASE liftoff_bench"] {
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("create the bench database");
+            }
+            let url = match admin.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/liftoff_bench"),
+                None => panic!("--postgres takes a URL with a database name"),
+            };
+            bench(&args, &url, "PostgreSQL").await;
+            sqlx::raw_sql("DROP DATABASE liftoff_bench")
+                .execute(&mut conn)
+                .await
+                .expect("drop the bench database");
+        }
+    });
+}
