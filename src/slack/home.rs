@@ -113,8 +113,22 @@ pub fn affected_by(reply: &crate::service::reply::Reply, actor: &SlackUserId) ->
 /// Publishes the Home tab of each of `users` in the background.
 pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
     for user in users.into_iter().collect::<BTreeSet<_>>() {
+        let queued = ctx
+            .home_pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user.clone());
+        if !queued {
+            // A rebuild for them is waiting to start; it will read this change too.
+            continue;
+        }
         let ctx2 = ctx.clone();
         ctx.background.spawn(async move {
+            // Taken off the queue before reading, so a change made from here on queues another.
+            ctx2.home_pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&user);
             let view = match home_view(&ctx2, &user).await {
                 Ok(view) => view,
                 Err(err) => {
