@@ -73,9 +73,19 @@ impl Store {
     }
 
     /// Levels already fired for `task` in `episode`.
-    pub async fn fired_levels(&self, task: TaskId, episode: &str) -> Result<Vec<i64>, StoreError> {
-        const SQL: &str = "SELECT level FROM escalations WHERE task_id = $1 AND episode = $2 ORDER BY level";
-        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(task.0).bind(episode).fetch_all(pool).await)?)
+    /// Every level fired for tasks that are still open, by task and episode: one read for a
+    /// whole sweep instead of one per candidate.
+    pub async fn fired_levels_of_open_tasks(
+        &self,
+    ) -> Result<std::collections::HashMap<(TaskId, String), Vec<i64>>, StoreError> {
+        const SQL: &str = "SELECT e.task_id, e.episode, e.level FROM escalations e \
+             JOIN tasks t ON t.id = e.task_id WHERE t.status <> 'done' ORDER BY e.level";
+        let rows: Vec<(i64, String, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        let mut fired: std::collections::HashMap<(TaskId, String), Vec<i64>> = Default::default();
+        for (task, episode, level) in rows {
+            fired.entry((TaskId(task), episode)).or_default().push(level);
+        }
+        Ok(fired)
     }
 
     /// The escalation messages posted about `task` (key and target), oldest first.

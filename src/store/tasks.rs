@@ -131,11 +131,18 @@ impl Store {
     /// Open tasks of active launches due on or before `date`, plus every blocked one: the
     /// candidates an escalation sweep looks at. Served by the partial index on open tasks.
     pub async fn open_tasks_due_by(&self, date: NaiveDate) -> Result<Vec<Task>, StoreError> {
+        // Two indexed reads (open tasks by due date, blocked tasks) rather than one `OR`, which
+        // the planners answer with a scan. `+launch_id` keeps SQLite from preferring the
+        // launch index, which would read every task of every active launch.
         const SQL: &str = concat!(
             "SELECT ",
             task_columns!(),
-            " FROM tasks WHERE status <> 'done' AND (due_date <= $1 OR status = 'blocked') \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+            " FROM tasks WHERE status <> 'done' AND due_date <= $1 \
+             AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') \
+             UNION SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE status = 'blocked' \
+             AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
         let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(date).fetch_all(pool).await)?;
         convert_all(rows)
