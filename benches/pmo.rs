@@ -421,8 +421,10 @@ async fn sweep() {
 
     // How SQLite reads the candidates (the same SQL as `Store::open_tasks_due_by`).
     let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
-        "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE status <> 'done' AND (due_date <= $1 OR status = 'blocked') \
-         AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id",
+        "EXPLAIN QUERY PLAN SELECT id, due_date FROM tasks WHERE status <> 'done' AND due_date <= $1 \
+         AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') \
+         UNION SELECT id, due_date FROM tasks WHERE status = 'blocked' \
+         AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id",
     )
     .bind(today)
     .fetch_all(&mut conn)
