@@ -110,13 +110,7 @@ impl Service {
                 let metrics = self.store.metrics(launch.id).await?;
                 let functions = self.effective_functions().await?;
                 let undelivered = self.store.failed_messages(5).await?;
-                let mut roles = std::collections::BTreeMap::new();
-                for task in &tasks {
-                    let assigned = self.store.task_roles(task.id).await?;
-                    if !assigned.is_empty() {
-                        roles.insert(task.id, assigned);
-                    }
-                }
+                let roles = self.store.launch_task_roles(launch.id).await?;
                 let gonogo = self.store.latest_gonogo(launch.id).await?;
                 Ok(Reply::ephemeral(View::LaunchDetail(Box::new(LaunchDetail {
                     gonogo,

@@ -128,8 +128,8 @@ impl From<MetricRow> for SuccessMetric {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RoleRow {
-    role: String,
-    user_id: String,
+    pub(crate) role: String,
+    pub(crate) user_id: String,
 }
 
 impl TryFrom<RoleRow> for RoleAssignment {

@@ -222,6 +222,23 @@ impl Store {
         Ok(())
     }
 
+    /// The RACI roles of every task of a launch that has any, in one read (for `/launch show`).
+    pub async fn launch_task_roles(
+        &self,
+        launch: crate::domain::LaunchId,
+    ) -> Result<std::collections::BTreeMap<TaskId, Vec<RoleAssignment>>, StoreError> {
+        const SQL: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
+             WHERE t.launch_id = $1 ORDER BY r.task_id, r.role, r.user_id";
+        let rows: Vec<(i64, String, String)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
+        let mut roles: std::collections::BTreeMap<TaskId, Vec<RoleAssignment>> = Default::default();
+        for (task, role, user_id) in rows {
+            let assignment = RoleAssignment::try_from(super::rows::RoleRow { role, user_id })?;
+            roles.entry(TaskId(task)).or_default().push(assignment);
+        }
+        Ok(roles)
+    }
+
     pub async fn task_roles(&self, task: TaskId) -> Result<Vec<RoleAssignment>, StoreError> {
         const SQL: &str = "SELECT role, user_id FROM task_roles WHERE task_id = $1 ORDER BY role, user_id";
         let rows: Vec<RoleRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
