@@ -28,7 +28,7 @@ pub const MAX_ATTEMPTS: i64 = 12;
 pub const RETRY_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 /// How long a claimed message is ours before another worker may take it over, unless
 /// configured (`slack.delivery_lease_secs`).
-const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+const DEFAULT_LEASE: chrono::Duration = chrono::Duration::seconds(60);
 /// Longest backoff between attempts.
 const MAX_BACKOFF_SECS: i64 = 300;
 
@@ -59,7 +59,7 @@ pub struct Delivery {
     post_interval: Duration,
     pacing: Mutex<Pacing>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
-    lease: Duration,
+    lease: chrono::Duration,
 }
 
 /// Where a message goes once its target and thread are resolved.
@@ -96,7 +96,8 @@ impl Delivery {
 
     /// How long this worker owns a message it claimed (see [`crate::config::SlackConfig`]).
     pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        // Configuration bounds the lease to an hour, well inside chrono's range.
+        self.lease = chrono::Duration::from_std(lease).unwrap_or(self.lease);
         self
     }
 
@@ -137,8 +138,7 @@ impl Delivery {
                 report.held += 1;
                 continue;
             }
-            let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(60));
-            if !self.store.claim(entry.id, now, now + lease).await? {
+            if !self.store.claim(entry.id, now, now + self.lease).await? {
                 continue;
             }
             let outcome = self.send(&entry).await;

@@ -269,11 +269,11 @@ impl Demo {
                     ("U0GINA", "growth"),
                     ("U0LEE", "sales"),
                 ] {
-                    self.answer_gonogo(lead, function, None).await?;
+                    self.answer_gonogo(launch.id, lead, function, None).await?;
                 }
             } else if to_launch == 1 && gonogo_asked {
                 let reason = "Support FAQ is still in review with legal; macros are ready";
-                self.answer_gonogo("U0OLIVIA", "ops", Some(reason)).await?;
+                self.answer_gonogo(launch.id, "U0OLIVIA", "ops", Some(reason)).await?;
             }
             self.tick_at(date, 14, 5).await?;
             self.tick_at(date, 16, 0).await?;
@@ -363,16 +363,14 @@ impl Demo {
     }
 
     /// A function lead's go/no-go answer: the Go button, or No-go and the reason form.
-    async fn answer_gonogo(&mut self, user: &str, function: &str, no_go: Option<&str>) -> anyhow::Result<()> {
-        let launch = self
-            .app
-            .store
-            .list_launches(false)
-            .await?
-            .into_iter()
-            .next()
-            .context("launch")?;
-        let round = self.app.store.latest_gonogo(launch.id).await?.context("a go/no-go")?;
+    async fn answer_gonogo(
+        &mut self,
+        launch: crate::domain::LaunchId,
+        user: &str,
+        function: &str,
+        no_go: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let round = self.app.store.latest_gonogo(launch).await?.context("a go/no-go")?;
         let payload = match no_go {
             None => {
                 println!("  {} pressed Go for {function}", person(user));

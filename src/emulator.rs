@@ -247,22 +247,11 @@ impl Emulator {
             .push_back(failure);
     }
 
-    /// Stamps every call with `clock`'s time, for transcripts.
     /// Fails every Web API call until `until` on the emulator's clock (see [`Emulator::set_clock`]):
     /// 500s, 429s with `Retry-After: 20`, and answers slower than `slow` (which Slack then
     /// acts on, as after a timeout whose request did arrive).
     pub fn outage_until(&self, until: chrono::DateTime<chrono::Utc>, slow: Duration) {
         self.lock().outage = Some((until, slow));
-    }
-
-    /// Every call made, with when and how it was answered.
-    pub fn all_calls_of(&self, method: &str) -> Vec<Call> {
-        self.lock()
-            .calls
-            .iter()
-            .filter(|c| c.method == method)
-            .cloned()
-            .collect()
     }
 
     /// The messages a channel holds now, oldest first: what its members see.
@@ -283,6 +272,7 @@ impl Emulator {
         self.lock().latency = latency;
     }
 
+    /// Stamps every call with `clock`'s time, for transcripts (and for [`Emulator::outage_until`]).
     pub fn set_clock(&self, clock: crate::clock::SharedClock) {
         self.lock().clock = Some(clock);
     }

@@ -11,9 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::calendar::WorkCalendar;
 use super::function::{FunctionDef, FunctionName};
 use super::ids::{LaunchId, SlackUserId};
-
-/// The longest no-go reason kept, in characters (a Slack modal input's practical size).
-pub const MAX_REASON_CHARS: usize = 500;
+use super::task::{MAX_REASON_CHARS, ReasonProblem, written_reason};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VoteError {
@@ -33,14 +31,10 @@ pub enum Vote {
 impl Vote {
     /// A no-go, which is only accepted with a reason.
     pub fn no_go(reason: &str) -> Result<Vote, VoteError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(VoteError::MissingReason);
-        }
-        let chars = reason.chars().count();
-        if chars > MAX_REASON_CHARS {
-            return Err(VoteError::ReasonTooLong(chars));
-        }
+        let reason = written_reason(reason).map_err(|problem| match problem {
+            ReasonProblem::Missing => VoteError::MissingReason,
+            ReasonProblem::TooLong(chars) => VoteError::ReasonTooLong(chars),
+        })?;
         Ok(Vote::NoGo {
             reason: reason.to_owned(),
         })

@@ -75,20 +75,38 @@ pub enum StatusError {
     UnknownStored(String),
 }
 
-/// Longest blocker reason kept; it is shown in check-ins and escalations.
+/// Longest reason kept (why a task is blocked, why a function says no-go); reasons are shown
+/// in check-ins, escalations and go/no-go results.
 pub const MAX_REASON_CHARS: usize = 500;
+
+/// Why a written reason is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonProblem {
+    Missing,
+    /// This many characters, over [`MAX_REASON_CHARS`].
+    TooLong(usize),
+}
+
+/// What a person wrote as a reason, trimmed, unless it is empty or too long.
+pub fn written_reason(text: &str) -> Result<&str, ReasonProblem> {
+    let reason = text.trim();
+    if reason.is_empty() {
+        return Err(ReasonProblem::Missing);
+    }
+    let chars = reason.chars().count();
+    if chars > MAX_REASON_CHARS {
+        return Err(ReasonProblem::TooLong(chars));
+    }
+    Ok(reason)
+}
 
 impl TaskStatus {
     /// Builds `Blocked` from what a person wrote, refusing an empty reason.
     pub fn blocked(reason: &str) -> Result<Self, StatusError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StatusError::MissingReason);
-        }
-        let chars = reason.chars().count();
-        if chars > MAX_REASON_CHARS {
-            return Err(StatusError::ReasonTooLong(chars));
-        }
+        let reason = written_reason(reason).map_err(|problem| match problem {
+            ReasonProblem::Missing => StatusError::MissingReason,
+            ReasonProblem::TooLong(chars) => StatusError::ReasonTooLong(chars),
+        })?;
         Ok(TaskStatus::Blocked {
             reason: reason.to_owned(),
         })

@@ -155,13 +155,12 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
         if !launch.state.is_active() {
             continue;
         }
-        let launch = &launch;
         let tasks = service.store.launch_tasks(launch.id).await?;
-        let readiness = readiness(launch, &tasks, today);
+        let readiness = readiness(&launch, &tasks, today);
         for reminder in due {
             match reminder {
                 Reminder::Voter { function, voter } => {
-                    let rendered = question(gonogo, launch, &functions, &function, &voter, &readiness, today, true);
+                    let rendered = question(gonogo, &launch, &functions, &function, &voter, &readiness, today, true);
                     messages.push(direct(
                         format!("gonogo:{}:remind:{function}:{today}", gonogo.id),
                         "gonogo",
@@ -171,7 +170,7 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
                 }
                 Reminder::LaunchLead { missing } => {
                     let target = launch.lead.as_ref().unwrap_or(&gonogo.started_by);
-                    let rendered = render_gonogo::lead_reminder(launch, &missing, today);
+                    let rendered = render_gonogo::lead_reminder(&launch, &missing, today);
                     messages.push(direct(
                         format!("gonogo:{}:remind-lead:{today}", gonogo.id),
                         "gonogo",

@@ -165,7 +165,7 @@ pub fn reason_modal(function: &FunctionName, metadata: String) -> SlackView {
         SlackBlockPlainTextInputElement::new()
             .with_action_id("reason".into())
             .with_multiline(true)
-            .with_max_length(crate::domain::gonogo::MAX_REASON_CHARS as u64)
+            .with_max_length(crate::domain::task::MAX_REASON_CHARS as u64)
             .into(),
     )
     .with_block_id(SlackBlockId("reason".into()))

@@ -73,11 +73,11 @@ const ROUND_BY_ID: &str = concat!("SELECT ", round_columns!(), " FROM gonogos WH
 const BALLOTS: &str = "SELECT function_name, voter, vote, reason, voted_at_ms FROM gonogo_ballots \
      WHERE gonogo_id = $1 ORDER BY function_name";
 
-/// Loads the rounds `$sql` selects (their `ROUND_COLUMNS`, one `$1` bound to `$arg`) with their
-/// ballots, through `$conn` (a pool or a transaction of either backend).
+/// Loads the rounds `$query` selects (a `query_as` of `round_columns!`, its arguments bound)
+/// with their ballots, through `$conn` (a connection or a transaction of either backend).
 macro_rules! load_rounds {
-    ($conn:expr, $sql:expr, $arg:expr) => {{
-        let rounds: Vec<RoundRow> = sqlx::query_as($sql).bind($arg).fetch_all(&mut *$conn).await?;
+    ($conn:expr, $query:expr) => {{
+        let rounds: Vec<RoundRow> = $query.fetch_all(&mut *$conn).await?;
         let mut loaded = Vec::with_capacity(rounds.len());
         for round in rounds {
             let ballots: Vec<BallotRow> = sqlx::query_as(BALLOTS).bind(round.id).fetch_all(&mut *$conn).await?;
@@ -118,6 +118,8 @@ impl Store {
              VALUES ($1, $2, $3, $4) RETURNING id";
         const BALLOT: &str = "INSERT INTO gonogo_ballots (gonogo_id, function_name, voter) VALUES ($1, $2, $3)";
         let at = to_millis(now);
+        // As it reads back: instants are kept to the millisecond.
+        let started_at = from_millis(at)?;
         let result: Result<GoNoGo, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(ROUND)
@@ -134,7 +136,7 @@ impl Store {
                 id,
                 launch_id: launch,
                 started_by: started_by.clone(),
-                started_at: from_millis(at).map_err(|e| sqlx::Error::Protocol(e.to_string()))?,
+                started_at,
                 started_on,
                 decided_at: None,
                 ballots: ballots
@@ -161,8 +163,7 @@ impl Store {
     }
 
     pub async fn gonogo(&self, id: i64) -> Result<Option<GoNoGo>, StoreError> {
-        let rounds =
-            on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, ROUND_BY_ID, id) })?;
+        let rounds = on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, sqlx::query_as(ROUND_BY_ID).bind(id)) })?;
         Ok(rounds.into_iter().next())
     }
 
@@ -173,20 +174,18 @@ impl Store {
             round_columns!(),
             " FROM gonogos WHERE launch_id = $1 ORDER BY id DESC LIMIT 1"
         );
-        let rounds =
-            on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, SQL, launch.0) })?;
+        let rounds = on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, sqlx::query_as(SQL).bind(launch.0)) })?;
         Ok(rounds.into_iter().next())
     }
 
     /// Every undecided round, for reminders.
     pub async fn open_gonogos(&self) -> Result<Vec<GoNoGo>, StoreError> {
-        // `$1` is bound to keep one loader; `id > -1` holds for every row.
         const SQL: &str = concat!(
             "SELECT ",
             round_columns!(),
-            " FROM gonogos WHERE decided_at_ms IS NULL AND id > $1 ORDER BY id"
+            " FROM gonogos WHERE decided_at_ms IS NULL ORDER BY id"
         );
-        on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, SQL, -1_i64) })
+        on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, sqlx::query_as(SQL)) })
     }
 
     /// Records `voter`'s `vote` for `function` in round `id`. When it completes the round, the
@@ -222,7 +221,7 @@ impl Store {
                     .bind(voter.as_str())
                     .execute(&mut *tx)
                     .await?;
-                let mut gonogo = load_rounds!(tx, ROUND_BY_ID, id)?
+                let mut gonogo = load_rounds!(tx, sqlx::query_as(ROUND_BY_ID).bind(id))?
                     .into_iter()
                     .next()
                     .ok_or_else(|| corrupt(format!("go/no-go {id} vanished")))?;

@@ -318,11 +318,11 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
-    /// Every outbox message's key and method (`chat.postMessage`, …), oldest first: what an
-    /// operator or a fault test compares with what Slack received.
-    pub async fn outbox_keys(&self) -> Result<Vec<(String, String)>, StoreError> {
-        const SQL: &str = "SELECT idempotency_key, method FROM outbox ORDER BY id";
-        Ok(on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?)
+    /// The keys of every outbox message sent with `method`, oldest first: what an operator or
+    /// a fault test compares with what Slack received.
+    pub async fn outbox_keys(&self, method: OutboxMethod) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key FROM outbox WHERE method = $1 ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(method.as_str()).fetch_all(pool).await)?)
     }
 
     /// The slots `job` has run for (or recorded as skipped), oldest first.

@@ -7,20 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::fake_slack::{Failure, FakeSlack};
 use crate::helpers::TestDb;
-
-const BOT_TOKEN: &str = "xoxb-1111-2222-supersecretbottoken";
-const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-
-/// The binary with a clean environment: only what the test gives it, so a developer's own
-/// `DATABASE_URL` or `SLACK_BOT_TOKEN` cannot leak into a test.
-fn liftoff(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_liftoff"));
-    command
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    command
-}
+use crate::processes::{BOT_TOKEN, SIGNING_SECRET, liftoff};
 
 fn run(command: &mut Command) -> (i32, String, String) {
     let Output { status, stdout, stderr } = command.output().expect("liftoff runs");

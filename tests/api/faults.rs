@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use liftoff::domain::{DueDate, FunctionName, LaunchDraft, Slug, TaskDraft, TaskId, TaskStatus, Tier};
-use liftoff::store::Store;
+use liftoff::store::{OutboxMethod, Store};
 use serde_json::Value;
 
 use crate::fake_slack::FakeSlack;
@@ -97,14 +97,7 @@ fn key_of(post: &Value) -> Option<String> {
 async fn assert_round_delivered_exactly_once(store: &Store, slack: &FakeSlack, tasks: &[TaskId]) {
     let counts = store.outbox_counts().await.unwrap();
     assert_eq!((counts.pending, counts.sending, counts.failed), (0, 0, 0), "{counts:?}");
-    let keys: Vec<String> = store
-        .outbox_keys()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|(_, method)| method == "chat.postMessage")
-        .map(|(key, _)| key)
-        .collect();
+    let keys: Vec<String> = store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
     assert!(keys.iter().filter(|k| k.starts_with("checkin:")).count() >= FUNCTIONS.len());
     let mut posted: BTreeMap<String, usize> = BTreeMap::new();
     for post in slack.calls("chat.postMessage") {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use liftoff::domain::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
+use liftoff::store::OutboxMethod;
 use serde_json::{Value, json};
 
 use crate::fake_slack::{Failure, TEAM_ID};
@@ -791,9 +792,9 @@ async fn a_slack_outage_then_recovery_delivers_everything_once_in_order() {
     );
     let failed_calls = app
         .slack
-        .all_calls_of("chat.postMessage")
+        .all_calls()
         .iter()
-        .filter(|c| c.failure.is_some())
+        .filter(|c| c.method == "chat.postMessage" && c.failure.is_some())
         .count();
     assert!(failed_calls >= 3, "the outage was felt: {failed_calls} failed posts");
     eprintln!(
@@ -802,15 +803,7 @@ async fn a_slack_outage_then_recovery_delivers_everything_once_in_order() {
     );
 
     // Exactly once, in order per channel: what each channel shows, against the outbox order.
-    let outbox: Vec<String> = app
-        .store
-        .outbox_keys()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|(_, method)| method == "chat.postMessage")
-        .map(|(key, _)| key)
-        .collect();
+    let outbox: Vec<String> = app.store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
     let mut seen = BTreeSet::new();
     for channel in ["C0PROD", "C0MKTG", "C0GROW", "C0SALES", "C0OPS", "C0PMO"] {
         let shown: Vec<String> = app
