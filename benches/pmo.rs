@@ -327,9 +327,11 @@ async fn checkin_stages() {
         );
     };
     let launches = store.list_launches(false).await.expect("launches");
+    stage("read launches");
     let open = store.open_tasks().await.expect("open tasks");
+    stage("read open tasks");
     let functions = service.effective_functions().await.expect("functions");
-    stage("read launches and tasks");
+    stage("read functions");
     let names: Vec<_> = functions.iter().map(|f| f.name.clone()).collect();
     let kind = RoundKind {
         standard: true,
@@ -341,7 +343,7 @@ async fn checkin_stages() {
     let mut rendered = Vec::new();
     for round in &rounds {
         let function = functions.iter().find(|f| f.name == round.function).expect("planned");
-        rendered.push(render_pmo::checkin(function, round, "Mon 23 Nov", today));
+        rendered.push(render_pmo::checkin(function, round, "Mon 23 Nov", today).collect::<Vec<_>>());
     }
     stage("render (Block Kit)");
     let mut listed = 0;
@@ -358,10 +360,9 @@ async fn checkin_stages() {
         }
     }
     stage("tasks per part (as run_due)");
-    let payloads: Vec<serde_json::Value> = rendered.iter().flatten().map(render_pmo::payload).collect();
-    stage("payload JSON values");
-    let bytes: usize = payloads.iter().map(|p| p.to_string().len()).sum();
+    let payloads: Vec<_> = rendered.iter().flatten().map(render_pmo::payload).collect();
     stage("payload text");
+    let bytes: usize = payloads.iter().map(|p| p.as_str().len()).sum();
     println!(
         "  {} messages, {listed} task rows, {:.1} MB of payload text",
         payloads.len(),

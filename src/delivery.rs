@@ -235,9 +235,13 @@ impl Delivery {
             Err(outcome) => return outcome,
         };
         let message = &entry.message;
+        let body: serde_json::Value = match message.payload.parse() {
+            Ok(body) => body,
+            Err(err) => return Outcome::Fail(format!("unreadable stored payload: {err}")),
+        };
         let rendered = || Rendered {
-            text: message.payload["text"].as_str().unwrap_or_default().to_owned(),
-            blocks: serde_json::from_value(message.payload["blocks"].clone()).unwrap_or_default(),
+            text: body["text"].as_str().unwrap_or_default().to_owned(),
+            blocks: serde_json::from_value(body["blocks"].clone()).unwrap_or_default(),
         };
         if message.method == OutboxMethod::PostMessage && entry.attempts > 0 {
             // An earlier attempt may have reached Slack before it timed out or the worker died:
@@ -282,8 +286,8 @@ impl Delivery {
                     .map(|()| (route.channel.clone(), None))
             }
             OutboxMethod::AddReaction => {
-                let name = message.payload["name"].as_str().unwrap_or("white_check_mark");
-                let ts = message.payload["timestamp"].as_str().unwrap_or_default();
+                let name = body["name"].as_str().unwrap_or("white_check_mark");
+                let ts = body["timestamp"].as_str().unwrap_or_default();
                 self.api
                     .add_reaction(&route.channel, ts, name)
                     .await

@@ -46,12 +46,14 @@ pub fn covers(launch: &Launch, kind: RoundKind, today: NaiveDate, cadence: Caden
 
 /// One function's part of a round: its open tasks grouped by launch, soonest launch first.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FunctionRound {
+/// Borrowed from the launches and tasks it was planned from: a round over 100k tasks copies
+/// none of them.
+pub struct FunctionRound<'a> {
     pub function: FunctionName,
-    pub launches: Vec<(Launch, Vec<Task>)>,
+    pub launches: Vec<(&'a Launch, Vec<&'a Task>)>,
 }
 
-impl FunctionRound {
+impl FunctionRound<'_> {
     pub fn task_count(&self) -> usize {
         self.launches.iter().map(|(_, tasks)| tasks.len()).sum()
     }
@@ -59,14 +61,14 @@ impl FunctionRound {
 
 /// Plans a round: for each function (in catalog order), the open tasks of covered launches.
 /// A function with nothing open gets nothing: no empty check-in messages.
-pub fn plan_round(
+pub fn plan_round<'a>(
     functions: &[FunctionName],
-    launches: &[Launch],
-    open_tasks: &[Task],
+    launches: &'a [Launch],
+    open_tasks: &'a [Task],
     kind: RoundKind,
     today: NaiveDate,
     cadence: Cadence,
-) -> Vec<FunctionRound> {
+) -> Vec<FunctionRound<'a>> {
     let mut covered: Vec<&Launch> = launches.iter().filter(|l| covers(l, kind, today, cadence)).collect();
     covered.sort_by_key(|l| (l.launch_date, l.id));
     // Grouped once, so a round over 100k open tasks reads each task once, not once per
@@ -81,13 +83,12 @@ pub fn plan_round(
     functions
         .iter()
         .filter_map(|function| {
-            let launches: Vec<(Launch, Vec<Task>)> = covered
+            let launches: Vec<(&Launch, Vec<&Task>)> = covered
                 .iter()
                 .filter_map(|launch| {
-                    let listed = by_launch_and_function.get(&(launch.id, function))?;
-                    let mut tasks: Vec<Task> = listed.iter().map(|t| (*t).clone()).collect();
+                    let mut tasks = by_launch_and_function.get(&(launch.id, function))?.clone();
                     tasks.sort_by_key(|t| (t.due_date, t.id));
-                    Some(((*launch).clone(), tasks))
+                    Some((*launch, tasks))
                 })
                 .collect();
             (!launches.is_empty()).then(|| FunctionRound {

@@ -17,7 +17,7 @@ use crate::domain::schedule::{Slot, SlotDecision, decide, first_slot_of_week, la
 use crate::domain::{LaunchId, SlackUserId, Task, digest};
 use crate::service::Service;
 use crate::slack::render_pmo;
-use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, StoreError};
+use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, RunMessage, StoreError};
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,21 +77,28 @@ impl Scheduler {
         Ok(Some((slot, decision)))
     }
 
-    async fn record(
+    /// Records the run of `job` at `slot` with its messages (see [`Store::record_job_run`]:
+    /// they are pulled inside its transaction), unless another tick or instance did first.
+    ///
+    /// [`Store::record_job_run`]: crate::store::Store::record_job_run
+    async fn record<I>(
         &self,
         job: &'static str,
         slot: &Slot,
         outcome: &str,
-        messages: &[OutboxMessage],
-        checkins: &[CheckinRecord],
-    ) -> Result<Option<JobRun>, StoreError> {
+        messages: I,
+    ) -> Result<Option<JobRun>, StoreError>
+    where
+        I: IntoIterator<Item = RunMessage>,
+        I::IntoIter: Send,
+    {
         let now = self.service.clock.now();
-        let ran = self
+        let enqueued = self
             .service
             .store
-            .record_job_run(job, &slot.key(), outcome, messages, checkins, now)
+            .record_job_run(job, &slot.key(), outcome, messages, now)
             .await?;
-        if ran {
+        if enqueued.is_some() {
             let metrics = &self.service.metrics;
             let kind = if outcome.starts_with("skipped") {
                 "skipped"
@@ -110,11 +117,11 @@ impl Scheduler {
                 .get_or_create(&crate::metrics::JobNameLabels { job: job.to_owned() })
                 .set((now - slot.at.with_timezone(&Utc)).num_seconds().max(0));
         }
-        Ok(ran.then(|| JobRun {
+        Ok(enqueued.map(|messages| JobRun {
             job,
             slot: slot.key(),
             outcome: outcome.to_owned(),
-            messages: messages.len(),
+            messages,
         }))
     }
 
@@ -132,7 +139,7 @@ impl Scheduler {
             return Ok(None);
         };
         if decision != SlotDecision::Run {
-            return self.record("checkin", &slot, decision.as_str(), &[], &[]).await;
+            return self.record("checkin", &slot, decision.as_str(), []).await;
         }
         let today = slot.local_date();
         let kind = RoundKind {
@@ -146,53 +153,18 @@ impl Scheduler {
         let functions = self.service.effective_functions().await?;
         let names: Vec<_> = functions.iter().map(|f| f.name.clone()).collect();
         let rounds = plan_round(&names, &launches, &open, kind, today, config.checkins.cadence);
-        let mut messages = Vec::new();
-        let mut checkins = Vec::new();
+        let mut posted = Vec::new();
         let mut skipped = Vec::new();
-        for round in rounds {
-            // Owners by task, to record each part's tasks without searching the whole round.
-            let owners: std::collections::HashMap<crate::domain::TaskId, Option<SlackUserId>> = round
-                .launches
-                .iter()
-                .flat_map(|(_, tasks)| tasks.iter())
-                .map(|t| (t.id, t.owner.clone()))
-                .collect();
-            let function = functions
-                .iter()
-                .find(|f| f.name == round.function)
-                .expect("planned from these");
-            let Some(channel) = &function.channel else {
-                tracing::warn!(function = %function.name, "no check-in channel set; its check-in is skipped");
-                skipped.push(function.name.to_string());
-                continue;
+        for round in &rounds {
+            let Some(function) = functions.iter().find(|f| f.name == round.function) else {
+                continue; // planned from these names: not reached
             };
-            for (part, rendered) in render_pmo::checkin(function, &round, &day_label(&slot), today)
-                .iter()
-                .enumerate()
-            {
-                let key = format!("checkin:{}:{}:{}", function.name, slot.key(), part + 1);
-                // The tasks this part lists, from its rows' block ids (the text may be clipped).
-                let in_part = crate::slack::render::task_ids_in(&rendered.blocks);
-                let listed: Vec<(crate::domain::TaskId, Option<SlackUserId>)> = in_part
-                    .into_iter()
-                    .filter_map(|id| owners.get(&id).map(|owner| (id, owner.clone())))
-                    .collect();
-                checkins.push(CheckinRecord {
-                    outbox_key: key.clone(),
-                    function: function.name.clone(),
-                    round: slot.key(),
-                    tasks: listed,
-                });
-                messages.push(OutboxMessage {
-                    key,
-                    kind: "checkin".to_owned(),
-                    method: OutboxMethod::PostMessage,
-                    target: channel.as_str().to_owned(),
-                    recipient: None,
-                    thread_ts: None,
-                    thread_of: None,
-                    payload: render_pmo::payload(rendered),
-                });
+            match &function.channel {
+                Some(channel) => posted.push((round, function, channel)),
+                None => {
+                    tracing::warn!(function = %function.name, "no check-in channel set; its check-in is skipped");
+                    skipped.push(function.name.to_string());
+                }
             }
         }
         let outcome = if skipped.is_empty() {
@@ -200,7 +172,50 @@ impl Scheduler {
         } else {
             format!("ran; no channel for {}", skipped.join(", "))
         };
-        self.record("checkin", &slot, &outcome, &messages, &checkins).await
+        let (round_key, label) = (&slot.key(), &day_label(&slot));
+        // Rendered lazily, one message at a time, as the store writes them: the round's
+        // messages are never all in memory at once. Boxed, because the compiler cannot
+        // otherwise prove the closures' iterator `Send` across the store's awaits ("FnOnce is
+        // not general enough", a known limit of its higher-ranked lifetime inference).
+        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> =
+            Box::new(posted.into_iter().flat_map(|(round, function, channel)| {
+                // Owners by task, to record each part's tasks without searching the whole round.
+                let owners: std::collections::HashMap<crate::domain::TaskId, &Option<SlackUserId>> = round
+                    .launches
+                    .iter()
+                    .flat_map(|(_, tasks)| tasks.iter())
+                    .map(|t| (t.id, &t.owner))
+                    .collect();
+                render_pmo::checkin(function, round, label, today)
+                    .enumerate()
+                    .map(move |(part, rendered)| {
+                        let key = format!("checkin:{}:{round_key}:{}", function.name, part + 1);
+                        // The tasks this part lists, from its rows' block ids (the text may be clipped).
+                        let listed = crate::slack::render::task_ids_in(&rendered.blocks)
+                            .into_iter()
+                            .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
+                            .collect();
+                        RunMessage {
+                            checkin: Some(CheckinRecord {
+                                outbox_key: key.clone(),
+                                function: function.name.clone(),
+                                round: round_key.clone(),
+                                tasks: listed,
+                            }),
+                            message: OutboxMessage {
+                                key,
+                                kind: "checkin".to_owned(),
+                                method: OutboxMethod::PostMessage,
+                                target: channel.as_str().to_owned(),
+                                recipient: None,
+                                thread_ts: None,
+                                thread_of: None,
+                                payload: render_pmo::payload(&rendered),
+                            },
+                        }
+                    })
+            }));
+        self.record("checkin", &slot, &outcome, messages).await
     }
 
     async fn digest(&self) -> Result<Option<JobRun>, StoreError> {
@@ -211,16 +226,17 @@ impl Scheduler {
             return Ok(None);
         };
         if decision != SlotDecision::Run {
-            return self.record("digest", &slot, decision.as_str(), &[], &[]).await;
+            return self.record("digest", &slot, decision.as_str(), []).await;
         }
         let Some(channel) = config.channels.pmo.clone() else {
             return self
-                .record("digest", &slot, "skipped: no PMO channel (channels.pmo)", &[], &[])
+                .record("digest", &slot, "skipped: no PMO channel (channels.pmo)", [])
                 .await;
         };
         let messages =
             digest_messages(&self.service, channel.as_str(), &format!("digest:{}", slot.key()), None).await?;
-        self.record("digest", &slot, "ran", &messages, &[]).await
+        self.record("digest", &slot, "ran", messages.into_iter().map(RunMessage::from))
+            .await
     }
 
     /// The sweep on its own schedule (every 15 minutes in working hours by default).
@@ -232,11 +248,11 @@ impl Scheduler {
             return Ok(None);
         };
         if decision != SlotDecision::Run {
-            return self.record("escalation", &slot, decision.as_str(), &[], &[]).await;
+            return self.record("escalation", &slot, decision.as_str(), []).await;
         }
         let report = self.sweep_now().await?;
         let outcome = format!("ran: {} examined, {} escalated", report.examined, report.fired);
-        let run = self.record("escalation", &slot, &outcome, &[], &[]).await?;
+        let run = self.record("escalation", &slot, &outcome, []).await?;
         Ok(run.map(|run| JobRun {
             messages: report.fired,
             ..run
@@ -260,7 +276,7 @@ impl Scheduler {
             return Ok(None);
         };
         if decision != SlotDecision::Run {
-            return self.record("nudge", &slot, decision.as_str(), &[], &[]).await;
+            return self.record("nudge", &slot, decision.as_str(), []).await;
         }
         let store = &self.service.store;
         let today = slot.local_date();
@@ -330,7 +346,8 @@ impl Scheduler {
                 });
             }
         }
-        self.record("nudge", &slot, "ran", &messages, &[]).await
+        self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
+            .await
     }
 }
 

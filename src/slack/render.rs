@@ -700,6 +700,12 @@ fn my_tasks(mention: String, items: &[TaskInLaunch], today: NaiveDate) -> Render
     Rendered::fit(text_lines.join("\n"), blocks, "")
 }
 
+/// How many blocks [`task_row`] renders for `task`, without rendering it: a line, and a row of
+/// buttons while the task is open.
+pub fn task_row_blocks(task: &Task) -> usize {
+    if task.status.is_open() { 2 } else { 1 }
+}
+
 /// A task's line followed by its buttons. Both carry the task's block id prefix so that a
 /// button press can re-render exactly this row.
 pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
@@ -741,7 +747,9 @@ pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
             task.id.0
         )))
         .into();
-    vec![line_block, buttons]
+    let row = vec![line_block, buttons];
+    debug_assert_eq!(row.len(), task_row_blocks(task));
+    row
 }
 
 /// The tasks whose rows (see [`task_row`]) a message's blocks contain, in order: read from the

@@ -2,15 +2,15 @@
 //! thread replies. Long content is split across messages, never truncated silently.
 
 use chrono::NaiveDate;
-use serde_json::{Value, json};
+use serde_json::json;
 use slack_morphism::prelude::SlackBlock;
 
 use super::blocks::{Rendered, context, escape, header, limits, packed_sections, section};
-use super::render::{launch_facts, readiness_label, task_line, task_row};
+use super::render::{launch_facts, readiness_label, task_line, task_row, task_row_blocks};
 use crate::domain::checkin::FunctionRound;
 use crate::domain::digest::LaunchDigest;
 use crate::domain::{FunctionDef, Launch, Task};
-use crate::store::FailedMessage;
+use crate::store::{FailedMessage, Payload};
 
 /// Blocks kept free in each message for its heading.
 const HEADING_BLOCKS: usize = 2;
@@ -21,28 +21,45 @@ fn split(
     units: Vec<(Vec<SlackBlock>, Vec<String>)>,
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
 ) -> Vec<Rendered> {
+    split_lazily(units, |(blocks, _)| blocks.len(), |unit| unit, heading).collect()
+}
+
+/// [`split`] for units not yet rendered: lays them out from `blocks_of` (how many blocks a
+/// unit renders to) and renders each message only when it is asked for. A check-in round of
+/// 100k tasks so never holds more than one message's Block Kit in memory.
+fn split_lazily<U>(
+    units: Vec<U>,
+    blocks_of: impl Fn(&U) -> usize,
+    mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>),
+    heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
+) -> impl Iterator<Item = Rendered> {
     let budget = limits::MESSAGE_BLOCKS - HEADING_BLOCKS;
-    let mut parts: Vec<(Vec<SlackBlock>, Vec<String>)> = vec![(Vec::new(), Vec::new())];
-    for (blocks, lines) in units {
-        let current = parts.last_mut().expect("one part at least");
-        if !current.0.is_empty() && current.0.len() + blocks.len() > budget {
-            parts.push((Vec::new(), Vec::new()));
+    // Units per message: a unit starts a new message when it would overflow a non-empty one.
+    let mut per_part = vec![0_usize];
+    let mut used = 0;
+    for unit in &units {
+        let blocks = blocks_of(unit);
+        if used > 0 && used + blocks > budget {
+            per_part.push(0);
+            used = 0;
         }
-        let current = parts.last_mut().expect("one part at least");
-        current.0.extend(blocks);
-        current.1.extend(lines);
+        *per_part.last_mut().expect("one part at least") += 1;
+        used += blocks;
     }
-    let count = parts.len();
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(index, (blocks, lines))| {
-            let (mut all, title) = heading(index + 1, count);
+    let count = per_part.len();
+    let mut units = units.into_iter();
+    per_part.into_iter().enumerate().map(move |(index, taken)| {
+        let (mut all, mut text) = heading(index + 1, count);
+        for unit in units.by_ref().take(taken) {
+            let (blocks, lines) = render(unit);
             all.extend(blocks);
-            let text = std::iter::once(title).chain(lines).collect::<Vec<_>>().join("\n");
-            Rendered::fit(text, all, "")
-        })
-        .collect()
+            for line in lines {
+                text.push('\n');
+                text.push_str(&line);
+            }
+        }
+        Rendered::fit(text, all, "")
+    })
 }
 
 fn part_suffix(part: usize, parts: usize) -> String {
@@ -53,24 +70,46 @@ fn part_suffix(part: usize, parts: usize) -> String {
     }
 }
 
+/// A launch's title or one of its tasks, in a check-in.
+enum CheckinUnit<'a> {
+    Launch(&'a Launch),
+    Task(&'a Task),
+}
+
 /// The messages of one function's check-in: its open tasks grouped by launch, with buttons.
-pub fn checkin(function: &FunctionDef, round: &FunctionRound, day_label: &str, today: NaiveDate) -> Vec<Rendered> {
-    let mut units = Vec::new();
+/// Rendered one message at a time, as they are taken (see [`split_lazily`]).
+pub fn checkin<'a>(
+    function: &'a FunctionDef,
+    round: &'a FunctionRound<'_>,
+    day_label: &'a str,
+    today: NaiveDate,
+) -> impl Iterator<Item = Rendered> + 'a {
+    let mut units = Vec::with_capacity(round.launches.len() + round.task_count());
     for (launch, tasks) in &round.launches {
-        let title = format!(
-            "*{}* (`{}`) · {}",
-            escape(&launch.name),
-            launch.slug,
-            launch.t_minus(today)
-        );
-        units.push((vec![section(&title)], vec![title.clone()]));
-        for task in tasks {
-            let line = task_line(task, today);
-            units.push((task_row(task, &line), vec![line]));
-        }
+        units.push(CheckinUnit::Launch(launch));
+        units.extend(tasks.iter().map(|task| CheckinUnit::Task(task)));
     }
-    let name = function.display_name.clone();
-    split(units, |part, parts| {
+    let blocks_of = |unit: &CheckinUnit| match unit {
+        CheckinUnit::Launch(_) => 1,
+        CheckinUnit::Task(task) => task_row_blocks(task),
+    };
+    let render = move |unit: CheckinUnit| match unit {
+        CheckinUnit::Launch(launch) => {
+            let title = format!(
+                "*{}* (`{}`) · {}",
+                escape(&launch.name),
+                launch.slug,
+                launch.t_minus(today)
+            );
+            (vec![section(&title)], vec![title])
+        }
+        CheckinUnit::Task(task) => {
+            let line = task_line(task, today);
+            (task_row(task, &line), vec![line])
+        }
+    };
+    let name = &function.display_name;
+    split_lazily(units, blocks_of, render, move |part, parts| {
         let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
         let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
                      `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
@@ -408,7 +447,20 @@ pub fn hint(problems: &[String]) -> Rendered {
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
-/// The outbox payload of a rendered message.
-pub fn payload(rendered: &Rendered) -> Value {
-    json!({ "text": rendered.text, "blocks": rendered.blocks })
+/// The outbox payload of a rendered message: `{text, blocks}`, serialized once.
+pub fn payload(rendered: &Rendered) -> Payload {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        text: &'a str,
+        blocks: &'a [SlackBlock],
+    }
+    let body = Body {
+        text: &rendered.text,
+        blocks: &rendered.blocks,
+    };
+    Payload::of(&body).unwrap_or_else(|err| {
+        // Block Kit types always serialize; should one not, the fallback text still goes out.
+        tracing::error!(error = %err, "cannot serialize a message's blocks; sending its text only");
+        Payload::from(json!({ "text": rendered.text }))
+    })
 }

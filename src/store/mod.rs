@@ -262,7 +262,10 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 pub use escalations::FiredLevel;
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
-pub use outbox::{CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, PostedCheckin};
+pub use outbox::{
+    CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, Payload, PostedCheckin,
+    RunMessage,
+};
 
 #[cfg(test)]
 mod tests {

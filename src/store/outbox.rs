@@ -6,6 +6,8 @@
 //! claimed by a worker that died is picked up again.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{Store, StoreError, from_millis, on_pool, to_millis};
@@ -55,7 +57,51 @@ pub struct OutboxMessage {
     /// Reply in the thread of the message with this key.
     pub thread_of: Option<String>,
     /// `{text, blocks}` for messages, `{name, timestamp}` for reactions.
-    pub payload: Value,
+    pub payload: Payload,
+}
+
+/// A message's body as JSON text, from rendering to the database and back to delivery.
+///
+/// Text rather than a `serde_json::Value`: a check-in round makes thousands of messages, and a
+/// `Value` tree takes about ten times the memory of its text. Read back, it is parsed only
+/// when it is delivered, so one unreadable row fails that message alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload(String);
+
+impl Payload {
+    /// Serializes `body` straight to text (no `Value` in between).
+    pub fn of(body: &impl Serialize) -> Result<Payload, serde_json::Error> {
+        serde_json::to_string(body).map(Payload)
+    }
+
+    /// The body as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads the body back.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(value: Value) -> Payload {
+        Payload(value.to_string())
+    }
+}
+
+/// One message of a scheduled run; a check-in message also records the tasks it lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMessage {
+    pub message: OutboxMessage,
+    pub checkin: Option<CheckinRecord>,
+}
+
+impl From<OutboxMessage> for RunMessage {
+    fn from(message: OutboxMessage) -> RunMessage {
+        RunMessage { message, checkin: None }
+    }
 }
 
 /// A claimed message, ready to deliver.
@@ -99,8 +145,7 @@ impl TryFrom<OutboxRow> for OutboxEntry {
                 recipient: row.recipient,
                 thread_ts: row.thread_ts,
                 thread_of: row.thread_of,
-                payload: serde_json::from_str(&row.payload)
-                    .map_err(|e| StoreError::Corrupt(format!("outbox payload: {e}")))?,
+                payload: Payload(row.payload),
             },
         })
     }
@@ -161,7 +206,7 @@ macro_rules! insert_outbox {
         .bind(message.recipient.as_deref())
         .bind(message.thread_ts.as_deref())
         .bind(message.thread_of.as_deref())
-        .bind(message.payload.to_string())
+        .bind(message.payload.as_str())
         .bind($now)
         .execute(&mut *$conn)
         .await
@@ -170,62 +215,136 @@ macro_rules! insert_outbox {
 }
 pub(crate) use insert_outbox;
 
+/// Inserts `$messages` (a `&[&OutboxMessage]`) through `$conn` in one statement, skipping
+/// keys that exist; evaluates to the number of rows written.
+macro_rules! insert_outbox_rows {
+    ($conn:expr, $messages:expr, $now:expr) => {{
+        let messages: &[&OutboxMessage] = $messages;
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
+             next_attempt_at_ms, created_at_ms) ",
+        );
+        insert.push_values(messages, |mut row, message| {
+            row.push_bind(message.key.as_str())
+                .push_bind(message.kind.as_str())
+                .push_bind(message.method.as_str())
+                .push_bind(message.target.as_str())
+                .push_bind(message.recipient.as_deref())
+                .push_bind(message.thread_ts.as_deref())
+                .push_bind(message.thread_of.as_deref())
+                .push_bind(message.payload.as_str())
+                .push_bind($now)
+                .push_bind($now);
+        });
+        insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+        insert.build().execute(&mut *$conn).await.map(|r| r.rows_affected())
+    }};
+}
+
+/// Messages of a scheduled run written per statement, and the payload bytes after which a
+/// batch is cut short: few statements (each is a round trip to SQLite's worker thread) and
+/// a bounded amount held at once (about 1 MiB).
+const RUN_MESSAGES_PER_INSERT: usize = 64;
+const RUN_BATCH_BYTES: usize = 1 << 20;
+
+/// The next batch of a run's messages (empty when there are no more). It yields after each
+/// message, so that the write of the previous batch, joined with it, goes on in between.
+async fn next_batch(messages: &mut (impl Iterator<Item = RunMessage> + Send)) -> Vec<RunMessage> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while batch.len() < RUN_MESSAGES_PER_INSERT && bytes < RUN_BATCH_BYTES {
+        let Some(message) = messages.next() else { break };
+        bytes += message.message.payload.as_str().len();
+        batch.push(message);
+        tokio::task::yield_now().await;
+    }
+    batch
+}
+
 /// Rows of `checkin_tasks` written per INSERT: three values each, far below both backends'
 /// limit on bound parameters (32,766 for SQLite, 65,535 for PostgreSQL).
 const CHECKIN_TASKS_PER_INSERT: usize = 1000;
 
 impl Store {
     /// Records that `job` ran for `slot` and enqueues what it produced, atomically. Returns
-    /// false (and writes nothing) if the slot had already run: another tick, instance or
+    /// how many messages it enqueued, or `None` (and writes nothing, and does not pull
+    /// `messages`) if the slot had already run: another tick, instance or
     /// restart got there first.
-    pub async fn record_job_run(
+    ///
+    /// `messages` is pulled one at a time inside the transaction, so a producer that renders
+    /// lazily (the check-in round) never holds more than one message: a round of 100k tasks
+    /// stays within a few tens of MB. The price is that the write lock is held while they are
+    /// made (about a second for such a round on SQLite; other writers wait `busy_timeout`).
+    pub async fn record_job_run<I>(
         &self,
         job: &str,
         slot: &str,
         outcome: &str,
-        messages: &[OutboxMessage],
-        checkins: &[CheckinRecord],
+        messages: I,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<usize>, StoreError>
+    where
+        I: IntoIterator<Item = RunMessage>,
+        I::IntoIter: Send,
+    {
         const RUN: &str = "INSERT INTO job_runs (job, slot, outcome, ran_at_ms) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (job, slot) DO NOTHING";
-        const CHECKIN: &str = "INSERT INTO checkins (outbox_key, function_name, round, created_at_ms) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key) DO NOTHING";
         let now = to_millis(now);
+        let mut messages = messages.into_iter();
         let ran = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let claimed = sqlx::query(RUN).bind(job).bind(slot).bind(outcome).bind(now).execute(&mut *tx).await?;
             if claimed.rows_affected() == 0 {
                 tx.rollback().await?;
-                false
+                None
             } else {
-                for message in messages {
-                    insert_outbox!(tx, message, now)?;
-                }
-                for checkin in checkins {
-                    sqlx::query(CHECKIN)
-                        .bind(&checkin.outbox_key)
-                        .bind(checkin.function.as_str())
-                        .bind(&checkin.round)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    // Many rows per statement: a round of 100k tasks is a few hundred
-                    // statements, not 100k round trips inside the transaction.
-                    for chunk in checkin.tasks.chunks(CHECKIN_TASKS_PER_INSERT) {
+                let mut enqueued = 0;
+                // Many rows per statement: a round of 100k tasks is a few hundred statements,
+                // not one per message and per task.
+                let mut batch = next_batch(&mut messages).await;
+                while !batch.is_empty() {
+                    enqueued += batch.len();
+                    let write = async {
+                    let outbox: Vec<&OutboxMessage> = batch.iter().map(|m| &m.message).collect();
+                    insert_outbox_rows!(tx, &outbox, now)?;
+                    let checkins: Vec<&CheckinRecord> = batch.iter().filter_map(|m| m.checkin.as_ref()).collect();
+                    if checkins.is_empty() {
+                        return Ok::<(), sqlx::Error>(());
+                    }
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO checkins (outbox_key, function_name, round, created_at_ms) ");
+                    insert.push_values(&checkins, |mut row, checkin| {
+                        row.push_bind(checkin.outbox_key.as_str())
+                            .push_bind(checkin.function.as_str())
+                            .push_bind(checkin.round.as_str())
+                            .push_bind(now);
+                    });
+                    insert.push(" ON CONFLICT (outbox_key) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                    let listed: Vec<(&str, i64, Option<&str>)> = checkins
+                        .iter()
+                        .flat_map(|c| c.tasks.iter().map(|(task, owner)| (c.outbox_key.as_str(), task.0, owner.as_ref().map(|o| o.as_str()))))
+                        .collect();
+                    for chunk in listed.chunks(CHECKIN_TASKS_PER_INSERT) {
                         let mut insert =
                             sqlx::QueryBuilder::new("INSERT INTO checkin_tasks (outbox_key, task_id, owner_user_id) ");
-                        insert.push_values(chunk, |mut row, (task, owner)| {
-                            row.push_bind(checkin.outbox_key.clone())
-                                .push_bind(task.0)
-                                .push_bind(owner.as_ref().map(|o| o.as_str().to_owned()));
+                        insert.push_values(chunk, |mut row, (key, task, owner)| {
+                            row.push_bind(*key).push_bind(*task).push_bind(*owner);
                         });
                         insert.push(" ON CONFLICT (outbox_key, task_id) DO NOTHING");
                         insert.build().execute(&mut *tx).await?;
                     }
+                    Ok(())
+                    };
+                    // The next batch is made while this one is written: the database works on
+                    // a thread (SQLite's worker) or a server of its own, so producing messages
+                    // (a check-in round renders them here) and writing them overlap.
+                    let (written, next) = tokio::join!(write, next_batch(&mut messages));
+                    written?;
+                    batch = next;
                 }
                 tx.commit().await?;
-                true
+                Some(enqueued)
             }
         });
         Ok(ran)

@@ -312,7 +312,7 @@ mod concurrent {
             recipient: None,
             thread_ts: None,
             thread_of: None,
-            payload: json!({"text": "decided"}),
+            payload: json!({"text": "decided"}).into(),
         }
     }
 

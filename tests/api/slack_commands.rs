@@ -633,7 +633,8 @@ async fn templates_metrics_actuals_and_workload() {
     let messages = liftoff::scheduler::digest_messages(&digest, "C0PMO", "digest:test", None)
         .await
         .unwrap();
-    let digest_text = messages[0].payload["text"].as_str().unwrap();
+    let digest: serde_json::Value = messages[0].payload.parse().unwrap();
+    let digest_text = digest["text"].as_str().unwrap();
     assert!(
         digest_text.contains(":warning: Spread too thin: <@U0LEAD> leads 2 active launches"),
         "{digest_text}"
