@@ -464,3 +464,49 @@ pub fn payload(rendered: &Rendered) -> Payload {
         Payload::from(json!({ "text": rendered.text }))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{date, launch, task};
+    use crate::domain::{FunctionCatalog, FunctionName, TaskStatus, Tier};
+
+    /// The lazy layout must agree with what rendering gives: every message within Slack's
+    /// block limit, every task in exactly one message, parts numbered `(k/n)`.
+    #[test]
+    fn a_long_check_in_is_laid_out_within_the_block_limit() {
+        let launches: Vec<_> = (1..=3).map(|id| launch(id, Tier::Two, "2026-12-18")).collect();
+        let tasks: Vec<_> = (1..=90)
+            .map(|id| {
+                let status = if id % 11 == 0 {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::Todo
+                };
+                task(id, 1 + id % 3, "sales", "2026-12-01", status)
+            })
+            .collect();
+        let round = FunctionRound {
+            function: FunctionName::parse("sales").unwrap(),
+            launches: launches
+                .iter()
+                .map(|l| (l, tasks.iter().filter(|t| t.launch_id == l.id).collect()))
+                .collect(),
+        };
+        let catalog = FunctionCatalog::builtin();
+        let sales = catalog.get(&round.function).unwrap();
+        let parts: Vec<Rendered> = checkin(sales, &round, "Mon 23 Nov", date("2026-11-23")).collect();
+        assert!(parts.len() >= 4, "90 tasks of two blocks each: {}", parts.len());
+        for (index, part) in parts.iter().enumerate() {
+            assert!(part.blocks.len() <= limits::MESSAGE_BLOCKS, "{}", part.blocks.len());
+            assert!(part.text.contains(&format!("({}/{})", index + 1, parts.len())));
+        }
+        let mut listed: Vec<i64> = parts
+            .iter()
+            .flat_map(|p| crate::slack::render::task_ids_in(&p.blocks))
+            .map(|id| id.0)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, (1..=90).collect::<Vec<_>>());
+    }
+}

@@ -280,3 +280,72 @@ both_backends! {
         assert_eq!(store.history_since(instant("2026-11-20T00:00:00Z")).await.unwrap().len(), 3);
     }
 }
+
+mod job_runs {
+    use super::*;
+    use liftoff::store::{CheckinRecord, OutboxMessage, OutboxMethod, RunMessage};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    both_backends! {
+        async fn a_job_run_records_every_message_of_a_long_run_once(store) {
+            let launch = new_launch(&store, "Big Round", "2026-12-18").await;
+            let mut tasks = Vec::new();
+            for i in 0..30 {
+                tasks.push(new_task(&store, &launch, "sales", &format!("Task {i}"), Some("U0ANN"), None).await);
+            }
+            // 150 messages, some of them large: more than one batch by count and by size.
+            let pulled = Arc::new(AtomicUsize::new(0));
+            let messages = |pulled: Arc<AtomicUsize>| {
+                let tasks = tasks.clone();
+                (0..150).map(move |i| {
+                    pulled.fetch_add(1, Ordering::SeqCst);
+                    let key = format!("checkin:sales:slot:{i}");
+                    let listed: Vec<(TaskId, Option<liftoff::domain::SlackUserId>)> =
+                        tasks.iter().skip(i % 10).take(3).map(|t| (t.id, t.owner.clone())).collect();
+                    let filler = "x".repeat(if i % 7 == 0 { 200_000 } else { 100 });
+                    RunMessage {
+                        message: OutboxMessage {
+                            key: key.clone(),
+                            kind: "checkin".to_owned(),
+                            method: OutboxMethod::PostMessage,
+                            target: "C0SALES".to_owned(),
+                            recipient: None,
+                            thread_ts: None,
+                            thread_of: None,
+                            payload: serde_json::json!({ "text": format!("part {i} {filler}") }).into(),
+                        },
+                        checkin: Some(CheckinRecord {
+                            outbox_key: key,
+                            function: FunctionName::parse("sales").unwrap(),
+                            round: "slot".to_owned(),
+                            tasks: listed,
+                        }),
+                    }
+                })
+            };
+            let enqueued = store
+                .record_job_run("checkin", "slot", "ran", messages(pulled.clone()), instant(NOW))
+                .await
+                .unwrap();
+            assert_eq!(enqueued, Some(150));
+            let keys = store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
+            let expected: Vec<String> = (0..150).map(|i| format!("checkin:sales:slot:{i}")).collect();
+            assert_eq!(keys, expected, "every message, once, in order");
+            assert_eq!(store.checkin_task_ids().await.unwrap().len(), 450);
+            assert_eq!(
+                store.checkin_tasks("checkin:sales:slot:42").await.unwrap(),
+                tasks.iter().skip(2).take(3).map(|t| (t.id, t.owner.clone())).collect::<Vec<_>>()
+            );
+            // The slot has run: nothing is written and the messages are not even made.
+            pulled.store(0, Ordering::SeqCst);
+            let again = store
+                .record_job_run("checkin", "slot", "ran", messages(pulled.clone()), instant(NOW))
+                .await
+                .unwrap();
+            assert_eq!(again, None);
+            assert_eq!(pulled.load(Ordering::SeqCst), 0);
+            assert_eq!(store.outbox_keys(OutboxMethod::PostMessage).await.unwrap().len(), 150);
+        }
+    }
+}
