@@ -147,6 +147,7 @@ struct RawSlack {
     request_timeout_secs: u64,
     post_interval_ms: u64,
     delivery_lease_secs: u64,
+    home_refresh_ms: u64,
 }
 
 impl Default for RawSlack {
@@ -159,6 +160,7 @@ impl Default for RawSlack {
             request_timeout_secs: 10,
             post_interval_ms: 1000,
             delivery_lease_secs: 60,
+            home_refresh_ms: 1000,
         }
     }
 }
@@ -420,6 +422,10 @@ pub struct SlackConfig {
     /// killed instance) leaves its message to be picked up by any worker after this long;
     /// longer than a request's timeout, so a live worker is never overtaken.
     pub delivery_lease: Duration,
+    /// The least time between two publishes of one person's Home tab. Changes in between
+    /// are coalesced into the next publish, so a burst of updates (or a lead of many busy
+    /// launches) costs one rebuild per interval, not one per change.
+    pub home_refresh: Duration,
 }
 
 impl SlackConfig {
@@ -736,6 +742,9 @@ impl RawConfig {
         if e.ack_hold_days > 10 {
             problems.push("escalation.ack_hold_days", "must be at most 10 working days");
         }
+        if self.slack.home_refresh_ms > 60_000 {
+            problems.push("slack.home_refresh_ms", "must be at most 60000");
+        }
         if self.slack.post_interval_ms > 60_000 {
             problems.push("slack.post_interval_ms", "must be at most 60000");
         }
@@ -804,6 +813,7 @@ impl RawConfig {
                 request_timeout: Duration::from_secs(self.slack.request_timeout_secs),
                 post_interval: Duration::from_millis(self.slack.post_interval_ms),
                 delivery_lease: Duration::from_secs(self.slack.delivery_lease_secs),
+                home_refresh: Duration::from_millis(self.slack.home_refresh_ms),
             },
             server: ServerConfig {
                 bind: bind.expect(missing),

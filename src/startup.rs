@@ -53,7 +53,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
             signing_secret,
             identity,
             background: TaskTracker::new(),
-            home_pending: Default::default(),
+            home_queue: Default::default(),
         },
     })
 }

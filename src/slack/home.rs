@@ -2,7 +2,7 @@
 //! they lead or work on with readiness, and the launches coming up. Published when they open
 //! the tab and again after changes that affect them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::Duration;
 use slack_morphism::prelude::*;
@@ -110,25 +110,51 @@ pub fn affected_by(reply: &crate::service::reply::Reply, actor: &SlackUserId) ->
     users
 }
 
-/// Publishes the Home tab of each of `users` in the background.
+/// Who has a Home tab rebuild queued, and when each person's last one started.
+#[derive(Debug, Default)]
+pub struct HomeQueue {
+    /// Queued and not yet reading: a change for one of them is picked up by that rebuild.
+    pending: HashSet<SlackUserId>,
+    last_started: HashMap<SlackUserId, tokio::time::Instant>,
+}
+
+/// Entries of `last_started` kept before old ones are dropped (only recent ones pace).
+const HOME_QUEUE_REMEMBERED: usize = 1024;
+
+/// Publishes the Home tab of each of `users` in the background: at most one rebuild queued
+/// per person, started no sooner than `slack.home_refresh` after their previous one. A
+/// burst of changes (say, a lead's hundred launches under load) so costs one rebuild per
+/// interval, which also keeps `views.publish` within Slack's rate limits.
 pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
+    let interval = ctx.service.config.slack.home_refresh;
     for user in users.into_iter().collect::<BTreeSet<_>>() {
-        let queued = ctx
-            .home_pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(user.clone());
-        if !queued {
-            // A rebuild for them is waiting to start; it will read this change too.
-            continue;
-        }
+        let wait = {
+            let mut queue = ctx.home_queue.lock().unwrap_or_else(|p| p.into_inner());
+            if !queue.pending.insert(user.clone()) {
+                // A rebuild for them is waiting to start; it will read this change too.
+                continue;
+            }
+            queue
+                .last_started
+                .get(&user)
+                .map(|last| (*last + interval).saturating_duration_since(tokio::time::Instant::now()))
+                .unwrap_or_default()
+        };
         let ctx2 = ctx.clone();
         ctx.background.spawn(async move {
-            // Taken off the queue before reading, so a change made from here on queues another.
-            ctx2.home_pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&user);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            {
+                // Taken off the queue before reading, so a change made from here on queues another.
+                let mut queue = ctx2.home_queue.lock().unwrap_or_else(|p| p.into_inner());
+                queue.pending.remove(&user);
+                let now = tokio::time::Instant::now();
+                if queue.last_started.len() >= HOME_QUEUE_REMEMBERED {
+                    queue.last_started.retain(|_, last| *last + interval > now);
+                }
+                queue.last_started.insert(user.clone(), now);
+            }
             let view = match home_view(&ctx2, &user).await {
                 Ok(view) => view,
                 Err(err) => {

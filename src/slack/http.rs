@@ -39,9 +39,8 @@ pub struct SlackContext {
     pub identity: BotIdentity,
     /// Work started after a request was acknowledged; shutdown waits for it.
     pub background: TaskTracker,
-    /// People whose Home tab rebuild is queued and has not started reading yet: a burst of
-    /// changes for one person queues one rebuild, not one per change.
-    pub home_pending: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<SlackUserId>>>,
+    /// Home tab rebuilds, coalesced and paced per person (see [`super::home::refresh`]).
+    pub home_queue: std::sync::Arc<std::sync::Mutex<super::home::HomeQueue>>,
 }
 
 impl SlackContext {

@@ -220,6 +220,49 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     app.stop().await;
 }
 
+/// A burst of changes for one person rebuilds their Home tab once per `slack.home_refresh_ms`,
+/// not once per change, and the last rebuild shows every change.
+#[tokio::test]
+async fn a_burst_of_changes_publishes_a_home_tab_once_per_interval() {
+    let app = TestApp::spawn_with(true, "[slack]\nhome_refresh_ms = 2000").await;
+    app.command("U0LEAD", "new Checkout v2 tier:3 date:2026-12-10 lead:<@U0LEAD>")
+        .await;
+    for i in 0..10 {
+        app.command(
+            "U0LEAD",
+            &format!("task checkout-v2 sales Burst task {i} owner:<@U0ANN> due:T-7"),
+        )
+        .await;
+    }
+    let anns = || -> Vec<serde_json::Value> {
+        app.slack
+            .calls("views.publish")
+            .into_iter()
+            .filter(|p| p["user_id"] == "U0ANN")
+            .collect()
+    };
+    let shows_all = |p: &serde_json::Value| (0..10).all(|i| p["view"].to_string().contains(&format!("Burst task {i}")));
+    let mut last = None;
+    for _ in 0..200 {
+        last = anns().last().cloned();
+        if last.as_ref().is_some_and(shows_all) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        last.as_ref().is_some_and(shows_all),
+        "the last publish shows all ten tasks"
+    );
+    // The first change published at once; the other nine waited for the interval, together.
+    let count = anns().len();
+    assert!(
+        (1..=2).contains(&count),
+        "{count} publishes of Ann's Home for 10 changes"
+    );
+    app.stop().await;
+}
+
 /// Slow-loris clients: one trickling its headers and one trickling its body are both cut off
 /// after `server.read_timeout_secs`, while a normal request on another connection is answered.
 #[tokio::test]
