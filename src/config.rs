@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -148,6 +149,7 @@ struct RawSlack {
     post_interval_ms: u64,
     delivery_lease_secs: u64,
     home_refresh_ms: u64,
+    home_publishes_per_minute: u32,
 }
 
 impl Default for RawSlack {
@@ -161,6 +163,7 @@ impl Default for RawSlack {
             post_interval_ms: 1000,
             delivery_lease_secs: 60,
             home_refresh_ms: 1000,
+            home_publishes_per_minute: 100,
         }
     }
 }
@@ -426,6 +429,9 @@ pub struct SlackConfig {
     /// are coalesced into the next publish, so a burst of updates (or a lead of many busy
     /// launches) costs one rebuild per interval, not one per change.
     pub home_refresh: Duration,
+    /// Home tab publishes allowed per minute across the workspace (`views.publish` is a
+    /// Tier 4 method: about 100 a minute).
+    pub home_publishes_per_minute: NonZeroU32,
 }
 
 impl SlackConfig {
@@ -742,6 +748,9 @@ impl RawConfig {
         if e.ack_hold_days > 10 {
             problems.push("escalation.ack_hold_days", "must be at most 10 working days");
         }
+        if self.slack.home_publishes_per_minute == 0 || self.slack.home_publishes_per_minute > 10_000 {
+            problems.push("slack.home_publishes_per_minute", "must be between 1 and 10000");
+        }
         if self.slack.home_refresh_ms > 60_000 {
             problems.push("slack.home_refresh_ms", "must be at most 60000");
         }
@@ -814,6 +823,8 @@ impl RawConfig {
                 post_interval: Duration::from_millis(self.slack.post_interval_ms),
                 delivery_lease: Duration::from_secs(self.slack.delivery_lease_secs),
                 home_refresh: Duration::from_millis(self.slack.home_refresh_ms),
+                home_publishes_per_minute: NonZeroU32::new(self.slack.home_publishes_per_minute)
+                    .unwrap_or(NonZeroU32::MIN),
             },
             server: ServerConfig {
                 bind: bind.expect(missing),

@@ -113,6 +113,7 @@ impl Application {
         let _ = delivery.await;
         served?;
         let background = &self.state.slack.background;
+        self.state.slack.home.stop();
         background.close();
         if tokio::time::timeout(BACKGROUND_DRAIN, background.wait()).await.is_err() {
             tracing::warn!(

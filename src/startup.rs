@@ -11,6 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::http::AppState;
 use crate::service::Service;
 use crate::slack::client::{BotIdentity, SlackApi, SlackApiError};
+use crate::slack::home::HomePublisher;
 use crate::slack::http::SlackContext;
 use crate::store::Store;
 
@@ -40,6 +41,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
     let signing_secret = credentials.signing_secret.cloned();
     let identity = identify(&api).await?;
     tracing::info!(team = %identity.team_id, bot_user = %identity.user_id, "connected to Slack");
+    let home = Arc::new(HomePublisher::new(config.slack.home_publishes_per_minute));
     let config = Arc::new(config);
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let service = Service::new(store.clone(), config.clone(), clock.clone(), metrics);
@@ -53,7 +55,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
             signing_secret,
             identity,
             background: TaskTracker::new(),
-            home_queue: Default::default(),
+            home,
         },
     })
 }

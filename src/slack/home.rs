@@ -8,6 +8,7 @@ use chrono::Duration;
 use slack_morphism::prelude::*;
 
 use super::blocks::{context, divider, escape, fit_blocks, header, limits, packed_sections, section};
+use super::client::SlackApiError;
 use super::http::SlackContext;
 use super::render::{launch_facts, readiness_label, task_line, task_row};
 use crate::domain::readiness::readiness;
@@ -112,7 +113,7 @@ pub fn affected_by(reply: &crate::service::reply::Reply, actor: &SlackUserId) ->
 
 /// Who has a Home tab rebuild queued, and when each person's last one started.
 #[derive(Debug, Default)]
-pub struct HomeQueue {
+struct HomeQueue {
     /// Queued and not yet reading: a change for one of them is picked up by that rebuild.
     pending: HashSet<SlackUserId>,
     last_started: HashMap<SlackUserId, tokio::time::Instant>,
@@ -121,15 +122,41 @@ pub struct HomeQueue {
 /// Entries of `last_started` kept before old ones are dropped (only recent ones pace).
 const HOME_QUEUE_REMEMBERED: usize = 1024;
 
+/// How Home tabs get published: coalesced and paced per person, and paced workspace-wide.
+pub struct HomePublisher {
+    queue: std::sync::Mutex<HomeQueue>,
+    /// `views.publish` is a Tier 4 method: about 100 calls a minute per workspace. Rebuilding
+    /// faster only earns 429s, so rebuilds wait for this limiter before reading anything.
+    workspace: governor::DefaultDirectRateLimiter,
+    /// Cancelled at shutdown: queued rebuilds are dropped (a Home tab is rebuilt from the
+    /// database whenever it is next opened or affected, so nothing is lost).
+    stop: tokio_util::sync::CancellationToken,
+}
+
+impl HomePublisher {
+    pub fn new(publishes_per_minute: std::num::NonZeroU32) -> HomePublisher {
+        HomePublisher {
+            queue: Default::default(),
+            workspace: governor::RateLimiter::direct(governor::Quota::per_minute(publishes_per_minute)),
+            stop: Default::default(),
+        }
+    }
+
+    /// Drops the rebuilds still waiting for their turn.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+}
+
 /// Publishes the Home tab of each of `users` in the background: at most one rebuild queued
-/// per person, started no sooner than `slack.home_refresh` after their previous one. A
-/// burst of changes (say, a lead's hundred launches under load) so costs one rebuild per
-/// interval, which also keeps `views.publish` within Slack's rate limits.
+/// per person, started no sooner than `slack.home_refresh` after their previous one, and no
+/// more than `slack.home_publishes_per_minute` across the workspace. A burst of changes (a
+/// lead's hundred launches under load, say) so costs one rebuild per interval per person.
 pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
     let interval = ctx.service.config.slack.home_refresh;
     for user in users.into_iter().collect::<BTreeSet<_>>() {
         let wait = {
-            let mut queue = ctx.home_queue.lock().unwrap_or_else(|p| p.into_inner());
+            let mut queue = ctx.home.queue.lock().unwrap_or_else(|p| p.into_inner());
             if !queue.pending.insert(user.clone()) {
                 // A rebuild for them is waiting to start; it will read this change too.
                 continue;
@@ -142,12 +169,18 @@ pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>)
         };
         let ctx2 = ctx.clone();
         ctx.background.spawn(async move {
-            if !wait.is_zero() {
+            let home = &ctx2.home;
+            let turn = async {
                 tokio::time::sleep(wait).await;
+                home.workspace.until_ready().await;
+            };
+            tokio::select! {
+                () = turn => {}
+                () = home.stop.cancelled() => return,
             }
             {
                 // Taken off the queue before reading, so a change made from here on queues another.
-                let mut queue = ctx2.home_queue.lock().unwrap_or_else(|p| p.into_inner());
+                let mut queue = home.queue.lock().unwrap_or_else(|p| p.into_inner());
                 queue.pending.remove(&user);
                 let now = tokio::time::Instant::now();
                 if queue.last_started.len() >= HOME_QUEUE_REMEMBERED {
@@ -162,8 +195,18 @@ pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>)
                     return;
                 }
             };
-            if let Err(err) = ctx2.api.publish_home(user.as_str(), view).await {
-                tracing::warn!(error = %err, user = %user, "cannot publish the Home tab");
+            match ctx2.api.publish_home(user.as_str(), view).await {
+                Ok(()) => {}
+                Err(SlackApiError::RateLimited { retry_after, .. }) => {
+                    // Published later, from the state then; honouring Retry-After.
+                    tracing::warn!(user = %user, ?retry_after, "Home tab publish rate-limited; retrying later");
+                    let later = tokio::time::sleep(retry_after.unwrap_or(std::time::Duration::from_secs(30)));
+                    tokio::select! {
+                        () = later => refresh(&ctx2, [user]),
+                        () = home.stop.cancelled() => {}
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, user = %user, "cannot publish the Home tab"),
             }
         });
     }

@@ -39,8 +39,8 @@ pub struct SlackContext {
     pub identity: BotIdentity,
     /// Work started after a request was acknowledged; shutdown waits for it.
     pub background: TaskTracker,
-    /// Home tab rebuilds, coalesced and paced per person (see [`super::home::refresh`]).
-    pub home_queue: std::sync::Arc<std::sync::Mutex<super::home::HomeQueue>>,
+    /// Home tab rebuilds, coalesced and paced (see [`super::home::refresh`]).
+    pub home: std::sync::Arc<super::home::HomePublisher>,
 }
 
 impl SlackContext {

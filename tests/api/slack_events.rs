@@ -263,6 +263,80 @@ async fn a_burst_of_changes_publishes_a_home_tab_once_per_interval() {
     app.stop().await;
 }
 
+/// Home tab publishes stay within a workspace-wide budget (`views.publish` is Tier 4), and
+/// rebuilds still waiting for their turn do not hold up shutdown.
+#[tokio::test]
+async fn home_publishes_keep_to_the_workspace_budget() {
+    let app = TestApp::spawn_with(true, "[slack]\nhome_refresh_ms = 0\nhome_publishes_per_minute = 3").await;
+    app.command("U0LEAD", "new Checkout v2 tier:3 date:2026-12-10 lead:<@U0LEAD>")
+        .await;
+    for owner in ["U0ANN", "U0BOB", "U0CAT", "U0DAN"] {
+        app.command(
+            "U0LEAD",
+            &format!("task checkout-v2 sales Work for {owner} owner:<@{owner}> due:T-7"),
+        )
+        .await;
+    }
+    let publishes = || app.slack.calls("views.publish");
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = publishes().len();
+        if seen >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, 3, "the burst allowance, no more");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(publishes().len(), 3, "the next one waits its turn (20 s at 3 a minute)");
+    let stopping = std::time::Instant::now();
+    app.stop().await;
+    assert!(
+        stopping.elapsed() < std::time::Duration::from_secs(5),
+        "waiting rebuilds were dropped at shutdown: {:?}",
+        stopping.elapsed()
+    );
+}
+
+/// A Home tab publish answered 429 is made again after its Retry-After, not before.
+#[tokio::test]
+async fn a_rate_limited_home_publish_is_retried_after_retry_after() {
+    use liftoff::emulator::Failure;
+    let app = TestApp::spawn().await;
+    app.slack
+        .fail_next("views.publish", Failure::RateLimited { retry_after_secs: 1 });
+    app.command("U0LEAD", "new Checkout v2 tier:3 date:2026-12-10 lead:<@U0LEAD>")
+        .await;
+    let leads = || -> Vec<liftoff::emulator::Call> {
+        app.slack
+            .all_calls()
+            .into_iter()
+            .filter(|c| c.method == "views.publish" && c.body["user_id"] == "U0LEAD")
+            .collect()
+    };
+    let started = std::time::Instant::now();
+    let mut first_refused = None;
+    for _ in 0..200 {
+        let calls = leads();
+        if first_refused.is_none() && calls.first().is_some_and(|c| c.failure.is_some()) {
+            first_refused = Some(started.elapsed());
+        }
+        if calls.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let calls = leads();
+    assert_eq!(calls.len(), 2, "refused once, then published");
+    assert!(calls[0].failure.is_some() && calls[1].failure.is_none());
+    let refused_at = first_refused.expect("the refused call was seen");
+    assert!(
+        started.elapsed() - refused_at >= std::time::Duration::from_millis(900),
+        "the retry waited for Retry-After"
+    );
+    app.stop().await;
+}
+
 /// Slow-loris clients: one trickling its headers and one trickling its body are both cut off
 /// after `server.read_timeout_secs`, while a normal request on another connection is answered.
 #[tokio::test]
