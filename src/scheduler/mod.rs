@@ -361,8 +361,9 @@ pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let mut messages = Vec::new();
+    let mut metrics = service.store.active_launch_metrics().await?;
     for launch in service.store.list_launches(false).await? {
-        for metric in service.store.metrics(launch.id).await? {
+        for metric in metrics.remove(&launch.id).unwrap_or_default() {
             let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
             if metric.actual.is_some() || review > today {
                 continue;
@@ -417,10 +418,11 @@ pub async fn digest_messages(
     let tasks = store.active_launch_tasks().await?;
     let changes = store.history_since(since).await?;
     let mut digests = digest::build(&launches, &tasks, &changes, today, now, &config.calendar);
+    let mut metrics = store.active_launch_metrics().await?;
     for digest in &mut digests {
-        digest.missed_metrics = store
-            .metrics(digest.launch.id)
-            .await?
+        digest.missed_metrics = metrics
+            .remove(&digest.launch.id)
+            .unwrap_or_default()
             .into_iter()
             .filter(|m| m.met() == Some(false))
             .collect();

@@ -1,5 +1,7 @@
 //! Launches and their success metrics.
 
+use std::collections::BTreeMap;
+
 use super::history::insert_history;
 use super::rows::{LaunchRow, MetricRow, convert_all, launch_columns};
 use super::tasks::insert_task;
@@ -238,4 +240,27 @@ impl Store {
         let rows: Vec<MetricRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(SuccessMetric::from).collect())
     }
+
+    /// The metrics of every active launch, by launch, each in the order they were added: one
+    /// query where the digest and the metric reviews would otherwise make one per launch.
+    pub async fn active_launch_metrics(&self) -> Result<BTreeMap<LaunchId, Vec<SuccessMetric>>, StoreError> {
+        const SQL: &str = "SELECT launch_id, name, target, unit, review_offset_days, actual FROM launch_metrics \
+             WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY launch_id, id";
+        let rows: Vec<LaunchMetricRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        let mut by_launch: BTreeMap<LaunchId, Vec<SuccessMetric>> = BTreeMap::new();
+        for row in rows {
+            by_launch
+                .entry(LaunchId(row.launch_id))
+                .or_default()
+                .push(row.metric.into());
+        }
+        Ok(by_launch)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LaunchMetricRow {
+    launch_id: i64,
+    #[sqlx(flatten)]
+    metric: MetricRow,
 }

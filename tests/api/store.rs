@@ -176,6 +176,26 @@ both_backends! {
         assert_eq!(metric_history, 4, "three targets and one actual, not the unknown metric");
     }
 
+    async fn metrics_of_active_launches_are_read_at_once_by_launch(store) {
+        let first = new_launch(&store, "First", "2026-12-10").await;
+        let second = new_launch(&store, "Second", "2026-12-12").await;
+        let archived = new_launch(&store, "Old", "2026-12-05").await;
+        let metric = |name: &str| SuccessMetric { name: name.into(), target: 1.0, unit: String::new(), review_offset_days: 7, actual: None };
+        for (launch, name) in [(&first, "b-signups"), (&second, "nps"), (&first, "a-activation"), (&archived, "old")] {
+            store.upsert_metric(launch.id, &metric(name), &ctx("U0LEAD", NOW)).await.unwrap();
+        }
+        let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
+        let change = archived.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        store.save_launch_change(&change).await.unwrap();
+
+        let by_launch = store.active_launch_metrics().await.unwrap();
+        let names = |id| by_launch[&id].iter().map(|m| m.name.as_str()).collect::<Vec<_>>();
+        assert_eq!(by_launch.len(), 2, "archived launches are left out");
+        assert_eq!(names(first.id), vec!["b-signups", "a-activation"], "in the order added");
+        assert_eq!(names(second.id), vec!["nps"]);
+        assert_eq!(by_launch[&first.id], store.metrics(first.id).await.unwrap());
+    }
+
     async fn tasks_round_trip_with_every_status(store) {
         let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
         let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
