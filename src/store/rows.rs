@@ -67,7 +67,9 @@ macro_rules! task_columns {
 }
 pub(crate) use task_columns;
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of [`task_columns!`] values, in that order (see
+/// `Store::task_rows_bulk`); serde reads a struct from an array field by field.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct TaskRow {
     id: i64,
     launch_id: i64,

@@ -113,8 +113,7 @@ impl Store {
             " FROM tasks WHERE status <> 'done' \
              AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
-        convert_all(rows)
+        convert_all(self.task_rows_bulk(SQL, None).await?)
     }
 
     /// Every task, open or done, of every active launch (digest readiness counts done ones).
@@ -124,8 +123,44 @@ impl Store {
             task_columns!(),
             " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
-        convert_all(rows)
+        convert_all(self.task_rows_bulk(SQL, None).await?)
+    }
+
+    /// The rows of `sql` (a `SELECT` of [`task_columns!`] ordered by due date and id, with at
+    /// most one date parameter), for reads of thousands of tasks: check-in rounds, digests,
+    /// escalation sweeps.
+    ///
+    /// On SQLite, sqlx hands each row from its worker thread to the caller on its own (a
+    /// thread wake-up and a copy of every value per row); measured on 100k tasks, that is
+    /// about 4 µs a row where SQLite itself needs under 1 µs. So SQLite builds the result as
+    /// one JSON array instead (`json_group_array`, ordered likewise), parsed here at
+    /// once: about half the time. PostgreSQL streams rows cheaply and reads them as usual.
+    async fn task_rows_bulk(&self, sql: &'static str, date: Option<NaiveDate>) -> Result<Vec<TaskRow>, StoreError> {
+        match &self.pool {
+            super::Pool::Sqlite(pool) => {
+                let bulk = format!(
+                    concat!(
+                        "SELECT json_group_array(json_array(",
+                        task_columns!(),
+                        ") ORDER BY due_date, id) FROM ({})"
+                    ),
+                    sql
+                );
+                let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(bulk));
+                if let Some(date) = date {
+                    query = query.bind(date);
+                }
+                let json = query.fetch_one(pool).await?;
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))
+            }
+            super::Pool::Postgres(pool) => {
+                let mut query = sqlx::query_as(sql);
+                if let Some(date) = date {
+                    query = query.bind(date);
+                }
+                Ok(query.fetch_all(pool).await?)
+            }
+        }
     }
 
     /// Open tasks of active launches due on or before `date`, plus every blocked one: the
@@ -144,8 +179,7 @@ impl Store {
             " FROM tasks WHERE status = 'blocked' \
              AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(date).fetch_all(pool).await)?;
-        convert_all(rows)
+        convert_all(self.task_rows_bulk(SQL, Some(date)).await?)
     }
 
     /// Stores an edited task (see [`Task::edit`]) if nobody changed it since it was read, with

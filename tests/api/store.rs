@@ -251,11 +251,24 @@ both_backends! {
         let all = ids(store.launch_tasks(launch.id).await.unwrap());
         assert_eq!(all, vec![t4.id, done.id, t1.id, t2.id], "by function, then due date");
 
+        // The bulk reads (one JSON array on SQLite) give the same tasks, field for field, as
+        // reading each one, in due-date order.
+        let odd = set_status(&store, &t2, TaskStatus::blocked("waiting on \"legal\" — ünïcode \\ 🚀").unwrap(), NOW).await;
+        let mut expected = Vec::new();
+        for id in [t1.id, t3.id, odd.id, blocked_later.id] {
+            expected.push(store.task(id).await.unwrap().unwrap());
+        }
+        assert_eq!(store.open_tasks().await.unwrap(), expected);
+        let mut with_done = expected.clone();
+        with_done.insert(0, store.task(done.id).await.unwrap().unwrap());
+        assert_eq!(store.active_launch_tasks().await.unwrap(), with_done);
+        assert_eq!(store.open_tasks_due_by(date("2026-11-30")).await.unwrap(), vec![expected[0].clone(), expected[1].clone(), odd.clone(), blocked_later.clone()]);
+
         let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
         let change = other.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
         store.save_launch_change(&change).await.unwrap();
         assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t4.id]);
-        assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, blocked_later.id]);
+        assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, odd.id, blocked_later.id]);
     }
 
     async fn task_roles_are_replaced_as_a_set(store) {
