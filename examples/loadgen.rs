@@ -355,8 +355,11 @@ fn main() {
                     .await
                     .expect("create the bench database");
             }
-            let url = match admin.rsplit_once('/') {
-                Some((server, _)) => format!("{server}/liftoff_bench"),
+            // The same server and options (`?sslmode=…`), another database.
+            let (base, options) = admin.split_once('?').map_or((admin.as_str(), ""), |(b, o)| (b, o));
+            let url = match base.rsplit_once('/') {
+                Some((server, _)) if options.is_empty() => format!("{server}/liftoff_bench"),
+                Some((server, _)) => format!("{server}/liftoff_bench?{options}"),
                 None => panic!("--postgres takes a URL with a database name"),
             };
             bench(&args, &url, "PostgreSQL").await;
