@@ -151,6 +151,21 @@ pub fn config_with_database(database_url: &str) -> Config {
     Config::from_toml("", &env).expect("test config is valid")
 }
 
+/// Polls `done` every 20 ms until it holds or `within` has passed; whether it held. For what
+/// the service does in the background (Home tabs, deliveries).
+pub async fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if done() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub fn date(s: &str) -> NaiveDate {
     s.parse().expect("test date")
 }

@@ -1,9 +1,11 @@
 //! The Events API endpoint and request signing, end to end.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::fake_slack::TEAM_ID;
-use crate::helpers::{ClockExt, FORM, TestApp};
+use crate::helpers::{ClockExt, FORM, TestApp, eventually};
 
 const JSON: &str = "application/json";
 
@@ -171,16 +173,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
             .filter(|p| p["user_id"] == "U0ANN")
             .collect()
     };
-    let wait_for_anns = |count: usize| async move {
-        for _ in 0..250 {
-            if anns().len() >= count {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("expected {count} publish(es) of Ann's Home tab");
-    };
-    wait_for_anns(1).await;
+    assert!(eventually(Duration::from_secs(5), || !anns().is_empty()).await);
     let before = anns().len();
     assert_eq!(
         app.post_signed("/slack/events", JSON, &event.to_string())
@@ -188,7 +181,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
             .status(),
         200
     );
-    wait_for_anns(before + 1).await;
+    assert!(eventually(Duration::from_secs(5), || anns().len() > before).await);
     let published = anns();
     let home = published.last().expect("Ann's home was published");
     assert_eq!(home["view"]["type"], "home");
@@ -204,18 +197,12 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     let tasks = app.store.launch_tasks(liftoff::domain::LaunchId(1)).await.unwrap();
     let battlecard = tasks.iter().find(|t| t.title == "Battlecard").unwrap().id;
     app.command("U0ANN", &format!("ontrack {battlecard}")).await;
-    let mut republished = false;
-    for _ in 0..150 {
-        republished = app
-            .slack
-            .calls("views.publish")
+    let republished = eventually(Duration::from_secs(3), || {
+        anns()
             .iter()
-            .any(|p| p["user_id"] == "U0ANN" && p["view"]["blocks"].to_string().contains("· on track"));
-        if republished {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+            .any(|p| p["view"]["blocks"].to_string().contains("· on track"))
+    })
+    .await;
     assert!(republished, "Ann's Home tab was republished after the change");
     app.stop().await;
 }
@@ -242,16 +229,8 @@ async fn a_burst_of_changes_publishes_a_home_tab_once_per_interval() {
             .collect()
     };
     let shows_all = |p: &serde_json::Value| (0..10).all(|i| p["view"].to_string().contains(&format!("Burst task {i}")));
-    let mut last = None;
-    for _ in 0..200 {
-        last = anns().last().cloned();
-        if last.as_ref().is_some_and(shows_all) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
     assert!(
-        last.as_ref().is_some_and(shows_all),
+        eventually(Duration::from_secs(4), || anns().last().is_some_and(shows_all)).await,
         "the last publish shows all ten tasks"
     );
     // The first change published at once; the other nine waited for the interval, together.
@@ -278,21 +257,14 @@ async fn home_publishes_keep_to_the_workspace_budget() {
         .await;
     }
     let publishes = || app.slack.calls("views.publish");
-    let mut seen = 0;
-    for _ in 0..100 {
-        seen = publishes().len();
-        if seen >= 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(seen, 3, "the burst allowance, no more");
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(eventually(Duration::from_secs(2), || publishes().len() >= 3).await);
+    assert_eq!(publishes().len(), 3, "the burst allowance, no more");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(publishes().len(), 3, "the next one waits its turn (20 s at 3 a minute)");
     let stopping = std::time::Instant::now();
     app.stop().await;
     assert!(
-        stopping.elapsed() < std::time::Duration::from_secs(5),
+        stopping.elapsed() < Duration::from_secs(5),
         "waiting rebuilds were dropped at shutdown: {:?}",
         stopping.elapsed()
     );
@@ -314,26 +286,17 @@ async fn a_rate_limited_home_publish_is_retried_after_retry_after() {
             .filter(|c| c.method == "views.publish" && c.body["user_id"] == "U0LEAD")
             .collect()
     };
-    let started = std::time::Instant::now();
-    let mut first_refused = None;
-    for _ in 0..200 {
-        let calls = leads();
-        if first_refused.is_none() && calls.first().is_some_and(|c| c.failure.is_some()) {
-            first_refused = Some(started.elapsed());
-        }
-        if calls.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let calls = leads();
-    assert_eq!(calls.len(), 2, "refused once, then published");
-    assert!(calls[0].failure.is_some() && calls[1].failure.is_none());
-    let refused_at = first_refused.expect("the refused call was seen");
+    assert!(eventually(Duration::from_secs(2), || !leads().is_empty()).await);
+    let refused_at = std::time::Instant::now();
+    assert!(leads()[0].failure.is_some(), "the first publish was refused");
+    assert!(eventually(Duration::from_secs(4), || leads().len() >= 2).await);
     assert!(
-        started.elapsed() - refused_at >= std::time::Duration::from_millis(900),
+        refused_at.elapsed() >= Duration::from_millis(900),
         "the retry waited for Retry-After"
     );
+    let calls = leads();
+    assert_eq!(calls.len(), 2, "refused once, then published");
+    assert!(calls[1].failure.is_none());
     app.stop().await;
 }
 
