@@ -152,6 +152,15 @@ async fn ssl_check_is_acknowledged() {
     app.stop().await;
 }
 
+/// The Home tabs published for `user`, oldest first.
+fn homes_published_for(app: &TestApp, user: &str) -> Vec<serde_json::Value> {
+    app.slack
+        .calls("views.publish")
+        .into_iter()
+        .filter(|p| p["user_id"] == user)
+        .collect()
+}
+
 #[tokio::test]
 async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     let app = TestApp::spawn().await;
@@ -166,13 +175,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     });
     // Giving Ann the task already refreshes her Home tab in the background: let that land first,
     // so the publish counted below is the one the event caused.
-    let anns = || -> Vec<serde_json::Value> {
-        app.slack
-            .calls("views.publish")
-            .into_iter()
-            .filter(|p| p["user_id"] == "U0ANN")
-            .collect()
-    };
+    let anns = || homes_published_for(&app, "U0ANN");
     assert!(eventually(Duration::from_secs(5), || !anns().is_empty()).await);
     let before = anns().len();
     assert_eq!(
@@ -221,13 +224,7 @@ async fn a_burst_of_changes_publishes_a_home_tab_once_per_interval() {
         )
         .await;
     }
-    let anns = || -> Vec<serde_json::Value> {
-        app.slack
-            .calls("views.publish")
-            .into_iter()
-            .filter(|p| p["user_id"] == "U0ANN")
-            .collect()
-    };
+    let anns = || homes_published_for(&app, "U0ANN");
     let shows_all = |p: &serde_json::Value| (0..10).all(|i| p["view"].to_string().contains(&format!("Burst task {i}")));
     assert!(
         eventually(Duration::from_secs(4), || anns().last().is_some_and(shows_all)).await,
