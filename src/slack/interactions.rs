@@ -241,10 +241,14 @@ async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewS
     let Ok(function) = crate::domain::FunctionName::parse(&metadata.function) else {
         return Outcome::BadRequest("unreadable form metadata");
     };
-    let reason = submission.view.state.get("reason", "reason").unwrap_or_default();
+    let reason = submission
+        .view
+        .state
+        .get(actions::REASON, actions::REASON)
+        .unwrap_or_default();
     let vote = match crate::domain::gonogo::Vote::no_go(&reason) {
         Ok(vote) => vote,
-        Err(err) => return field_errors(&[("reason", err.to_string())]),
+        Err(err) => return field_errors(&[(actions::REASON, err.to_string())]),
     };
     let command = Command::GoNoGoVote {
         gonogo: metadata.gonogo,
@@ -253,7 +257,7 @@ async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewS
     };
     let outcome = ctx.service.execute(user, command, ChangeSource::Modal).await;
     if let Err(ServiceError::User { message, .. }) = &outcome {
-        return field_errors(&[("reason", message.clone())]);
+        return field_errors(&[(actions::REASON, message.clone())]);
     }
     answer_in_place(ctx, outcome, metadata.response_url);
     Outcome::Ack
@@ -391,10 +395,14 @@ async fn submit_blocked(ctx: &SlackContext, user: &SlackUserId, submission: &Vie
     let Ok(place) = serde_json::from_str::<MessageRef>(&submission.view.private_metadata) else {
         return Outcome::BadRequest("unreadable form metadata");
     };
-    let reason = submission.view.state.get("reason", "reason").unwrap_or_default();
+    let reason = submission
+        .view
+        .state
+        .get(actions::REASON, actions::REASON)
+        .unwrap_or_default();
     let status = match TaskStatus::blocked(&reason) {
         Ok(status) => status,
-        Err(err) => return field_errors(&[("reason", err.to_string())]),
+        Err(err) => return field_errors(&[(actions::REASON, err.to_string())]),
     };
     let blocked_by = submission
         .view
@@ -417,7 +425,7 @@ async fn submit_blocked(ctx: &SlackContext, user: &SlackUserId, submission: &Vie
         let block = if message.contains("no task") || message.contains("itself") {
             "blocked_by"
         } else {
-            "reason"
+            actions::REASON
         };
         return field_errors(&[(block, message.clone())]);
     }

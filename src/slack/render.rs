@@ -37,6 +37,8 @@ pub mod actions {
     pub const GONOGO_MODAL: &str = "gonogo_reason";
     /// Block id prefix of a task's row, so a button press can re-render just that row.
     pub const TASK_BLOCK_PREFIX: &str = "task:";
+    /// Block and action id of a modal's written reason (blocked task, no-go answer).
+    pub const REASON: &str = "reason";
 }
 
 /// Most tasks shown with buttons in one message; the rest are listed as text.
@@ -777,22 +779,28 @@ pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> 
     task_row(task, &line)
 }
 
-/// The modal asking why a task is blocked. `private_metadata` carries the task and where the
-/// button was, so the submission can update that message.
-pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
-    let reason = SlackInputBlock::new(
-        plain("Why is it blocked?", limits::HEADER_TEXT),
+/// A modal's required written reason, read back by its submission under
+/// [`actions::REASON`] and checked by `task::written_reason`, whose length it allows.
+pub fn reason_input(label: &str, hint: &str) -> SlackInputBlock {
+    SlackInputBlock::new(
+        plain(label, limits::HEADER_TEXT),
         SlackBlockPlainTextInputElement::new()
-            .with_action_id("reason".into())
+            .with_action_id(actions::REASON.into())
             .with_multiline(true)
             .with_max_length(crate::domain::task::MAX_REASON_CHARS as u64)
             .into(),
     )
-    .with_block_id(SlackBlockId("reason".into()))
-    .with_hint(plain(
+    .with_block_id(SlackBlockId(actions::REASON.into()))
+    .with_hint(plain(hint, 150))
+}
+
+/// The modal asking why a task is blocked. `private_metadata` carries the task and where the
+/// button was, so the submission can update that message.
+pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
+    let reason = reason_input(
+        "Why is it blocked?",
         "Say what or who it waits for, so the right person can unblock it.",
-        150,
-    ));
+    );
     let blocked_by = SlackInputBlock::new(
         plain("Waiting on another task?", limits::HEADER_TEXT),
         SlackBlockPlainTextInputElement::new()

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use super::blocks::{Rendered, button, escape, limits, plain, section};
-use super::render::{actions, readiness_label};
+use super::render::{actions, readiness_label, reason_input};
 use crate::domain::gonogo::{GoNoGo, Verdict, Vote};
 use crate::domain::readiness::Readiness;
 use crate::domain::{FunctionDef, FunctionName, Launch, SlackUserId};
@@ -160,19 +160,10 @@ pub fn result(gonogo: &GoNoGo, launch: &Launch, verdict: &Verdict, today: NaiveD
 /// The modal asking why a function is not ready. `private_metadata` carries the round, the
 /// function and where the question was, so the submission can replace it.
 pub fn reason_modal(function: &FunctionName, metadata: String) -> SlackView {
-    let reason = SlackInputBlock::new(
-        plain("What is not ready?", limits::HEADER_TEXT),
-        SlackBlockPlainTextInputElement::new()
-            .with_action_id("reason".into())
-            .with_multiline(true)
-            .with_max_length(crate::domain::task::MAX_REASON_CHARS as u64)
-            .into(),
-    )
-    .with_block_id(SlackBlockId("reason".into()))
-    .with_hint(plain(
+    let reason = reason_input(
+        "What is not ready?",
         "Name what is missing and what it would take, so the launch lead can decide.",
-        150,
-    ));
+    );
     SlackView::Modal(
         SlackModalView::new(
             plain(&format!("No-go: {function}"), limits::MODAL_TITLE),
