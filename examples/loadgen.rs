@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use liftoff::emulator::{Emulator, TEAM_ID};
+use liftoff::emulator::{Emulator, slash_command_form};
 use liftoff::slack::signature;
 use secrecy::SecretString;
 use sqlx::Connection;
@@ -127,21 +127,7 @@ impl Serve {
 }
 
 fn command_form(user: &str, text: &str, response_url: &str) -> String {
-    serde_urlencoded::to_string([
-        ("token", "legacy-verification-token"),
-        ("team_id", TEAM_ID),
-        ("team_domain", "liftoff-bench"),
-        ("channel_id", "C0LAUNCH"),
-        ("channel_name", "launches"),
-        ("user_id", user),
-        ("user_name", "someone"),
-        ("command", "/launch"),
-        ("text", text),
-        ("api_app_id", "A0LIFTOFF"),
-        ("response_url", response_url),
-        ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
-    ])
-    .expect("a form body")
+    slash_command_form(user, "C0LAUNCH", text, response_url)
 }
 
 /// What one signed `/launch` request got back.

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::Config;
-use crate::emulator::{Emulator, TEAM_ID};
+use crate::emulator::{Emulator, TEAM_ID, slash_command_form};
 use crate::http::{AppState, Application};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
@@ -333,15 +333,7 @@ impl Demo {
     }
 
     async fn send_command(&self, user: &str, text: &str) -> anyhow::Result<Value> {
-        let form = serde_urlencoded::to_string([
-            ("team_id", TEAM_ID),
-            ("channel_id", "C0PMO"),
-            ("user_id", user),
-            ("command", "/launch"),
-            ("text", text),
-            ("response_url", ""),
-            ("trigger_id", "demo"),
-        ])?;
+        let form = slash_command_form(user, "C0PMO", text, "");
         let response = self
             .post_signed("/slack/commands", "application/x-www-form-urlencoded", form)
             .await?;

@@ -25,6 +25,27 @@ pub const TEAM_ID: &str = "T0TEAM";
 pub const BOT_USER_ID: &str = "U0BOT";
 pub const BOT_ID: &str = "B0BOT";
 
+/// The form body Slack posts to the slash-command URL when `user` types `/launch <text>` in
+/// `channel` of this workspace (sign it before sending). One builder for the tests, the demo
+/// and the load generator.
+pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "legacy-verification-token"),
+        ("team_id", TEAM_ID),
+        ("team_domain", "liftoff-emulator"),
+        ("channel_id", channel),
+        ("channel_name", "launches"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", "/launch"),
+        ("text", text),
+        ("api_app_id", "A0LIFTOFF"),
+        ("response_url", response_url),
+        ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
+    ])
+    .expect("string pairs always form-encode")
+}
+
 /// How the next call to a method fails.
 #[derive(Debug, Clone)]
 pub enum Failure {

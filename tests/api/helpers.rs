@@ -336,21 +336,7 @@ impl TestApp {
 
     /// The form body Slack posts for `/launch <text>` typed by `user` in `channel`.
     pub fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
-        serde_urlencoded::to_string([
-            ("token", "legacy-verification-token"),
-            ("team_id", fake_slack::TEAM_ID),
-            ("team_domain", "liftoff-test"),
-            ("channel_id", channel),
-            ("channel_name", "launches"),
-            ("user_id", user),
-            ("user_name", "someone"),
-            ("command", "/launch"),
-            ("text", text),
-            ("api_app_id", "A0LIFTOFF"),
-            ("response_url", &self.slack.response_url("command")),
-            ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
-        ])
-        .unwrap()
+        liftoff::emulator::slash_command_form(user, channel, text, &self.slack.response_url("command"))
     }
 
     /// Runs `/launch <text>` as `user` and returns the JSON reply, after checking it is a 200

@@ -147,16 +147,7 @@ impl Drop for Serve {
 /// The form body and signature headers of `/launch <text>` from `user`, signed at `timestamp`
 /// (seconds; the service's clock, which `serve --now` moves).
 pub fn signed_command(user: &str, text: &str, timestamp: i64) -> (String, String, String) {
-    let body = serde_urlencoded::to_string([
-        ("team_id", crate::fake_slack::TEAM_ID),
-        ("channel_id", "C0LAUNCH"),
-        ("user_id", user),
-        ("command", "/launch"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/response"),
-        ("trigger_id", "t"),
-    ])
-    .unwrap();
+    let body = liftoff::emulator::slash_command_form(user, "C0LAUNCH", text, "http://127.0.0.1:9/response");
     let timestamp = timestamp.to_string();
     let secret = secrecy::SecretString::from(SIGNING_SECRET);
     let signature = liftoff::slack::signature::sign(&secret, &timestamp, body.as_bytes());
