@@ -12,7 +12,7 @@ use liftoff::store::{OutboxMethod, Store};
 use serde_json::Value;
 
 use crate::fake_slack::FakeSlack;
-use crate::helpers::{TestDb, ctx, date};
+use crate::helpers::{TestDb, ctx, date, eventually};
 use crate::processes::{Serve, liftoff};
 
 /// Monday 23 November 2026, just after the 10:00 check-in slot (the clock `serve --now` starts
@@ -89,6 +89,12 @@ async fn seed(store: &Store, launches: usize, tasks_per_function: usize) -> Vec<
 /// The outbox key a posted message carries as metadata.
 fn key_of(post: &Value) -> Option<String> {
     post["metadata"]["event_payload"]["key"].as_str().map(str::to_owned)
+}
+
+/// Whether nothing is left to send: no message pending or being sent.
+async fn outbox_drained(store: &Store) -> bool {
+    let counts = store.outbox_counts().await.unwrap();
+    counts.pending + counts.sending == 0
 }
 
 /// Reads from the database what the round must have produced and checks it against what Slack
@@ -201,13 +207,11 @@ async fn sigkill_at_random_points_of_a_round_loses_nothing_and_posts_once() {
     // The last run is left to finish.
     let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", SLOT_NOW]);
     serve.ready().await;
-    for _ in 0..300 {
-        let counts = db.store.outbox_counts().await.unwrap();
-        if counts.pending + counts.sending == 0 && !db.store.job_run_slots("checkin").await.unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // Checked by the assertions below; this only waits for the round to be run and sent.
+    eventually(Duration::from_secs(30), async || {
+        outbox_drained(&db.store).await && !db.store.job_run_slots("checkin").await.unwrap().is_empty()
+    })
+    .await;
     serve.sigterm();
     assert!(
         serve
@@ -251,20 +255,12 @@ async fn two_instances_on_postgres_share_the_work_and_survive_one_being_killed()
     first.ready().await;
     second.ready().await;
     // Let both deliver for a while, then kill one in the middle of it.
-    for _ in 0..100 {
-        if slack.calls("chat.postMessage").len() >= 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(2), async || {
+        slack.calls("chat.postMessage").len() >= 3
+    })
+    .await;
     first.kill9();
-    for _ in 0..300 {
-        let counts = db.store.outbox_counts().await.unwrap();
-        if counts.pending + counts.sending == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(Duration::from_secs(30), async || outbox_drained(&db.store).await).await;
     second.sigterm();
     assert!(
         second
@@ -295,12 +291,10 @@ async fn sigterm_finishes_the_post_in_flight_and_exits_in_bounded_time() {
     slack.set_latency(Duration::from_millis(800));
     let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", SLOT_NOW]);
     let address = serve.ready().await;
-    for _ in 0..200 {
-        if db.store.outbox_counts().await.unwrap().sending > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(Duration::from_secs(2), async || {
+        db.store.outbox_counts().await.unwrap().sending > 0
+    })
+    .await;
     assert_eq!(
         db.store.outbox_counts().await.unwrap().sending,
         1,
@@ -338,13 +332,7 @@ async fn sigterm_finishes_the_post_in_flight_and_exits_in_bounded_time() {
     slack.set_latency(Duration::ZERO);
     let mut again = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", SLOT_NOW]);
     again.ready().await;
-    for _ in 0..200 {
-        let counts = db.store.outbox_counts().await.unwrap();
-        if counts.pending + counts.sending == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(Duration::from_secs(10), async || outbox_drained(&db.store).await).await;
     again.sigterm();
     again.wait_exit(Duration::from_secs(15)).await;
     assert_round_delivered_exactly_once(&db.store, &slack, &tasks).await;

@@ -9,7 +9,7 @@ use liftoff::store::{OutboxMessage, OutboxMethod, VoteOutcome};
 use serde_json::{Value, json};
 
 use crate::fake_slack::TEAM_ID;
-use crate::helpers::{TestApp, date, instant};
+use crate::helpers::{TestApp, date, eventually, instant};
 
 const LEAD: &str = "U0LEAD";
 const SALES: &str = "U0SALES";
@@ -75,19 +75,16 @@ fn no_go_submission(user: &str, metadata: &str, reason: &str) -> Value {
 /// The response_url posts recorded under `id`.
 async fn responses(app: &TestApp, id: &str, count: usize) -> Vec<Value> {
     app.slack.wait_for("response_url", 1).await;
-    for _ in 0..250 {
-        let found: Vec<Value> = app
-            .slack
+    let found = || -> Vec<Value> {
+        app.slack
             .calls("response_url")
             .into_iter()
             .filter(|b| b["response_url_id"] == id)
-            .collect();
-        if found.len() >= count {
-            return found;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("expected {count} response(s) at {id}");
+            .collect()
+    };
+    let arrived = eventually(std::time::Duration::from_secs(5), async || found().len() >= count).await;
+    assert!(arrived, "expected {count} response(s) at {id}");
+    found()
 }
 
 #[tokio::test]

@@ -152,11 +152,11 @@ pub fn config_with_database(database_url: &str) -> Config {
 }
 
 /// Polls `done` every 20 ms until it holds or `within` has passed; whether it held. For what
-/// the service does in the background (Home tabs, deliveries).
-pub async fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+/// the service does in the background (Home tabs, deliveries, cached time zones).
+pub async fn eventually(within: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        if done() {
+        if done().await {
             return true;
         }
         if tokio::time::Instant::now() >= deadline {
@@ -281,13 +281,11 @@ impl TestApp {
     pub async fn learn_timezone(&self, user_id: &str) {
         self.command(user_id, "mine").await;
         self.slack.wait_for("users.info", 1).await;
-        for _ in 0..250 {
-            if self.store.user_timezone(&user(user_id)).await.unwrap().is_some() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("{user_id}'s time zone was not cached");
+        let cached = eventually(Duration::from_secs(5), async || {
+            self.store.user_timezone(&user(user_id)).await.unwrap().is_some()
+        })
+        .await;
+        assert!(cached, "{user_id}'s time zone was not cached");
     }
 
     /// Moves the test clock to `at` (RFC 3339).

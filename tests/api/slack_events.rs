@@ -176,7 +176,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     // Giving Ann the task already refreshes her Home tab in the background: let that land first,
     // so the publish counted below is the one the event caused.
     let anns = || homes_published_for(&app, "U0ANN");
-    assert!(eventually(Duration::from_secs(5), || !anns().is_empty()).await);
+    assert!(eventually(Duration::from_secs(5), async || !anns().is_empty()).await);
     let before = anns().len();
     assert_eq!(
         app.post_signed("/slack/events", JSON, &event.to_string())
@@ -184,7 +184,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
             .status(),
         200
     );
-    assert!(eventually(Duration::from_secs(5), || anns().len() > before).await);
+    assert!(eventually(Duration::from_secs(5), async || anns().len() > before).await);
     let published = anns();
     let home = published.last().expect("Ann's home was published");
     assert_eq!(home["view"]["type"], "home");
@@ -200,7 +200,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     let tasks = app.store.launch_tasks(liftoff::domain::LaunchId(1)).await.unwrap();
     let battlecard = tasks.iter().find(|t| t.title == "Battlecard").unwrap().id;
     app.command("U0ANN", &format!("ontrack {battlecard}")).await;
-    let republished = eventually(Duration::from_secs(3), || {
+    let republished = eventually(Duration::from_secs(3), async || {
         anns()
             .iter()
             .any(|p| p["view"]["blocks"].to_string().contains("· on track"))
@@ -227,7 +227,7 @@ async fn a_burst_of_changes_publishes_a_home_tab_once_per_interval() {
     let anns = || homes_published_for(&app, "U0ANN");
     let shows_all = |p: &serde_json::Value| (0..10).all(|i| p["view"].to_string().contains(&format!("Burst task {i}")));
     assert!(
-        eventually(Duration::from_secs(4), || anns().last().is_some_and(shows_all)).await,
+        eventually(Duration::from_secs(4), async || anns().last().is_some_and(shows_all)).await,
         "the last publish shows all ten tasks"
     );
     // The first change published at once; the other nine waited for the interval, together.
@@ -254,7 +254,7 @@ async fn home_publishes_keep_to_the_workspace_budget() {
         .await;
     }
     let publishes = || app.slack.calls("views.publish");
-    assert!(eventually(Duration::from_secs(2), || publishes().len() >= 3).await);
+    assert!(eventually(Duration::from_secs(2), async || publishes().len() >= 3).await);
     assert_eq!(publishes().len(), 3, "the burst allowance, no more");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(publishes().len(), 3, "the next one waits its turn (20 s at 3 a minute)");
@@ -283,10 +283,10 @@ async fn a_rate_limited_home_publish_is_retried_after_retry_after() {
             .filter(|c| c.method == "views.publish" && c.body["user_id"] == "U0LEAD")
             .collect()
     };
-    assert!(eventually(Duration::from_secs(2), || !leads().is_empty()).await);
+    assert!(eventually(Duration::from_secs(2), async || !leads().is_empty()).await);
     let refused_at = std::time::Instant::now();
     assert!(leads()[0].failure.is_some(), "the first publish was refused");
-    assert!(eventually(Duration::from_secs(4), || leads().len() >= 2).await);
+    assert!(eventually(Duration::from_secs(4), async || leads().len() >= 2).await);
     assert!(
         refused_at.elapsed() >= Duration::from_millis(900),
         "the retry waited for Retry-After"
