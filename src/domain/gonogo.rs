@@ -163,14 +163,16 @@ pub enum Reminder {
 /// The reminders an undecided go/no-go calls for on `today` (organisation date): every lead
 /// who has not answered, from the first working day after the start; and, once
 /// `launch_lead_after` working days have passed, the launch lead too. At most one of each per
-/// day: the caller keys them by date. Nothing on non-working days or once decided.
+/// day: the caller keys them by date. Nothing on non-working days, once decided, or after
+/// `launch_date` (a round nobody finished by launch day is moot; asking on would be noise).
 pub fn reminders_due(
     gonogo: &GoNoGo,
+    launch_date: NaiveDate,
     today: NaiveDate,
     calendar: &WorkCalendar,
     launch_lead_after: i64,
 ) -> Vec<Reminder> {
-    if gonogo.decided_at.is_some() || !calendar.is_working_day(today) {
+    if gonogo.decided_at.is_some() || today > launch_date || !calendar.is_working_day(today) {
         return Vec::new();
     }
     let elapsed = calendar.working_days_between(gonogo.started_on, today);
@@ -298,21 +300,22 @@ mod tests {
 
     #[test]
     fn reminders_start_the_next_working_day_and_reach_the_launch_lead_later() {
+        const LAUNCH_DAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
         let calendar = WorkCalendar::weekdays(chrono_tz::UTC);
         let gonogo = round(&[("sales", "USALES", Some(Vote::Go)), ("ops", "UOPS", None)]);
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         assert!(
-            reminders_due(&gonogo, day(23), &calendar, 2).is_empty(),
+            reminders_due(&gonogo, LAUNCH_DAY, day(23), &calendar, 2).is_empty(),
             "not on the day it starts"
         );
         assert_eq!(
-            reminders_due(&gonogo, day(24), &calendar, 2),
+            reminders_due(&gonogo, LAUNCH_DAY, day(24), &calendar, 2),
             vec![Reminder::Voter {
                 function: function("ops"),
                 voter: user("UOPS")
             }]
         );
-        let day_two = reminders_due(&gonogo, day(25), &calendar, 2);
+        let day_two = reminders_due(&gonogo, LAUNCH_DAY, day(25), &calendar, 2);
         assert_eq!(day_two.len(), 2);
         assert_eq!(
             day_two[1],
@@ -320,10 +323,20 @@ mod tests {
                 missing: vec![(function("ops"), user("UOPS"))]
             }
         );
-        assert!(reminders_due(&gonogo, day(28), &calendar, 2).is_empty(), "Saturday");
+        assert!(
+            reminders_due(&gonogo, LAUNCH_DAY, day(28), &calendar, 2).is_empty(),
+            "Saturday"
+        );
 
         let mut decided = gonogo.clone();
         decided.decided_at = Some(gonogo.started_at);
-        assert!(reminders_due(&decided, day(25), &calendar, 2).is_empty());
+        assert!(reminders_due(&decided, LAUNCH_DAY, day(25), &calendar, 2).is_empty());
+
+        // Still asked on launch day; never after it.
+        assert_eq!(reminders_due(&gonogo, day(26), day(26), &calendar, 2).len(), 2);
+        assert!(
+            reminders_due(&gonogo, day(25), day(26), &calendar, 2).is_empty(),
+            "the launch has happened"
+        );
     }
 }

@@ -139,20 +139,21 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
     let functions = service.effective_functions().await?;
     let mut messages = Vec::new();
     for gonogo in &open {
-        let due = reminders_due(
-            gonogo,
-            today,
-            &config.calendar,
-            config.ladder.function_lead_overdue_days,
-        );
-        if due.is_empty() {
-            continue;
-        }
         // One open round per launch, so each launch is read once.
         let Some(launch) = service.store.launch_by_id(gonogo.launch_id).await? else {
             continue;
         };
         if !launch.state.is_active() {
+            continue;
+        }
+        let due = reminders_due(
+            gonogo,
+            launch.launch_date,
+            today,
+            &config.calendar,
+            config.ladder.function_lead_overdue_days,
+        );
+        if due.is_empty() {
             continue;
         }
         let tasks = service.store.launch_tasks(launch.id).await?;

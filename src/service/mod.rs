@@ -667,8 +667,8 @@ impl Service {
         Err(StoreError::Conflict.into())
     }
 
-    /// Edit and archive are for the launch's lead and for admins; a launch without a lead can
-    /// be managed by anyone, so that someone can give it one.
+    /// Editing, archiving and starting a go/no-go are for the launch's lead and for admins; a
+    /// launch without a lead can be managed by anyone, so that someone can give it one.
     fn check_may_manage(
         &self,
         actor: &SlackUserId,

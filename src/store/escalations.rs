@@ -72,7 +72,6 @@ impl Store {
         Ok(rows.into_iter().map(|(level, count)| (level, count as usize)).collect())
     }
 
-    /// Levels already fired for `task` in `episode`.
     /// Every level fired for tasks that are still open, by task and episode: one read for a
     /// whole sweep instead of one per candidate.
     pub async fn fired_levels_of_open_tasks(

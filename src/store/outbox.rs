@@ -271,9 +271,10 @@ impl Store {
     /// `messages`) if the slot had already run: another tick, instance or
     /// restart got there first.
     ///
-    /// `messages` is pulled one at a time inside the transaction, so a producer that renders
-    /// lazily (the check-in round) never holds more than one message: a round of 100k tasks
-    /// stays within a few tens of MB. The price is that the write lock is held while they are
+    /// `messages` is pulled inside the transaction in batches (64 messages or 1 MiB of
+    /// payload), the next while the last is written, so a producer that renders lazily (the
+    /// check-in round) holds at most two batches: a round of 100k tasks stays within a few
+    /// tens of MB. The price is that the write lock is held while they are
     /// made (about a second for such a round on SQLite; other writers wait `busy_timeout`).
     pub async fn record_job_run<I>(
         &self,
