@@ -12,7 +12,7 @@ use crate::domain::{FunctionDef, Launch, LaunchId};
 use crate::service::Service;
 use crate::slack::render::readiness_label;
 use crate::slack::render_pmo::{self, EscalationView};
-use crate::store::{OutboxMessage, OutboxMethod, StoreError};
+use crate::store::{OutboxMessage, StoreError};
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -149,14 +149,8 @@ fn message(
     rendered: &crate::slack::blocks::Rendered,
 ) -> OutboxMessage {
     OutboxMessage {
-        key,
-        kind: "escalation".to_owned(),
-        method: OutboxMethod::PostMessage,
-        target: target.to_owned(),
-        recipient: None,
-        thread_ts: None,
         thread_of,
-        payload: render_pmo::payload(rendered),
+        ..render_pmo::post_message(key, "escalation", target, rendered)
     }
 }
 

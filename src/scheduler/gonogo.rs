@@ -10,20 +10,7 @@ use crate::domain::readiness::readiness;
 use crate::domain::{FunctionDef, FunctionName, Launch, SlackChannelId};
 use crate::service::Service;
 use crate::slack::{render_gonogo, render_pmo};
-use crate::store::{OutboxMessage, OutboxMethod, StoreError};
-
-fn direct(key: String, kind: &str, target: &str, rendered: &crate::slack::blocks::Rendered) -> OutboxMessage {
-    OutboxMessage {
-        key,
-        kind: kind.to_owned(),
-        method: OutboxMethod::PostMessage,
-        target: target.to_owned(),
-        recipient: None,
-        thread_ts: None,
-        thread_of: None,
-        payload: render_pmo::payload(rendered),
-    }
-}
+use crate::store::{OutboxMessage, StoreError};
 
 /// What a lead is asked for one function, with that function's readiness in the launch.
 #[allow(clippy::too_many_arguments)]
@@ -79,7 +66,7 @@ pub fn ask_messages(
                 today,
                 false,
             );
-            direct(
+            render_pmo::post_message(
                 format!("gonogo:{}:ask:{}", gonogo.id, ballot.function),
                 "gonogo",
                 ballot.voter.as_str(),
@@ -116,7 +103,7 @@ pub fn result_messages(
     targets
         .into_iter()
         .map(|target| {
-            direct(
+            render_pmo::post_message(
                 format!("gonogo:{}:result:{target}", gonogo.id),
                 "gonogo",
                 &target,
@@ -162,7 +149,7 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
             match reminder {
                 Reminder::Voter { function, voter } => {
                     let rendered = question(gonogo, &launch, &functions, &function, &voter, &readiness, today, true);
-                    messages.push(direct(
+                    messages.push(render_pmo::post_message(
                         format!("gonogo:{}:remind:{function}:{today}", gonogo.id),
                         "gonogo",
                         voter.as_str(),
@@ -172,7 +159,7 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
                 Reminder::LaunchLead { missing } => {
                     let target = launch.lead.as_ref().unwrap_or(&gonogo.started_by);
                     let rendered = render_gonogo::lead_reminder(&launch, &missing, today);
-                    messages.push(direct(
+                    messages.push(render_pmo::post_message(
                         format!("gonogo:{}:remind-lead:{today}", gonogo.id),
                         "gonogo",
                         target.as_str(),

@@ -17,7 +17,7 @@ use crate::domain::schedule::{Slot, SlotDecision, decide, first_slot_of_week, la
 use crate::domain::{LaunchId, SlackUserId, Task, digest};
 use crate::service::Service;
 use crate::slack::render_pmo;
-use crate::store::{CheckinRecord, OutboxMessage, OutboxMethod, RunMessage, StoreError};
+use crate::store::{CheckinRecord, OutboxMessage, RunMessage, StoreError};
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,16 +202,7 @@ impl Scheduler {
                                 round: round_key.clone(),
                                 tasks: listed,
                             }),
-                            message: OutboxMessage {
-                                key,
-                                kind: "checkin".to_owned(),
-                                method: OutboxMethod::PostMessage,
-                                target: channel.as_str().to_owned(),
-                                recipient: None,
-                                thread_ts: None,
-                                thread_of: None,
-                                payload: render_pmo::payload(&rendered),
-                            },
+                            message: render_pmo::post_message(key, "checkin", channel.as_str(), &rendered),
                         }
                     })
             }));
@@ -334,16 +325,12 @@ impl Scheduler {
                     }
                 }
                 let rendered = render_pmo::nudge(&owner.mention(), &items, today);
-                messages.push(OutboxMessage {
-                    key: format!("nudge:{}:{round}", owner.as_str()),
-                    kind: "nudge".to_owned(),
-                    method: OutboxMethod::PostMessage,
-                    target: owner.as_str().to_owned(),
-                    recipient: None,
-                    thread_ts: None,
-                    thread_of: None,
-                    payload: render_pmo::payload(&rendered),
-                });
+                messages.push(render_pmo::post_message(
+                    format!("nudge:{}:{round}", owner.as_str()),
+                    "nudge",
+                    owner.as_str(),
+                    &rendered,
+                ));
             }
         }
         self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
@@ -377,16 +364,12 @@ pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
                 continue;
             };
             let rendered = render_pmo::metric_review(&launch, &metric);
-            messages.push(OutboxMessage {
-                key: format!("metric-review:{}:{}", launch.id.0, metric.name),
-                kind: "metric_review".to_owned(),
-                method: OutboxMethod::PostMessage,
-                target,
-                recipient: None,
-                thread_ts: None,
-                thread_of: None,
-                payload: render_pmo::payload(&rendered),
-            });
+            messages.push(render_pmo::post_message(
+                format!("metric-review:{}:{}", launch.id.0, metric.name),
+                "metric_review",
+                &target,
+                &rendered,
+            ));
         }
     }
     Ok(service.store.enqueue(&messages, now).await? as usize)
@@ -440,15 +423,8 @@ pub async fn digest_messages(
     Ok(render_pmo::digest(&digests, &failed, &thin, &label, today)
         .iter()
         .enumerate()
-        .map(|(part, rendered)| OutboxMessage {
-            key: format!("{key_prefix}:{}", part + 1),
-            kind: "digest".to_owned(),
-            method: OutboxMethod::PostMessage,
-            target: channel.to_owned(),
-            recipient: None,
-            thread_ts: None,
-            thread_of: None,
-            payload: render_pmo::payload(rendered),
+        .map(|(part, rendered)| {
+            render_pmo::post_message(format!("{key_prefix}:{}", part + 1), "digest", channel, rendered)
         })
         .collect())
 }

@@ -806,14 +806,8 @@ impl Service {
         let messages: Vec<crate::store::OutboxMessage> = escalations
             .into_iter()
             .map(|(key, target)| crate::store::OutboxMessage {
-                key: format!("resolved:{key}"),
-                kind: "resolution".to_owned(),
-                method: crate::store::OutboxMethod::PostMessage,
-                target,
-                recipient: None,
-                thread_ts: None,
-                thread_of: Some(key),
-                payload: crate::slack::render_pmo::payload(&rendered),
+                thread_of: Some(key.clone()),
+                ..crate::slack::render_pmo::post_message(format!("resolved:{key}"), "resolution", &target, &rendered)
             })
             .collect();
         self.store.enqueue(&messages, self.clock.now()).await?;

@@ -10,7 +10,7 @@ use super::render::{launch_facts, readiness_label, task_line, task_row, task_row
 use crate::domain::checkin::FunctionRound;
 use crate::domain::digest::LaunchDigest;
 use crate::domain::{FunctionDef, Launch, Task};
-use crate::store::{FailedMessage, Payload};
+use crate::store::{FailedMessage, OutboxMessage, OutboxMethod, Payload};
 
 /// Blocks kept free in each message for its heading.
 const HEADING_BLOCKS: usize = 2;
@@ -445,6 +445,21 @@ pub fn hint(problems: &[String]) -> Rendered {
          `T12 blocked waiting on legal`, `T12 due friday`.",
     );
     Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// A `chat.postMessage` of `rendered` to `target` (a channel, or a person for a direct
+/// message), keyed `key`; set `thread_of` on it to reply in a thread.
+pub fn post_message(key: String, kind: &str, target: &str, rendered: &Rendered) -> OutboxMessage {
+    OutboxMessage {
+        key,
+        kind: kind.to_owned(),
+        method: OutboxMethod::PostMessage,
+        target: target.to_owned(),
+        recipient: None,
+        thread_ts: None,
+        thread_of: None,
+        payload: payload(rendered),
+    }
 }
 
 /// The outbox payload of a rendered message: `{text, blocks}`, serialized once.
