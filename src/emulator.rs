@@ -25,9 +25,59 @@ pub const TEAM_ID: &str = "T0TEAM";
 pub const BOT_USER_ID: &str = "U0BOT";
 pub const BOT_ID: &str = "B0BOT";
 
+/// What Slack makes of text a person types before an app sees it: `&`, `<` and `>` become
+/// `&amp;`, `&lt;` and `&gt;`, except in Slack's own control sequences, which the client has
+/// already turned into `<@U…>`, `<#C…|name>`, `<!here>`, `<!subteam^S…>` and
+/// `<https://…|label>` (docs.slack.dev, "Formatting text for app surfaces" → "Escaping text";
+/// slash-command `text` and message events alike). Tests write what people type, with
+/// mentions in Slack's form, and this turns it into what Slack sends.
+pub fn escape_typed(typed: &str) -> String {
+    let mut out = String::with_capacity(typed.len());
+    let mut rest = typed;
+    while let Some(at) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if tail.starts_with('<')
+            && let Some(end) = tail.find('>')
+            && is_control_sequence(&tail[1..end])
+        {
+            out.push_str(&tail[..=end]);
+            rest = &tail[end + 1..];
+            continue;
+        }
+        out.push_str(match tail.as_bytes()[0] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `@U…`, `#C…`, `!here`, `!subteam^…`, `https://…`, `mailto:…`: what Slack keeps in brackets.
+fn is_control_sequence(inner: &str) -> bool {
+    let id_like = |s: &str, first: &[char]| {
+        s.starts_with(first) && s.len() > 1 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    let head = inner.split('|').next().unwrap_or_default();
+    if let Some(user) = head.strip_prefix('@') {
+        id_like(user, &['U', 'W', 'B'])
+    } else if let Some(channel) = head.strip_prefix('#') {
+        id_like(channel, &['C', 'G', 'D'])
+    } else if let Some(special) = head.strip_prefix('!') {
+        !special.is_empty() && !special.contains(char::is_whitespace)
+    } else {
+        head.starts_with("http://") || head.starts_with("https://") || head.starts_with("mailto:")
+    }
+}
+
 /// The form body Slack posts to the slash-command URL when `user` types `/launch <text>` in
 /// `channel` of this workspace (sign it before sending). One builder for the tests, the demo
-/// and the load generator.
+/// and the load generator. The fields and their order are those of Slack's documented example
+/// (docs.slack.dev "Implementing slash commands", the signing example in SLACK-NOTES); `text`
+/// is escaped as Slack escapes it ([`escape_typed`]).
 pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &str) -> String {
     serde_urlencoded::to_string([
         ("token", "legacy-verification-token"),
@@ -38,8 +88,9 @@ pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &
         ("user_id", user),
         ("user_name", "someone"),
         ("command", "/launch"),
-        ("text", text),
+        ("text", &escape_typed(text)),
         ("api_app_id", "A0LIFTOFF"),
+        ("is_enterprise_install", "false"),
         ("response_url", response_url),
         ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
     ])

@@ -169,8 +169,10 @@ async fn commands(State(ctx): State<SlackContext>, Form(command): Form<SlashComm
     Json(command_response(&reply)).into_response()
 }
 
-/// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode.
-pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, text: &str) -> Reply {
+/// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode. `raw_text` is
+/// the command text as Slack sent it (escaped); it is made plain once, here.
+pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str) -> Reply {
+    let text = &super::text::unescape(raw_text);
     ctx.learn_timezone(user);
     let today = ctx.service.today_for(user).await;
     let parse_ctx = ParseContext {

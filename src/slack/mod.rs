@@ -14,6 +14,7 @@ pub mod render_gonogo;
 pub mod render_pmo;
 pub mod signature;
 pub mod socket_mode;
+pub mod text;
 pub mod thread_reply;
 pub mod threads;
 

@@ -122,8 +122,9 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
             return Ok(update(task, ReplyChange::Status(status), note(after)));
         }
     }
+    // Quoted, not in code: the line may itself hold backticks (`` `T12` dne ``).
     Err(format!(
-        "`{}` is not a status update",
+        "“{}” is not a status update",
         crate::slack::blocks::clip(line, 80)
     ))
 }
@@ -132,12 +133,14 @@ fn update(task: Option<TaskId>, change: ReplyChange, note: Option<String>) -> Re
     ReplyUpdate { task, change, note }
 }
 
-/// `T12 …` / `t12: …` → the id and the rest; anything else has no id.
+/// `T12 …` / `t12: …` → the id and the rest; anything else has no id. The id may be wrapped
+/// in the formatting it had where it was copied from: check-ins show ids as code, so people
+/// paste `` `T12` ``; `*T12*` and `_T12_` are bold and italic.
 fn split_task_id(line: &str) -> (Option<TaskId>, &str) {
     let end = line
         .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
         .unwrap_or(line.len());
-    let word = &line[..end];
+    let word = line[..end].trim_matches(['`', '*', '_', '~']);
     if word.len() > 1
         && word.starts_with(['T', 't'])
         && let Ok(id) = TaskId::parse(word)
@@ -243,6 +246,23 @@ mod tests {
         );
         assert_eq!(one("- T3 ontrack").task, Some(TaskId(3)));
         assert_eq!(one("T3 done :tada:").note.as_deref(), Some(":tada:"));
+    }
+
+    #[test]
+    fn ids_as_people_copy_them_from_a_check_in() {
+        // Check-ins show ids as code; people paste them with the formatting, or quote the line.
+        assert_eq!(one("`T12` done"), status(Some(12), TaskStatus::Done, None));
+        assert_eq!(one("*T12* done"), status(Some(12), TaskStatus::Done, None));
+        assert_eq!(one("*T12*: on track"), status(Some(12), TaskStatus::OnTrack, None));
+        assert_eq!(one("_t12_ at risk"), status(Some(12), TaskStatus::AtRisk, None));
+        assert_eq!(one("> T12 done"), status(Some(12), TaskStatus::Done, None));
+    }
+
+    #[test]
+    fn a_line_not_understood_is_quoted_not_put_in_code() {
+        let parsed = parse("`T12` dne", today());
+        let problem = parsed[0].as_ref().unwrap_err();
+        assert_eq!(problem, "“`T12` dne” is not a status update");
     }
 
     #[test]

@@ -1,12 +1,24 @@
-//! Replies in check-in threads: each line of a person's reply becomes a task update through
-//! the same service as commands and buttons (recorded as `thread`), answered with one
-//! confirmation in the thread, and an ephemeral hint for whatever could not be applied.
+//! Replies people write to Liftoff: in a check-in's thread, or in a direct message to the app
+//! (answering a nudge, a reminder or an escalation). Each line of a reply becomes a task update
+//! through the same service as commands and buttons (recorded as `thread`), answered with one
+//! confirmation, and a hint for whatever could not be applied.
+//!
+//! Which message events count is Slack's, not ours (bolt-python's message listener and its
+//! scenario tests `test_message_thread_broadcast.py`, `test_message_file_share.py`; the
+//! `message` event reference on docs.slack.dev):
+//! - no subtype, `thread_broadcast` (a reply also sent to the channel) and `file_share` (a reply
+//!   with a screenshot) are replies like any other;
+//! - `message_changed` is an edit: the new message is under `message`, the old one under
+//!   `previous_message`. It applies what the new text adds, never an update twice (Slack also
+//!   sends it when a link unfurls, with the text unchanged);
+//! - everything else (`message_deleted`, `bot_message`, `channel_join`, …), messages carrying a
+//!   `bot_id`, and Liftoff's own posts are not people's replies.
 
 use serde_json::Value;
 
 use super::http::SlackContext;
 use super::render_pmo;
-use super::thread_reply::{self, ReplyChange};
+use super::thread_reply::{self, ReplyChange, ReplyUpdate};
 use crate::domain::{ChangeSource, SlackUserId, TaskId};
 use crate::service::ServiceError;
 use crate::service::command::Command;
@@ -16,39 +28,134 @@ use crate::store::{OutboxMessage, OutboxMethod, StoreError};
 /// What a message event means for Liftoff.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Handled {
-    /// Not a reply in a check-in thread (or from a bot, or an edit): nothing to do.
+    /// Not a person's reply to Liftoff (a bot post, a deletion, a join, chatter in a thread
+    /// Liftoff did not start, an unfurl): nothing to do.
     Ignored,
     /// Updates applied and/or problems reported.
     Answered { applied: usize, problems: usize },
 }
 
-pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Result<Handled, StoreError> {
-    let field = |name: &str| event.get(name).and_then(Value::as_str);
-    // Edits, deletions, bot posts and joins all carry a subtype; only plain messages count.
-    if field("subtype").is_some() || field("bot_id").is_some() {
-        return Ok(Handled::Ignored);
+/// Where a reply was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    /// In the thread of the message at `thread_ts`.
+    Thread { thread_ts: String },
+    /// In the direct-message conversation with the app.
+    DirectMessage,
+}
+
+/// A person's message, whatever the event that carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PersonMessage {
+    channel: String,
+    user: String,
+    ts: String,
+    /// As Slack sent it: escaped.
+    raw_text: String,
+    place: Place,
+    /// Came as `message_changed`.
+    edited: bool,
+}
+
+impl PersonMessage {
+    /// The person's message in `event`, if it is one Liftoff should read.
+    fn from_event(event: &Value, ctx: &SlackContext) -> Option<PersonMessage> {
+        let str_of = |value: &Value, name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+        let channel = str_of(event, "channel")?;
+        let (message, edited) = match event.get("subtype").and_then(Value::as_str) {
+            None | Some("thread_broadcast" | "file_share") => (event, false),
+            Some("message_changed") => {
+                let message = event.get("message")?;
+                let previous = event.get("previous_message");
+                // An unfurl or a reaction re-sends the message unchanged: not an edit of the text.
+                if previous.and_then(|p| p.get("text")) == message.get("text") {
+                    return None;
+                }
+                (message, true)
+            }
+            Some(_) => return None,
+        };
+        // The message itself may carry a subtype (an edited broadcast keeps `thread_broadcast`).
+        if let Some(inner) = message.get("subtype").and_then(Value::as_str)
+            && !matches!(inner, "thread_broadcast" | "file_share")
+        {
+            return None;
+        }
+        if message.get("bot_id").is_some_and(|b| !b.is_null()) {
+            return None;
+        }
+        let user = str_of(message, "user")?;
+        if user == ctx.identity.user_id.as_str() {
+            return None;
+        }
+        let ts = str_of(message, "ts")?;
+        let is_dm = event.get("channel_type").and_then(Value::as_str) == Some("im") || channel.starts_with('D');
+        let place = match str_of(message, "thread_ts") {
+            Some(thread_ts) if thread_ts != ts => Place::Thread { thread_ts },
+            _ if is_dm => Place::DirectMessage,
+            // A top-level channel message, or the parent of a thread: not a reply.
+            _ => return None,
+        };
+        Some(PersonMessage {
+            channel,
+            user,
+            ts,
+            raw_text: str_of(message, "text").unwrap_or_default(),
+            place,
+            edited,
+        })
     }
-    let (Some(channel), Some(user), Some(ts), Some(thread_ts)) =
-        (field("channel"), field("user"), field("ts"), field("thread_ts"))
-    else {
+
+    /// The text as the person wrote it: Slack's escaping undone once, and a leading mention of
+    /// the bot (`@Liftoff T12 done`) dropped from each line.
+    fn text(&self, bot_user_id: &str) -> String {
+        super::text::unescape(&self.raw_text)
+            .lines()
+            .map(|line| super::text::without_leading_mention(line, bot_user_id))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Result<Handled, StoreError> {
+    let Some(message) = PersonMessage::from_event(event, ctx) else {
         return Ok(Handled::Ignored);
     };
-    if thread_ts == ts || user == ctx.identity.user_id.as_str() {
-        return Ok(Handled::Ignored);
-    }
-    let Ok(author) = SlackUserId::parse(user) else {
+    let Ok(author) = SlackUserId::parse(&message.user) else {
         return Ok(Handled::Ignored);
     };
     let store = &ctx.service.store;
-    let Some(checkin) = store.checkin_at(channel, thread_ts).await? else {
-        return Ok(Handled::Ignored);
+    // Which tasks a line without a task id can mean: the author's own open tasks that the
+    // check-in lists, or (in a DM) all of them.
+    let candidates: Vec<TaskId> = match &message.place {
+        Place::Thread { thread_ts } => {
+            let Some(checkin) = store.checkin_at(&message.channel, thread_ts).await? else {
+                return Ok(Handled::Ignored);
+            };
+            store
+                .checkin_tasks(&checkin.outbox_key)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        }
+        Place::DirectMessage => store
+            .open_tasks_for_owner(&author)
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect(),
     };
     ctx.learn_timezone(&author);
     let today = ctx.service.today_for(&author).await;
-    let listed = store.checkin_tasks(&checkin.outbox_key).await?;
+    let already: Vec<String> = if message.edited {
+        store.reply_updates(&message.channel, &message.ts).await?
+    } else {
+        Vec::new()
+    };
     let mut applied = Vec::new();
     let mut problems = Vec::new();
-    for line in thread_reply::parse(field("text").unwrap_or_default(), today) {
+    for line in thread_reply::parse(&message.text(ctx.identity.user_id.as_str()), today) {
         let update = match line {
             Ok(update) => update,
             Err(problem) => {
@@ -58,7 +165,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         };
         let task = match update.task {
             Some(task) => task,
-            None => match own_open_task(ctx, &listed, &author).await? {
+            None => match own_open_task(ctx, &candidates, &author).await? {
                 Ok(task) => task,
                 Err(problem) => {
                     problems.push(problem);
@@ -66,6 +173,10 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
                 }
             },
         };
+        let key = update_key(task, &update);
+        if already.contains(&key) {
+            continue;
+        }
         let command = match update.change {
             ReplyChange::Status(status) => Command::SetStatus {
                 task,
@@ -76,6 +187,9 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         };
         match ctx.service.execute(&author, command, ChangeSource::Thread).await {
             Ok(reply) => {
+                store
+                    .record_reply_update(&message.channel, &message.ts, &key, ctx.service.clock.now())
+                    .await?;
                 super::home::refresh(ctx, super::home::affected_by(&reply, &author));
                 if let View::TaskUpdated { item, change, .. } = reply.view {
                     let what = match change.field {
@@ -89,15 +203,20 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
             Err(ServiceError::Store(err)) => return Err(err),
         }
     }
+    let (thread_ts, hint_method) = match &message.place {
+        Place::Thread { thread_ts } => (Some(thread_ts.clone()), OutboxMethod::PostEphemeral),
+        // In a DM the conversation is the person's own: answer there, visibly.
+        Place::DirectMessage => (None, OutboxMethod::PostMessage),
+    };
     let mut messages = Vec::new();
     if !applied.is_empty() {
         messages.push(OutboxMessage {
             key: format!("reply:{event_id}"),
             kind: "reply".to_owned(),
             method: OutboxMethod::PostMessage,
-            target: channel.to_owned(),
+            target: message.channel.clone(),
             recipient: None,
-            thread_ts: Some(thread_ts.to_owned()),
+            thread_ts: thread_ts.clone(),
             thread_of: None,
             payload: render_pmo::payload(&render_pmo::applied(&applied)),
         });
@@ -106,10 +225,10 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         messages.push(OutboxMessage {
             key: format!("hint:{event_id}"),
             kind: "hint".to_owned(),
-            method: OutboxMethod::PostEphemeral,
-            target: channel.to_owned(),
+            method: hint_method,
+            target: message.channel.clone(),
             recipient: Some(author.as_str().to_owned()),
-            thread_ts: Some(thread_ts.to_owned()),
+            thread_ts,
             thread_of: None,
             payload: render_pmo::payload(&render_pmo::hint(&problems)),
         });
@@ -121,14 +240,22 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
     })
 }
 
-/// The one open task of `author` listed in the check-in, for a reply without a task id.
+/// What one update does, as a key: an edit that repeats it does not apply it again.
+fn update_key(task: TaskId, update: &ReplyUpdate) -> String {
+    match &update.change {
+        ReplyChange::Status(status) => format!("{task}:status:{}", status.kind().as_str()),
+        ReplyChange::Due(due) => format!("{task}:due:{due}"),
+    }
+}
+
+/// The one open task of `author` among `candidates`, for a reply without a task id.
 async fn own_open_task(
     ctx: &SlackContext,
-    listed: &[(TaskId, Option<SlackUserId>)],
+    candidates: &[TaskId],
     author: &SlackUserId,
 ) -> Result<Result<TaskId, String>, StoreError> {
     let mut open = Vec::new();
-    for (id, _) in listed {
+    for id in candidates {
         if let Some(task) = ctx.service.store.task(*id).await?
             && task.owner.as_ref() == Some(author)
             && task.status.is_open()
@@ -138,7 +265,7 @@ async fn own_open_task(
     }
     Ok(match open.as_slice() {
         [one] => Ok(*one),
-        [] => Err("you own no open task in this check-in; start the line with the task id, e.g. `T12 done`".to_owned()),
+        [] => Err("you own no open task here; start the line with the task id, e.g. `T12 done`".to_owned()),
         many => Err(format!(
             "you own {} open tasks here ({}); start the line with the task id, e.g. `{} done`",
             many.len(),

@@ -22,5 +22,6 @@ mod processes;
 mod slack_commands;
 mod slack_events;
 mod slack_interactions;
+mod slack_text;
 mod socket_mode;
 mod store;

@@ -286,7 +286,7 @@ async fn bare_and_bad_replies_get_hints_never_guesses() {
         hints[1]["text"]
             .as_str()
             .unwrap()
-            .contains("`thanks all!` is not a status update")
+            .contains("“thanks all!” is not a status update")
     );
 
     // The bot's own messages, other bots, edits and deletions are ignored.
