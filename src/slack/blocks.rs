@@ -15,6 +15,33 @@ pub mod limits {
     pub const MODAL_TITLE: usize = 24;
     /// `text` is the notification and screen-reader fallback; Slack truncates past 40,000.
     pub const MESSAGE_TEXT: usize = 4000;
+    /// `chat.postMessage` refuses a message whose blocks carry more than about 12,000
+    /// characters of text in all, whatever the block count (`msg_blocks_too_long`; bolt-js
+    /// issues #2509 and #2867 put the edge between 12,000 and 13,300).
+    pub const SLACK_BLOCK_TEXT: usize = 12_000;
+    /// What Liftoff allows itself: a margin below [`SLACK_BLOCK_TEXT`] for what Slack may
+    /// count that we do not (mentions it expands, entities). Applied to messages, slash-command
+    /// replies and App Home alike.
+    pub const BLOCK_TEXT: usize = 10_000;
+}
+
+/// The characters of text a block carries, as Slack counts them for its message cap: every
+/// `text` string in it (section text and fields, headers, context elements, button labels).
+pub fn text_chars(block: &SlackBlock) -> usize {
+    fn count(value: &serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(key, value)| match value {
+                    serde_json::Value::String(text) if key == "text" => text.chars().count(),
+                    other => count(other),
+                })
+                .sum(),
+            serde_json::Value::Array(items) => items.iter().map(count).sum(),
+            _ => 0,
+        }
+    }
+    serde_json::to_value(block).map_or(0, |value| count(&value))
 }
 
 /// Makes text safe to show in mrkdwn. Person mentions (`<@U…>`) and channel links (`<#C…>`)
@@ -126,15 +153,27 @@ pub fn packed_sections(lines: &[String]) -> Vec<SlackBlock> {
     blocks
 }
 
-/// Keeps a message within `max` blocks: if there are more, the last one kept says how many
-/// were left out and where to see them.
-pub fn fit_blocks(mut blocks: Vec<SlackBlock>, max: usize, more_hint: &str) -> Vec<SlackBlock> {
-    if blocks.len() <= max {
+/// Keeps a message within `max` blocks and [`limits::BLOCK_TEXT`] characters of text: if there
+/// is more, the last block kept says how many were left out and where to see them. Content that
+/// can be long is split across messages before it gets here; this is the last resort.
+pub fn fit_blocks(blocks: Vec<SlackBlock>, max: usize, more_hint: &str) -> Vec<SlackBlock> {
+    let chars: Vec<usize> = blocks.iter().map(text_chars).collect();
+    if blocks.len() <= max && chars.iter().sum::<usize>() <= limits::BLOCK_TEXT {
         return blocks;
     }
-    let left_out = blocks.len() - (max - 1);
-    blocks.truncate(max - 1);
-    blocks.push(context(&format!("…and {left_out} more not shown here. {more_hint}")));
+    let notice = |left_out: usize| context(&format!("…and {left_out} more not shown here. {more_hint}"));
+    // Room for the notice itself, whose length depends only on a number's digits.
+    let notice_chars = text_chars(&notice(blocks.len()));
+    let mut kept = 0;
+    let mut used = notice_chars;
+    while kept < blocks.len() && kept < max - 1 && used + chars[kept] <= limits::BLOCK_TEXT {
+        used += chars[kept];
+        kept += 1;
+    }
+    let left_out = blocks.len() - kept;
+    let mut blocks = blocks;
+    blocks.truncate(kept);
+    blocks.push(notice(left_out));
     blocks
 }
 
@@ -190,6 +229,30 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(all.lines().count(), 200, "nothing lost");
+    }
+
+    #[test]
+    fn text_is_counted_wherever_slack_counts_it() {
+        assert_eq!(text_chars(&section("héllo")), 5);
+        assert_eq!(text_chars(&header("Digest")), 6);
+        assert_eq!(text_chars(&context("a b")), 3);
+        let buttons: SlackBlock = SlackActionsBlock::new(vec![button("Done", "done", "1").into()]).into();
+        assert_eq!(text_chars(&buttons), 4);
+    }
+
+    #[test]
+    fn too_much_text_is_summarised_within_the_cap() {
+        // 20 sections of 1,000 characters: within 50 blocks, over Slack's 12,000-character cap.
+        let blocks: Vec<SlackBlock> = (0..20).map(|_| section(&"x".repeat(1000))).collect();
+        let fitted = fit_blocks(blocks, 50, "See /launch show.");
+        let total: usize = fitted.iter().map(text_chars).sum();
+        assert!(total <= limits::BLOCK_TEXT, "{total}");
+        assert_eq!(fitted.len(), 10, "nine sections and the notice");
+        let last = serde_json::to_value(fitted.last().unwrap()).unwrap();
+        assert_eq!(
+            last["elements"][0]["text"],
+            "…and 11 more not shown here. See /launch show."
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use slack_morphism::prelude::SlackBlock;
 
-use super::blocks::{Rendered, context, escape, header, limits, packed_sections, section};
+use super::blocks::{Rendered, context, escape, header, limits, packed_sections, section, text_chars};
 use super::render::{launch_facts, readiness_label, task_line, task_row, task_row_blocks};
 use crate::domain::checkin::FunctionRound;
 use crate::domain::digest::LaunchDigest;
@@ -14,37 +14,84 @@ use crate::store::{FailedMessage, OutboxMessage, OutboxMethod, Payload};
 
 /// Blocks kept free in each message for its heading.
 const HEADING_BLOCKS: usize = 2;
+/// Characters of text kept free in each message for its heading (a header and a context line).
+const HEADING_CHARS: usize = 600;
+
+/// What a unit of content costs a message: blocks, and characters of text (an upper bound, so
+/// that a message laid out by it is within Slack's caps once rendered).
+#[derive(Debug, Clone, Copy)]
+struct Cost {
+    blocks: usize,
+    chars: usize,
+}
 
 /// Splits units (groups of blocks that belong together, with their fallback lines) into
-/// messages within the block limit. Every message gets `heading(part, parts)` first.
+/// messages within the block and text limits. Every message gets `heading(part, parts)` first.
+/// A unit too big for one message on its own is cut between its blocks.
 fn split(
     units: Vec<(Vec<SlackBlock>, Vec<String>)>,
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
 ) -> Vec<Rendered> {
-    split_lazily(units, |(blocks, _)| blocks.len(), |unit| unit, heading).collect()
+    let budget_chars = limits::BLOCK_TEXT - HEADING_CHARS;
+    let budget_blocks = limits::MESSAGE_BLOCKS - HEADING_BLOCKS;
+    let mut pieces = Vec::with_capacity(units.len());
+    for (blocks, lines) in units {
+        let chars: Vec<usize> = blocks.iter().map(text_chars).collect();
+        if blocks.len() <= budget_blocks && chars.iter().sum::<usize>() <= budget_chars {
+            pieces.push((blocks, lines));
+            continue;
+        }
+        // The fallback text goes with the first piece; it is a notification, clipped anyway.
+        let mut lines = Some(lines);
+        let mut piece = Vec::new();
+        let mut used = 0;
+        for (block, size) in blocks.into_iter().zip(chars) {
+            if !piece.is_empty() && (used + size > budget_chars || piece.len() == budget_blocks) {
+                pieces.push((std::mem::take(&mut piece), lines.take().unwrap_or_default()));
+                used = 0;
+            }
+            used += size;
+            piece.push(block);
+        }
+        pieces.push((piece, lines.take().unwrap_or_default()));
+    }
+    split_lazily(
+        pieces,
+        |(blocks, _)| Cost {
+            blocks: blocks.len(),
+            chars: blocks.iter().map(text_chars).sum(),
+        },
+        |unit| unit,
+        heading,
+    )
+    .collect()
 }
 
-/// [`split`] for units not yet rendered: lays them out from `blocks_of` (how many blocks a
-/// unit renders to) and renders each message only when it is asked for. A check-in round of
-/// 100k tasks so never holds more than one message's Block Kit in memory.
+/// [`split`] for units not yet rendered: lays them out from `cost_of` (what a unit renders to,
+/// at most) and renders each message only when it is asked for. A check-in round of 100k tasks
+/// so never holds more than one message's Block Kit in memory.
 fn split_lazily<U>(
     units: Vec<U>,
-    blocks_of: impl Fn(&U) -> usize,
+    cost_of: impl Fn(&U) -> Cost,
     mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>),
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
 ) -> impl Iterator<Item = Rendered> {
-    let budget = limits::MESSAGE_BLOCKS - HEADING_BLOCKS;
+    let budget = Cost {
+        blocks: limits::MESSAGE_BLOCKS - HEADING_BLOCKS,
+        chars: limits::BLOCK_TEXT - HEADING_CHARS,
+    };
     // Units per message: a unit starts a new message when it would overflow a non-empty one.
     let mut per_part = vec![0_usize];
-    let mut used = 0;
+    let mut used = Cost { blocks: 0, chars: 0 };
     for unit in &units {
-        let blocks = blocks_of(unit);
-        if used > 0 && used + blocks > budget {
+        let cost = cost_of(unit);
+        if used.blocks > 0 && (used.blocks + cost.blocks > budget.blocks || used.chars + cost.chars > budget.chars) {
             per_part.push(0);
-            used = 0;
+            used = Cost { blocks: 0, chars: 0 };
         }
         *per_part.last_mut().expect("one part at least") += 1;
-        used += blocks;
+        used.blocks += cost.blocks;
+        used.chars += cost.chars;
     }
     let count = per_part.len();
     let mut units = units.into_iter();
@@ -60,6 +107,19 @@ fn split_lazily<U>(
         }
         Rendered::fit(text, all, "")
     })
+}
+
+/// An upper bound of the characters `text` takes once escaped (bytes bound characters, and
+/// each escape adds at most four).
+fn escaped_len(text: &str) -> usize {
+    text.len() + 4 * text.matches(['&', '<', '>']).count()
+}
+
+/// An upper bound of the text a task's check-in row carries, without rendering it: the title
+/// and blocked reason, escaped, plus the id, owner, dates, labels and button texts around them
+/// (well under 250 characters).
+fn task_row_chars_bound(task: &Task) -> usize {
+    escaped_len(&task.title) + task.status.reason().map_or(0, escaped_len) + 250
 }
 
 fn part_suffix(part: usize, parts: usize) -> String {
@@ -89,9 +149,15 @@ pub fn checkin<'a>(
         units.push(CheckinUnit::Launch(launch));
         units.extend(tasks.iter().map(|task| CheckinUnit::Task(task)));
     }
-    let blocks_of = |unit: &CheckinUnit| match unit {
-        CheckinUnit::Launch(_) => 1,
-        CheckinUnit::Task(task) => task_row_blocks(task),
+    let cost_of = |unit: &CheckinUnit| match unit {
+        CheckinUnit::Launch(launch) => Cost {
+            blocks: 1,
+            chars: escaped_len(&launch.name) + 80,
+        },
+        CheckinUnit::Task(task) => Cost {
+            blocks: task_row_blocks(task),
+            chars: task_row_chars_bound(task),
+        },
     };
     let render = move |unit: CheckinUnit| match unit {
         CheckinUnit::Launch(launch) => {
@@ -109,7 +175,7 @@ pub fn checkin<'a>(
         }
     };
     let name = &function.display_name;
-    split_lazily(units, blocks_of, render, move |part, parts| {
+    split_lazily(units, cost_of, render, move |part, parts| {
         let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
         let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
                      `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";

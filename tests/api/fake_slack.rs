@@ -1,3 +1,5 @@
 //! The fake Slack the tests talk to is the library's emulator (`liftoff demo` uses the same).
 
-pub use liftoff::emulator::{Emulator as FakeSlack, Failure, SocketConn, TEAM_ID, block_kit_violations};
+pub use liftoff::emulator::{
+    Emulator as FakeSlack, Failure, MESSAGE_BLOCK_TEXT_CAP, SocketConn, TEAM_ID, block_kit_violations,
+};

@@ -22,6 +22,7 @@ mod processes;
 mod slack_commands;
 mod slack_events;
 mod slack_interactions;
+mod slack_limits;
 mod slack_text;
 mod socket_mode;
 mod store;
