@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::slack::blocks::Rendered;
-use crate::slack::client::{SlackApi, SlackApiError};
+use crate::slack::client::{ErrorClass, SlackApi, SlackApiError};
 use crate::store::{OutboxEntry, OutboxMethod, Store, StoreError};
 
 /// Transient failures (timeouts, 5xx) are retried at least this many times...
@@ -42,6 +42,8 @@ pub struct PassReport {
     pub held: usize,
     /// Due but held back by a rate limit (a 429's Retry-After).
     pub rate_limited: usize,
+    /// Nothing was sent: Slack refuses the bot token.
+    pub paused: bool,
 }
 
 #[derive(Default)]
@@ -60,6 +62,8 @@ pub struct Delivery {
     pacing: Mutex<Pacing>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
     lease: chrono::Duration,
+    /// When the refused token was last probed.
+    token_probed: Mutex<Option<Instant>>,
 }
 
 /// Where a message goes once its target and thread are resolved.
@@ -77,9 +81,15 @@ enum Outcome {
         after: chrono::Duration,
         error: String,
         rate_limited: Option<Duration>,
+        /// Whether this failure counts towards giving up on the message. Rate limits and a
+        /// refused token do not: they say nothing about the message itself.
+        counts: bool,
     },
     Fail(String),
 }
+
+/// While Slack refuses the bot token, how often delivery asks again (`auth.test`).
+const TOKEN_PROBE_INTERVAL: Duration = Duration::from_secs(30);
 
 impl Delivery {
     pub fn new(store: Store, api: SlackApi, clock: SharedClock, post_interval: Duration) -> Self {
@@ -91,6 +101,7 @@ impl Delivery {
             pacing: Mutex::new(Pacing::default()),
             metrics: None,
             lease: DEFAULT_LEASE,
+            token_probed: Mutex::new(None),
         }
     }
 
@@ -117,9 +128,38 @@ impl Delivery {
         self.pacing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether Slack refuses the bot token. While it does, every message would fail the same
+    /// way, so nothing is sent: the token is asked about (`auth.test`) every
+    /// [`TOKEN_PROBE_INTERVAL`], and delivery resumes, queue intact, once it is accepted.
+    async fn token_refused(&self) -> bool {
+        if self.api.token_refused().is_some() {
+            let due = {
+                let mut probed = self.token_probed.lock().unwrap_or_else(|p| p.into_inner());
+                let due = probed.is_none_or(|at| at.elapsed() >= TOKEN_PROBE_INTERVAL);
+                if due {
+                    *probed = Some(Instant::now());
+                }
+                due
+            };
+            if due {
+                // The call itself records whether the token is accepted again.
+                let _ = self.api.auth_test().await;
+            }
+        }
+        let refused = self.api.token_refused().is_some();
+        if let Some(metrics) = &self.metrics {
+            metrics.slack_token_refused.set(i64::from(refused));
+        }
+        refused
+    }
+
     /// Sends everything deliverable now, once each.
     pub async fn run_once(&self) -> Result<PassReport, StoreError> {
         let mut report = PassReport::default();
+        if self.token_refused().await {
+            report.paused = true;
+            return Ok(report);
+        }
         let now = self.clock.now();
         let mut held_methods = self.store.held_methods(now).await?;
         for entry in self.store.deliverable(now, 50).await? {
@@ -156,10 +196,8 @@ impl Delivery {
                     after,
                     error,
                     rate_limited,
-                } if rate_limited.is_some()
-                    || entry.attempts + 1 < MAX_ATTEMPTS
-                    || now - entry.created_at < RETRY_WINDOW =>
-                {
+                    counts,
+                } if !counts || entry.attempts + 1 < MAX_ATTEMPTS || now - entry.created_at < RETRY_WINDOW => {
                     if let Some(wait) = rate_limited {
                         let until = now + chrono::Duration::from_std(wait).unwrap_or(after);
                         self.store.hold_method(method, until).await?;
@@ -179,10 +217,23 @@ impl Delivery {
                 }
                 Outcome::Fail(reason) => {
                     self.count("failed");
+                    if let Some(metrics) = &self.metrics {
+                        metrics
+                            .undeliverable
+                            .get_or_create(&crate::metrics::KindLabels {
+                                kind: entry.message.kind.clone(),
+                            })
+                            .inc();
+                    }
                     tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
                     self.store.mark_failed(entry.id, &reason).await?;
                     report.failed += 1;
                 }
+            }
+            if self.api.token_refused().is_some() {
+                // The rest would meet the same refusal: stop here, keeping them queued.
+                report.paused = true;
+                break;
             }
         }
         Ok(report)
@@ -314,6 +365,7 @@ impl Delivery {
                             after: chrono::Duration::seconds(2),
                             error: format!("waiting for `{parent}`"),
                             rate_limited: None,
+                            counts: true,
                         },
                     });
                 }
@@ -358,17 +410,28 @@ impl Delivery {
                     after: chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30)),
                     error: format!("rate limited for {}s", wait.as_secs()),
                     rate_limited: Some(wait),
+                    counts: false,
                 }
             }
-            err if err.is_permanent() => Outcome::Fail(err.to_string()),
-            err => {
-                let backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
-                Outcome::Retry {
-                    after: chrono::Duration::seconds(backoff),
+            err => match err.class() {
+                ErrorClass::Permanent => Outcome::Fail(err.to_string()),
+                // Every message would fail the same way: keep this one, and the pass stops.
+                ErrorClass::TokenWide => Outcome::Retry {
+                    after: chrono::Duration::from_std(TOKEN_PROBE_INTERVAL).unwrap_or(chrono::Duration::seconds(30)),
                     error: err.to_string(),
                     rate_limited: None,
+                    counts: false,
+                },
+                ErrorClass::RetryLater => {
+                    let backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
+                    Outcome::Retry {
+                        after: chrono::Duration::seconds(backoff),
+                        error: err.to_string(),
+                        rate_limited: None,
+                        counts: true,
+                    }
                 }
-            }
+            },
         }
     }
 }
@@ -378,5 +441,6 @@ fn transient(error: String) -> Outcome {
         after: chrono::Duration::seconds(5),
         error,
         rate_limited: None,
+        counts: true,
     }
 }

@@ -249,6 +249,10 @@ struct EmulatorState {
     outage: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
     outage_calls: u64,
     rate: RateState,
+    /// While set, Slack refuses the bot token with this error on every Web API call but
+    /// `apps.connections.open` (which takes the app-level token): `invalid_auth`,
+    /// `token_revoked`, `account_inactive`, … (docs.slack.dev method reference, generic errors).
+    token_refused: Option<&'static str>,
 }
 
 #[derive(Clone)]
@@ -337,6 +341,12 @@ impl Emulator {
             .collect();
         messages.sort_by(|a, b| a.0.cmp(&b.0));
         messages.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Refuses the bot token with `error` on every call from now on (`None`: accepts it again),
+    /// as Slack does after the app is uninstalled or its token revoked.
+    pub fn refuse_token(&self, error: Option<&'static str>) {
+        self.lock().token_refused = error;
     }
 
     /// Makes every Web API call take `latency` before Slack acts on it.
@@ -563,7 +573,11 @@ async fn api(
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
         let at = state.clock.as_ref().map(|c| c.now());
         let injected = state.failures.get_mut(&method).and_then(VecDeque::pop_front);
-        let failure = match (injected, state.outage, at) {
+        let refused = state
+            .token_refused
+            .filter(|_| method != "apps.connections.open")
+            .map(Failure::Api);
+        let failure = match (injected.or(refused), state.outage, at) {
             (Some(failure), _, _) => Some(failure),
             (None, Some((until, slow)), Some(at)) if at < until => {
                 state.outage_calls += 1;
@@ -683,7 +697,7 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
                 Some(latest) => state
                     .messages
                     .get(&(channel, latest.to_owned()))
-                    .cloned()
+                    .map(|m| without_metadata_unless_asked(m, body))
                     .into_iter()
                     .collect(),
                 None => {
@@ -694,7 +708,7 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
                         .filter(|((c, ts), m)| {
                             *c == channel && ts.as_str() >= oldest.as_str() && m.get("thread_ts").is_none()
                         })
-                        .map(|(_, m)| m.clone())
+                        .map(|(_, m)| without_metadata_unless_asked(m, body))
                         .collect();
                     found.sort_by(|a, b| b["ts"].as_str().cmp(&a["ts"].as_str()));
                     found
@@ -709,7 +723,7 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
                 .messages
                 .iter()
                 .filter(|((c, _), m)| *c == channel && m["thread_ts"].as_str() == Some(parent.as_str()))
-                .map(|(_, m)| m.clone())
+                .map(|(_, m)| without_metadata_unless_asked(m, body))
                 .collect();
             json!({"ok": true, "messages": messages, "has_more": false})
         }
@@ -750,6 +764,18 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     Json(answer).into_response()
+}
+
+/// `conversations.history` and `conversations.replies` return a message's `metadata` only with
+/// `include_all_metadata=true` (docs.slack.dev, both methods' arguments).
+fn without_metadata_unless_asked(message: &Value, request: &Value) -> Value {
+    let asked = matches!(&request["include_all_metadata"], Value::Bool(true))
+        || matches!(request["include_all_metadata"].as_str(), Some("true" | "1"));
+    let mut message = message.clone();
+    if !asked && let Some(fields) = message.as_object_mut() {
+        fields.remove("metadata");
+    }
+    message
 }
 
 async fn socket(State(state): State<Arc<Mutex<EmulatorState>>>, upgrade: WebSocketUpgrade) -> Response {

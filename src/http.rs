@@ -284,6 +284,11 @@ async fn healthz() -> &'static str {
 
 /// Ready to do real work: the database answers and every migration is applied.
 async fn readyz(State(state): State<AppState>) -> Response {
+    if let Some(error) = state.slack.api.token_refused() {
+        return not_ready(&format!(
+            "Slack refuses the bot token ({error}): delivery is paused; reinstall the app or replace SLACK_BOT_TOKEN"
+        ));
+    }
     if let Err(err) = state.store.ping().await {
         tracing::warn!(error = %err, "readiness: database unreachable");
         return not_ready("database unreachable");

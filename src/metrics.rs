@@ -60,6 +60,16 @@ pub struct Metrics {
     pub job_runs: Family<JobLabels, Counter>,
     pub job_lag_seconds: Family<JobNameLabels, Gauge>,
     pub escalations: Family<LevelLabels, Counter>,
+    /// 1 while Slack refuses the bot token (`invalid_auth`, `token_revoked`, …): delivery is
+    /// paused and the queue kept. Alert on it.
+    pub slack_token_refused: Gauge,
+    /// Messages given up for good (by kind): someone should look at `/launch show` or the logs.
+    pub undeliverable: Family<KindLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: String,
 }
 
 impl Default for Metrics {
@@ -118,6 +128,18 @@ impl Metrics {
         );
         let escalations = Family::<LevelLabels, Counter>::default();
         registry.register("escalations", "Escalation levels fired", escalations.clone());
+        let slack_token_refused = Gauge::default();
+        registry.register(
+            "slack_token_refused",
+            "1 while Slack refuses the bot token and delivery is paused",
+            slack_token_refused.clone(),
+        );
+        let undeliverable = Family::<KindLabels, Counter>::default();
+        registry.register(
+            "undeliverable_messages",
+            "Messages Slack refused for good, by kind",
+            undeliverable.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -129,6 +151,8 @@ impl Metrics {
             job_runs,
             job_lag_seconds,
             escalations,
+            slack_token_refused,
+            undeliverable,
         }
     }
 

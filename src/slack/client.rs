@@ -35,16 +35,99 @@ pub enum SlackApiError {
     Timeout { method: &'static str },
 }
 
+/// What an error means for the work that met it, by Slack's documented meaning of each code
+/// (the method reference on docs.slack.dev; slack-ruby/slack-api-ref keeps the lists, see
+/// `tests/fixtures/slack/errors.md`), not by guessing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The token or installation is refused: every call will fail the same way until someone
+    /// fixes the app. Pause and alert; keep what is queued.
+    TokenWide,
+    /// Transient or time-bounded: try the same call again later.
+    RetryLater,
+    /// This request is refused (its channel, its payload); retrying it will not help.
+    Permanent,
+}
+
+/// Codes that mean the token itself is refused ("Generic errors" of every method).
+const TOKEN_WIDE: &[&str] = &[
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "team_access_not_granted",
+    "no_permission",
+    "not_allowed_token_type",
+    "enterprise_is_restricted",
+    "accesslimited",
+    "team_disabled",
+];
+
+/// Codes Slack documents as transient or time-bounded. `missing_scope` is here too: it is
+/// fixed by adding the scope and reinstalling, after which the queued message should go out.
+const RETRY_LATER: &[&str] = &[
+    "ratelimited",
+    "rate_limited",
+    "message_limit_exceeded",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "team_added_to_org",
+    "org_login_required",
+    "update_failed",
+    "external_channel_migrating",
+    "missing_scope",
+];
+
 impl SlackApiError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            SlackApiError::Api { error, .. } if TOKEN_WIDE.contains(&error.as_str()) => ErrorClass::TokenWide,
+            SlackApiError::Api { error, .. } if RETRY_LATER.contains(&error.as_str()) => ErrorClass::RetryLater,
+            SlackApiError::Api { .. } => ErrorClass::Permanent,
+            SlackApiError::RateLimited { .. } | SlackApiError::Transport { .. } | SlackApiError::Timeout { .. } => {
+                ErrorClass::RetryLater
+            }
+        }
+    }
+
     /// Errors that will not go away by retrying the same call.
     pub fn is_permanent(&self) -> bool {
-        match self {
-            SlackApiError::Api { error, .. } => !matches!(
-                error.as_str(),
-                "ratelimited" | "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout"
-            ),
-            _ => false,
+        self.class() == ErrorClass::Permanent
+    }
+}
+
+/// Whether Slack currently refuses the bot token, as the last Web API call found. Shared by
+/// every clone of the client, so delivery, `/readyz` and `/metrics` see the same thing.
+#[derive(Debug, Default)]
+pub struct TokenState {
+    refused: std::sync::Mutex<Option<String>>,
+}
+
+impl TokenState {
+    fn record<T>(&self, result: &Result<T, SlackApiError>) {
+        let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok(_) => {
+                if let Some(error) = refused.take() {
+                    tracing::warn!(%error, "Slack accepts the bot token again; delivery resumes");
+                }
+            }
+            Err(err @ SlackApiError::Api { error, .. }) if err.class() == ErrorClass::TokenWide => {
+                if refused.is_none() {
+                    tracing::error!(%error, "Slack refuses the bot token: delivery is paused until it is fixed (reinstall the app or replace SLACK_BOT_TOKEN)");
+                }
+                *refused = Some(error.clone());
+            }
+            Err(_) => {}
         }
+    }
+
+    /// The error code Slack refuses the token with, while it does.
+    pub fn refused(&self) -> Option<String> {
+        self.refused.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -65,6 +148,7 @@ pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
     token: SlackApiToken,
     timeout: Duration,
+    token_state: Arc<TokenState>,
 }
 
 impl SlackApi {
@@ -81,7 +165,13 @@ impl SlackApi {
             client: Arc::new(SlackClient::new(connector)),
             token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
             timeout,
+            token_state: Arc::default(),
         })
+    }
+
+    /// The error code Slack refuses the bot token with, if the last call found it refused.
+    pub fn token_refused(&self) -> Option<String> {
+        self.token_state.refused()
     }
 
     async fn call<T>(
@@ -89,11 +179,16 @@ impl SlackApi {
         method: &'static str,
         future: impl std::future::Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackApiError> {
-        match tokio::time::timeout(self.timeout, future).await {
+        let result = match tokio::time::timeout(self.timeout, future).await {
             Err(_) => Err(SlackApiError::Timeout { method }),
             Ok(Ok(value)) => Ok(value),
             Ok(Err(err)) => Err(classify(method, err)),
+        };
+        // The app-level token of Socket Mode is another token: its refusals are not the bot's.
+        if method != "apps.connections.open" {
+            self.token_state.record(&result);
         }
+        result
     }
 
     pub async fn auth_test(&self) -> Result<BotIdentity, SlackApiError> {
@@ -175,15 +270,28 @@ impl SlackApi {
         let oldest = SlackTs(format!("{}.000000", oldest.timestamp().saturating_sub(60)));
         let messages = match thread_ts {
             Some(parent) => {
-                let request = SlackApiConversationsRepliesRequest::new(
-                    SlackChannelId(channel.to_owned()),
-                    SlackTs(parent.to_owned()),
-                )
-                .with_oldest(oldest)
-                .with_limit(200);
-                self.call("conversations.replies", session.conversations_replies(&request))
-                    .await?
-                    .messages
+                // Slack returns message metadata only when asked (`include_all_metadata`, on
+                // conversations.replies as on conversations.history), and slack-morphism 2.31's
+                // replies request has no such field: without it every thread reply looks
+                // unposted and is posted again. So the method is called with the argument
+                // through slack-morphism's generic GET, which still signs, times and parses it.
+                let oldest = oldest.0;
+                let params: Vec<(&str, Option<&str>)> = vec![
+                    ("channel", Some(channel)),
+                    ("ts", Some(parent)),
+                    ("oldest", Some(oldest.as_str())),
+                    ("limit", Some("200")),
+                    ("include_all_metadata", Some("true")),
+                ];
+                let response: SlackApiConversationsRepliesResponse = self
+                    .call(
+                        "conversations.replies",
+                        session
+                            .http_session_api
+                            .http_get("conversations.replies", &params, None),
+                    )
+                    .await?;
+                response.messages
             }
             None => {
                 let request = SlackApiConversationsHistoryRequest::new()

@@ -20,6 +20,7 @@ mod manifest;
 mod pmo_loop;
 mod processes;
 mod slack_commands;
+mod slack_errors;
 mod slack_events;
 mod slack_interactions;
 mod slack_limits;

@@ -1,0 +1,135 @@
+//! Slack's error codes by their documented meaning (docs.slack.dev method reference; the
+//! classes are listed in tests/fixtures/slack/errors.md): a refused token pauses delivery
+//! and keeps the queue, instead of failing every message one by one; `rate_limited` and
+//! `message_limit_exceeded` are retried later, not failed.
+
+use liftoff::slack::blocks::Rendered;
+use liftoff::slack::render_pmo;
+
+use crate::fake_slack::Failure;
+use crate::helpers::{ClockExt, TestApp};
+
+/// Queues `count` posts to `channel`, as the scheduler would.
+async fn queue_posts(app: &TestApp, channel: &str, count: usize) {
+    let messages: Vec<_> = (0..count)
+        .map(|n| {
+            let text = format!("Check-in {n}");
+            let rendered = Rendered::fit(text.clone(), vec![liftoff::slack::blocks::section(&text)], "");
+            render_pmo::post_message(format!("test:{channel}:{n}"), "checkin", channel, &rendered)
+        })
+        .collect();
+    app.store.enqueue(&messages, app.clock.now_for_tests()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_revoked_token_pauses_delivery_keeps_the_queue_and_says_so() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    queue_posts(&app, "C0MKTG", 5).await;
+    app.slack.refuse_token(Some("token_revoked"));
+    app.deliver().await;
+    // One refusal was enough: the other four were not tried, and none was given up.
+    assert_eq!(app.slack.calls("chat.postMessage").len(), 1);
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed, counts.sent), (5, 0, 0));
+    // Loudly reported: /readyz and /metrics.
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    let reason = ready.text().await.unwrap();
+    assert!(reason.contains("token_revoked"), "{reason}");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("liftoff_slack_token_refused 1"), "{metrics}");
+
+    // A later pass only asks whether the token is accepted again; nothing is posted meanwhile.
+    app.deliver().await;
+    assert_eq!(app.slack.calls("chat.postMessage").len(), 1);
+    assert!(!app.slack.calls("auth.test").is_empty());
+
+    // The app is reinstalled: the next pass finds the token accepted and sends everything.
+    app.slack.refuse_token(None);
+    app.clock.advance(chrono::Duration::minutes(2));
+    app.deliver().await;
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed, counts.sent), (0, 0, 5));
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn slacks_own_rate_limit_codes_are_retried_not_failed() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    queue_posts(&app, "C0MKTG", 2).await;
+    // Documented on chat.postMessage: `rate_limited` (Slack's underscore spelling) and
+    // `message_limit_exceeded` (the workspace's message quota). Each is met once, by the first
+    // message's first and second attempts.
+    for error in ["rate_limited", "message_limit_exceeded"] {
+        app.slack.fail_next("chat.postMessage", Failure::Api(error));
+        app.deliver().await;
+        let counts = app.store.outbox_counts().await.unwrap();
+        assert_eq!((counts.failed, counts.pending), (0, 2), "{error}: kept for a retry");
+        app.clock.advance(chrono::Duration::minutes(10));
+    }
+    app.deliver().await;
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.failed, counts.sent), (0, 2));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_that_does_not_exist_fails_that_message_only() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    queue_posts(&app, "C0GONE", 1).await;
+    queue_posts(&app, "C0MKTG", 1).await;
+    app.slack
+        .fail_next("chat.postMessage", Failure::Api("channel_not_found"));
+    app.deliver().await;
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.failed, counts.sent), (1, 1));
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("liftoff_undeliverable_messages_total{kind=\"checkin\"} 1"),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_thread_reply_that_timed_out_but_reached_slack_is_not_posted_again() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\nrequest_timeout_secs = 1\n").await;
+    // A parent message, then a reply in its thread, as escalations add lines to check-ins.
+    queue_posts(&app, "C0MKTG", 1).await;
+    app.deliver().await;
+    let parent_ts = app.slack.last_post("C0MKTG").unwrap();
+    let parent_ts = app
+        .slack
+        .channel_history("C0MKTG")
+        .into_iter()
+        .find(|m| m["text"] == parent_ts["text"])
+        .unwrap()["ts"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = "T12 is 2 working days overdue";
+    let rendered = Rendered::fit(text.to_owned(), vec![liftoff::slack::blocks::section(text)], "");
+    let mut reply = render_pmo::post_message("test:reply".to_owned(), "escalation", "C0MKTG", &rendered);
+    reply.thread_ts = Some(parent_ts.clone());
+    app.store.enqueue(&[reply], app.clock.now_for_tests()).await.unwrap();
+    // Slack stores the reply but answers after the client gave up.
+    app.slack
+        .fail_next("chat.postMessage", Failure::Lost(std::time::Duration::from_secs(2)));
+    app.deliver().await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.deliver().await;
+    let replies: Vec<_> = app
+        .slack
+        .channel_history("C0MKTG")
+        .into_iter()
+        .filter(|m| m["thread_ts"] == parent_ts.as_str())
+        .collect();
+    assert_eq!(replies.len(), 1, "posted once: {replies:?}");
+    let lookups = app.slack.calls("conversations.replies");
+    assert!(!lookups.is_empty(), "the retry looked in the thread first");
+    assert_eq!(lookups[0]["include_all_metadata"], "true", "{:?}", lookups[0]);
+    assert_eq!(app.store.outbox_counts().await.unwrap().sent, 2);
+    app.stop().await;
+}
