@@ -249,6 +249,9 @@ struct EmulatorState {
     outage: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
     outage_calls: u64,
     rate: RateState,
+    /// Set when the app is installed org-wide in this Enterprise Grid organisation: auth.test
+    /// then answers with it and `is_enterprise_install: true`.
+    org_wide: Option<String>,
     /// While set, Slack refuses the bot token with this error on every Web API call but
     /// `apps.connections.open` (which takes the app-level token): `invalid_auth`,
     /// `token_revoked`, `account_inactive`, … (docs.slack.dev method reference, generic errors).
@@ -341,6 +344,12 @@ impl Emulator {
             .collect();
         messages.sort_by(|a, b| a.0.cmp(&b.0));
         messages.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Installs the app org-wide in `enterprise_id` (before the service starts, which asks
+    /// auth.test once).
+    pub fn install_org_wide(&self, enterprise_id: &str) {
+        self.lock().org_wide = Some(enterprise_id.to_owned());
     }
 
     /// Refuses the bot token with `error` on every call from now on (`None`: accepts it again),
@@ -652,10 +661,20 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
         return Json(json!({"ok": false, "error": "msg_blocks_too_long"})).into_response();
     }
     let answer = match method {
-        "auth.test" => json!({
-            "ok": true, "url": "https://liftoff-test.slack.com/", "team": "Liftoff Test",
-            "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID
-        }),
+        // docs.slack.dev auth.test: `enterprise_id` and `is_enterprise_install` are set for
+        // workspaces of an Enterprise Grid organisation and org-wide installs.
+        "auth.test" => match &state.org_wide {
+            None => json!({
+                "ok": true, "url": "https://liftoff-test.slack.com/", "team": "Liftoff Test",
+                "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
+                "is_enterprise_install": false
+            }),
+            Some(enterprise) => json!({
+                "ok": true, "url": "https://liftoff-org.enterprise.slack.com/", "team": "Liftoff Org",
+                "user": "liftoff", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
+                "enterprise_id": enterprise, "is_enterprise_install": true
+            }),
+        },
         "chat.postMessage" => {
             state.next_ts += 100;
             let ts = format!("{}.{:06}", state.next_ts / 1_000_000, state.next_ts % 1_000_000);

@@ -138,6 +138,10 @@ pub struct BotIdentity {
     pub team_id: domain::SlackTeamId,
     pub user_id: domain::SlackUserId,
     pub bot_id: Option<String>,
+    /// The Enterprise Grid organisation the app is installed in org-wide, if it is: such an
+    /// install serves requests from every workspace of the organisation. `None` for an app
+    /// installed in one workspace, even one that belongs to an organisation.
+    pub org_wide_enterprise_id: Option<String>,
 }
 
 /// The metadata event type that marks Liftoff's outbox messages.
@@ -192,16 +196,36 @@ impl SlackApi {
     }
 
     pub async fn auth_test(&self) -> Result<BotIdentity, SlackApiError> {
+        /// auth.test's answer as docs.slack.dev documents it; slack-morphism 2.31's response
+        /// type has no `enterprise_id`, which org-wide installs need.
+        #[derive(serde::Deserialize)]
+        struct AuthTest {
+            team_id: String,
+            user_id: String,
+            bot_id: Option<String>,
+            enterprise_id: Option<String>,
+            #[serde(default)]
+            is_enterprise_install: bool,
+        }
         let session = self.client.open_session(&self.token);
-        let response = self.call("auth.test", session.auth_test()).await?;
+        let no_params: Vec<(&str, Option<&str>)> = Vec::new();
+        let response: AuthTest = self
+            .call(
+                "auth.test",
+                session.http_session_api.http_get("auth.test", &no_params, None),
+            )
+            .await?;
         let invalid = |what: &str| SlackApiError::Transport {
             method: "auth.test",
             reason: format!("answer has an invalid {what}"),
         };
         Ok(BotIdentity {
-            team_id: domain::SlackTeamId::parse(&response.team_id.0).map_err(|_| invalid("team_id"))?,
-            user_id: domain::SlackUserId::parse(&response.user_id.0).map_err(|_| invalid("user_id"))?,
-            bot_id: response.bot_id.map(|b| b.0),
+            team_id: domain::SlackTeamId::parse(&response.team_id).map_err(|_| invalid("team_id"))?,
+            user_id: domain::SlackUserId::parse(&response.user_id).map_err(|_| invalid("user_id"))?,
+            bot_id: response.bot_id,
+            org_wide_enterprise_id: response
+                .enterprise_id
+                .filter(|e| !e.is_empty() && response.is_enterprise_install),
         })
     }
 

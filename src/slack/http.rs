@@ -18,6 +18,7 @@ use tokio_util::task::TaskTracker;
 
 use super::client::{BotIdentity, SlackApi};
 use super::command_text::{self, ParseContext};
+use super::installation::Installation;
 use super::interactions;
 use super::payloads::{EventEnvelope, Interaction, InteractionForm, SlashCommand};
 use super::render::{self, new_launch_modal};
@@ -72,9 +73,12 @@ impl SlackContext {
         });
     }
 
-    /// Requests from any workspace but the bot's own are refused.
-    pub fn is_own_team(&self, team_id: &str) -> bool {
-        team_id == self.identity.team_id.as_str()
+    /// Requests for any installation but the bot's own are refused (see [`Installation`]).
+    pub fn serves(&self, installation: &Installation) -> bool {
+        installation.is_served_by(
+            self.identity.team_id.as_str(),
+            self.identity.org_wide_enterprise_id.as_deref(),
+        )
     }
 }
 
@@ -116,8 +120,8 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-fn wrong_team(team_id: &str) -> Response {
-    tracing::warn!(team_id, "refused a request from another workspace");
+fn wrong_team(installation: &Installation) -> Response {
+    tracing::warn!(team = %installation.describe(), "refused a request from another workspace");
     (StatusCode::FORBIDDEN, "this Liftoff serves another workspace").into_response()
 }
 
@@ -147,8 +151,9 @@ async fn commands(State(ctx): State<SlackContext>, Form(command): Form<SlashComm
     if command.ssl_check.as_deref() == Some("1") {
         return StatusCode::OK.into_response();
     }
-    if !ctx.is_own_team(&command.team_id) {
-        return wrong_team(&command.team_id);
+    let installation = Installation::of_command(&command.team_id, command.enterprise_id.as_deref());
+    if !ctx.serves(&installation) {
+        return wrong_team(&installation);
     }
     let Ok(user) = SlackUserId::parse(&command.user_id) else {
         return (StatusCode::BAD_REQUEST, "missing user_id").into_response();
@@ -194,12 +199,13 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
 }
 
 async fn events(State(ctx): State<SlackContext>, body: Bytes) -> Response {
-    let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&body) else {
+    let Ok(payload) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a Slack event").into_response();
     };
-    match handle_event(&ctx, envelope).await {
+    match handle_event(&ctx, payload).await {
         EventOutcome::Challenge(challenge) => Json(json!({ "challenge": challenge })).into_response(),
-        EventOutcome::WrongTeam(team) => wrong_team(&team),
+        EventOutcome::WrongTeam(installation) => wrong_team(&installation),
+        EventOutcome::Unreadable => (StatusCode::BAD_REQUEST, "not a Slack event").into_response(),
         EventOutcome::Failed => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         EventOutcome::Accepted | EventOutcome::Duplicate => StatusCode::OK.into_response(),
     }
@@ -209,20 +215,27 @@ async fn events(State(ctx): State<SlackContext>, body: Bytes) -> Response {
 #[derive(Debug, PartialEq, Eq)]
 pub enum EventOutcome {
     Challenge(String),
-    WrongTeam(String),
+    WrongTeam(Installation),
+    /// Not an Events API payload.
+    Unreadable,
     Accepted,
     Duplicate,
     /// Not recorded (the database failed): Slack will retry, which is what we want.
     Failed,
 }
 
-pub async fn handle_event(ctx: &SlackContext, envelope: EventEnvelope) -> EventOutcome {
+/// Handles an Events API payload (the HTTP body, or a Socket Mode envelope's `payload`).
+pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> EventOutcome {
+    let installation = Installation::of_payload(&payload);
+    let Ok(envelope) = serde_json::from_value::<EventEnvelope>(payload) else {
+        return EventOutcome::Unreadable;
+    };
     match envelope {
         EventEnvelope::UrlVerification { challenge } => EventOutcome::Challenge(challenge),
         EventEnvelope::Other => EventOutcome::Accepted,
         EventEnvelope::EventCallback(callback) => {
-            if !ctx.is_own_team(&callback.team_id) {
-                return EventOutcome::WrongTeam(callback.team_id);
+            if !ctx.serves(&installation) {
+                return EventOutcome::WrongTeam(installation);
             }
             match ctx
                 .service
@@ -274,7 +287,15 @@ pub async fn handle_event(ctx: &SlackContext, envelope: EventEnvelope) -> EventO
 }
 
 async fn interactions_endpoint(State(ctx): State<SlackContext>, Form(form): Form<InteractionForm>) -> Response {
-    let interaction = match serde_json::from_str::<Interaction>(&form.payload) {
+    let Ok(payload) = serde_json::from_str::<serde_json::Value>(&form.payload) else {
+        tracing::warn!("unreadable interaction payload");
+        return (StatusCode::BAD_REQUEST, "unreadable interaction payload").into_response();
+    };
+    let installation = Installation::of_payload(&payload);
+    if !ctx.serves(&installation) {
+        return wrong_team(&installation);
+    }
+    let interaction = match serde_json::from_value::<Interaction>(payload) {
         Ok(interaction) => interaction,
         Err(err) => {
             tracing::warn!(error = %err, "unreadable interaction payload");
@@ -284,7 +305,6 @@ async fn interactions_endpoint(State(ctx): State<SlackContext>, Form(form): Form
     match interactions::handle(&ctx, interaction).await {
         interactions::Outcome::Ack => StatusCode::OK.into_response(),
         interactions::Outcome::Respond(body) => Json(body).into_response(),
-        interactions::Outcome::WrongTeam(team) => wrong_team(&team),
         interactions::Outcome::BadRequest(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
     }
 }

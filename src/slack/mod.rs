@@ -7,6 +7,7 @@ pub mod client;
 pub mod command_text;
 pub mod home;
 pub mod http;
+pub mod installation;
 pub mod interactions;
 pub mod payloads;
 pub mod render;

@@ -19,9 +19,13 @@ pub struct SlashCommand {
     pub response_url: String,
     pub trigger_id: String,
     pub ssl_check: Option<String>,
+    /// Set for workspaces of an Enterprise Grid organisation.
+    pub enterprise_id: Option<String>,
 }
 
-/// The form wrapper around interaction payloads: `payload=<json>`.
+/// The form wrapper around interaction payloads: `payload=<json>`. Which installation an
+/// interaction is for is read from the raw JSON ([`super::installation::Installation`]), since
+/// `team` is `null` in org-wide installs.
 #[derive(Debug, Deserialize)]
 pub struct InteractionForm {
     pub payload: String,
@@ -34,12 +38,6 @@ pub enum Interaction {
     ViewSubmission(ViewSubmission),
     #[serde(other)]
     Other,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(default)]
-pub struct Team {
-    pub id: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -86,7 +84,6 @@ pub struct Action {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default)]
 pub struct BlockActions {
-    pub team: Team,
     pub user: User,
     pub trigger_id: String,
     pub response_url: Option<String>,
@@ -99,7 +96,6 @@ pub struct BlockActions {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default)]
 pub struct ViewSubmission {
-    pub team: Team,
     pub user: User,
     pub view: SubmittedView,
 }
@@ -179,7 +175,7 @@ mod tests {
     fn block_actions_parse_with_unknown_blocks_present() {
         let json = r#"{
             "type": "block_actions",
-            "team": {"id": "T1", "domain": "x"},
+            "team": null,
             "user": {"id": "U1", "name": "ann"},
             "trigger_id": "1.2.3",
             "container": {"type": "message", "message_ts": "100.1", "channel_id": "C1", "is_ephemeral": false},

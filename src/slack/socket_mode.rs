@@ -15,8 +15,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use super::http::{EventOutcome, SlackContext, command_response, handle_event, run_command};
+use super::installation::Installation;
 use super::interactions::{self, Outcome};
-use super::payloads::{EventEnvelope, Interaction, SlashCommand};
+use super::payloads::{Interaction, SlashCommand};
 use super::render::new_launch_modal;
 use crate::domain::SlackUserId;
 use crate::service::reply::View;
@@ -131,8 +132,9 @@ pub async fn handle_envelope(ctx: &SlackContext, frame: &Value) -> Option<Value>
             let Ok(command) = serde_json::from_value::<SlashCommand>(payload) else {
                 return Some(ack(None));
             };
-            if !ctx.is_own_team(&command.team_id) {
-                tracing::warn!(team_id = %command.team_id, "refused a command from another workspace");
+            let installation = Installation::of_command(&command.team_id, command.enterprise_id.as_deref());
+            if !ctx.serves(&installation) {
+                tracing::warn!(team = %installation.describe(), "refused a command from another workspace");
                 return Some(ack(None));
             }
             let Ok(user) = SlackUserId::parse(&command.user_id) else {
@@ -157,27 +159,23 @@ pub async fn handle_envelope(ctx: &SlackContext, frame: &Value) -> Option<Value>
             Some(ack(Some(command_response(&reply))))
         }
         "interactive" => {
+            let installation = Installation::of_payload(&payload);
+            if !ctx.serves(&installation) {
+                tracing::warn!(team = %installation.describe(), "refused an interaction from another workspace");
+                return Some(ack(None));
+            }
             let Ok(interaction) = serde_json::from_value::<Interaction>(payload) else {
                 return Some(ack(None));
             };
             match interactions::handle(ctx, interaction).await {
                 Outcome::Respond(body) => Some(ack(Some(body))),
-                Outcome::WrongTeam(team_id) => {
-                    tracing::warn!(%team_id, "refused an interaction from another workspace");
-                    Some(ack(None))
-                }
                 Outcome::Ack | Outcome::BadRequest(_) => Some(ack(None)),
             }
         }
-        "events_api" => {
-            let Ok(envelope) = serde_json::from_value::<EventEnvelope>(payload) else {
-                return Some(ack(None));
-            };
-            match handle_event(ctx, envelope).await {
-                EventOutcome::Failed => None,
-                _ => Some(ack(None)),
-            }
-        }
+        "events_api" => match handle_event(ctx, payload).await {
+            EventOutcome::Failed => None,
+            _ => Some(ack(None)),
+        },
         _ => Some(ack(None)),
     }
 }

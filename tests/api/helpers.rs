@@ -223,15 +223,32 @@ impl TestApp {
         Some(TestApp::spawn_on(db, true, config_toml, false).await)
     }
 
+    /// Starts the service for an app installed org-wide in the Enterprise Grid organisation
+    /// `enterprise_id`.
+    pub async fn spawn_org_wide(enterprise_id: &str, config_toml: &str) -> TestApp {
+        let slack = FakeSlack::start().await;
+        slack.install_org_wide(enterprise_id);
+        TestApp::spawn_with_slack(TestDb::sqlite().await, slack, true, config_toml, false).await
+    }
+
     async fn spawn_inner(migrate: bool, config_toml: &str, socket_mode: bool) -> TestApp {
         TestApp::spawn_on(TestDb::sqlite().await, migrate, config_toml, socket_mode).await
     }
 
     async fn spawn_on(db: TestDb, migrate: bool, config_toml: &str, socket_mode: bool) -> TestApp {
+        TestApp::spawn_with_slack(db, FakeSlack::start().await, migrate, config_toml, socket_mode).await
+    }
+
+    async fn spawn_with_slack(
+        db: TestDb,
+        slack: FakeSlack,
+        migrate: bool,
+        config_toml: &str,
+        socket_mode: bool,
+    ) -> TestApp {
         if migrate {
             db.store.migrate().await.expect("migrate");
         }
-        let slack = FakeSlack::start().await;
         let clock = ManualClock::new(instant("2026-11-23T09:00:00Z"));
         // Scheduled work runs when a test ticks, not on its own.
         let config_toml = format!("[scheduler]\nenabled = false\n{config_toml}");

@@ -19,6 +19,7 @@ mod health;
 mod manifest;
 mod pmo_loop;
 mod processes;
+mod replay;
 mod slack_commands;
 mod slack_errors;
 mod slack_events;
