@@ -272,12 +272,26 @@ impl Delivery {
             // Messages another worker is sending right now are waited for (within the budget),
             // so a drain never returns while a message it could see is still in flight.
             let counts = self.store.outbox_counts().await?;
-            let idle = pass.sent + pass.held + pass.retrying == 0 && counts.sending == 0;
+            // A message another worker put back for an immediate retry (after joining its
+            // channel, say) between this pass's read and the counts is due now: not idle.
+            let idle = pass.sent + pass.held + pass.retrying == 0 && counts.sending == 0 && !self.due_now().await?;
             if counts.pending + counts.sending == 0 || idle || Instant::now() >= deadline {
                 return Ok(total);
             }
             tokio::time::sleep(Duration::from_millis(if pass.sent + pass.held > 0 { 20 } else { 200 })).await;
         }
+    }
+
+    /// Whether some message could be sent right now (due, and its method not held back).
+    async fn due_now(&self) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let held = self.store.held_methods(now).await?;
+        Ok(self
+            .store
+            .deliverable(now, 50)
+            .await?
+            .iter()
+            .any(|entry| !held.iter().any(|m| m == entry.message.method.as_str())))
     }
 
     async fn send(&self, entry: &OutboxEntry) -> Outcome {
@@ -347,7 +361,42 @@ impl Delivery {
         };
         match result {
             Ok((channel, ts)) => Outcome::Sent { channel, ts },
+            Err(err @ SlackApiError::Api { .. }) if api_error(&err) == Some("not_in_channel") => {
+                self.count_error(&err);
+                self.join_and_retry(&route.channel).await
+            }
+            // A private channel the bot is not in is invisible to it: Slack says it does not exist.
+            Err(err @ SlackApiError::Api { .. })
+                if api_error(&err) == Some("channel_not_found") && !route.channel.starts_with('D') =>
+            {
+                self.count_error(&err);
+                Outcome::Fail(format!(
+                    "Slack cannot find <#{}> for Liftoff (channel_not_found): if it is a private channel, \
+                     type `/invite @Liftoff` there; otherwise check the channel id",
+                    route.channel
+                ))
+            }
             Err(err) => self.classify(entry, err),
+        }
+    }
+
+    /// After `not_in_channel` (the bot was never added, or was removed): a public channel is
+    /// joined and the message sent again at once; anywhere else someone must invite Liftoff,
+    /// and the message fails with that advice (shown in `/launch show` and the digest).
+    async fn join_and_retry(&self, channel: &str) -> Outcome {
+        match crate::slack::membership::ensure_member(&self.api, channel, Duration::from_secs(10)).await {
+            access if access.can_post() => {
+                tracing::info!(channel, "joined a channel to post there");
+                Outcome::Retry {
+                    after: chrono::Duration::zero(),
+                    error: format!("joined <#{channel}>"),
+                    rate_limited: None,
+                    counts: false,
+                }
+            }
+            access => Outcome::Fail(format!(
+                "Liftoff is not in <#{channel}> and cannot join it ({access:?}): type `/invite @Liftoff` there"
+            )),
         }
     }
 
@@ -393,7 +442,8 @@ impl Delivery {
         Ok(Route { channel, thread_ts })
     }
 
-    fn classify(&self, entry: &OutboxEntry, err: SlackApiError) -> Outcome {
+    /// Counts a Web API error in `/metrics` by method and error.
+    fn count_error(&self, err: &SlackApiError) {
         if let Some(metrics) = &self.metrics {
             let (method, error) = match &err {
                 SlackApiError::Api { method, error } => (*method, error.as_str()),
@@ -403,6 +453,10 @@ impl Delivery {
             };
             metrics.slack_error(method, error);
         }
+    }
+
+    fn classify(&self, entry: &OutboxEntry, err: SlackApiError) -> Outcome {
+        self.count_error(&err);
         match err {
             SlackApiError::RateLimited { retry_after, .. } => {
                 let wait = retry_after.unwrap_or(Duration::from_secs(30));
@@ -433,6 +487,14 @@ impl Delivery {
                 }
             },
         }
+    }
+}
+
+/// The error code of an `ok: false` answer.
+fn api_error(err: &SlackApiError) -> Option<&str> {
+    match err {
+        SlackApiError::Api { error, .. } => Some(error),
+        _ => None,
     }
 }
 

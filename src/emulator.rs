@@ -192,6 +192,26 @@ impl RateState {
     }
 }
 
+/// A channel as Slack holds it, for the rules about where the bot may post and read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelState {
+    pub private: bool,
+    pub archived: bool,
+    pub bot_is_member: bool,
+}
+
+impl ChannelState {
+    /// What Slack starts from for a channel id nobody described: public channels (`C…`) and
+    /// private ones (`G…`) without the bot, direct messages (`D…`) with it.
+    fn default_for(id: &str) -> ChannelState {
+        ChannelState {
+            private: id.starts_with('G'),
+            archived: false,
+            bot_is_member: id.starts_with('D'),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: String,
@@ -249,6 +269,13 @@ struct EmulatorState {
     outage: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
     outage_calls: u64,
     rate: RateState,
+    /// Channels by id, as far as the bot is concerned. A channel not listed here is a public
+    /// channel the bot has not joined (`C…`), a private one it is not in (`G…`), or a direct
+    /// message, which it is always in (`D…`).
+    channels: HashMap<String, ChannelState>,
+    /// Whether the app's Messages tab is off (`features.app_home.messages_tab_enabled: false`):
+    /// Slack then refuses the app's direct messages with `messages_tab_disabled`.
+    messages_tab_disabled: bool,
     /// Set when the app is installed org-wide in this Enterprise Grid organisation: auth.test
     /// then answers with it and `is_enterprise_install: true`.
     org_wide: Option<String>,
@@ -346,6 +373,54 @@ impl Emulator {
         messages.into_iter().map(|(_, m)| m).collect()
     }
 
+    /// Describes a channel: public or private, and whether the bot is in it (as after an
+    /// `/invite @Liftoff`).
+    pub fn add_channel(&self, id: &str, private: bool, bot_is_member: bool) {
+        self.lock().channels.insert(
+            id.to_owned(),
+            ChannelState {
+                private,
+                archived: false,
+                bot_is_member,
+            },
+        );
+    }
+
+    /// Turns the app's Messages tab off, as the manifests once did.
+    pub fn disable_messages_tab(&self) {
+        self.lock().messages_tab_disabled = true;
+    }
+
+    /// Archives a channel: Slack then refuses posts there with `is_archived`.
+    pub fn archive_channel(&self, id: &str) {
+        let mut state = self.lock();
+        let channel = state
+            .channels
+            .entry(id.to_owned())
+            .or_insert_with(|| ChannelState::default_for(id));
+        channel.archived = true;
+    }
+
+    /// Removes the bot from a channel (someone ran `/kick @Liftoff` or `/remove`).
+    pub fn remove_bot_from(&self, id: &str) {
+        let mut state = self.lock();
+        let channel = state
+            .channels
+            .entry(id.to_owned())
+            .or_insert_with(|| ChannelState::default_for(id));
+        channel.bot_is_member = false;
+    }
+
+    /// Where the bot stands in `id` now.
+    pub fn channel(&self, id: &str) -> ChannelState {
+        let state = self.lock();
+        state
+            .channels
+            .get(id)
+            .copied()
+            .unwrap_or_else(|| ChannelState::default_for(id))
+    }
+
     /// Installs the app org-wide in `enterprise_id` (before the service starts, which asks
     /// auth.test once).
     pub fn install_org_wide(&self, enterprise_id: &str) {
@@ -425,9 +500,16 @@ impl Emulator {
         self.lock().rate.refused
     }
 
-    /// Stores a message as if the bot had posted it, for tests that start from an existing one.
+    /// Stores a message as if the bot had posted it, for tests that start from an existing one
+    /// (so the bot is in that channel).
     pub fn seed_message(&self, channel: &str, ts: &str, text: &str, blocks: Value) {
-        self.lock().messages.insert(
+        let mut state = self.lock();
+        state
+            .channels
+            .entry(channel.to_owned())
+            .or_insert_with(|| ChannelState::default_for(channel))
+            .bot_is_member = true;
+        state.messages.insert(
             (channel.to_owned(), ts.to_owned()),
             json!({ "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER_ID, "bot_id": BOT_ID }),
         );
@@ -660,7 +742,72 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
             .push(format!("{method}: blocks carry {chars} characters of text"));
         return Json(json!({"ok": false, "error": "msg_blocks_too_long"})).into_response();
     }
+    // Membership (docs.slack.dev chat.postMessage, conversations.history/replies errors): a
+    // bot posts and reads only where it is a member (`not_in_channel`), never in an archived
+    // channel (`is_archived`), and cannot see a private channel it is not in
+    // (`channel_not_found`). No `chat:write.public` scope is declared, so public channels are
+    // no exception.
+    if matches!(
+        method,
+        "chat.postMessage" | "chat.postEphemeral" | "conversations.history" | "conversations.replies"
+    ) && let Some(channel) = body["channel"].as_str()
+    {
+        let here = state
+            .channels
+            .get(channel)
+            .copied()
+            .unwrap_or_else(|| ChannelState::default_for(channel));
+        let refusal = if here.private && !here.bot_is_member {
+            Some("channel_not_found")
+        } else if here.archived && method.starts_with("chat.") {
+            Some("is_archived")
+        } else if !here.bot_is_member {
+            Some("not_in_channel")
+        } else {
+            None
+        };
+        if let Some(error) = refusal {
+            return Json(json!({"ok": false, "error": error})).into_response();
+        }
+        if method == "chat.postMessage" && channel.starts_with('D') && state.messages_tab_disabled {
+            return Json(json!({"ok": false, "error": "messages_tab_disabled"})).into_response();
+        }
+    }
     let answer = match method {
+        "conversations.info" => {
+            let id = body["channel"].as_str().unwrap_or_default().to_owned();
+            let here = state
+                .channels
+                .get(&id)
+                .copied()
+                .unwrap_or_else(|| ChannelState::default_for(&id));
+            if here.private && !here.bot_is_member {
+                return Json(json!({"ok": false, "error": "channel_not_found"})).into_response();
+            }
+            json!({"ok": true, "channel": channel_object(&id, &here)})
+        }
+        "conversations.join" => {
+            let id = body["channel"].as_str().unwrap_or_default().to_owned();
+            let here = state
+                .channels
+                .entry(id.clone())
+                .or_insert_with(|| ChannelState::default_for(&id));
+            if here.private {
+                // A bot cannot join a private channel; it cannot even see one it is not in.
+                let error = if here.bot_is_member {
+                    "method_not_supported_for_channel_type"
+                } else {
+                    "channel_not_found"
+                };
+                return Json(json!({"ok": false, "error": error})).into_response();
+            }
+            if here.archived {
+                return Json(json!({"ok": false, "error": "is_archived"})).into_response();
+            }
+            here.bot_is_member = true;
+            let here = *here;
+            json!({"ok": true, "channel": channel_object(&id, &here)})
+        }
         // docs.slack.dev auth.test: `enterprise_id` and `is_enterprise_install` are set for
         // workspaces of an Enterprise Grid organisation and org-wide installs.
         "auth.test" => match &state.org_wide {
@@ -783,6 +930,21 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     Json(answer).into_response()
+}
+
+/// A conversation object as `conversations.info` and `conversations.join` return it
+/// (docs.slack.dev "Conversation object"; the fields Liftoff and slack-morphism read).
+fn channel_object(id: &str, here: &ChannelState) -> Value {
+    json!({
+        "id": id, "name": id.to_lowercase(), "name_normalized": id.to_lowercase(),
+        "is_channel": !here.private && !id.starts_with('D'), "is_group": false, "is_im": id.starts_with('D'),
+        "is_mpim": false, "is_private": here.private, "is_archived": here.archived, "is_general": false,
+        "is_shared": false, "is_org_shared": false, "is_ext_shared": false,
+        "is_member": here.bot_is_member, "created": 1_700_000_000, "creator": "U0CREATOR",
+        "topic": {"value": "", "creator": "", "last_set": 0},
+        "purpose": {"value": "", "creator": "", "last_set": 0},
+        "previous_names": []
+    })
 }
 
 /// `conversations.history` and `conversations.replies` return a message's `metadata` only with

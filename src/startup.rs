@@ -45,6 +45,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
     let config = Arc::new(config);
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let service = Service::new(store.clone(), config.clone(), clock.clone(), metrics);
+    check_channels(&api, &service).await;
     Ok(AppState {
         config,
         store,
@@ -58,6 +59,48 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
             home,
         },
     })
+}
+
+/// How long start-up waits for Slack to say whether Liftoff can post in one channel.
+const CHANNEL_CHECK_BUDGET: Duration = Duration::from_secs(3);
+
+/// Every channel Liftoff is configured to post in: the PMO and escalation channels and each
+/// function's check-in channel (from the config or `/launch channel`).
+pub async fn configured_channels(service: &Service) -> Vec<(String, crate::domain::SlackChannelId)> {
+    let config = &service.config;
+    let mut channels = Vec::new();
+    if let Some(pmo) = &config.channels.pmo {
+        channels.push(("channels.pmo".to_owned(), pmo.clone()));
+    }
+    if let Some(escalation) = &config.channels.escalation {
+        channels.push(("channels.escalation".to_owned(), escalation.clone()));
+    }
+    match service.effective_functions().await {
+        Ok(functions) => channels.extend(
+            functions
+                .into_iter()
+                .filter_map(|f| f.channel.map(|c| (format!("functions.{}.channel", f.name), c))),
+        ),
+        Err(err) => tracing::warn!(error = %err, "cannot read the function channels"),
+    }
+    channels
+}
+
+/// Joins each configured public channel Liftoff is not in yet, and says loudly which ones it
+/// cannot post in, before anything is posted there.
+async fn check_channels(api: &SlackApi, service: &Service) {
+    for (key, channel) in configured_channels(service).await {
+        let access = crate::slack::membership::ensure_member(api, channel.as_str(), CHANNEL_CHECK_BUDGET).await;
+        match access {
+            crate::slack::membership::ChannelAccess::Member => {}
+            crate::slack::membership::ChannelAccess::Joined => {
+                tracing::info!(%key, channel = %channel, "joined a configured channel")
+            }
+            other => {
+                tracing::error!(%key, channel = %channel, access = ?other, "Liftoff cannot post in a configured channel: invite it with /invite @Liftoff")
+            }
+        }
+    }
 }
 
 /// Learns the bot's team and user from `auth.test`, retrying while Slack is unreachable.

@@ -20,6 +20,9 @@ pub enum Visibility {
 pub struct Reply {
     pub visibility: Visibility,
     pub view: View,
+    /// Said after the view: what the person should know about how it will work out (e.g. that
+    /// Liftoff must be invited to a channel before it can post there).
+    pub notes: Vec<String>,
 }
 
 impl Reply {
@@ -27,6 +30,7 @@ impl Reply {
         Reply {
             visibility: Visibility::Ephemeral,
             view,
+            notes: Vec::new(),
         }
     }
 
@@ -34,6 +38,7 @@ impl Reply {
         Reply {
             visibility: Visibility::InChannel,
             view,
+            notes: Vec::new(),
         }
     }
 }

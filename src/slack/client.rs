@@ -144,6 +144,14 @@ pub struct BotIdentity {
     pub org_wide_enterprise_id: Option<String>,
 }
 
+/// What `conversations.info` says of a channel, as far as posting there goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelInfo {
+    pub is_member: bool,
+    pub is_private: bool,
+    pub is_archived: bool,
+}
+
 /// The metadata event type that marks Liftoff's outbox messages.
 pub const OUTBOX_EVENT_TYPE: &str = "liftoff_outbox";
 
@@ -341,6 +349,31 @@ impl SlackApi {
                 })
             })
             .map(|m| m.origin.ts.0))
+    }
+
+    /// Whether the bot is in `channel`, and what kind of channel it is (`conversations.info`).
+    /// A private channel the bot is not in answers `channel_not_found`.
+    pub async fn channel_info(&self, channel: &str) -> Result<ChannelInfo, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsInfoRequest::new(SlackChannelId(channel.to_owned()));
+        let response = self
+            .call("conversations.info", session.conversations_info(&request))
+            .await?;
+        let flags = response.channel.flags;
+        Ok(ChannelInfo {
+            is_member: flags.is_member.unwrap_or(false),
+            is_private: flags.is_private.unwrap_or(false) || flags.is_group.unwrap_or(false),
+            is_archived: flags.is_archived.unwrap_or(false),
+        })
+    }
+
+    /// Joins a public channel (`conversations.join`, scope `channels:join`).
+    pub async fn join_channel(&self, channel: &str) -> Result<(), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsJoinRequest::new(SlackChannelId(channel.to_owned()));
+        self.call("conversations.join", session.conversations_join(&request))
+            .await
+            .map(|_| ())
     }
 
     /// Opens (or finds) the direct-message channel with `user`.

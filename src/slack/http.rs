@@ -27,6 +27,10 @@ use crate::domain::{ChangeSource, SlackUserId};
 use crate::service::reply::{Reply, View, Visibility};
 use crate::service::{Service, ServiceError};
 
+/// How long a slash command may spend asking Slack whether Liftoff can post in a channel it was
+/// just given: the whole answer must reach Slack within 3 seconds.
+const CHANNEL_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Slack's payloads are small; anything larger than this is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -127,7 +131,7 @@ fn wrong_team(installation: &Installation) -> Response {
 
 /// The JSON body a slash command is answered with.
 pub fn command_response(reply: &Reply) -> serde_json::Value {
-    let rendered = render::render(&reply.view);
+    let rendered = render::with_notes(render::render(&reply.view), &reply.notes);
     let response_type = match reply.visibility {
         Visibility::Ephemeral => "ephemeral",
         Visibility::InChannel => "in_channel",
@@ -191,8 +195,20 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
         }),
         Ok(command) => {
             tracing::info!(user = %user, subcommand = %command.subcommand(), "slash command");
-            let reply = reply_for(ctx.service.execute(user, command, ChangeSource::Command).await);
+            let new_channel = match &command {
+                crate::service::command::Command::SetChannel { channel, .. } => Some(channel.clone()),
+                _ => None,
+            };
+            let mut reply = reply_for(ctx.service.execute(user, command, ChangeSource::Command).await);
             super::home::refresh(ctx, super::home::affected_by(&reply, user));
+            if let Some(channel) = new_channel
+                && matches!(reply.view, View::FunctionUpdated { .. })
+            {
+                // Check-ins there would fail with `not_in_channel`: join it now, or say who must
+                // invite Liftoff, in this reply (within Slack's 3 seconds for it).
+                let access = super::membership::ensure_member(&ctx.api, channel.as_str(), CHANNEL_CHECK_BUDGET).await;
+                reply.notes.extend(access.advice(&channel.link()));
+            }
             reply
         }
     }

@@ -9,6 +9,7 @@ pub mod home;
 pub mod http;
 pub mod installation;
 pub mod interactions;
+pub mod membership;
 pub mod payloads;
 pub mod render;
 pub mod render_gonogo;

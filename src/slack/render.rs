@@ -44,6 +44,21 @@ pub mod actions {
 /// Most tasks shown with buttons in one message; the rest are listed as text.
 const MAX_TASKS_WITH_BUTTONS: usize = 15;
 
+/// `rendered` followed by `notes`, each as a context line.
+pub fn with_notes(rendered: Rendered, notes: &[String]) -> Rendered {
+    if notes.is_empty() {
+        return rendered;
+    }
+    let mut text = rendered.text;
+    let mut blocks = rendered.blocks;
+    for note in notes {
+        text.push('\n');
+        text.push_str(note);
+        blocks.push(context(note));
+    }
+    Rendered::fit(text, blocks, "")
+}
+
 pub fn render(view: &View) -> Rendered {
     match view {
         View::Help { topic: None } => help(),

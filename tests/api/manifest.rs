@@ -1,5 +1,7 @@
 //! The Slack app manifests declare exactly what the code uses: every Web API method's scope,
-//! the events the handlers read, the `/launch` command with escaping, and interactivity.
+//! the events the handlers read, the `/launch` command with escaping, interactivity and a
+//! writable Messages tab; and both validate against Slack's published manifest schema
+//! (slackapi/manifest-schema, copied in tests/fixtures/manifest with its source).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -25,6 +27,9 @@ fn scopes_for(method: &str) -> &'static [&'static str] {
         // Our own messages and their threads, in public and private channels and DMs.
         "conversations.history" | "conversations.replies" => &["channels:history", "groups:history", "im:history"],
         "conversations.open" => &["im:write"],
+        // Public and private channels Liftoff is told to post in.
+        "conversations.info" => &["channels:read", "groups:read"],
+        "conversations.join" => &["channels:join"],
         "reactions.add" => &["reactions:write"],
         "users.info" => &["users:read"],
         "auth.test" | "views.open" | "views.publish" | "apps.connections.open" => &[],
@@ -72,14 +77,17 @@ fn check(manifest: &Yaml, socket_mode: bool) {
     assert_eq!(commands[0]["command"].as_str(), Some("/launch"));
     assert_eq!(commands[0]["should_escape"].as_bool(), Some(true));
 
-    // Thread replies in check-in channels, public and private, and the Home tab; nothing else.
+    // Thread replies in check-in channels, public and private, replies in DMs with Liftoff,
+    // and the Home tab; nothing else.
     let events = strings(&manifest["settings"]["event_subscriptions"]["bot_events"]);
-    let expected = ["app_home_opened", "message.channels", "message.groups"].map(String::from);
+    let expected = ["app_home_opened", "message.channels", "message.groups", "message.im"].map(String::from);
     assert_eq!(events, BTreeSet::from(expected));
-    assert_eq!(
-        manifest["features"]["app_home"]["home_tab_enabled"].as_bool(),
-        Some(true)
-    );
+    let app_home = &manifest["features"]["app_home"];
+    assert_eq!(app_home["home_tab_enabled"].as_bool(), Some(true));
+    // Nudges, ballots, escalations and reviews are DMs people answer: with the Messages tab off
+    // Slack refuses them (`messages_tab_disabled`), read-only people cannot answer.
+    assert_eq!(app_home["messages_tab_enabled"].as_bool(), Some(true));
+    assert_eq!(app_home["messages_tab_read_only_enabled"].as_bool(), Some(false));
     // The events the code dispatches on are exactly these.
     let http = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/http.rs")).unwrap();
     assert!(http.contains(r#"kind == "app_home_opened""#) && http.contains(r#"kind != "message""#));
@@ -99,6 +107,60 @@ fn check(manifest: &Yaml, socket_mode: bool) {
         let paths: Vec<&str> = urls.iter().map(|u| u.unwrap().rsplit_once(".com").unwrap().1).collect();
         assert_eq!(paths, vec!["/slack/commands", "/slack/events", "/slack/interactions"]);
     }
+}
+
+/// The YAML as the JSON Slack's schema describes.
+fn to_json(yaml: &Yaml) -> serde_json::Value {
+    use serde_json::Value;
+    match yaml {
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::Real(text) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number),
+        Yaml::String(text) => Value::String(text.clone()),
+        Yaml::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        Yaml::Hash(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.as_str().expect("string keys").to_owned(), to_json(value)))
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+/// Every way `manifest` breaks Slack's manifest schema (2.0.0, JSON Schema draft 7).
+fn schema_violations(manifest: &Yaml) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifest/manifest.schema.2.0.0.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("Slack's schema compiles");
+    let instance = to_json(manifest);
+    validator
+        .iter_errors(&instance)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect()
+}
+
+#[test]
+fn both_manifests_validate_against_slacks_published_schema() {
+    for name in ["manifest.yml", "manifest.http.yml"] {
+        assert_eq!(schema_violations(&load(name)), Vec::<String>::new(), "{name}");
+    }
+    // The check is real: a key Slack does not know and a bad event list are refused.
+    let mut broken = load("manifest.yml");
+    if let Yaml::Hash(root) = &mut broken
+        && let Some(Yaml::Hash(features)) = root.get_mut(&Yaml::String("features".into()))
+        && let Some(Yaml::Hash(app_home)) = features.get_mut(&Yaml::String("app_home".into()))
+    {
+        app_home.insert(Yaml::String("messages_tab".into()), Yaml::Boolean(true));
+    }
+    let problems = schema_violations(&broken);
+    assert!(
+        problems.iter().any(|p| p.contains("/features/app_home")),
+        "{problems:?}"
+    );
 }
 
 #[test]

@@ -544,10 +544,12 @@ async fn channel_and_lead_settings_override_the_config() {
     .await;
     let reply = app.command(LEAD, "channel mktg <#C0NEWMKTG|launch-marketing>").await;
     assert_ephemeral(&reply);
+    // A public channel Liftoff was not in: it joins, so the check-ins can be posted, and says so.
     assert_eq!(
         text(&reply),
-        "*Marketing*: check-ins in <#C0NEWMKTG> · lead <@U0OLDLEAD>"
+        "*Marketing*: check-ins in <#C0NEWMKTG> · lead <@U0OLDLEAD>\nI joined <#C0NEWMKTG> so I can post there."
     );
+    assert!(app.slack.channel("C0NEWMKTG").bot_is_member);
     let reply = app.command(LEAD, "lead marketing <@U0NEWLEAD>").await;
     assert_eq!(
         text(&reply),

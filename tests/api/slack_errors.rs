@@ -133,3 +133,73 @@ async fn a_thread_reply_that_timed_out_but_reached_slack_is_not_posted_again() {
     assert_eq!(app.store.outbox_counts().await.unwrap().sent, 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_private_channel_set_for_check_ins_asks_for_an_invite_in_the_reply() {
+    let app = TestApp::spawn().await;
+    app.slack.add_channel("G0SALESPRIV", true, false);
+    let reply = app
+        .command("U0LEAD", "channel sales <#G0SALESPRIV|sales-private>")
+        .await;
+    let text = reply["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "I am not in <#G0SALESPRIV> and cannot join it myself (it is private): type `/invite @Liftoff` there"
+        ),
+        "{text}"
+    );
+    assert!(
+        app.slack.calls("conversations.join").is_empty(),
+        "a private channel cannot be joined"
+    );
+    // Once invited, the same command says nothing more than the setting.
+    app.slack.add_channel("G0SALESPRIV", true, true);
+    let reply = app
+        .command("U0LEAD", "channel sales <#G0SALESPRIV|sales-private>")
+        .await;
+    assert!(!reply["text"].as_str().unwrap().contains("invite"), "{reply}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn posting_where_liftoff_was_removed_joins_a_public_channel_and_reports_a_private_one() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    app.slack.add_channel("C0MKTG", false, false);
+    app.slack.add_channel("G0LEGAL", true, false);
+    queue_posts(&app, "C0MKTG", 1).await;
+    queue_posts(&app, "G0LEGAL", 1).await;
+    app.deliver().await;
+    // The public channel: joined, then posted once.
+    assert!(app.slack.channel("C0MKTG").bot_is_member);
+    assert_eq!(app.slack.channel_history("C0MKTG").len(), 1);
+    // The private one: failed with advice people can act on, and counted.
+    let failed = app.store.failed_messages(10).await.unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].target, "G0LEGAL");
+    assert!(failed[0].error.contains("/invite @Liftoff"), "{}", failed[0].error);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn configured_public_channels_are_joined_before_anything_is_posted() {
+    let app = TestApp::spawn_with(
+        true,
+        "[channels]\npmo = \"C0PMO\"\n[functions.sales]\nchannel = \"C0SALES\"\n",
+    )
+    .await;
+    assert!(app.slack.channel("C0PMO").bot_is_member);
+    assert!(app.slack.channel("C0SALES").bot_is_member);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_the_messages_tab_off_a_dm_fails_visibly() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    app.slack.disable_messages_tab();
+    queue_posts(&app, "U0ANN", 1).await;
+    app.deliver().await;
+    let failed = app.store.failed_messages(10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].error.contains("messages_tab_disabled"), "{}", failed[0].error);
+    app.stop().await;
+}

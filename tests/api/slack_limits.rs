@@ -77,6 +77,7 @@ async fn a_digest_of_sixteen_busy_launches_is_split_and_every_part_delivered() {
 #[tokio::test]
 async fn the_emulator_refuses_a_message_over_the_text_cap_as_slack_does() {
     let slack = crate::fake_slack::FakeSlack::start().await;
+    slack.add_channel("C1", false, true);
     let section =
         |chars: usize| serde_json::json!({"type": "section", "text": {"type": "mrkdwn", "text": "x".repeat(chars)}});
     let post = |blocks: Vec<Value>| {
