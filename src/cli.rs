@@ -48,8 +48,13 @@ pub enum Command {
     },
     /// Apply database migrations, then exit.
     Migrate,
-    /// Validate the configuration and the Slack secrets for the chosen transport.
-    CheckConfig,
+    /// Validate the configuration and the Slack secrets for the chosen transport, then ask
+    /// Slack whether the token works and Liftoff can post in every configured channel.
+    CheckConfig {
+        /// Check the configuration only, without asking Slack.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Run every scheduled job due at or before --now that has not run yet, deliver, exit.
     Tick {
         /// The instant to run up to, RFC 3339 (e.g. 2026-12-01T09:00:00+01:00).
@@ -105,6 +110,9 @@ pub enum Failure {
     /// A SQLite database already has its one `serve`. Exit code 2: a deployment to fix.
     #[error("{0}")]
     AlreadyServing(String),
+    /// Configured channels Liftoff cannot post in. Exit code 2: a set-up to fix.
+    #[error("{}", .0.join("; "))]
+    Channels(Vec<String>),
     /// Something went wrong while running. Exit code 1.
     #[error("{0:#}")]
     Runtime(#[from] anyhow::Error),
@@ -113,7 +121,7 @@ pub enum Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Config(_) | Failure::TokenRefused(_) | Failure::AlreadyServing(_) => 2,
+            Failure::Config(_) | Failure::TokenRefused(_) | Failure::AlreadyServing(_) | Failure::Channels(_) => 2,
             Failure::Runtime(_) => 1,
         }
     }
@@ -122,6 +130,7 @@ impl Failure {
     pub fn lines(&self) -> Vec<String> {
         match self {
             Failure::Config(err) => err.problems(),
+            Failure::Channels(problems) => problems.clone(),
             Failure::Runtime(_) | Failure::TokenRefused(_) | Failure::AlreadyServing(_) => vec![self.to_string()],
         }
     }
@@ -147,7 +156,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
     let config = Config::load_from_environment(cli.config.as_deref())?;
     match cli.command {
-        Command::CheckConfig => check_config(&config),
+        Command::CheckConfig { offline } => {
+            check_config(&config)?;
+            if offline { Ok(()) } else { check_slack(&config).await }
+        }
         Command::Migrate => migrate(&config).await,
         Command::Serve { now } => serve(config, now).await,
         Command::Tick { now } => tick(config, now).await,
@@ -183,6 +195,72 @@ fn check_config(config: &Config) -> Result<(), Failure> {
         config.functions.names().collect::<Vec<_>>().join(", "),
     );
     Ok(())
+}
+
+/// Asks Slack whether the bot token works and whether Liftoff can post in each channel the
+/// configuration names. Changes nothing: a public channel Liftoff is not in is reported as
+/// joined at start-up, a private or archived one as a problem (exit 2).
+async fn check_slack(config: &Config) -> Result<(), Failure> {
+    use crate::slack::client::SlackApiError;
+    let credentials = config.slack_credentials()?;
+    let api = crate::slack::client::SlackApi::new(
+        &config.slack.api_url,
+        credentials.bot_token,
+        config.slack.request_timeout,
+    )
+    .context("cannot set up the Slack client")?;
+    let identity = match api.auth_test().await {
+        Ok(identity) => identity,
+        Err(SlackApiError::Api { error, .. }) => {
+            return Err(Failure::TokenRefused(format!(
+                "slack.bot_token: Slack refused the token ({error}); check SLACK_BOT_TOKEN"
+            )));
+        }
+        Err(err) => {
+            return Err(Failure::Runtime(anyhow::anyhow!(
+                "cannot reach Slack to check the token and channels ({err}); `check-config --offline` checks the file only"
+            )));
+        }
+    };
+    println!(
+        "Slack: the bot token works (bot user {} in {})",
+        identity.user_id, identity.team_id
+    );
+    let mut channels: Vec<(String, String)> = Vec::new();
+    if let Some(pmo) = &config.channels.pmo {
+        channels.push(("channels.pmo".to_owned(), pmo.as_str().to_owned()));
+    }
+    if let Some(escalation) = &config.channels.escalation {
+        channels.push(("channels.escalation".to_owned(), escalation.as_str().to_owned()));
+    }
+    for function in config.functions.iter() {
+        if let Some(channel) = &function.channel {
+            channels.push((
+                format!("functions.{}.channel", function.name),
+                channel.as_str().to_owned(),
+            ));
+        }
+    }
+    let mut problems = Vec::new();
+    for (key, channel) in channels {
+        match api.channel_info(&channel).await {
+            Ok(info) if info.is_archived => problems.push(format!("{key}: <#{channel}> is archived")),
+            Ok(info) if info.is_member => println!("{key}: Liftoff can post in {channel}"),
+            Ok(info) if info.is_private => problems.push(format!(
+                "{key}: Liftoff is not in private channel {channel}: type `/invite @Liftoff` there"
+            )),
+            Ok(_) => println!("{key}: {channel} is public; `liftoff serve` joins it at start-up"),
+            Err(SlackApiError::Api { error, .. }) if error == "channel_not_found" => problems.push(format!(
+                "{key}: Slack cannot find {channel} for Liftoff: if it is private, type `/invite @Liftoff` there; otherwise check the id"
+            )),
+            Err(err) => problems.push(format!("{key}: cannot check {channel}: {err}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Channels(problems))
+    }
 }
 
 /// Connects and applies pending migrations: every command that touches data starts here.

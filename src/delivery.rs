@@ -64,6 +64,9 @@ pub struct Delivery {
     lease: chrono::Duration,
     /// When the refused token was last probed.
     token_probed: Mutex<Option<Instant>>,
+    /// Who hears that a message to a channel failed for good (the admins); the leads of active
+    /// launches when there are none.
+    failure_watchers: Vec<String>,
 }
 
 /// Where a message goes once its target and thread are resolved.
@@ -102,6 +105,7 @@ impl Delivery {
             metrics: None,
             lease: DEFAULT_LEASE,
             token_probed: Mutex::new(None),
+            failure_watchers: Vec::new(),
         }
     }
 
@@ -109,6 +113,12 @@ impl Delivery {
     pub fn with_lease(mut self, lease: Duration) -> Self {
         // Configuration bounds the lease to an hour, well inside chrono's range.
         self.lease = chrono::Duration::from_std(lease).unwrap_or(self.lease);
+        self
+    }
+
+    /// Who is told by DM when a message to a channel fails for good (see [`Delivery::report_failure`]).
+    pub fn with_failure_watchers(mut self, watchers: Vec<String>) -> Self {
+        self.failure_watchers = watchers;
         self
     }
 
@@ -227,6 +237,7 @@ impl Delivery {
                     }
                     tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
                     self.store.mark_failed(entry.id, &reason).await?;
+                    self.report_failure(&entry, &reason).await?;
                     report.failed += 1;
                 }
             }
@@ -280,6 +291,42 @@ impl Delivery {
             }
             tokio::time::sleep(Duration::from_millis(if pass.sent + pass.held > 0 { 20 } else { 200 })).await;
         }
+    }
+
+    /// Tells the admins (or, without admins, the leads of active launches) by DM that a message
+    /// to a channel failed for good, once per message and person. Failures of DMs are not
+    /// reported by DM again: they show in `/launch show`, the digest, the logs and `/metrics`.
+    async fn report_failure(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
+        let message = &entry.message;
+        if !message.target.starts_with(['C', 'G']) || message.method != OutboxMethod::PostMessage {
+            return Ok(());
+        }
+        let mut watchers = self.failure_watchers.clone();
+        if watchers.is_empty() {
+            watchers = self
+                .store
+                .list_launches(false)
+                .await?
+                .into_iter()
+                .filter_map(|launch| launch.lead.map(|lead| lead.as_str().to_owned()))
+                .collect();
+        }
+        watchers.sort();
+        watchers.dedup();
+        let notice = crate::slack::render_pmo::undeliverable(&message.kind, &message.target, reason);
+        let notices: Vec<_> = watchers
+            .iter()
+            .map(|user| {
+                crate::slack::render_pmo::post_message(
+                    format!("undeliverable:{}:{user}", message.key),
+                    "undeliverable",
+                    user,
+                    &notice,
+                )
+            })
+            .collect();
+        self.store.enqueue(&notices, self.clock.now()).await?;
+        Ok(())
     }
 
     /// Whether some message could be sent right now (due, and its method not held back).

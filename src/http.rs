@@ -48,6 +48,13 @@ impl AppState {
         )
         .with_metrics(self.slack.service.metrics.clone())
         .with_lease(self.config.slack.delivery_lease)
+        .with_failure_watchers(
+            self.config
+                .admins
+                .iter()
+                .map(|admin| admin.as_str().to_owned())
+                .collect(),
+        )
     }
 }
 

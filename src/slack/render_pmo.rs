@@ -513,6 +513,22 @@ pub fn hint(problems: &[String]) -> Rendered {
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
+/// The DM telling someone who can fix it that a message to a channel could not be delivered:
+/// otherwise a failed digest would only be reported in the next digest, which fails the same way.
+pub fn undeliverable(kind: &str, target: &str, reason: &str) -> Rendered {
+    let place = if target.starts_with(['C', 'G']) {
+        format!("<#{target}>")
+    } else {
+        format!("`{}`", escape(target))
+    };
+    let text = format!(
+        ":warning: I could not post the {} to {place}: {}",
+        escape(kind),
+        escape(reason)
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
 /// A `chat.postMessage` of `rendered` to `target` (a channel, or a person for a direct
 /// message), keyed `key`; set `thread_of` on it to reply in a thread.
 pub fn post_message(key: String, kind: &str, target: &str, rendered: &Rendered) -> OutboxMessage {

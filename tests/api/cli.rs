@@ -76,7 +76,10 @@ fn check_config_accepts_a_valid_setup() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "[calendar]\ntimezone = \"Europe/Berlin\"\n");
     let (code, stdout, stderr) = run(with_secrets(
-        liftoff(dir.path()).arg("--config").arg(&config).arg("check-config"),
+        liftoff(dir.path())
+            .arg("--config")
+            .arg(&config)
+            .args(["check-config", "--offline"]),
     ));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("configuration OK: HTTP request URLs"), "{stdout}");
@@ -163,9 +166,66 @@ fn check_config_requires_the_secrets_of_the_chosen_transport() {
     let (code, stdout, _) = run(liftoff(dir.path())
         .env("SLACK_BOT_TOKEN", BOT_TOKEN)
         .env("SLACK_APP_TOKEN", "xapp-1-A111-222-abcdef")
-        .arg("check-config"));
+        .args(["check-config", "--offline"]));
     assert_eq!(code, 0);
     assert!(stdout.contains("Socket Mode"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_config_asks_slack_about_the_token_and_every_configured_channel() {
+    let slack = FakeSlack::start().await;
+    slack.add_channel("C0PMO", false, true);
+    slack.add_channel("C0SALES", false, false);
+    slack.add_channel("G0LEGAL", true, false);
+    slack.archive_channel("C0OLD");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[channels]\npmo = \"C0PMO\"\nescalation = \"C0OLD\"\n\
+         [functions.sales]\nchannel = \"C0SALES\"\n[functions.legal]\ndisplay_name = \"Legal\"\nchannel = \"G0LEGAL\"\n",
+    );
+    let api_url = slack.api_url.clone();
+    let path = dir.path().to_owned();
+    let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        run(with_secrets(
+            liftoff(&path)
+                .env("LIFTOFF_SLACK_API_URL", &api_url)
+                .arg("--config")
+                .arg(&config)
+                .arg("check-config"),
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(stdout.contains("the bot token works"), "{stdout}");
+    assert!(stdout.contains("channels.pmo: Liftoff can post in C0PMO"), "{stdout}");
+    assert!(
+        stdout.contains("functions.sales.channel: C0SALES is public; `liftoff serve` joins it"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("channels.escalation: <#C0OLD> is archived"), "{stderr}");
+    assert!(
+        stderr.contains("functions.legal.channel: Slack cannot find G0LEGAL for Liftoff: if it is private, type `/invite @Liftoff` there"),
+        "{stderr}"
+    );
+    assert!(slack.calls("conversations.join").is_empty(), "checking changes nothing");
+
+    // A refused token is named as such.
+    slack.refuse_token(Some("invalid_auth"));
+    let path = dir.path().to_owned();
+    let api_url = slack.api_url.clone();
+    let (code, _, stderr) = tokio::task::spawn_blocking(move || {
+        run(with_secrets(
+            liftoff(&path)
+                .env("LIFTOFF_SLACK_API_URL", &api_url)
+                .arg("check-config"),
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 2);
+    assert!(stderr.contains("Slack refused the token (invalid_auth)"), "{stderr}");
 }
 
 #[test]

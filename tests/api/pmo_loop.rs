@@ -490,12 +490,21 @@ async fn permanent_failures_are_recorded_and_reported_not_retried() {
         .fail_next("chat.postMessage", Failure::Api("channel_not_found"));
     app.set_time("2026-11-23T10:05:00Z");
     app.tick().await;
-    // Monday's digest (08:30) and five check-ins: one check-in failed for good.
+    // Monday's digest (08:30) and five check-ins: one check-in failed for good, and the launch
+    // lead (there are no admins) was told by DM.
     let counts = app.store.outbox_counts().await.unwrap();
-    assert_eq!((counts.sent, counts.failed, counts.pending), (5, 1, 0));
+    assert_eq!((counts.sent, counts.failed, counts.pending), (6, 1, 0));
     let failed = app.store.failed_messages(10).await.unwrap();
     assert!(failed[0].error.contains("channel_not_found"), "{failed:?}");
-    assert_eq!(app.slack.calls("chat.postMessage").len(), 6, "tried once, not retried");
+    assert_eq!(app.slack.calls("chat.postMessage").len(), 7, "tried once, not retried");
+    let notice = app.slack.last_post("D0LEAD").expect("the lead was told");
+    assert!(
+        notice["text"]
+            .as_str()
+            .unwrap()
+            .contains("I could not post the checkin to <#C0"),
+        "{notice}"
+    );
 
     app.set_time("2026-11-25T08:35:00Z");
     app.tick().await;

@@ -203,3 +203,41 @@ async fn with_the_messages_tab_off_a_dm_fails_visibly() {
     assert!(failed[0].error.contains("messages_tab_disabled"), "{}", failed[0].error);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_digest_the_pmo_channel_refuses_is_reported_to_the_admins_by_dm() {
+    let app = TestApp::spawn_with(
+        true,
+        "[slack]\npost_interval_ms = 1\n[channels]\npmo = \"C0PMO\"\n[permissions]\nadmins = [\"U0ADMIN\"]\n\
+         [templates]\npath = \"tests/fixtures/no-templates.toml\"\n",
+    )
+    .await;
+    app.command("U0LEAD", "new Checkout v2 tier:2 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    // Someone archived the PMO channel: Slack refuses the digest with `is_archived`.
+    app.slack.archive_channel("C0PMO");
+    app.set_time("2026-11-24T08:35:00Z");
+    app.tick().await;
+    let failed = app.store.failed_messages(10).await.unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].error.contains("is_archived"), "{:?}", failed[0]);
+    // The admin hears of it where it can be seen: a DM, once.
+    let dms: Vec<_> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "D0ADMIN")
+        .collect();
+    assert_eq!(dms.len(), 1, "{dms:?}");
+    let text = dms[0]["text"].as_str().unwrap();
+    assert!(text.contains("I could not post the digest to <#C0PMO>"), "{text}");
+    app.tick().await;
+    let dms = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "D0ADMIN")
+        .count();
+    assert_eq!(dms, 1, "reported once");
+    app.stop().await;
+}
