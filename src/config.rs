@@ -150,6 +150,7 @@ struct RawSlack {
     delivery_lease_secs: u64,
     home_refresh_ms: u64,
     home_publishes_per_minute: u32,
+    socket_ping_ms: u64,
 }
 
 impl Default for RawSlack {
@@ -164,6 +165,7 @@ impl Default for RawSlack {
             delivery_lease_secs: 60,
             home_refresh_ms: 1000,
             home_publishes_per_minute: 100,
+            socket_ping_ms: 10_000,
         }
     }
 }
@@ -432,6 +434,9 @@ pub struct SlackConfig {
     /// Home tab publishes allowed per minute across the workspace (`views.publish` is a
     /// Tier 4 method: about 100 a minute).
     pub home_publishes_per_minute: NonZeroU32,
+    /// How often a Socket Mode connection is pinged; three intervals without any frame from
+    /// Slack mean the link is dead (a half-open TCP connection sends nothing, ever).
+    pub socket_ping: Duration,
 }
 
 impl SlackConfig {
@@ -757,6 +762,9 @@ impl RawConfig {
         if self.slack.post_interval_ms > 60_000 {
             problems.push("slack.post_interval_ms", "must be at most 60000");
         }
+        if !(100..=60_000).contains(&self.slack.socket_ping_ms) {
+            problems.push("slack.socket_ping_ms", "must be between 100 and 60000");
+        }
         let mut freezes = Vec::new();
         for (index, freeze) in self.launches.freeze.iter().enumerate() {
             let key = format!("launches.freeze[{}]", index + 1);
@@ -825,6 +833,7 @@ impl RawConfig {
                 home_refresh: Duration::from_millis(self.slack.home_refresh_ms),
                 home_publishes_per_minute: NonZeroU32::new(self.slack.home_publishes_per_minute)
                     .unwrap_or(NonZeroU32::MIN),
+                socket_ping: Duration::from_millis(self.slack.socket_ping_ms),
             },
             server: ServerConfig {
                 bind: bind.expect(missing),

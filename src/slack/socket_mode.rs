@@ -24,66 +24,210 @@ use crate::service::reply::View;
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Slack pings every few seconds; this long without any frame means the link is dead.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// First wait after a failed connection; doubled (with jitter) after each further failure.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// How long a replaced connection may still deliver envelopes Slack sent it before the switch.
+const DRAIN_GRACE: Duration = Duration::from_secs(10);
 
-/// How a connection ended.
-#[derive(Debug, PartialEq, Eq)]
-enum End {
-    /// Slack asked us to reconnect (`disconnect`), or closed the socket.
-    Reconnect,
-    Shutdown,
+/// What a connection tells the supervisor.
+#[derive(Debug)]
+enum Signal {
+    /// Slack sent `disconnect` with this reason.
+    Disconnect(String),
+    /// The connection ended: closed by Slack, dead, or failed.
+    Ended(String),
 }
 
-/// Keeps a Socket Mode connection open until `shutdown`, reconnecting with backoff.
+/// A live connection: its task, and how to close it.
+struct Connection {
+    id: u64,
+    close: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Connection {
+    /// Closes the connection after `grace`, so envelopes already on their way are still read
+    /// and acknowledged.
+    fn retire(self, grace: Duration) {
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            self.close.cancel();
+            let _ = self.task.await;
+        });
+    }
+}
+
+/// Keeps a Socket Mode connection open until `shutdown`, the way Slack's own clients do
+/// (python-slack-sdk `socket_mode/builtin/client.py`, node `@slack/socket-mode`):
+/// - envelopes are handled concurrently and each acknowledged as soon as it is handled, while
+///   the next frames are read;
+/// - the link is pinged every `ping` and declared dead after three pings without any frame, so
+///   a half-open connection is replaced within about 30 seconds;
+/// - on `disconnect` with reason `warning` or `refresh_requested`, the next connection is
+///   opened first and the old one closed only afterwards (after a grace period), so nothing is
+///   lost in the switch;
+/// - failures (including `too_many_websockets`, when too many instances share one app) back
+///   off exponentially with jitter, never in a tight loop.
 pub async fn run(ctx: SlackContext, app_token: SecretString, shutdown: CancellationToken) {
-    let mut backoff = Duration::from_millis(250);
+    let ping = ctx.service.config.slack.socket_ping;
+    let (signals, mut incoming) = tokio::sync::mpsc::unbounded_channel::<(u64, Signal)>();
+    let mut next_id = 0_u64;
+    let mut backoff = FIRST_BACKOFF;
+    let mut current: Option<Connection> = None;
     loop {
-        if shutdown.is_cancelled() {
-            return;
-        }
-        let outcome = match ctx.api.open_socket_url(&app_token).await {
-            Ok(url) => connect(&ctx, &url, &shutdown).await,
-            Err(err) => Err(format!("apps.connections.open failed: {err}")),
-        };
-        match outcome {
-            Ok(End::Shutdown) => return,
-            Ok(End::Reconnect) => {
-                tracing::info!("Socket Mode: reconnecting as Slack asked");
-                backoff = Duration::from_millis(250);
-                continue;
+        if current.is_none() {
+            next_id += 1;
+            match open(&ctx, &app_token, next_id, ping, signals.clone(), &shutdown).await {
+                Some(connection) => {
+                    current = Some(connection);
+                }
+                None if shutdown.is_cancelled() => return,
+                None => {
+                    let wait = jittered(backoff);
+                    tracing::warn!(retry_in = ?wait, "Socket Mode: cannot connect");
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = shutdown.cancelled() => return,
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
             }
-            Err(reason) => {
-                tracing::warn!(%reason, retry_in = ?backoff, "Socket Mode connection lost");
+        }
+        let (from, signal) = tokio::select! {
+            () = shutdown.cancelled() => {
+                if let Some(connection) = current.take() {
+                    connection.close.cancel();
+                    let _ = connection.task.await;
+                }
+                return;
+            }
+            Some(received) = incoming.recv() => received,
+        };
+        let is_current = current.as_ref().is_some_and(|c| c.id == from);
+        if !is_current {
+            // A retired connection ending or saying goodbye: it has been replaced already.
+            continue;
+        }
+        match signal {
+            Signal::Disconnect(reason) if reason == "warning" || reason == "refresh_requested" => {
+                tracing::info!(%reason, "Socket Mode: Slack will close this connection; opening the next one first");
+                next_id += 1;
+                let replacement = open(&ctx, &app_token, next_id, ping, signals.clone(), &shutdown).await;
+                let old = current.take().expect("checked above");
+                old.retire(DRAIN_GRACE);
+                current = replacement;
+                backoff = FIRST_BACKOFF;
+            }
+            Signal::Disconnect(reason) => {
+                // `too_many_websockets`, `link_disabled`, or a reason not known yet: back off.
+                let wait = jittered(backoff);
+                tracing::warn!(%reason, retry_in = ?wait, "Socket Mode: Slack closed the connection");
+                let old = current.take().expect("checked above");
+                old.close.cancel();
+                let _ = old.task.await;
                 tokio::select! {
-                    () = tokio::time::sleep(backoff) => {}
+                    () = tokio::time::sleep(wait) => {}
                     () = shutdown.cancelled() => return,
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            Signal::Ended(reason) => {
+                let wait = jittered(FIRST_BACKOFF);
+                tracing::warn!(%reason, retry_in = ?wait, "Socket Mode connection lost");
+                current = None;
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = shutdown.cancelled() => return,
+                }
             }
         }
     }
 }
 
-async fn connect(ctx: &SlackContext, url: &str, shutdown: &CancellationToken) -> Result<End, String> {
-    let (socket, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .map_err(|e| format!("cannot connect: {e}"))?;
-    let (mut sink, mut stream) = socket.split();
-    loop {
-        let frame = tokio::select! {
-            () = shutdown.cancelled() => {
-                let _ = sink.send(Message::Close(None)).await;
-                return Ok(End::Shutdown);
+/// Between half and all of `base`, so that many instances do not reconnect in step.
+fn jittered(base: Duration) -> Duration {
+    base.mul_f64(0.5 + fastrand::f64() * 0.5)
+}
+
+/// Opens a connection (`apps.connections.open`, then the websocket) and starts serving it.
+async fn open(
+    ctx: &SlackContext,
+    app_token: &SecretString,
+    id: u64,
+    ping: Duration,
+    signals: tokio::sync::mpsc::UnboundedSender<(u64, Signal)>,
+    shutdown: &CancellationToken,
+) -> Option<Connection> {
+    let url = match ctx.api.open_socket_url(app_token).await {
+        Ok(url) => url,
+        Err(err) => {
+            tracing::warn!(error = %err, "apps.connections.open failed");
+            return None;
+        }
+    };
+    let socket = tokio::select! {
+        connected = tokio_tungstenite::connect_async(url.as_str()) => match connected {
+            Ok((socket, _)) => socket,
+            Err(err) => {
+                tracing::warn!(error = %err, "Socket Mode: cannot open the websocket");
+                return None;
             }
-            frame = tokio::time::timeout(IDLE_TIMEOUT, stream.next()) => frame,
+        },
+        () = shutdown.cancelled() => return None,
+    };
+    let close = shutdown.child_token();
+    let task = tokio::spawn(serve(ctx.clone(), socket, id, ping, signals, close.clone()));
+    Some(Connection { id, close, task })
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Reads frames until `close` or the link ends, handing each envelope to its own task; acks,
+/// pongs and pings go out through one writer.
+async fn serve(
+    ctx: SlackContext,
+    socket: Socket,
+    id: u64,
+    ping: Duration,
+    signals: tokio::sync::mpsc::UnboundedSender<(u64, Signal)>,
+    close: CancellationToken,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let (outgoing, mut to_send) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    let writer = tokio::spawn(async move {
+        while let Some(message) = to_send.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+    let dead_after = ping * 3;
+    let mut pings = tokio::time::interval(ping);
+    pings.tick().await;
+    let mut last_frame = tokio::time::Instant::now();
+    let ended = loop {
+        let frame = tokio::select! {
+            () = close.cancelled() => {
+                let _ = outgoing.send(Message::Close(None));
+                break None;
+            }
+            _ = pings.tick() => {
+                if last_frame.elapsed() >= dead_after {
+                    break Some(format!("no frame from Slack for {dead_after:?}: the link is dead"));
+                }
+                let _ = outgoing.send(Message::Ping(Vec::new().into()));
+                continue;
+            }
+            frame = stream.next() => frame,
         };
         let message = match frame {
-            Err(_) => return Err("no frame from Slack within the idle timeout".to_owned()),
-            Ok(None) => return Err("the socket closed".to_owned()),
-            Ok(Some(Err(err))) => return Err(format!("socket error: {err}")),
-            Ok(Some(Ok(message))) => message,
+            None => break Some("the socket closed".to_owned()),
+            Some(Err(err)) => break Some(format!("socket error: {err}")),
+            Some(Ok(message)) => message,
         };
+        last_frame = tokio::time::Instant::now();
         match message {
             Message::Text(text) => {
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else {
@@ -91,29 +235,36 @@ async fn connect(ctx: &SlackContext, url: &str, shutdown: &CancellationToken) ->
                     continue;
                 };
                 match frame.get("type").and_then(Value::as_str) {
-                    Some("hello") => tracing::info!("Socket Mode connected"),
+                    Some("hello") => tracing::info!(connection = id, "Socket Mode connected"),
                     Some("disconnect") => {
                         let reason = frame.get("reason").and_then(Value::as_str).unwrap_or("unknown");
-                        tracing::info!(reason, "Socket Mode: Slack asked to reconnect");
-                        return Ok(End::Reconnect);
+                        let _ = signals.send((id, Signal::Disconnect(reason.to_owned())));
                     }
                     _ => {
-                        if let Some(ack) = handle_envelope(ctx, &frame).await {
-                            sink.send(Message::Text(ack.to_string().into()))
-                                .await
-                                .map_err(|e| format!("cannot acknowledge: {e}"))?;
-                        }
+                        // Each envelope on its own task: a slow one must not hold back the
+                        // acknowledgement of the next (Slack wants each within 3 seconds).
+                        let ctx = ctx.clone();
+                        let outgoing = outgoing.clone();
+                        ctx.background.clone().spawn(async move {
+                            if let Some(ack) = handle_envelope(&ctx, &frame).await {
+                                let _ = outgoing.send(Message::Text(ack.to_string().into()));
+                            }
+                        });
                     }
                 }
             }
             Message::Ping(payload) => {
-                sink.send(Message::Pong(payload))
-                    .await
-                    .map_err(|e| format!("cannot pong: {e}"))?;
+                let _ = outgoing.send(Message::Pong(payload));
             }
-            Message::Close(_) => return Ok(End::Reconnect),
+            Message::Close(_) => break Some("Slack closed the socket".to_owned()),
             _ => {}
         }
+    };
+    drop(outgoing);
+    // Acks of envelopes still being handled hold their own sender; the writer ends with them.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    if let Some(reason) = ended {
+        let _ = signals.send((id, Signal::Ended(reason)));
     }
 }
 

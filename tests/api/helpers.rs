@@ -217,6 +217,11 @@ impl TestApp {
         TestApp::spawn_inner(true, "", true).await
     }
 
+    /// Starts the service in Socket Mode with `config_toml` added.
+    pub async fn spawn_socket_mode_with(config_toml: &str) -> TestApp {
+        TestApp::spawn_inner(true, config_toml, true).await
+    }
+
     /// Starts the service on its own PostgreSQL schema, if tests have a PostgreSQL.
     pub async fn spawn_on_postgres(config_toml: &str) -> Option<TestApp> {
         let db = TestDb::postgres().await?;

@@ -159,3 +159,78 @@ async fn commands_from_another_team_are_ignored_over_the_socket() {
     assert!(app.store.list_launches(true).await.unwrap().is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_envelope_does_not_hold_back_the_next_acknowledgement() {
+    let app = TestApp::spawn_socket_mode().await;
+    let mut conn = app.slack.next_socket().await;
+    // `/launch channel` asks Slack about the channel; Slack is slow to answer this time.
+    app.slack.fail_next(
+        "conversations.info",
+        crate::fake_slack::Failure::Slow(std::time::Duration::from_millis(1200)),
+    );
+    conn.send(command_envelope("slow", "U0LEAD", "channel sales <#C0SALES|sales>"));
+    conn.send(command_envelope("quick", "U0LEAD", "help"));
+    let first = conn.recv().await;
+    assert_eq!(
+        first["envelope_id"], "quick",
+        "read and answered while the other was busy"
+    );
+    let second = conn.recv().await;
+    assert_eq!(second["envelope_id"], "slow");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_half_open_link_is_noticed_and_replaced() {
+    // Pings every 100 ms: a link silent for three of them is dead.
+    let app = TestApp::spawn_socket_mode_with("[slack]\nsocket_ping_ms = 100\n").await;
+    let first = app.slack.next_socket().await;
+    first.go_silent();
+    let mut second = app.slack.next_socket().await;
+    assert_eq!(app.slack.calls("apps.connections.open").len(), 2);
+    second.send(command_envelope("after", "U0LEAD", "help"));
+    let ack = ack_for(&mut second, "after").await;
+    assert_eq!(ack["payload"]["response_type"], "ephemeral");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn before_slack_closes_a_connection_the_next_one_is_open_and_nothing_is_lost() {
+    let app = TestApp::spawn_socket_mode().await;
+    let mut old = app.slack.next_socket().await;
+    // Slack warns, then closes the connection a little later.
+    old.disconnect("warning", std::time::Duration::from_millis(800));
+    let mut new = app.slack.next_socket().await;
+    assert_eq!(
+        app.slack.open_sockets(),
+        2,
+        "the next connection opened before the old one closed"
+    );
+    // An envelope Slack had already sent on the old connection is still handled and acked.
+    old.send(command_envelope("in-flight", "U0LEAD", "help"));
+    let ack = ack_for(&mut old, "in-flight").await;
+    assert_eq!(ack["payload"]["response_type"], "ephemeral");
+    new.send(command_envelope("next", "U0LEAD", "help"));
+    ack_for(&mut new, "next").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn too_many_websockets_backs_off_instead_of_reconnecting_in_a_loop() {
+    let app = TestApp::spawn_socket_mode().await;
+    let first = app.slack.next_socket().await;
+    // Other instances of the app hold every connection Slack allows.
+    app.slack.limit_sockets(0);
+    first.cut();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let attempts = app.slack.calls("apps.connections.open").len();
+    assert!(attempts >= 2, "it tries again: {attempts}");
+    assert!(attempts <= 6, "with backoff, not in a tight loop: {attempts} in 2 s");
+    // Room again: it connects.
+    app.slack.limit_sockets(10);
+    let mut conn = app.slack.next_socket().await;
+    conn.send(command_envelope("back", "U0LEAD", "help"));
+    ack_for(&mut conn, "back").await;
+    app.stop().await;
+}
