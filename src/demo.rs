@@ -419,12 +419,14 @@ impl Demo {
             text.replace('\n', " / ")
         );
         self.events += 1;
-        let event = json!({
-            "type": "event_callback", "team_id": TEAM_ID, "event_id": format!("EvDemo{}", self.events),
-            "event_time": self.clock.now().timestamp(),
-            "event": {"type": "message", "channel": channel, "user": user, "text": text,
-                      "ts": format!("{}.{:06}", self.clock.now().timestamp(), self.events), "thread_ts": ts}
-        });
+        let event = crate::emulator::thread_reply_event(
+            &format!("EvDemo{}", self.events),
+            user,
+            &channel,
+            &ts,
+            &format!("{}.{:06}", self.clock.now().timestamp(), self.events),
+            text,
+        );
         self.post_signed("/slack/events", "application/json", event.to_string())
             .await?;
         self.app.delivery().drain(Duration::from_secs(10)).await?;

@@ -97,6 +97,37 @@ pub fn slash_command_form(user: &str, channel: &str, text: &str, response_url: &
     .expect("string pairs always form-encode")
 }
 
+/// The Events API body Slack posts when `user` types `text` as a reply in the thread of
+/// `thread_ts` in `channel`: the recorded shape of a thread reply (bolt-python's scenario test
+/// `test_events_assistant.py`, kept in tests/fixtures/slack/message_thread_reply.json), with the
+/// text escaped as Slack escapes it ([`escape_typed`]). For the tests and the demo.
+pub fn thread_reply_event(event_id: &str, user: &str, channel: &str, thread_ts: &str, ts: &str, text: &str) -> Value {
+    let event_time = ts
+        .split('.')
+        .next()
+        .and_then(|seconds| seconds.parse::<i64>().ok())
+        .unwrap_or_default();
+    json!({
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0LIFTOFF",
+        "event": {
+            "user": user, "type": "message", "ts": ts, "text": escape_typed(text),
+            "team": TEAM_ID, "user_team": TEAM_ID, "source_team": TEAM_ID, "user_profile": {},
+            "thread_ts": thread_ts, "channel": channel, "event_ts": ts, "channel_type": "channel"
+        },
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": event_time,
+        "authorizations": [{
+            "enterprise_id": null, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+            "is_bot": true, "is_enterprise_install": false
+        }],
+        "is_ext_shared_channel": false,
+        "event_context": format!("1-message-{TEAM_ID}-{channel}")
+    })
+}
+
 /// How the next call to a method fails.
 #[derive(Debug, Clone)]
 pub enum Failure {
