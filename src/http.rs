@@ -19,6 +19,10 @@ use crate::config::Config;
 use crate::slack::http::SlackContext;
 use crate::store::Store;
 
+/// Below this much free space on the SQLite database's disk, writes fail (or soon will: a
+/// write needs room in the write-ahead log first), so the service is not ready.
+const MIN_FREE_BYTES: u64 = 1024 * 1024;
+
 /// How often the delivery worker looks for due outbox messages when idle.
 const DELIVERY_POLL: Duration = Duration::from_millis(200);
 
@@ -299,6 +303,22 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(err) = state.store.ping().await {
         tracing::warn!(error = %err, "readiness: database unreachable");
         return not_ready("database unreachable");
+    }
+    if let Some(free) = state.store.sqlite_free_bytes()
+        && free < MIN_FREE_BYTES
+    {
+        tracing::warn!(free, "readiness: the database's disk is (nearly) full");
+        return not_ready(&format!(
+            "the database's disk is full ({} KiB free): writes fail until space is freed",
+            free / 1024
+        ));
+    }
+    // Before migrations the probe's table does not exist yet; that is reported below.
+    if let Err(err) = state.store.probe_write(state.clock.now()).await
+        && !matches!(state.store.pending_migrations().await, Ok(pending) if !pending.is_empty())
+    {
+        tracing::warn!(error = %err, "readiness: the database does not take writes");
+        return not_ready("the database does not take writes (is the disk full?)");
     }
     match state.store.pending_migrations().await {
         Ok(pending) if pending.is_empty() => Json(json!({ "status": "ready" })).into_response(),

@@ -109,7 +109,9 @@ impl Store {
                 .foreign_keys(true);
             // An in-memory database exists once per connection: keep exactly one, forever.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let pool_options = SqlitePoolOptions::new().acquire_timeout(config.connect_timeout);
+            let pool_options = SqlitePoolOptions::new()
+                .acquire_timeout(config.connect_timeout)
+                .after_release(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
             let pool_options = if in_memory {
                 pool_options
                     .max_connections(1)
@@ -200,6 +202,15 @@ impl Store {
         Ok(())
     }
 
+    /// Writes (and commits) one small row: whether the database takes writes now. A database
+    /// that reads but cannot write (a full disk, a read-only file system) is not ready.
+    pub async fn probe_write(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO health_probe (id, probed_at_ms) VALUES (1, $1) \
+                           ON CONFLICT (id) DO UPDATE SET probed_at_ms = $1";
+        on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
@@ -207,6 +218,19 @@ impl Store {
 
     /// The database file when this is an on-disk SQLite database; `None` for PostgreSQL and
     /// in-memory SQLite.
+    /// Bytes free for the SQLite database on its file system (`None` on PostgreSQL, or when the
+    /// file system cannot say). SQLite needs room for its write-ahead log before a write can
+    /// commit, so a nearly full disk means writes are failing or about to.
+    pub fn sqlite_free_bytes(&self) -> Option<u64> {
+        let path = self.sqlite_path()?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let stats = rustix::fs::statvfs(dir).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+    }
+
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         match &self.pool {
             Pool::Sqlite(pool) => {
@@ -266,6 +290,20 @@ pub use outbox::{
     CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, Payload, PostedCheckin,
     RunMessage,
 };
+
+/// Whether a connection comes back to the pool still inside a transaction. A COMMIT that fails
+/// (SQLITE_FULL on a full disk, an I/O error) can leave it so, with sqlx's bookkeeping and
+/// SQLite's own state apart; such a connection would keep the write lock (every other writer
+/// then gets `database is locked`) and turn later transactions into savepoints that never
+/// commit (writes confirmed, then lost). It is closed instead, which rolls back whatever it
+/// held; the pool opens a fresh one when needed.
+fn left_in_transaction<C: sqlx::Connection>(conn: &mut C) -> bool {
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::error!("a database connection came back inside a transaction (a failed commit?): closing it");
+    }
+    stuck
+}
 
 #[cfg(test)]
 mod tests {

@@ -45,6 +45,19 @@ impl TestDb {
         }
     }
 
+    /// A SQLite database in `dir` (which the caller keeps, e.g. a small file system it mounted).
+    pub async fn sqlite_in(dir: &std::path::Path) -> TestDb {
+        let url = format!("sqlite://{}", dir.join("liftoff.db").display());
+        let store = Store::connect(&config_with_database(&url).database)
+            .await
+            .expect("open sqlite");
+        TestDb {
+            store,
+            url,
+            guard: Guard::Sqlite(tempfile::tempdir().expect("temp dir")),
+        }
+    }
+
     /// `None` when no PostgreSQL is configured for tests, unless `LIFTOFF_REQUIRE_POSTGRES` says
     /// it must be: then a missing or unreachable server fails the test.
     pub async fn postgres() -> Option<TestDb> {
@@ -220,6 +233,11 @@ impl TestApp {
     /// Starts the service in Socket Mode with `config_toml` added.
     pub async fn spawn_socket_mode_with(config_toml: &str) -> TestApp {
         TestApp::spawn_inner(true, config_toml, true).await
+    }
+
+    /// Starts the service on `db`.
+    pub async fn spawn_on_db(db: TestDb, config_toml: &str) -> TestApp {
+        TestApp::spawn_on(db, true, config_toml, false).await
     }
 
     /// Starts the service on its own PostgreSQL schema, if tests have a PostgreSQL.

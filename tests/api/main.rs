@@ -10,6 +10,7 @@ mod escalation;
 mod export;
 mod fake_slack;
 mod faults;
+mod full_disk;
 mod gonogo;
 mod helpers;
 
