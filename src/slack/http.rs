@@ -26,10 +26,15 @@ use super::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::domain::{ChangeSource, SlackUserId};
 use crate::service::reply::{Reply, View, Visibility};
 use crate::service::{Service, ServiceError};
+use crate::store::EventClaim;
 
 /// How long a slash command may spend asking Slack whether Liftoff can post in a channel it was
 /// just given: the whole answer must reach Slack within 3 seconds.
 const CHANNEL_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// A claim on an event that is older than this and not marked handled belongs to a process
+/// that died while handling it; Slack's next retry (after 1, then 5 minutes) takes it over.
+const EVENT_CLAIM_STALE: chrono::Duration = chrono::Duration::seconds(30);
 
 /// Slack's payloads are small; anything larger than this is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -253,13 +258,13 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
             if !ctx.serves(&installation) {
                 return EventOutcome::WrongTeam(installation);
             }
-            match ctx
-                .service
-                .store
-                .record_slack_event(&callback.event_id, ctx.service.clock.now())
+            let store = &ctx.service.store;
+            let now = ctx.service.clock.now();
+            match store
+                .claim_slack_event(&callback.event_id, now, EVENT_CLAIM_STALE)
                 .await
             {
-                Ok(true) => {
+                Ok(EventClaim::Claimed) => {
                     let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
                     tracing::debug!(event_id = %callback.event_id, kind, "event received");
                     if kind == "app_home_opened" {
@@ -274,24 +279,38 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
                         {
                             super::home::refresh(ctx, [user]);
                         }
-                        return EventOutcome::Accepted;
+                    } else if kind == "message"
+                        && let Err(err) = super::threads::on_message(ctx, &callback.event_id, &callback.event).await
+                    {
+                        // Not (fully) applied: forget the claim so Slack's retry gets another
+                        // go; what was applied is not applied twice (`reply_updates`).
+                        tracing::error!(error = %err, event_id = %callback.event_id, "could not handle a message");
+                        let _ = store.forget_slack_event(&callback.event_id).await;
+                        return EventOutcome::Failed;
                     }
-                    if kind != "message" {
-                        return EventOutcome::Accepted;
-                    }
-                    match super::threads::on_message(ctx, &callback.event_id, &callback.event).await {
-                        Ok(_) => EventOutcome::Accepted,
+                    // Marked handled only now that its effect is stored: a crash before this
+                    // leaves a claim that Slack's retry takes over.
+                    match store
+                        .mark_slack_event_handled(&callback.event_id, ctx.service.clock.now())
+                        .await
+                    {
+                        Ok(()) => EventOutcome::Accepted,
                         Err(err) => {
-                            // Not applied: forget the event so Slack's retry gets another go.
-                            tracing::error!(error = %err, event_id = %callback.event_id, "could not handle a thread reply");
-                            let _ = ctx.service.store.forget_slack_event(&callback.event_id).await;
+                            tracing::error!(error = %err, event_id = %callback.event_id, "could not mark an event handled");
                             EventOutcome::Failed
                         }
                     }
                 }
-                Ok(false) => {
+                Ok(EventClaim::Handled) => {
                     tracing::debug!(event_id = %callback.event_id, "duplicate event ignored");
                     EventOutcome::Duplicate
+                }
+                Ok(EventClaim::InProgress) => {
+                    // A retry that overtook the first delivery, still being handled: not
+                    // acknowledged, so Slack tries again later, when it has either been handled
+                    // (a duplicate then) or its handler has died (taken over then).
+                    tracing::info!(event_id = %callback.event_id, "event still being handled; Slack will retry");
+                    EventOutcome::Failed
                 }
                 Err(err) => {
                     tracing::error!(error = %err, "could not record an event");

@@ -148,11 +148,9 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
     };
     ctx.learn_timezone(&author);
     let today = ctx.service.today_for(&author).await;
-    let already: Vec<String> = if message.edited {
-        store.reply_updates(&message.channel, &message.ts).await?
-    } else {
-        Vec::new()
-    };
+    // What this message already applied: from its first version (for an edit), or from an
+    // earlier delivery of this event that died before it was marked handled.
+    let already: Vec<String> = store.reply_updates(&message.channel, &message.ts).await?;
     let mut applied = Vec::new();
     let mut problems = Vec::new();
     for line in thread_reply::parse(&message.text(ctx.identity.user_id.as_str()), today) {
@@ -175,6 +173,16 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         };
         let key = update_key(task, &update);
         if already.contains(&key) {
+            // An edit repeats it, or Slack redelivers an event whose handler died after applying
+            // it: not applied twice. A redelivery still confirms it (the confirmation may never
+            // have been written).
+            if !message.edited {
+                let what = match &update.change {
+                    ReplyChange::Status(status) => status.to_string(),
+                    ReplyChange::Due(due) => format!("due {due}"),
+                };
+                applied.push(format!("`{task}` {}", super::blocks::escape(&what)));
+            }
             continue;
         }
         let command = match update.change {

@@ -4,13 +4,63 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, on_pool, to_millis};
 
+/// What became of a claim on an incoming event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventClaim {
+    /// Ours to handle: new, or a claim so old that whoever made it has died.
+    Claimed,
+    /// Already handled: a retry or a duplicate.
+    Handled,
+    /// Someone else is handling it right now (a retry that overtook a slow first delivery).
+    InProgress,
+}
+
 impl Store {
-    /// Records `event_id`; false if it was already recorded (a retry or a duplicate).
+    /// Records `event_id` as seen and handled at once, for events whose handling is not stored
+    /// (e.g. opening the Home tab); false if it was already recorded.
     pub async fn record_slack_event(&self, event_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        const INSERT: &str =
-            "INSERT INTO slack_events (event_id, received_at_ms) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING";
+        const INSERT: &str = "INSERT INTO slack_events (event_id, received_at_ms, handled_at_ms) VALUES ($1, $2, $2) \
+                              ON CONFLICT (event_id) DO NOTHING";
         let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         Ok(inserted)
+    }
+
+    /// Claims `event_id` for handling. A claim older than `stale_after` that was never marked
+    /// handled belongs to a process that died: it is taken over.
+    pub async fn claim_slack_event(
+        &self,
+        event_id: &str,
+        at: DateTime<Utc>,
+        stale_after: chrono::Duration,
+    ) -> Result<EventClaim, StoreError> {
+        const INSERT: &str =
+            "INSERT INTO slack_events (event_id, received_at_ms) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING";
+        const TAKE_OVER: &str = "UPDATE slack_events SET received_at_ms = $2 \
+                                 WHERE event_id = $1 AND handled_at_ms IS NULL AND received_at_ms < $3";
+        const STATE: &str = "SELECT handled_at_ms FROM slack_events WHERE event_id = $1";
+        let now = to_millis(at);
+        let stale = to_millis(at - stale_after);
+        let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        if inserted {
+            return Ok(EventClaim::Claimed);
+        }
+        let taken = on_pool!(self, pool => sqlx::query(TAKE_OVER).bind(event_id).bind(now).bind(stale).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        if taken {
+            return Ok(EventClaim::Claimed);
+        }
+        let handled: Option<Option<i64>> =
+            on_pool!(self, pool => sqlx::query_scalar(STATE).bind(event_id).fetch_optional(pool).await)?;
+        Ok(match handled {
+            Some(Some(_)) => EventClaim::Handled,
+            _ => EventClaim::InProgress,
+        })
+    }
+
+    /// Marks a claimed event handled: its effect is stored.
+    pub async fn mark_slack_event_handled(&self, event_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        const UPDATE: &str = "UPDATE slack_events SET handled_at_ms = $2 WHERE event_id = $1";
+        on_pool!(self, pool => sqlx::query(UPDATE).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Forgets `event_id`, so a redelivery is handled again (after a failure to apply it).

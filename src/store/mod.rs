@@ -284,6 +284,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 pub use escalations::FiredLevel;
+pub use events::EventClaim;
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
 pub use outbox::{

@@ -507,3 +507,43 @@ async fn a_slash_command_body_as_slack_posts_it_runs_with_its_text_unescaped() {
     assert_eq!(launch.name, "Q&A <beta> hub");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reply_whose_handler_died_is_applied_once_by_slacks_retry() {
+    let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
+    let task = f.tasks[0].id;
+    let mut body = with_ids(
+        fixture("message_thread_reply.json"),
+        &[
+            ("T111", TEAM_ID),
+            ("W222", ANN),
+            ("W111", BOT_USER),
+            ("C111", SALES),
+            ("1726133698.626339", &f.checkin_ts),
+        ],
+    );
+    set(&mut body, "/event/text", typed(&format!("{task} done")));
+    // An instance claimed the event and was killed before applying it.
+    let now = f.app.clock.now_for_tests();
+    let claim = f
+        .app
+        .store
+        .claim_slack_event("Ev111", now, chrono::Duration::seconds(30))
+        .await
+        .unwrap();
+    assert_eq!(claim, liftoff::store::EventClaim::Claimed);
+    // Slack's immediate retry finds it in progress and is not acknowledged...
+    assert_eq!(f.post_event(&body).await, 500);
+    assert_eq!(f.status(0).await, TaskStatus::Todo);
+    // ...and its retry a minute later takes the dead claim over and applies the reply.
+    f.app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(f.post_event(&body).await, 200);
+    assert_eq!(f.status(0).await, TaskStatus::Done);
+    // The 5-minute retry (its answer lost on the way) is a duplicate: applied once.
+    f.app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(f.post_event(&body).await, 200);
+    let history = f.app.store.task_history(task).await.unwrap();
+    let done = history.iter().filter(|h| h.to.as_deref() == Some("done")).count();
+    assert_eq!(done, 1, "{history:?}");
+    f.app.stop().await;
+}
