@@ -376,6 +376,29 @@ impl SlackApi {
             .map(|_| ())
     }
 
+    /// The outbox key Liftoff put in the metadata of the message at `ts` in `channel`, if that
+    /// message is Liftoff's (`conversations.history` with `include_all_metadata`).
+    pub async fn outbox_key_of(&self, channel: &str, ts: &str) -> Result<Option<String>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsHistoryRequest::new()
+            .with_channel(SlackChannelId(channel.to_owned()))
+            .with_latest(SlackTs(ts.to_owned()))
+            .with_inclusive(true)
+            .with_include_all_metadata(true)
+            .with_limit(1);
+        let response = self
+            .call("conversations.history", session.conversations_history(&request))
+            .await?;
+        Ok(response
+            .messages
+            .into_iter()
+            .find(|m| m.origin.ts.0 == ts)
+            .and_then(|m| m.content.metadata)
+            .filter(|meta| meta.event_type == OUTBOX_EVENT_TYPE)
+            .and_then(|meta| meta.event_payload)
+            .and_then(|payload| payload.get("key").cloned()))
+    }
+
     /// Opens (or finds) the direct-message channel with `user`.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
         let session = self.client.open_session(&self.token);

@@ -117,7 +117,16 @@ impl PersonMessage {
     }
 }
 
-pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Result<Handled, StoreError> {
+/// Why a reply could not be handled now (Slack redelivers the event later).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot look up the thread's parent on Slack: {0}")]
+    Slack(#[from] super::client::SlackApiError),
+}
+
+pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Result<Handled, ReplyError> {
     let Some(message) = PersonMessage::from_event(event, ctx) else {
         return Ok(Handled::Ignored);
     };
@@ -129,8 +138,12 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
     // check-in lists, or (in a DM) all of them.
     let candidates: Vec<TaskId> = match &message.place {
         Place::Thread { thread_ts } => {
-            let Some(checkin) = store.checkin_at(&message.channel, thread_ts).await? else {
-                return Ok(Handled::Ignored);
+            let checkin = match store.checkin_at(&message.channel, thread_ts).await? {
+                Some(checkin) => checkin,
+                None => match checkin_posted_unrecorded(ctx, &message.channel, thread_ts).await? {
+                    Some(checkin) => checkin,
+                    None => return Ok(Handled::Ignored),
+                },
             };
             store
                 .checkin_tasks(&checkin.outbox_key)
@@ -208,7 +221,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
                 }
             }
             Err(ServiceError::User { message, .. }) => problems.push(format!("{task}: {message}")),
-            Err(ServiceError::Store(err)) => return Err(err),
+            Err(ServiceError::Store(err)) => return Err(err.into()),
         }
     }
     let (thread_ts, hint_method) = match &message.place {
@@ -246,6 +259,32 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         applied: applied.len(),
         problems: problems.len(),
     })
+}
+
+/// A check-in that Slack has posted but whose `ts` Liftoff has not stored yet (its sender is
+/// still waiting for Slack's answer, timed out, or was killed): a reply can come first. When
+/// some check-in to this channel is still unsent, the thread's parent is looked up on Slack,
+/// and if its metadata carries that check-in's key, the check-in is recorded as posted there.
+async fn checkin_posted_unrecorded(
+    ctx: &SlackContext,
+    channel: &str,
+    thread_ts: &str,
+) -> Result<Option<crate::store::PostedCheckin>, ReplyError> {
+    let store = &ctx.service.store;
+    let unsent = store.unsent_checkin_keys(channel).await?;
+    if unsent.is_empty() {
+        return Ok(None);
+    }
+    // Not known either way if Slack does not answer: fail, so Slack redelivers the reply later.
+    let key = ctx.api.outbox_key_of(channel, thread_ts).await?;
+    let Some(key) = key.filter(|key| unsent.contains(key)) else {
+        return Ok(None);
+    };
+    tracing::info!(%key, channel, "a reply came before its check-in was recorded as posted; recording it now");
+    store
+        .mark_found_posted(&key, channel, thread_ts, ctx.service.clock.now())
+        .await?;
+    Ok(store.checkin_at(channel, thread_ts).await?)
 }
 
 /// What one update does, as a key: an edit that repeats it does not apply it again.

@@ -432,6 +432,30 @@ impl Store {
         Ok(row.and_then(|(channel, ts)| channel.zip(ts)))
     }
 
+    /// Keys of the check-ins to `channel` not yet known to be posted (waiting, or being sent):
+    /// a reply in a thread Liftoff does not know may belong to one of them.
+    pub async fn unsent_checkin_keys(&self, channel: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key FROM outbox \
+             WHERE target = $1 AND kind = 'checkin' AND state IN ('pending', 'sending')";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(channel).fetch_all(pool).await)?)
+    }
+
+    /// Records that the unsent message `key` is in fact posted at `ts` in `channel` (found on
+    /// Slack by its metadata before its sender knew); the sender's own record, when it comes,
+    /// agrees. Does nothing to a message already marked sent.
+    pub async fn mark_found_posted(
+        &self,
+        key: &str,
+        channel: &str,
+        ts: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE outbox SET state = 'sent', channel = $1, ts = $2, sent_at_ms = $3, \
+             last_error = NULL, lease_until_ms = NULL WHERE idempotency_key = $4 AND state IN ('pending', 'sending')";
+        on_pool!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(key).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// The state of the message with `key`, if it exists.
     pub async fn outbox_state(&self, key: &str) -> Result<Option<String>, StoreError> {
         const SQL: &str = "SELECT state FROM outbox WHERE idempotency_key = $1";

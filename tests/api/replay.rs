@@ -547,3 +547,74 @@ async fn a_reply_whose_handler_died_is_applied_once_by_slacks_retry() {
     assert_eq!(done, 1, "{history:?}");
     f.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
+    let config = CONFIG.replace(
+        "[slack]\npost_interval_ms = 5\n",
+        "[slack]\npost_interval_ms = 5\nrequest_timeout_secs = 1\n",
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    app.command(LEAD, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    let launch = app
+        .store
+        .launch(&LaunchRef::Slug(Slug::parse("payments-hub").unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let sales: Vec<Task> = app
+        .store
+        .launch_tasks(launch.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.function.as_str() == "sales")
+        .collect();
+    for task in &sales {
+        app.command(LEAD, &format!("assign {} <@{ANN}>", task.id)).await;
+    }
+    // Slack posts the check-in, but its answer comes after Liftoff gave up waiting: Liftoff
+    // does not know the check-in's ts yet when Ann answers in its thread.
+    app.slack.fail_next(
+        "chat.postMessage",
+        crate::fake_slack::Failure::Lost(std::time::Duration::from_secs(2)),
+    );
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let posted = app.slack.channel_history(SALES);
+    assert_eq!(posted.len(), 1, "Slack has the check-in");
+    let checkin_ts = posted[0]["ts"].as_str().unwrap().to_owned();
+    assert!(
+        app.store.checkin_at(SALES, &checkin_ts).await.unwrap().is_none(),
+        "not recorded yet"
+    );
+
+    let reply = liftoff::emulator::thread_reply_event(
+        "EvEarly1",
+        ANN,
+        SALES,
+        &checkin_ts,
+        "1900000001.000100",
+        &format!("{} done", sales[0].id),
+    );
+    let status = app
+        .post_signed("/slack/events", "application/json", &reply.to_string())
+        .await
+        .status();
+    assert_eq!(status, 200);
+    let task = app.store.task(sales[0].id).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Done, "applied, not dropped");
+
+    // The check-in is not posted a second time.
+    app.clock.advance(chrono::Duration::minutes(5));
+    app.deliver().await;
+    let checkins = app
+        .slack
+        .channel_history(SALES)
+        .into_iter()
+        .filter(|m| m.get("thread_ts").is_none())
+        .count();
+    assert_eq!(checkins, 1);
+    app.stop().await;
+}
