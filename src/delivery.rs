@@ -91,6 +91,11 @@ enum Outcome {
     Fail(String),
 }
 
+/// After a post whose outcome is unknown (a timeout, a dropped connection, a 5xx), how long to
+/// wait before looking for it and posting again: a slow Slack may store the first copy well
+/// after the client gave up, and a look too early would not see it.
+const UNCLEAR_OUTCOME_WAIT: Duration = Duration::from_secs(20);
+
 /// While Slack refuses the bot token, how often delivery asks again (`auth.test`).
 const TOKEN_PROBE_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -376,7 +381,20 @@ impl Delivery {
                     };
                 }
                 Ok(None) => {}
-                Err(err) => tracing::warn!(key = %message.key, error = %err, "cannot check for an earlier attempt"),
+                // Liftoff cannot read a channel it is not in, nor post there: no earlier copy.
+                Err(err) if matches!(api_error(&err), Some("not_in_channel" | "channel_not_found")) => {}
+                Err(err) => {
+                    // Posting without knowing could post it twice: look again later instead.
+                    tracing::warn!(key = %message.key, error = %err, "cannot check for an earlier attempt; will look again");
+                    self.count_error(&err);
+                    return Outcome::Retry {
+                        after: chrono::Duration::from_std(UNCLEAR_OUTCOME_WAIT)
+                            .unwrap_or(chrono::Duration::seconds(20)),
+                        error: format!("cannot check whether an earlier attempt was posted: {err}"),
+                        rate_limited: None,
+                        counts: true,
+                    };
+                }
             }
         }
         let result = match message.method {
@@ -524,7 +542,12 @@ impl Delivery {
                     counts: false,
                 },
                 ErrorClass::RetryLater => {
-                    let backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
+                    let mut backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
+                    let unclear = matches!(err, SlackApiError::Timeout { .. } | SlackApiError::Transport { .. })
+                        || api_error(&err).is_some_and(|e| matches!(e, "internal_error" | "fatal_error"));
+                    if unclear && entry.message.method == OutboxMethod::PostMessage {
+                        backoff = backoff.max(UNCLEAR_OUTCOME_WAIT.as_secs() as i64);
+                    }
                     Outcome::Retry {
                         after: chrono::Duration::seconds(backoff),
                         error: err.to_string(),

@@ -138,6 +138,9 @@ pub enum Failure {
     Slow(Duration),
     /// Does the work, then answers too late: the caller times out although Slack acted.
     Lost(Duration),
+    /// A slow Slack: acts only after `Duration` (then answers), so for a while after the
+    /// caller timed out the work cannot be seen either.
+    StoredLate(Duration),
     Api(&'static str),
 }
 
@@ -787,7 +790,7 @@ async fn api(
                 .into_response();
         }
         Some(Failure::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
-        Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Failure::Slow(delay) | Failure::StoredLate(delay)) => tokio::time::sleep(delay).await,
         Some(Failure::Api(error)) => return Json(json!({"ok": false, "error": error})).into_response(),
         Some(Failure::Lost(delay)) => {
             let answer = answer(&state, &method, &body);

@@ -594,8 +594,9 @@ async fn outages_are_retried_without_undercutting_retry_after_and_posted_once() 
 
     app.set_time("2026-11-23T10:05:31Z");
     app.deliver().await;
-    // The server error backs off a little more for that one message; the rest go out.
-    app.set_time("2026-11-23T10:05:40Z");
+    // The server error leaves that one post's outcome unknown: it waits 20 s before looking
+    // for it and posting again; the rest go out.
+    app.set_time("2026-11-23T10:05:55Z");
     app.deliver().await;
     let posts = app.slack.calls("chat.postMessage");
     let counts = app.store.outbox_counts().await.unwrap();

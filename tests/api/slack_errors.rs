@@ -241,3 +241,45 @@ async fn a_digest_the_pmo_channel_refuses_is_reported_to_the_admins_by_dm() {
     assert_eq!(dms, 1, "reported once");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_slack_that_stores_a_post_after_the_timeout_gets_it_once() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\nrequest_timeout_secs = 1\n").await;
+    app.slack.add_channel("C0MKTG", false, true);
+    queue_posts(&app, "C0MKTG", 1).await;
+    // Slack stores the post 3 s after it was sent; Liftoff gave up after 1 s.
+    app.slack.fail_next(
+        "chat.postMessage",
+        Failure::StoredLate(std::time::Duration::from_secs(3)),
+    );
+    app.deliver().await;
+    // A retry soon after would not see the first copy yet: it must not come this soon.
+    app.clock.advance(chrono::Duration::seconds(5));
+    app.deliver().await;
+    assert_eq!(
+        app.slack.calls("chat.postMessage").len(),
+        1,
+        "no second attempt this soon"
+    );
+    // Later, the look-up fails (500): still not posted blind.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    app.clock.advance(chrono::Duration::seconds(30));
+    app.slack.fail_next("conversations.history", Failure::ServerError);
+    app.deliver().await;
+    assert_eq!(
+        app.slack.calls("chat.postMessage").len(),
+        1,
+        "a failed look-up posts nothing"
+    );
+    // The next look finds the copy Slack stored: recorded as sent, never posted twice.
+    app.clock.advance(chrono::Duration::seconds(30));
+    app.deliver().await;
+    assert_eq!(
+        app.slack.channel_history("C0MKTG").len(),
+        1,
+        "exactly one copy in the channel"
+    );
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.sent, counts.pending, counts.failed), (1, 0, 0));
+    app.stop().await;
+}
