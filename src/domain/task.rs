@@ -1,5 +1,9 @@
 //! Tasks: one function's piece of a launch, with an owner, a due date and a status.
 
+/// Longest snooze, in working days: past that it is not a snooze but a new due date. The
+/// command and the date picker keep to the same cap.
+pub const MAX_SNOOZE_WORKING_DAYS: u32 = 10;
+
 use std::fmt;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};

@@ -44,6 +44,9 @@ impl ServiceError {
 /// How often a read-modify-write retries when another writer got there first.
 const CONFLICT_ATTEMPTS: usize = 5;
 
+/// Least time between two digests one person posts to the PMO channel on demand.
+const DIGEST_REQUEST_INTERVAL: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Carries out commands. Cheap to clone.
 #[derive(Clone)]
 pub struct Service {
@@ -217,6 +220,21 @@ impl Service {
                         format!("pick a date after today ({today})"),
                     ));
                 }
+                // The same cap as `/launch snooze`: past it, it is a new due date, not a snooze.
+                let latest = self
+                    .config
+                    .calendar
+                    .add_working_days(today, crate::domain::MAX_SNOOZE_WORKING_DAYS)
+                    .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+                if until > latest {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!(
+                            "snooze at most {} working days (until {latest}); for longer, move the due date",
+                            crate::domain::MAX_SNOOZE_WORKING_DAYS
+                        ),
+                    ));
+                }
                 self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
                     .await
             }
@@ -275,6 +293,9 @@ impl Service {
             })),
             Command::Metric { launch, metric } => {
                 let launch = self.find_launch(&launch, subcommand).await?;
+                if !launch.state.is_active() {
+                    return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+                }
                 self.store
                     .upsert_metric(launch.id, &metric, &self.ctx(actor, source))
                     .await?;
@@ -343,6 +364,13 @@ impl Service {
                     .task(task)
                     .await?
                     .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {task}")))?;
+                let launch = self.launch_of(&task).await?;
+                if !launch.state.is_active() {
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!("{} belongs to {}, which is archived", task.id, launch.slug),
+                    ));
+                }
                 self.store
                     .set_task_roles(&task, &roles, &self.ctx(actor, source))
                     .await?;
@@ -423,6 +451,20 @@ impl Service {
                     None => None,
                 };
                 let now = self.clock.now();
+                // Everyone in the PMO channel reads it: one on-demand digest per person per
+                // few minutes, so a repeated command cannot flood the channel.
+                if let Some(last) = self.store.last_digest_request(actor).await?
+                    && now - last < DIGEST_REQUEST_INTERVAL
+                {
+                    let wait = (DIGEST_REQUEST_INTERVAL - (now - last)).num_seconds().max(1);
+                    return Err(ServiceError::user(
+                        subcommand,
+                        format!(
+                            "you posted a digest a moment ago; try again in {} min",
+                            (wait + 59) / 60
+                        ),
+                    ));
+                }
                 let prefix = format!("digest:now:{}:{}", actor.as_str(), now.timestamp_millis());
                 let messages = crate::scheduler::digest_messages(self, channel.as_str(), &prefix, only).await?;
                 self.store.enqueue(&messages, now).await?;
@@ -754,6 +796,36 @@ impl Service {
         setting: FunctionSetting,
         source: ChangeSource,
     ) -> Result<Reply, ServiceError> {
+        // A function's channel and lead decide where its check-ins go and who votes at
+        // go/no-go and hears its escalations: settings that affect everyone, so admins set
+        // them, and a function's current lead sets its own.
+        let subcommand = match setting {
+            FunctionSetting::Channel(_) => Subcommand::Channel,
+            FunctionSetting::Lead(_) => Subcommand::Lead,
+        };
+        let current = self
+            .effective_functions()
+            .await?
+            .into_iter()
+            .find(|def| &def.name == function)
+            .expect("the parser only accepts known functions");
+        let is_its_lead = current.lead.as_ref() == Some(actor);
+        if !self.config.is_admin(actor) && !is_its_lead {
+            let lead = current.lead.as_ref().map_or(String::new(), |lead| {
+                format!("{}'s lead ({}) or ", current.display_name, lead.mention())
+            });
+            let what = match subcommand {
+                Subcommand::Channel => "check-in channel",
+                _ => "lead",
+            };
+            return Err(ServiceError::user(
+                subcommand,
+                format!(
+                    "only {lead}a Liftoff admin can change the {} {what}",
+                    current.display_name
+                ),
+            ));
+        }
         self.store
             .set_function_setting(function, &setting, &self.ctx(actor, source))
             .await?;

@@ -35,8 +35,8 @@ fn usage_error(subcommand: Subcommand, message: impl Into<String>) -> UsageError
     }
 }
 
-/// Longest snooze; past that it is not a snooze but a new due date.
-pub const MAX_SNOOZE_DAYS: u32 = 10;
+/// Longest snooze (see [`crate::domain::MAX_SNOOZE_WORKING_DAYS`]).
+pub const MAX_SNOOZE_DAYS: u32 = crate::domain::MAX_SNOOZE_WORKING_DAYS;
 
 /// `key:value` options a subcommand may take.
 const OPTION_KEYS: [&str; 11] = [

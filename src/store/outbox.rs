@@ -432,6 +432,14 @@ impl Store {
         Ok(row.and_then(|(channel, ts)| channel.zip(ts)))
     }
 
+    /// When `user` last asked for a digest on demand (`/launch digest`), if ever.
+    pub async fn last_digest_request(&self, user: &SlackUserId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        const SQL: &str = "SELECT MAX(created_at_ms) FROM outbox WHERE idempotency_key LIKE $1";
+        let pattern = format!("digest:now:{}:%", user.as_str());
+        let last: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(pattern).fetch_one(pool).await)?;
+        last.map(from_millis).transpose()
+    }
+
     /// Keys of the check-ins to `channel` not yet known to be posted (waiting, or being sent):
     /// a reply in a thread Liftoff does not know may belong to one of them.
     pub async fn unsent_checkin_keys(&self, channel: &str) -> Result<Vec<String>, StoreError> {

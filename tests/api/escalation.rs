@@ -234,6 +234,18 @@ async fn blocked_tasks_escalate_and_acknowledge_or_snooze_hold_the_ladder() {
         app.store.task(other).await.unwrap().unwrap().snoozed_until,
         Some(date("2026-12-04"))
     );
+    // The date picker keeps to the command's cap (10 working days): a snooze into next year is
+    // a new due date, not a snooze, and is refused.
+    let too_far = esc_action(
+        &app,
+        json!({"action_id": "esc_snooze_until", "block_id": format!("task:{}:esc", other.0), "selected_date": "2027-03-01"}),
+    );
+    app.interaction(&too_far).await;
+    assert_eq!(
+        app.store.task(other).await.unwrap().unwrap().snoozed_until,
+        Some(date("2026-12-04")),
+        "unchanged"
+    );
 
     // Unblocking resolves the blocked episode's escalations.
     app.command(ANN, &format!("unblock {task}")).await;

@@ -421,7 +421,7 @@ async fn edit_moves_relative_tasks_and_is_for_the_lead_or_admins() {
 async fn show_groups_tasks_by_function_with_readiness() {
     let app = TestApp::spawn_with(
         true,
-        &format!("{NO_TEMPLATES}[functions.sales]\nchannel = \"C0SALES\"\n"),
+        &format!("{NO_TEMPLATES}[functions.sales]\nchannel = \"C0SALES\"\n[permissions]\nadmins = [\"U0LEAD\"]\n"),
     )
     .await;
     create_checkout(&app).await;
@@ -539,7 +539,7 @@ async fn mine_lists_my_open_tasks_with_buttons() {
 async fn channel_and_lead_settings_override_the_config() {
     let app = TestApp::spawn_with(
         true,
-        "[functions.marketing]\nchannel = \"C0OLD\"\nlead = \"U0OLDLEAD\"\n",
+        "[functions.marketing]\nchannel = \"C0OLD\"\nlead = \"U0OLDLEAD\"\n[permissions]\nadmins = [\"U0LEAD\"]\n",
     )
     .await;
     let reply = app.command(LEAD, "channel mktg <#C0NEWMKTG|launch-marketing>").await;
@@ -772,5 +772,104 @@ async fn each_restricted_command_is_for_the_lead_or_an_admin_only() {
     assert_eq!(launch.name, "Renamed");
     assert_eq!(launch.state, liftoff::domain::LaunchState::Archived);
     assert!(app.store.latest_gonogo(launch.id).await.unwrap().is_some());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_admins_and_the_functions_own_lead_change_its_channel_and_lead() {
+    let app = TestApp::spawn_with(
+        true,
+        "[functions.marketing]\nchannel = \"C0MKTG\"\nlead = \"U0MLEAD\"\n[permissions]\nadmins = [\"U0ADMIN\"]\n",
+    )
+    .await;
+    // Anyone else: refused, with who can, and nothing moves.
+    assert_problem(
+        &app.command("U0MALLORY", "channel marketing <#C0ELSEWHERE|elsewhere>")
+            .await,
+        "only Marketing's lead (<@U0MLEAD>) or a Liftoff admin can change the Marketing check-in channel",
+        "/launch channel <function> #channel",
+    );
+    assert_problem(
+        &app.command("U0MALLORY", "lead marketing <@U0MALLORY>").await,
+        "only Marketing's lead (<@U0MLEAD>) or a Liftoff admin can change the Marketing lead",
+        "/launch lead <function> @user",
+    );
+    let marketing = |app: &TestApp| {
+        let service = app.state.slack.service.clone();
+        async move {
+            service
+                .effective_functions()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|f| f.name.as_str() == "marketing")
+                .unwrap()
+        }
+    };
+    let now = marketing(&app).await;
+    assert_eq!(now.channel.unwrap().as_str(), "C0MKTG");
+    assert_eq!(now.lead.unwrap().as_str(), "U0MLEAD");
+    // The function's own lead moves its check-ins; an admin names a new lead.
+    let reply = app
+        .command("U0MLEAD", "channel marketing <#C0MKTG2|mktg-launches>")
+        .await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Marketing*: check-ins in <#C0MKTG2>"),
+        "{reply}"
+    );
+    let reply = app.command("U0ADMIN", "lead marketing <@U0NEWLEAD>").await;
+    assert!(reply["text"].as_str().unwrap().contains("lead <@U0NEWLEAD>"), "{reply}");
+    // The old lead no longer leads it.
+    assert_problem(
+        &app.command("U0MLEAD", "channel marketing <#C0MKTG|launch-mktg>").await,
+        "only Marketing's lead (<@U0NEWLEAD>) or a Liftoff admin can change",
+        "/launch channel <function> #channel",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn archived_launches_take_no_metrics_or_roles_and_on_demand_digests_are_paced() {
+    let app = TestApp::spawn_with(true, &format!("{NO_TEMPLATES}[channels]\npmo = \"C0PMO\"\n")).await;
+    create_checkout(&app).await;
+    let deck = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-14").await;
+    app.command(LEAD, "archive checkout-v2").await;
+    assert_problem(
+        &app.command(LEAD, "metric checkout-v2 signups target:500").await,
+        "checkout-v2 is archived",
+        "/launch metric",
+    );
+    assert_problem(
+        &app.command(LEAD, &format!("raci {deck} accountable:<@U0LEE>")).await,
+        "belongs to checkout-v2, which is archived",
+        "/launch raci",
+    );
+    assert!(app.store.task_roles(deck).await.unwrap().is_empty());
+
+    // One on-demand digest per person per five minutes.
+    let first = app.command(LEAD, "digest").await;
+    assert!(
+        first["text"].as_str().unwrap().contains("Posting the digest"),
+        "{first}"
+    );
+    let again = app.command(LEAD, "digest").await;
+    assert!(
+        again["text"].as_str().unwrap().contains("try again in 5 min"),
+        "{again}"
+    );
+    let other = app.command(ANN, "digest").await;
+    assert!(
+        other["text"].as_str().unwrap().contains("Posting the digest"),
+        "someone else may: {other}"
+    );
+    app.clock.advance(chrono::Duration::minutes(6));
+    let later = app.command(LEAD, "digest").await;
+    assert!(
+        later["text"].as_str().unwrap().contains("Posting the digest"),
+        "{later}"
+    );
     app.stop().await;
 }

@@ -136,7 +136,7 @@ async fn a_thread_reply_that_timed_out_but_reached_slack_is_not_posted_again() {
 
 #[tokio::test]
 async fn a_private_channel_set_for_check_ins_asks_for_an_invite_in_the_reply() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(true, "[permissions]\nadmins = [\"U0LEAD\"]\n").await;
     app.slack.add_channel("G0SALESPRIV", true, false);
     let reply = app
         .command("U0LEAD", "channel sales <#G0SALESPRIV|sales-private>")

@@ -162,7 +162,7 @@ async fn commands_from_another_team_are_ignored_over_the_socket() {
 
 #[tokio::test]
 async fn a_slow_envelope_does_not_hold_back_the_next_acknowledgement() {
-    let app = TestApp::spawn_socket_mode().await;
+    let app = TestApp::spawn_socket_mode_with("[permissions]\nadmins = [\"U0LEAD\"]\n").await;
     let mut conn = app.slack.next_socket().await;
     // `/launch channel` asks Slack about the channel; Slack is slow to answer this time.
     app.slack.fail_next(
