@@ -336,7 +336,21 @@ fn lock_sqlite_writer(database: &std::path::Path) -> Result<std::fs::File, Failu
 /// How long `tick` keeps delivering before it exits and leaves the rest to the next tick.
 const TICK_DELIVERY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How far `tick --now` may be from the real time before it warns: a mistyped year enqueues
+/// messages that are not due for decades.
+const TICK_DRIFT_WARNING: chrono::Duration = chrono::Duration::days(2);
+
 async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
+    let real = crate::clock::Clock::now(&SystemClock);
+    let drift: chrono::Duration = now.signed_duration_since(real);
+    if drift.abs() > TICK_DRIFT_WARNING {
+        eprintln!(
+            "liftoff: warning: --now {} is {} days from the real time ({}); messages it enqueues are due then",
+            now.to_rfc3339(),
+            drift.num_days(),
+            real.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
     let store = open_store(&config).await?;
     // Time starts at --now and then runs normally, so retries inside the tick see it pass.
     let clock = Arc::new(crate::clock::OffsetClock::starting_at(now));

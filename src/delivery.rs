@@ -1,7 +1,7 @@
 //! Delivery: sends what the outbox holds, exactly as written, once.
 //!
-//! Each pass takes the messages that are due and first in line for their target (so a channel
-//! receives its messages in order), claims each under a lease, sends it, and records Slack's
+//! Each pass takes the messages that are due and first in line for their target among those
+//! due (so a channel receives its messages in order, never held behind one that is not due), claims each under a lease, sends it, and records Slack's
 //! `ts`. Failures are sorted: 429 waits exactly as long as Slack says (and holds that method
 //! back for everyone), transient errors back off exponentially, permanent ones (e.g.
 //! `channel_not_found`) mark the message failed with the reason instead of retrying forever.

@@ -272,7 +272,7 @@ async fn calendar_feed(
 /// Prometheus text exposition; the outbox gauges are read fresh from the store.
 async fn metrics_endpoint(State(state): State<AppState>) -> Response {
     let metrics = &state.slack.service.metrics;
-    match state.store.outbox_backlog().await {
+    match state.store.outbox_backlog(state.clock.now()).await {
         Ok((depth, oldest)) => {
             metrics.outbox_depth.set(depth);
             let age = oldest.map_or(0, |at| (state.clock.now() - at).num_seconds().max(0));

@@ -374,14 +374,16 @@ impl Store {
         Ok(added)
     }
 
-    /// Messages that may be sent now: due, and the oldest unsent one of their target (so each
-    /// channel gets its messages in order).
+    /// Messages that may be sent now: due, and the oldest of their target's messages that are
+    /// due or being sent (so each channel gets its messages in order). A message not due yet
+    /// (waiting for a retry, or enqueued for a future instant by a mistaken `tick --now`) holds
+    /// nothing back: one stuck message must not freeze a channel.
     pub async fn deliverable(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         const SQL: &str = "SELECT id, idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
              attempts, created_at_ms FROM outbox o \
              WHERE ((o.state = 'pending' AND o.next_attempt_at_ms <= $1) OR (o.state = 'sending' AND o.lease_until_ms < $1)) \
              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.id < o.id \
-                             AND p.state IN ('pending', 'sending')) \
+                             AND (p.state = 'sending' OR (p.state = 'pending' AND p.next_attempt_at_ms <= $1))) \
              ORDER BY o.id LIMIT $2";
         let rows: Vec<OutboxRow> =
             on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).bind(limit).fetch_all(pool).await)?;
@@ -506,10 +508,13 @@ impl Store {
         Ok(counts)
     }
 
-    /// How many messages wait to be delivered, and when the oldest of them was enqueued.
-    pub async fn outbox_backlog(&self) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
-        const SQL: &str = "SELECT COUNT(*), MIN(created_at_ms) FROM outbox WHERE state IN ('pending', 'sending')";
-        let (count, oldest): (i64, Option<i64>) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await)?;
+    /// How many messages wait to be delivered, and when the oldest of those already due was
+    /// enqueued (a message due in the future is not late, so it does not age the backlog).
+    pub async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+        const SQL: &str = "SELECT COUNT(*), MIN(CASE WHEN state = 'sending' OR next_attempt_at_ms <= $1 \
+             THEN created_at_ms END) FROM outbox WHERE state IN ('pending', 'sending')";
+        let (count, oldest): (i64, Option<i64>) =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).fetch_one(pool).await)?;
         Ok((count, oldest.map(from_millis).transpose()?))
     }
 

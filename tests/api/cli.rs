@@ -393,6 +393,11 @@ async fn tick_runs_due_jobs_delivers_and_summarises() {
     let (_, out) = tick("2026-11-25T08:31:00Z");
     assert!(out.contains("no scheduled job was due"), "{out}");
     assert_eq!(slack.calls("chat.postMessage").len(), 1);
+    // A mistyped year is warned about: what it enqueues would be due then.
+    let (code, out) = tick("2099-11-25T08:31:00Z");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning: --now 2099-11-25T08:31:00+00:00 is "), "{out}");
+    assert!(out.contains("days from the real time"), "{out}");
 }
 
 /// `serve` end to end as a process: it becomes ready, answers health checks, keeps secrets

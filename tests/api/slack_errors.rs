@@ -57,20 +57,20 @@ async fn a_revoked_token_pauses_delivery_keeps_the_queue_and_says_so() {
 #[tokio::test]
 async fn slacks_own_rate_limit_codes_are_retried_not_failed() {
     let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
-    queue_posts(&app, "C0MKTG", 2).await;
+    queue_posts(&app, "C0MKTG", 1).await;
     // Documented on chat.postMessage: `rate_limited` (Slack's underscore spelling) and
-    // `message_limit_exceeded` (the workspace's message quota). Each is met once, by the first
+    // `message_limit_exceeded` (the workspace's message quota). Each is met once, by the
     // message's first and second attempts.
     for error in ["rate_limited", "message_limit_exceeded"] {
         app.slack.fail_next("chat.postMessage", Failure::Api(error));
         app.deliver().await;
         let counts = app.store.outbox_counts().await.unwrap();
-        assert_eq!((counts.failed, counts.pending), (0, 2), "{error}: kept for a retry");
+        assert_eq!((counts.failed, counts.pending), (0, 1), "{error}: kept for a retry");
         app.clock.advance(chrono::Duration::minutes(10));
     }
     app.deliver().await;
     let counts = app.store.outbox_counts().await.unwrap();
-    assert_eq!((counts.failed, counts.sent), (0, 2));
+    assert_eq!((counts.failed, counts.sent), (0, 1));
     app.stop().await;
 }
 
@@ -281,5 +281,35 @@ async fn a_slow_slack_that_stores_a_post_after_the_timeout_gets_it_once() {
     );
     let counts = app.store.outbox_counts().await.unwrap();
     assert_eq!((counts.sent, counts.pending, counts.failed), (1, 0, 0));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_message_due_in_the_future_does_not_hold_back_its_channel() {
+    let app = TestApp::spawn_with(true, "[slack]\npost_interval_ms = 1\n").await;
+    app.slack.add_channel("C0MKTG", false, true);
+    // Someone ran `liftoff tick --now 2099-…` by mistake: its check-in is due in 2099.
+    let text = "Marketing check-in — Mon 23 Nov 2099";
+    let rendered = Rendered::fit(text.to_owned(), vec![liftoff::slack::blocks::section(text)], "");
+    let future = render_pmo::post_message("checkin:marketing:2099".to_owned(), "checkin", "C0MKTG", &rendered);
+    app.store
+        .enqueue(&[future], crate::helpers::instant("2099-11-23T10:00:00Z"))
+        .await
+        .unwrap();
+    queue_posts(&app, "C0MKTG", 2).await;
+    app.deliver().await;
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!(
+        (counts.sent, counts.pending),
+        (2, 1),
+        "today's messages went out, in order"
+    );
+    let history = app.slack.channel_history("C0MKTG");
+    assert_eq!(history[0]["text"], "Check-in 0");
+    assert_eq!(history[1]["text"], "Check-in 1");
+    // The message not yet due does not age the backlog.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("liftoff_outbox_depth 1"), "{metrics}");
+    assert!(metrics.contains("liftoff_outbox_oldest_age_seconds 0"), "{metrics}");
     app.stop().await;
 }
