@@ -193,6 +193,14 @@ impl Delivery {
                 report.held += 1;
                 continue;
             }
+            // Slack's one post per second per channel holds for the app as a whole: every worker
+            // of every instance takes its turn through the database.
+            if entry.message.method == OutboxMethod::PostMessage
+                && !self.store.take_post_turn(&target, self.post_interval).await?
+            {
+                report.held += 1;
+                continue;
+            }
             if !self.store.claim(entry.id, now, now + self.lease).await? {
                 continue;
             }

@@ -255,6 +255,8 @@ pub struct Call {
     pub at: Option<chrono::DateTime<chrono::Utc>>,
     /// The failure this call was answered with, if one was injected.
     pub failure: Option<Failure>,
+    /// When the call arrived, on the machine's clock: for checks of real pacing.
+    pub received: std::time::Instant,
 }
 
 /// What the fake does to one Socket Mode connection.
@@ -777,6 +779,7 @@ async fn api(
             body: body.clone(),
             at,
             failure: failure.clone(),
+            received: std::time::Instant::now(),
         });
         failure
     };
@@ -1128,6 +1131,7 @@ async fn response_url(State(state): State<Arc<Mutex<EmulatorState>>>, Path(id): 
         body,
         at,
         failure: None,
+        received: std::time::Instant::now(),
     });
     Json(json!({"ok": true})).into_response()
 }

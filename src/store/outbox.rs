@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use super::{Pool, Store, StoreError, from_millis, on_pool, to_millis};
 use crate::domain::{FunctionName, SlackUserId, TaskId};
 
 /// How a message is delivered.
@@ -611,6 +611,36 @@ impl Store {
              AND task_id IN (SELECT task_id FROM checkin_tasks WHERE outbox_key = $3)";
         let ids: Vec<Option<i64>> = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(user.as_str()).bind(to_millis(since)).bind(outbox_key).fetch_all(pool).await)?;
         Ok(ids.into_iter().flatten().map(TaskId).collect())
+    }
+
+    /// Takes `target`'s next turn to receive a post, if it is free: true, and the turn after
+    /// comes `interval` later; false when another worker (of any instance) posted there less
+    /// than `interval` ago. Timed by the database's clock, which every instance shares.
+    pub async fn take_post_turn(&self, target: &str, interval: std::time::Duration) -> Result<bool, StoreError> {
+        const SQLITE: &str = "INSERT INTO channel_pacing (target, next_post_at_ms) \
+             VALUES ($1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + $2) \
+             ON CONFLICT (target) DO UPDATE SET next_post_at_ms = excluded.next_post_at_ms \
+             WHERE channel_pacing.next_post_at_ms <= CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+        const POSTGRES: &str = "INSERT INTO channel_pacing (target, next_post_at_ms) \
+             VALUES ($1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $2) \
+             ON CONFLICT (target) DO UPDATE SET next_post_at_ms = excluded.next_post_at_ms \
+             WHERE channel_pacing.next_post_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+        let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        let taken = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query(SQLITE)
+                .bind(target)
+                .bind(interval)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(pool) => sqlx::query(POSTGRES)
+                .bind(target)
+                .bind(interval)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        };
+        Ok(taken == 1)
     }
 
     /// Holds `method` back until `until` (a 429's Retry-After), for every worker.

@@ -18,6 +18,7 @@ mod architecture;
 mod cli;
 mod health;
 mod manifest;
+mod pacing;
 mod pmo_loop;
 mod processes;
 mod replay;
