@@ -42,7 +42,37 @@ impl ServiceError {
 }
 
 /// How often a read-modify-write retries when another writer got there first.
-const CONFLICT_ATTEMPTS: usize = 5;
+/// How long a change keeps trying when others change the same record at the same moment
+/// (a burst of people clicking one button): each attempt re-reads and re-applies, after a short
+/// random pause, so that all of them get through, one at a time, within Slack's 3 seconds.
+const CONFLICT_PATIENCE: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// Retries of a read-modify-write that lost to a concurrent change: true while there is time
+/// left, after a random pause that grows with the attempt (so contenders spread out).
+struct ConflictRetry {
+    deadline: tokio::time::Instant,
+    attempt: u32,
+}
+
+impl ConflictRetry {
+    fn new() -> Self {
+        ConflictRetry {
+            deadline: tokio::time::Instant::now() + CONFLICT_PATIENCE,
+            attempt: 0,
+        }
+    }
+
+    /// Whether to try again, after pausing; false once patience has run out.
+    async fn again(&mut self) -> bool {
+        if tokio::time::Instant::now() >= self.deadline {
+            return false;
+        }
+        self.attempt += 1;
+        let ceiling = (2_u64 << self.attempt.min(6)).min(100);
+        tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..=ceiling))).await;
+        true
+    }
+}
 
 /// Least time between two digests one person posts to the PMO channel on demand.
 const DIGEST_REQUEST_INTERVAL: chrono::Duration = chrono::Duration::minutes(5);
@@ -668,7 +698,8 @@ impl Service {
         source: ChangeSource,
         today: NaiveDate,
     ) -> Result<Reply, ServiceError> {
-        for _ in 0..CONFLICT_ATTEMPTS {
+        let mut retry = ConflictRetry::new();
+        loop {
             let launch = self.find_launch(reference, subcommand).await?;
             self.check_may_manage(actor, &launch, subcommand)?;
             if subcommand == Subcommand::Archive && launch.state == LaunchState::Archived {
@@ -702,11 +733,10 @@ impl Service {
                         Reply::ephemeral(view)
                     });
                 }
-                Err(StoreError::Conflict) => continue,
+                Err(StoreError::Conflict) if retry.again().await => continue,
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(StoreError::Conflict.into())
     }
 
     /// Editing, archiving and starting a go/no-go are for the launch's lead and for admins; a
@@ -747,7 +777,8 @@ impl Service {
         source: ChangeSource,
         today: NaiveDate,
     ) -> Result<Reply, ServiceError> {
-        for _ in 0..CONFLICT_ATTEMPTS {
+        let mut retry = ConflictRetry::new();
+        loop {
             let task = self
                 .store
                 .task(id)
@@ -782,11 +813,10 @@ impl Service {
                         today,
                     }));
                 }
-                Err(StoreError::Conflict) => continue,
+                Err(StoreError::Conflict) if retry.again().await => continue,
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(StoreError::Conflict.into())
     }
 
     async fn set_function(

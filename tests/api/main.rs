@@ -4,6 +4,7 @@
 //! (`.ci/run` sets it, and `LIFTOFF_REQUIRE_POSTGRES=1` so that they cannot silently skip).
 
 mod container;
+mod contention;
 mod demo;
 mod docs;
 mod escalation;
