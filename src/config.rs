@@ -474,15 +474,43 @@ impl DatabaseConfig {
     }
 }
 
-/// Replaces the password in `scheme://user:password@host/...` with `***`.
+/// Query parameters of a database URL that carry a secret (libpq's `password` and
+/// `sslpassword`, and their common spellings).
+const SECRET_URL_PARAMS: &[&str] = &["password", "pass", "pwd", "sslpassword", "secret", "token"];
+
+/// A database URL fit for logs: the password in `scheme://user:password@host/...` and every
+/// secret query parameter (`?password=…`) become `***`. A URL that does not parse is not shown
+/// at all beyond its scheme, since where its secret sits cannot be known.
 pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => raw.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(raw) else {
+        let scheme = raw
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .filter(|scheme| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'));
+        return match scheme {
+            Some(scheme) => format!("{scheme}:*** (not a valid URL)"),
+            None => "*** (not a valid URL)".to_owned(),
+        };
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    let secret = |key: &str| SECRET_URL_PARAMS.iter().any(|s| key.eq_ignore_ascii_case(s));
+    if parsed.query_pairs().any(|(key, _)| secret(&key)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if secret(&key) {
+                    "***".to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// A parsed cron schedule that remembers how it was written, for messages and logs.
@@ -1295,6 +1323,31 @@ mod tests {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
         }
         assert_eq!(config.database.redacted_url(), "postgres://app:***@db/liftoff");
+    }
+
+    #[test]
+    fn every_form_of_a_database_password_is_redacted() {
+        let cases = [
+            ("postgres://app:hunter2@db/liftoff", "postgres://app:***@db/liftoff"),
+            (
+                "postgres://app@db/liftoff?password=hunter2&sslmode=require",
+                "postgres://app@db/liftoff?password=***&sslmode=require",
+            ),
+            (
+                "postgresql://db/liftoff?user=app&PASSWORD=hunter2&sslpassword=hunter2",
+                "postgresql://db/liftoff?user=app&PASSWORD=***&sslpassword=***",
+            ),
+            (
+                "postgres://app:hunter2@db:notaport/liftoff",
+                "postgres:*** (not a valid URL)",
+            ),
+            ("host=db password=hunter2", "*** (not a valid URL)"),
+            ("sqlite://liftoff.db", "sqlite://liftoff.db"),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(redact_url(raw), shown, "{raw}");
+            assert!(!redact_url(raw).contains("hunter2"));
+        }
     }
 
     /// The example file is the reference for every key: it must load as it is, and every key

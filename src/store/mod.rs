@@ -126,7 +126,7 @@ impl Store {
                 pool: Pool::Sqlite(pool),
             }
         } else {
-            let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
             Store::postgres(options, config.max_connections, config.connect_timeout)
                 .await
                 .map_err(connect_error)?
@@ -291,6 +291,30 @@ pub use outbox::{
     CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, Payload, PostedCheckin,
     RunMessage,
 };
+
+/// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
+/// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword
+/// value=…`), so these are dropped here, with a warning that names only the key.
+fn without_unknown_secret_params(raw: &str) -> String {
+    const UNKNOWN_SECRETS: &[&str] = &["sslpassword", "pass", "pwd", "secret", "token"];
+    let Ok(mut parsed) = url::Url::parse(raw) else {
+        return raw.to_owned();
+    };
+    let unknown = |key: &str| UNKNOWN_SECRETS.iter().any(|s| key.eq_ignore_ascii_case(s));
+    if !parsed.query_pairs().any(|(key, _)| unknown(&key)) {
+        return raw.to_owned();
+    }
+    let mut kept = Vec::new();
+    for (key, value) in parsed.query_pairs() {
+        if unknown(&key) {
+            tracing::warn!(key = %key, "ignoring a database URL parameter the PostgreSQL driver does not support");
+        } else {
+            kept.push((key.into_owned(), value.into_owned()));
+        }
+    }
+    parsed.query_pairs_mut().clear().extend_pairs(kept);
+    parsed.to_string()
+}
 
 /// Whether a connection comes back to the pool still inside a transaction. A COMMIT that fails
 /// (SQLITE_FULL on a full disk, an I/O error) can leave it so, with sqlx's bookkeeping and

@@ -501,3 +501,21 @@ fn json_logs_are_one_object_per_line() {
         assert!(parsed.get("level").is_some(), "{line}");
     }
 }
+
+#[test]
+fn a_database_password_never_shows_whatever_form_it_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "postgres://liftoff@127.0.0.1:1/liftoff?password=hunter2-secret&connect_timeout=1",
+        "postgres://liftoff:hunter2-secret@127.0.0.1:notaport/liftoff",
+        "postgresql://127.0.0.1:1/liftoff?sslpassword=hunter2-secret",
+    ] {
+        for args in [&["check-config", "--offline"][..], &["migrate"][..]] {
+            let (_, stdout, stderr) = run(with_secrets(liftoff(dir.path()).env("DATABASE_URL", url).args(args)));
+            assert!(
+                !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+                "{args:?} with {url}:\n{stdout}\n{stderr}"
+            );
+        }
+    }
+}
