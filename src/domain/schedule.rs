@@ -1,7 +1,7 @@
 //! When scheduled work is due: the latest cron slot at or before `now`, whether that slot may
 //! still run (same local day, a working day), and a stable key for it so a slot runs once.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::WorkCalendar;
@@ -29,14 +29,35 @@ impl Slot {
 pub const LOOKBACK: Duration = Duration::days(8);
 
 /// The latest slot of `schedule` at or before `now`, if any within [`LOOKBACK`].
+///
+/// The schedule is read in wall-clock time, as a cron daemon reads it: its times are found on
+/// a clock without daylight saving, then placed in `tz`. So a slot in the hour skipped on
+/// spring-forward (02:30 on 2027-03-14 in New York) runs once, at the first valid instant after
+/// the gap (03:00), and one in the hour repeated on fall-back runs once, at its first occurrence.
+/// (The cron crate, given a zone, skips the first and yields the second twice.)
 pub fn latest_slot(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> Option<Slot> {
-    let start = (now - LOOKBACK).with_timezone(&tz);
-    let now_local = now.with_timezone(&tz);
+    let wall_clock = |at: DateTime<Utc>| at.with_timezone(&tz).naive_local().and_utc();
+    let start = wall_clock(now - LOOKBACK);
     schedule
         .after(&start)
-        .take_while(|at| *at <= now_local)
+        .map_while(|wall| place_in_zone(tz, wall.naive_utc()))
+        .take_while(|at| at.with_timezone(&Utc) <= now)
         .last()
         .map(|at| Slot { at })
+}
+
+/// The instant wall-clock time `local` means in `tz`: itself, its first occurrence when the
+/// clock went back, or the first valid instant after the gap when it went forward.
+fn place_in_zone(tz: Tz, local: chrono::NaiveDateTime) -> Option<DateTime<Tz>> {
+    use chrono::TimeZone;
+    if let Some(at) = tz.from_local_datetime(&local).earliest() {
+        return Some(at);
+    }
+    // In a gap (at most a few hours anywhere): the first minute that exists after it.
+    (1..=4 * 60).find_map(|minutes| {
+        let later = local + Duration::minutes(minutes);
+        tz.from_local_datetime(&later.with_second(0)?).earliest()
+    })
 }
 
 /// Whether a due slot runs now.
@@ -139,6 +160,33 @@ mod tests {
         let second = latest_slot(&nightly, berlin, utc("2026-10-25T01:45:00Z")).unwrap();
         assert_eq!(first.key(), "2026-10-25T02:30");
         assert_eq!(second.key(), first.key());
+    }
+
+    #[test]
+    fn dst_spring_forward_runs_a_skipped_slot_once_after_the_gap() {
+        let nightly = schedule("0 30 2 * * *");
+        // 2027-03-14: New York's clocks jump from 02:00 to 03:00; 02:30 does not exist.
+        let new_york = chrono_tz::America::New_York;
+        let slot = latest_slot(&nightly, new_york, utc("2027-03-14T08:00:00Z")).unwrap();
+        assert_eq!(
+            slot.key(),
+            "2027-03-14T03:00",
+            "run at the first valid instant after the gap"
+        );
+        assert_eq!(slot.at.with_timezone(&Utc), utc("2027-03-14T07:00:00Z"));
+        // Before the gap ends, the latest slot is still the day before's.
+        let slot = latest_slot(&nightly, new_york, utc("2027-03-14T06:59:00Z")).unwrap();
+        assert_eq!(slot.key(), "2027-03-13T02:30");
+        // 2027-03-28 in Berlin: 02:00 jumps to 03:00.
+        let berlin = chrono_tz::Europe::Berlin;
+        let slot = latest_slot(&nightly, berlin, utc("2027-03-28T05:00:00Z")).unwrap();
+        assert_eq!(
+            (slot.local_date(), slot.key()),
+            ("2027-03-28".parse().unwrap(), "2027-03-28T03:00".to_owned())
+        );
+        // A day without a change is unaffected.
+        let slot = latest_slot(&nightly, berlin, utc("2027-03-29T05:00:00Z")).unwrap();
+        assert_eq!(slot.key(), "2027-03-29T02:30");
     }
 
     #[test]
