@@ -73,6 +73,35 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// [`escape`] for text that is repeated to many people (task titles, launch and metric names,
+/// blocked reasons in digests): a mention someone typed into it (`<@U123|ann>`, as Slack sends
+/// it with `should_escape`) is shown as the name, `@ann`, without notifying anyone. Liftoff
+/// mentions people itself where one is meant (an owner, a lead), and only there; otherwise one
+/// title with a mention in it pings its person in every check-in, digest and escalation.
+pub fn escape_quiet(text: &str) -> String {
+    let mut quiet = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        quiet.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        match tail.find('>') {
+            Some(end) if is_mention_or_channel(&tail[1..end]) => {
+                let inner = &tail[2..end];
+                let (id, label) = inner.split_once('|').unwrap_or((inner, ""));
+                quiet.push('@');
+                quiet.push_str(if label.is_empty() { id } else { label });
+                rest = &tail[end + 1..];
+            }
+            _ => {
+                quiet.push_str("<@");
+                rest = &tail[2..];
+            }
+        }
+    }
+    quiet.push_str(rest);
+    escape(&quiet)
+}
+
 /// `@U123`, `@U123|label`, `#C123`, `#C123|label`.
 fn is_mention_or_channel(inner: &str) -> bool {
     let id = inner.split('|').next().unwrap_or_default();
@@ -207,6 +236,20 @@ mod tests {
             "&lt;http://evil|click&gt; a&gt;b &lt;@nope&gt;"
         );
         assert_eq!(escape("é<ü>"), "é&lt;ü&gt;");
+    }
+
+    #[test]
+    fn repeated_text_names_people_without_pinging_them() {
+        assert_eq!(
+            escape_quiet("Prep deck with <@U0ANN|ann> & <@U0BOB>"),
+            "Prep deck with @ann &amp; @U0BOB"
+        );
+        assert_eq!(
+            escape_quiet("in <#C0MKTG|mktg> <!here>"),
+            "in <#C0MKTG|mktg> &lt;!here&gt;"
+        );
+        assert_eq!(escape_quiet("<@nope> a<@"), "&lt;@nope&gt; a&lt;@");
+        assert!(!escape_quiet("ping <@U0ANN|ann|x>").contains("<@"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::Duration;
 use slack_morphism::prelude::*;
 
-use super::blocks::{context, divider, escape, fit_blocks, header, limits, packed_sections, section};
+use super::blocks::{context, divider, escape_quiet, fit_blocks, header, limits, packed_sections, section};
 use super::client::SlackApiError;
 use super::http::SlackContext;
 use super::render::{launch_facts, readiness_label, task_line, task_row};
@@ -35,7 +35,12 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
     for (index, task) in tasks.iter().enumerate() {
         let launch = launches.iter().find(|l| l.id == task.launch_id);
         let line = match launch {
-            Some(l) => format!("{} — *{}* (`{}`)", task_line(task, today), escape(&l.name), l.slug),
+            Some(l) => format!(
+                "{} — *{}* (`{}`)",
+                task_line(task, today),
+                escape_quiet(&l.name),
+                l.slug
+            ),
             None => task_line(task, today),
         };
         if index < TASKS_WITH_BUTTONS {
@@ -62,7 +67,7 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
         let launch_tasks = store.launch_tasks(launch.id).await?;
         lines.push(format!(
             "*{}* (`{}`) — {} · {}",
-            escape(&launch.name),
+            escape_quiet(&launch.name),
             launch.slug,
             launch_facts(launch, today),
             readiness_label(&readiness(launch, &launch_tasks, today).overall)
@@ -81,7 +86,7 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
             format!(
                 "• {} — *{}* (`{}`, tier {})",
                 l.launch_date.format("%a %-d %b"),
-                escape(&l.name),
+                escape_quiet(&l.name),
                 l.slug,
                 l.tier.number()
             )

@@ -103,6 +103,17 @@ pub fn routes(ctx: SlackContext) -> Router {
 /// Reads the body and checks Slack's signature before anything else sees the request.
 async fn verify_signature(State(ctx): State<SlackContext>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    // A declared length over the limit is refused at once, before waiting for a body that may
+    // never come (a 10 GB Content-Length with nothing behind it would hold the connection).
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        tracing::warn!(path = %parts.uri.path(), length = declared, "refused a Slack request declaring an oversized body");
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
     // Slack sends a whole request at once; a client still trickling its body after the read
     // timeout is holding a connection open (slow loris) and is cut off.
     let read_timeout = ctx.service.config.server.read_timeout;

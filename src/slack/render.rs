@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use super::blocks::{
-    Rendered, button, clip, context, divider, escape, header, limits, packed_sections, plain, section,
+    Rendered, button, clip, context, divider, escape, escape_quiet, header, limits, packed_sections, plain, section,
 };
 use crate::domain::readiness::Readiness;
 use crate::domain::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
@@ -84,7 +84,7 @@ pub fn render(view: &View) -> Rendered {
         } => {
             let mut text = format!(
                 ":rocket: Launch *{}* (`{}`) created: {}",
-                escape(&launch.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 launch_facts(launch, *today)
             );
@@ -118,7 +118,7 @@ pub fn render(view: &View) -> Rendered {
         } => {
             let mut lines = vec![format!(
                 "*{}* (`{}`) updated: {}",
-                escape(&launch.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 launch_facts(launch, *today)
             )];
@@ -156,7 +156,7 @@ pub fn render(view: &View) -> Rendered {
             let text = format!(
                 "Task {} added to *{}* (`{}`), {}",
                 task_line(&item.task, *today),
-                escape(&item.launch.name),
+                escape_quiet(&item.launch.name),
                 item.launch.slug,
                 item.task.function
             );
@@ -166,7 +166,7 @@ pub fn render(view: &View) -> Rendered {
             let mut text = format!(
                 "{} — {} by {} ({}: {} → {})",
                 task_line(&item.task, *today),
-                escape(&item.launch.name),
+                escape_quiet(&item.launch.name),
                 change.actor,
                 change.field.as_str(),
                 escape(change.from.as_deref().unwrap_or("—")),
@@ -183,7 +183,7 @@ pub fn render(view: &View) -> Rendered {
         }
         View::MyTasks { user, items, today } => my_tasks(user.mention(), items, *today),
         View::Retro { launch, retro } => {
-            let mut lines = vec![format!("*Retro: {}* (`{}`)", escape(&launch.name), launch.slug)];
+            let mut lines = vec![format!("*Retro: {}* (`{}`)", escape_quiet(&launch.name), launch.slug)];
             if retro.launch_date_moves.is_empty() {
                 lines.push("• Launch date held.".to_owned());
             }
@@ -218,7 +218,7 @@ pub fn render(view: &View) -> Rendered {
                 };
                 lines.push(format!(
                     "• {}: target {}{} → {result}",
-                    escape(&metric.name),
+                    escape_quiet(&metric.name),
                     metric.target,
                     escape(&metric.unit)
                 ));
@@ -237,7 +237,7 @@ pub fn render(view: &View) -> Rendered {
                         let lead = l.lead.as_ref().map_or(String::new(), |u| format!(", {}", u.mention()));
                         format!(
                             "*{}* (`{}`, tier {}, {}{lead})",
-                            escape(&l.name),
+                            escape_quiet(&l.name),
                             l.slug,
                             l.tier.number(),
                             l.launch_date.format("%a %-d %b")
@@ -256,15 +256,15 @@ pub fn render(view: &View) -> Rendered {
             )];
             for task in tasks {
                 let due = crate::domain::DueDate::Relative(task.offset_days);
-                lines.push(format!("• {} · {} · {}", due, task.function, escape(&task.title)));
+                lines.push(format!("• {} · {} · {}", due, task.function, escape_quiet(&task.title)));
             }
             Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
         }
         View::MetricSet { launch, metric } => {
             let mut text = format!(
                 "Success metric *{}* for *{}* (`{}`): target {}{} by T+{}",
-                escape(&metric.name),
-                escape(&launch.name),
+                escape_quiet(&metric.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 metric.target,
                 escape(&metric.unit),
@@ -334,7 +334,7 @@ pub fn render(view: &View) -> Rendered {
                     format!(
                         "{} — *{}* (`{}`) — {level} since {}",
                         task_line(&item.task, *today),
-                        escape(&item.launch.name),
+                        escape_quiet(&item.launch.name),
                         item.launch.slug,
                         fired.fired_at.format("%Y-%m-%d %H:%M UTC")
                     )
@@ -364,7 +364,7 @@ pub fn render(view: &View) -> Rendered {
             let mut text = format!(
                 ":vertical_traffic_light: Go/no-go started for *{}* (`{}`): asked {}. The result goes to {} once \
                  everyone has answered; leads who have not answered are reminded each working day.",
-                escape(&launch.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 asked.join(", "),
                 to.join(" and ")
@@ -451,7 +451,7 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
 
 fn status_label(status: &TaskStatus) -> String {
     match status {
-        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape(reason)),
+        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape_quiet(reason)),
         TaskStatus::Done => ":white_check_mark: done".to_owned(),
         TaskStatus::AtRisk => ":warning: at risk".to_owned(),
         TaskStatus::OnTrack => "on track".to_owned(),
@@ -478,7 +478,7 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
     format!(
         "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
         task.id,
-        escape(&task.title),
+        escape_quiet(&task.title),
         status_label(&task.status)
     )
 }
@@ -528,7 +528,7 @@ fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: 
         .map(|(launch, readiness)| {
             format!(
                 "*{}* `{}` — {} · {}",
-                escape(&launch.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 launch_facts(launch, today),
                 readiness_label(readiness)
@@ -591,7 +591,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
     ];
     let mut text_lines = vec![format!(
         "{} (`{}`): {} · {}",
-        escape(&launch.name),
+        escape_quiet(&launch.name),
         launch.slug,
         launch_facts(launch, *today),
         readiness_label(&readiness.overall)
@@ -621,7 +621,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
                 };
                 format!(
                     "• {}: target {}{} by T+{}{actual}",
-                    escape(&m.name),
+                    escape_quiet(&m.name),
                     m.target,
                     escape(&m.unit),
                     m.review_offset_days
@@ -701,7 +701,7 @@ fn my_tasks(mention: String, items: &[TaskInLaunch], today: NaiveDate) -> Render
         let line = format!(
             "{} — *{}* (`{}`)",
             task_line(&item.task, today),
-            escape(&item.launch.name),
+            escape_quiet(&item.launch.name),
             item.launch.slug
         );
         text_lines.push(line.clone());
@@ -788,7 +788,7 @@ pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> 
     let line = format!(
         "{} — *{}* (`{}`)",
         task_line(task, today),
-        escape(&launch.name),
+        escape_quiet(&launch.name),
         launch.slug
     );
     task_row(task, &line)
@@ -831,7 +831,7 @@ pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
         SlackModalView::new(
             plain(&format!("Block {}", task.id), limits::MODAL_TITLE),
             vec![
-                section(&format!("`{}` {}", task.id, escape(&task.title))),
+                section(&format!("`{}` {}", task.id, escape_quiet(&task.title))),
                 reason.into(),
                 blocked_by.into(),
             ],

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{Rendered, button, escape, limits, plain, section};
+use super::blocks::{Rendered, button, escape, escape_quiet, limits, plain, section};
 use super::render::{actions, readiness_label, reason_input};
 use crate::domain::gonogo::{GoNoGo, Verdict, Vote};
 use crate::domain::readiness::Readiness;
@@ -25,7 +25,7 @@ pub fn parse_ballot_value(value: &str) -> Option<(i64, FunctionName)> {
 fn launch_label(launch: &Launch, today: NaiveDate) -> String {
     format!(
         "*{}* (`{}`, tier {}, {} on {})",
-        escape(&launch.name),
+        escape_quiet(&launch.name),
         launch.slug,
         launch.tier.number(),
         launch.t_minus(today),

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use slack_morphism::prelude::SlackBlock;
 
-use super::blocks::{Rendered, context, escape, header, limits, packed_sections, section, text_chars};
+use super::blocks::{Rendered, context, escape, escape_quiet, header, limits, packed_sections, section, text_chars};
 use super::render::{launch_facts, readiness_label, task_line, task_row, task_row_blocks};
 use crate::domain::checkin::FunctionRound;
 use crate::domain::digest::LaunchDigest;
@@ -163,7 +163,7 @@ pub fn checkin<'a>(
         CheckinUnit::Launch(launch) => {
             let title = format!(
                 "*{}* (`{}`) · {}",
-                escape(&launch.name),
+                escape_quiet(&launch.name),
                 launch.slug,
                 launch.t_minus(today)
             );
@@ -225,14 +225,14 @@ pub fn digest(
 }
 
 fn short(task: &Task) -> String {
-    format!("`{}` {}", task.id, escape(&super::blocks::clip(&task.title, 60)))
+    format!("`{}` {}", task.id, escape_quiet(&super::blocks::clip(&task.title, 60)))
 }
 
 fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
     let launch: &Launch = &digest.launch;
     let mut lines = vec![format!(
         "*{}* (`{}`) — {} · {}",
-        escape(&launch.name),
+        escape_quiet(&launch.name),
         launch.slug,
         launch_facts(launch, today),
         readiness_label(&digest.readiness.overall)
@@ -264,7 +264,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
                 format!(
                     "{} — {} ({} working day{}{})",
                     short(&b.task),
-                    escape(b.task.status.reason().unwrap_or_default()),
+                    escape_quiet(b.task.status.reason().unwrap_or_default()),
                     b.working_days,
                     if b.working_days == 1 { "" } else { "s" },
                     owner_suffix(&b.task)
@@ -288,7 +288,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
             .map(|m| {
                 format!(
                     "{} ({}{} vs target {}{})",
-                    escape(&m.name),
+                    escape_quiet(&m.name),
                     m.actual.unwrap_or_default(),
                     escape(&m.unit),
                     m.target,
@@ -314,7 +314,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
                 format!(
                     "{task}{} → {}",
                     c.field.as_str().replace('_', " "),
-                    escape(c.to.as_deref().unwrap_or("—"))
+                    escape_quiet(c.to.as_deref().unwrap_or("—"))
                 )
             })
             .collect();
@@ -351,7 +351,7 @@ pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> 
         let line = format!(
             "{} — *{}* (`{}`)",
             task_line(task, today),
-            escape(&launch.name),
+            escape_quiet(&launch.name),
             launch.slug
         );
         blocks.extend(task_row(task, &line));
@@ -387,7 +387,7 @@ pub fn escalation(view: &EscalationView<'_>) -> Rendered {
             "blocked for {} working day{}: {}",
             view.blocked_days,
             if view.blocked_days == 1 { "" } else { "s" },
-            escape(task.status.reason().unwrap_or_default())
+            escape_quiet(task.status.reason().unwrap_or_default())
         ),
         (false, 0) => format!("due {} (the next working day)", task.due_date),
         (false, days) => format!(
@@ -405,8 +405,8 @@ pub fn escalation(view: &EscalationView<'_>) -> Rendered {
     let mut text = format!(
         "{heading}: `{}` {} (*{}*, `{}`, {}) is {trouble}.",
         task.id,
-        escape(&task.title),
-        escape(&view.launch.name),
+        escape_quiet(&task.title),
+        escape_quiet(&view.launch.name),
         view.launch.slug,
         view.launch.t_minus(view.today)
     );
@@ -415,7 +415,7 @@ pub fn escalation(view: &EscalationView<'_>) -> Rendered {
             "
 Waiting on `{}` {}.",
             blocker.id,
-            escape(&blocker.title)
+            escape_quiet(&blocker.title)
         ));
     }
     let mut mentions: Vec<&str> = Vec::new();
@@ -477,13 +477,13 @@ pub fn metric_review(launch: &Launch, metric: &crate::domain::SuccessMetric) -> 
     let text = format!(
         ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
          `/launch actual {} \"{}\" <value>`.",
-        escape(&metric.name),
-        escape(&launch.name),
+        escape_quiet(&metric.name),
+        escape_quiet(&launch.name),
         launch.slug,
         metric.target,
         escape(&metric.unit),
         launch.slug,
-        escape(&metric.name)
+        escape_quiet(&metric.name)
     );
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }

@@ -846,3 +846,50 @@ async fn a_slack_outage_then_recovery_delivers_everything_once_in_order() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_mention_typed_into_a_title_pings_nobody_where_the_title_is_repeated() {
+    let config = CONFIG.replace("[escalation]\nenabled = false", "[escalation]\nenabled = true");
+    let app = TestApp::spawn_with(true, &config).await;
+    app.command(LEAD, "new Small Fix tier:3 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    // Ann's task names Bob in its title; Slack sends the mention as <@U0BOB|bob>.
+    let reply = app
+        .command(
+            LEAD,
+            "task small-fix sales \"Prep the deck with <@U0BOB|bob>\" owner:<@U0ANN> due:2026-11-24",
+        )
+        .await;
+    let task = reply["text"].as_str().unwrap().split('`').nth(1).unwrap().to_owned();
+    app.command(ANN, &format!("block {task} waiting on <@U0BOB|bob> for numbers"))
+        .await;
+    // A week of check-ins, digests, nudges and escalations.
+    for day in [
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-30",
+    ] {
+        for time in ["08:35", "10:05", "15:00"] {
+            app.set_time(&format!("{day}T{time}:00Z"));
+            app.tick().await;
+        }
+    }
+    let posts: Vec<String> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .map(|b| format!("{} {}", b["text"], b["blocks"]))
+        .collect();
+    assert!(posts.len() >= 5, "the week was busy: {}", posts.len());
+    let pings: Vec<&String> = posts.iter().filter(|p| p.contains("<@U0BOB")).collect();
+    assert!(pings.is_empty(), "Bob was pinged by his name in a title: {pings:#?}");
+    assert!(posts.iter().any(|p| p.contains("@bob")), "his name is still shown");
+    assert!(
+        posts.iter().any(|p| p.contains("<@U0ANN>")),
+        "the owner is mentioned where she is meant"
+    );
+    app.stop().await;
+}

@@ -348,3 +348,29 @@ async fn slow_loris_clients_are_timed_out() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_huge_declared_body_is_refused_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(true, "[server]\nread_timeout_secs = 30").await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    // 10 GB declared, nothing sent after the headers.
+    stream
+        .write_all(
+            b"POST /slack/commands HTTP/1.1\r\nHost: liftoff\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 10000000000\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0_u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .expect("answered at once, not after the 30 s body timeout")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    app.stop().await;
+}
