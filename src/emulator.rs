@@ -422,6 +422,14 @@ impl Emulator {
         format!("{}/response/{id}", self.root)
     }
 
+    /// Forgets every failure queued with [`Emulator::fail_next`] and ends an outage.
+    pub fn heal(&self) {
+        let mut state = self.lock();
+        state.failures.clear();
+        state.outage = None;
+        state.token_refused = None;
+    }
+
     pub fn fail_next(&self, method: &str, failure: Failure) {
         self.lock()
             .failures
@@ -518,6 +526,15 @@ impl Emulator {
     /// as Slack does after the app is uninstalled or its token revoked.
     pub fn refuse_token(&self, error: Option<&'static str>) {
         self.lock().token_refused = error;
+    }
+
+    /// Every message Slack holds now, in every channel and DM, with its channel.
+    pub fn stored_messages(&self) -> Vec<(String, Value)> {
+        self.lock()
+            .messages
+            .iter()
+            .map(|((channel, _), message)| (channel.clone(), message.clone()))
+            .collect()
     }
 
     /// Makes every Web API call take `latency` before Slack acts on it.

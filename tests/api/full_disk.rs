@@ -16,12 +16,12 @@ use crate::helpers::{TestApp, TestDb, config_with_database};
 const LEAD: &str = "U0LEAD";
 
 /// A tmpfs of `megabytes` mounted on a fresh directory, unmounted on drop.
-struct SmallDisk {
+pub struct SmallDisk {
     dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
-    fn mount(megabytes: u32) -> Option<SmallDisk> {
+    pub fn mount(megabytes: u32) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().ok()?;
         let status = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
@@ -31,12 +31,12 @@ impl SmallDisk {
         status.success().then_some(SmallDisk { dir })
     }
 
-    fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes a file until the disk is full; returns its path.
-    fn fill(&self) -> PathBuf {
+    pub fn fill(&self) -> PathBuf {
         let path = self.path().join("filler");
         let mut file = std::fs::File::create(&path).expect("create filler");
         let chunk = vec![0_u8; 64 * 1024];

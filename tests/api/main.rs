@@ -16,6 +16,7 @@ mod gonogo;
 mod helpers;
 
 mod architecture;
+mod chaos;
 mod cli;
 mod health;
 mod manifest;
