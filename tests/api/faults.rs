@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::fake_slack::FakeSlack;
 use crate::helpers::{TestDb, ctx, date, eventually};
-use crate::processes::{Serve, liftoff};
+use crate::processes::{Serve, liftoff, send_event_at};
 
 /// Monday 23 November 2026, just after the 10:00 check-in slot (the clock `serve --now` starts
 /// at in every run of a test, so every restart is in the same slot).
@@ -231,6 +231,121 @@ async fn sigkill_at_random_points_of_a_round_loses_nothing_and_posts_once() {
     for task in acknowledged {
         let stored = db.store.task(task).await.unwrap().unwrap();
         assert_eq!(stored.status, TaskStatus::Done, "{task} was acknowledged but lost");
+    }
+    db.cleanup().await;
+}
+
+/// Kills `serve` (SIGKILL) again and again while task owners answer in a check-in thread, and
+/// redelivers every reply that was not acknowledged as Slack does (after 1 and 5 minutes; each
+/// restart starts its clock a few minutes later). Every acknowledged reply is applied, and none
+/// twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_people_reply_in_a_thread_loses_no_reply_and_applies_none_twice() {
+    let iterations: u64 = std::env::var("LIFTOFF_SOAK_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    let mut rng = Rng::from_env();
+    let slack = FakeSlack::start().await;
+    slack.set_latency(Duration::from_millis(20));
+    let db = TestDb::sqlite().await;
+    let tasks = seed(&db.store, 6, 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path());
+    let env = [
+        ("DATABASE_URL", db.url.clone()),
+        ("LIFTOFF_CONFIG", config.display().to_string()),
+    ];
+    let base = chrono::DateTime::parse_from_rfc3339(SLOT_NOW)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    // First the round: the sales check-in is posted and its ts known.
+    let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", SLOT_NOW]);
+    serve.ready().await;
+    let posted = eventually(Duration::from_secs(30), async || {
+        outbox_drained(&db.store).await && !db.store.job_run_slots("checkin").await.unwrap().is_empty()
+    })
+    .await;
+    assert!(posted, "the round was posted");
+    serve.kill9();
+    let checkin = db
+        .store
+        .checkins_since(base - chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.outbox_key.starts_with("checkin:sales") && c.ts.is_some())
+        .expect("the sales check-in");
+    let listed: Vec<TaskId> = db
+        .store
+        .checkin_tasks(&checkin.outbox_key)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(task, _)| task)
+        .collect();
+    let owner_of = |task: TaskId| {
+        let tasks = tasks.clone();
+        let position = tasks.iter().position(|t| *t == task).unwrap_or_default();
+        format!("U0OWNER{}", position % 2)
+    };
+    let http = reqwest::Client::new();
+    // Each reply: its event, and whether Liftoff acknowledged it yet.
+    let mut replies: Vec<(TaskId, String, bool)> = Vec::new();
+    let mut next = 0;
+    for run in 0..iterations {
+        // Slack's retries come minutes later: each run's clock starts a few minutes on.
+        let now = base + chrono::Duration::minutes(2 * run as i64 + 1);
+        let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", &now.to_rfc3339()]);
+        let address = serve.ready().await;
+        if next < listed.len() {
+            let task = listed[next];
+            next += 1;
+            let event = liftoff::emulator::thread_reply_event(
+                &format!("EvKill{next}"),
+                &owner_of(task),
+                "C0SALES",
+                checkin.ts.as_deref().unwrap(),
+                &format!("1900000100.{next:06}"),
+                &format!("{task} done"),
+            );
+            replies.push((task, event.to_string(), false));
+        }
+        // New replies and Slack's redeliveries of unacknowledged ones, killed at a random point.
+        let kill_after = Duration::from_millis(rng.below(400));
+        let sending = async {
+            for (_, event, acknowledged) in replies.iter_mut().filter(|(_, _, ack)| !*ack) {
+                *acknowledged = send_event_at(&http, &address, event, now.timestamp()).await == Some(200);
+            }
+        };
+        let _ = tokio::time::timeout(kill_after, sending).await;
+        serve.kill9();
+    }
+    // The last run: Slack redelivers what is still unacknowledged, up to its three retries.
+    let now = base + chrono::Duration::minutes(2 * iterations as i64 + 10);
+    let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", &now.to_rfc3339()]);
+    let address = serve.ready().await;
+    for _ in 0..3 {
+        for (_, event, acknowledged) in replies.iter_mut().filter(|(_, _, ack)| !*ack) {
+            *acknowledged = send_event_at(&http, &address, event, now.timestamp()).await == Some(200);
+        }
+    }
+    serve.sigterm();
+    let _ = serve.wait_exit(Duration::from_secs(20)).await;
+    assert!(replies.len() >= 2, "replies were sent");
+    for (task, _, acknowledged) in &replies {
+        assert!(acknowledged, "{task}: Slack's retries were never acknowledged");
+        let stored = db.store.task(*task).await.unwrap().unwrap();
+        assert_eq!(stored.status, TaskStatus::Done, "{task} was acknowledged but lost");
+        let done = db
+            .store
+            .task_history(*task)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.to.as_deref() == Some("done"))
+            .count();
+        assert_eq!(done, 1, "{task} applied {done} times");
     }
     db.cleanup().await;
 }

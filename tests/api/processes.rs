@@ -176,3 +176,22 @@ pub async fn send_command_at(
         .ok()
         .map(|r| r.status().as_u16())
 }
+
+/// POSTs an Events API body to a `serve` process, signed at `timestamp` (its clock, which may
+/// have been started elsewhere with `--now`). `None` when the process died before answering.
+pub async fn send_event_at(client: &reqwest::Client, address: &str, body: &str, timestamp: i64) -> Option<u16> {
+    let secret = secrecy::SecretString::from(SIGNING_SECRET);
+    let timestamp = timestamp.to_string();
+    let signature = liftoff::slack::signature::sign(&secret, &timestamp, body.as_bytes());
+    client
+        .post(format!("http://{address}/slack/events"))
+        .header("content-type", "application/json")
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature)
+        .body(body.to_owned())
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status().as_u16())
+}
