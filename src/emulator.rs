@@ -32,28 +32,7 @@ pub const BOT_ID: &str = "B0BOT";
 /// slash-command `text` and message events alike). Tests write what people type, with
 /// mentions in Slack's form, and this turns it into what Slack sends.
 pub fn escape_typed(typed: &str) -> String {
-    let mut out = String::with_capacity(typed.len());
-    let mut rest = typed;
-    while let Some(at) = rest.find(['&', '<', '>']) {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        if tail.starts_with('<')
-            && let Some(end) = tail.find('>')
-            && is_control_sequence(&tail[1..end])
-        {
-            out.push_str(&tail[..=end]);
-            rest = &tail[end + 1..];
-            continue;
-        }
-        out.push_str(match tail.as_bytes()[0] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            _ => "&gt;",
-        });
-        rest = &tail[1..];
-    }
-    out.push_str(rest);
-    out
+    crate::slack::blocks::escape_except(typed, is_control_sequence)
 }
 
 /// `@U…`, `#C…`, `!here`, `!subteam^…`, `https://…`, `mailto:…`: what Slack keeps in brackets.
@@ -428,6 +407,11 @@ impl Emulator {
         state.failures.clear();
         state.outage = None;
         state.token_refused = None;
+    }
+
+    /// How many injected failures still wait for calls to `method`.
+    pub fn pending_failures(&self, method: &str) -> usize {
+        self.lock().failures.get(method).map_or(0, VecDeque::len)
     }
 
     pub fn fail_next(&self, method: &str, failure: Failure) {

@@ -49,6 +49,12 @@ pub fn text_chars(block: &SlackBlock) -> usize {
 /// treat as control is escaped, so text can never broadcast (`<!channel>`, `<!here>`) or
 /// smuggle a link.
 pub fn escape(text: &str) -> String {
+    escape_except(text, is_mention_or_channel)
+}
+
+/// Escapes `&`, `<` and `>` as Slack does, except in `<…>` sequences whose inside `keep`
+/// accepts, which are copied as they are.
+pub fn escape_except(text: &str, keep: impl Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(['&', '<', '>']) {
@@ -56,7 +62,7 @@ pub fn escape(text: &str) -> String {
         let tail = &rest[start..];
         if tail.starts_with('<')
             && let Some(end) = tail.find('>')
-            && is_mention_or_channel(&tail[1..end])
+            && keep(&tail[1..end])
         {
             out.push_str(&tail[..=end]);
             rest = &tail[end + 1..];

@@ -1,7 +1,7 @@
 //! A burst of people changing one task at the same moment: every change goes through, once,
 //! in some order, and nobody sees "Sorry, something went wrong".
 
-use liftoff::domain::{ChangeField, LaunchRef, Slug};
+use liftoff::domain::ChangeField;
 
 use crate::helpers::TestApp;
 
@@ -10,12 +10,7 @@ const LEAD: &str = "U0LEAD";
 async fn fifty_changes_to_one_task(app: TestApp) {
     app.command(LEAD, "new Payments Hub tier:2 date:2027-03-31 lead:<@U0LEAD>")
         .await;
-    let launch = app
-        .store
-        .launch(&LaunchRef::Slug(Slug::parse("payments-hub").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let launch = app.launch("payments-hub").await;
     app.command(
         LEAD,
         "task payments-hub marketing \"Launch blog post\" owner:<@U0ANN> due:2027-03-01",

@@ -8,10 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use liftoff::domain::{LaunchRef, Slug};
-use liftoff::store::Store;
-
-use crate::helpers::{TestApp, TestDb, config_with_database};
+use crate::helpers::{TestApp, TestDb, task_titles_after_restart};
 
 const LEAD: &str = "U0LEAD";
 
@@ -115,21 +112,8 @@ async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself(
     app.stop().await;
 
     // After a restart every confirmed write is there.
-    let store = Store::connect(&config_with_database(&url).database).await.unwrap();
-    let launch = store
-        .launch(&LaunchRef::Slug(Slug::parse("payments-hub").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
-    let titles: Vec<String> = store
-        .launch_tasks(launch.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.title)
-        .collect();
+    let titles = task_titles_after_restart(&url, "payments-hub").await;
     for title in &confirmed_titles {
         assert!(titles.contains(title), "confirmed but lost: {title}");
     }
-    store.close().await;
 }

@@ -328,6 +328,17 @@ impl TestApp {
         assert!(cached, "{user_id}'s time zone was not cached");
     }
 
+    /// The launch with `slug`, which the test created.
+    pub async fn launch(&self, slug: &str) -> liftoff::domain::Launch {
+        self.store
+            .launch(&liftoff::domain::LaunchRef::Slug(
+                liftoff::domain::Slug::parse(slug).unwrap(),
+            ))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no launch `{slug}`"))
+    }
+
     /// Moves the test clock to `at` (RFC 3339).
     pub fn set_time(&self, at: &str) {
         self.clock.set(instant(at));
@@ -443,4 +454,26 @@ impl ClockExt for ManualClock {
         use liftoff::clock::Clock;
         self.now()
     }
+}
+
+/// The titles of a launch's tasks as a restarted service finds them: the database at `url`
+/// opened afresh.
+pub async fn task_titles_after_restart(url: &str, slug: &str) -> Vec<String> {
+    let store = Store::connect(&config_with_database(url).database).await.unwrap();
+    let launch = store
+        .launch(&liftoff::domain::LaunchRef::Slug(
+            liftoff::domain::Slug::parse(slug).unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no launch `{slug}` after the restart"));
+    let titles = store
+        .launch_tasks(launch.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    store.close().await;
+    titles
 }

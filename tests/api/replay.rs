@@ -68,12 +68,7 @@ struct Fixture {
 async fn with_checkin(app: TestApp) -> Fixture {
     app.command(LEAD, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0LEAD>")
         .await;
-    let launch = app
-        .store
-        .launch(&LaunchRef::Slug(Slug::parse("payments-hub").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let launch = app.launch("payments-hub").await;
     for task in app.store.launch_tasks(launch.id).await.unwrap() {
         if task.function.as_str() == "sales" {
             app.command(LEAD, &format!("assign {} <@{ANN}>", task.id)).await;
@@ -104,6 +99,23 @@ async fn with_checkin(app: TestApp) -> Fixture {
 }
 
 impl Fixture {
+    /// bolt-python's recorded thread reply (`test_events_assistant.py`) from Ann in the sales
+    /// check-in's thread, saying `text`.
+    fn thread_reply(&self, text: &str) -> Value {
+        let mut body = with_ids(
+            fixture("message_thread_reply.json"),
+            &[
+                ("T111", TEAM_ID),
+                ("W222", ANN),
+                ("W111", BOT_USER),
+                ("C111", SALES),
+                ("1726133698.626339", &self.checkin_ts),
+            ],
+        );
+        set(&mut body, "/event/text", typed(text));
+        body
+    }
+
     async fn post_event(&self, body: &Value) -> u16 {
         self.app
             .post_signed("/slack/events", "application/json", &body.to_string())
@@ -125,18 +137,8 @@ impl Fixture {
 async fn a_thread_reply_as_slack_sends_it_updates_the_task() {
     let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
     // bolt-python's recorded thread reply (test_events_assistant.py).
-    let mut body = with_ids(
-        fixture("message_thread_reply.json"),
-        &[
-            ("T111", TEAM_ID),
-            ("W222", ANN),
-            ("W111", BOT_USER),
-            ("C111", SALES),
-            ("1726133698.626339", &f.checkin_ts),
-        ],
-    );
     let task = f.tasks[0].id;
-    set(&mut body, "/event/text", typed(&format!("`{task}` done & dusted")));
+    let body = f.thread_reply(&format!("`{task}` done & dusted"));
     assert_eq!(f.post_event(&body).await, 200);
     assert_eq!(f.status(0).await, TaskStatus::Done);
     f.app.deliver().await;
@@ -210,18 +212,8 @@ async fn an_edit_applies_what_the_first_version_did_not_and_never_twice() {
     let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
     let (first, second) = (f.tasks[0].id, f.tasks[1].id);
     // Ann's reply, with a typo in the second line.
-    let mut reply = with_ids(
-        fixture("message_thread_reply.json"),
-        &[
-            ("T111", TEAM_ID),
-            ("W222", ANN),
-            ("W111", BOT_USER),
-            ("C111", SALES),
-            ("1726133698.626339", &f.checkin_ts),
-        ],
-    );
     let original = format!("{first} on track\n{second} dne");
-    set(&mut reply, "/event/text", typed(&original));
+    let reply = f.thread_reply(&original);
     assert_eq!(f.post_event(&reply).await, 200);
     assert_eq!(f.status(0).await, TaskStatus::OnTrack);
     assert_eq!(f.status(1).await, TaskStatus::Todo, "not understood");
@@ -512,17 +504,7 @@ async fn a_slash_command_body_as_slack_posts_it_runs_with_its_text_unescaped() {
 async fn a_reply_whose_handler_died_is_applied_once_by_slacks_retry() {
     let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
     let task = f.tasks[0].id;
-    let mut body = with_ids(
-        fixture("message_thread_reply.json"),
-        &[
-            ("T111", TEAM_ID),
-            ("W222", ANN),
-            ("W111", BOT_USER),
-            ("C111", SALES),
-            ("1726133698.626339", &f.checkin_ts),
-        ],
-    );
-    set(&mut body, "/event/text", typed(&format!("{task} done")));
+    let body = f.thread_reply(&format!("{task} done"));
     // An instance claimed the event and was killed before applying it.
     let now = f.app.clock.now_for_tests();
     let claim = f
@@ -557,12 +539,7 @@ async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
     let app = TestApp::spawn_with(true, &config).await;
     app.command(LEAD, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0LEAD>")
         .await;
-    let launch = app
-        .store
-        .launch(&LaunchRef::Slug(Slug::parse("payments-hub").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let launch = app.launch("payments-hub").await;
     let sales: Vec<Task> = app
         .store
         .launch_tasks(launch.id)
