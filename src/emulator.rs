@@ -37,6 +37,9 @@ pub fn escape_typed(typed: &str) -> String {
 
 /// `@U…`, `#C…`, `!here`, `!subteam^…`, `https://…`, `mailto:…`: what Slack keeps in brackets.
 fn is_control_sequence(inner: &str) -> bool {
+    if inner.contains('<') {
+        return false;
+    }
     let id_like = |s: &str, first: &[char]| {
         s.starts_with(first) && s.len() > 1 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     };

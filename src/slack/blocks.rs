@@ -55,6 +55,14 @@ pub fn escape(text: &str) -> String {
 /// Escapes `&`, `<` and `>` as Slack does, except in `<…>` sequences whose inside `keep`
 /// accepts, which are copied as they are.
 pub fn escape_except(text: &str, keep: impl Fn(&str) -> bool) -> String {
+    escape_replacing(text, |inner| keep(inner).then(|| format!("<{inner}>")))
+}
+
+/// The scanner behind the escaping functions: each `<…>` sequence is offered to `replace`
+/// (without its brackets), which returns what to write instead, already safe, or `None` to
+/// escape it like any other text. Everything else is escaped, so nothing written around a
+/// replacement can join it into a new control sequence.
+fn escape_replacing(text: &str, replace: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(['&', '<', '>']) {
@@ -62,9 +70,9 @@ pub fn escape_except(text: &str, keep: impl Fn(&str) -> bool) -> String {
         let tail = &rest[start..];
         if tail.starts_with('<')
             && let Some(end) = tail.find('>')
-            && keep(&tail[1..end])
+            && let Some(replacement) = replace(&tail[1..end])
         {
-            out.push_str(&tail[..=end]);
+            out.push_str(&replacement);
             rest = &tail[end + 1..];
             continue;
         }
@@ -85,31 +93,24 @@ pub fn escape_except(text: &str, keep: impl Fn(&str) -> bool) -> String {
 /// mentions people itself where one is meant (an owner, a lead), and only there; otherwise one
 /// title with a mention in it pings its person in every check-in, digest and escalation.
 pub fn escape_quiet(text: &str) -> String {
-    let mut quiet = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<@") {
-        quiet.push_str(&rest[..start]);
-        let tail = &rest[start..];
-        match tail.find('>') {
-            Some(end) if is_mention_or_channel(&tail[1..end]) => {
-                let inner = &tail[2..end];
-                let (id, label) = inner.split_once('|').unwrap_or((inner, ""));
-                quiet.push('@');
-                quiet.push_str(if label.is_empty() { id } else { label });
-                rest = &tail[end + 1..];
-            }
-            _ => {
-                quiet.push_str("<@");
-                rest = &tail[2..];
-            }
+    escape_replacing(text, |inner| {
+        if !is_mention_or_channel(inner) {
+            return None;
         }
-    }
-    quiet.push_str(rest);
-    escape(&quiet)
+        let (id, label) = inner.split_once('|').unwrap_or((inner, ""));
+        Some(match id.strip_prefix('@') {
+            Some(user) => format!("@{}", escape(if label.is_empty() { user } else { label })),
+            None => format!("<{inner}>"),
+        })
+    })
 }
 
-/// `@U123`, `@U123|label`, `#C123`, `#C123|label`.
+/// `@U123`, `@U123|label`, `#C123`, `#C123|label` — and no `<` anywhere inside, so a label
+/// cannot carry another control sequence (`<@U1|<!here>>`).
 fn is_mention_or_channel(inner: &str) -> bool {
+    if inner.contains('<') {
+        return false;
+    }
     let id = inner.split('|').next().unwrap_or_default();
     if let Some(user) = id.strip_prefix('@') {
         crate::domain::SlackUserId::parse(user).is_ok()
@@ -242,6 +243,26 @@ mod tests {
             "&lt;http://evil|click&gt; a&gt;b &lt;@nope&gt;"
         );
         assert_eq!(escape("é<ü>"), "é&lt;ü&gt;");
+    }
+
+    #[test]
+    fn nothing_around_a_mention_can_make_a_new_control_sequence() {
+        // Found by the `blocks` fuzz target: brackets around a mention, or a broadcast in a
+        // mention's label, used to survive as live mentions and broadcasts.
+        for text in [
+            "<<@UGU>>",
+            "<<@U12>3>",
+            "<@U12|<@U34>>",
+            "$<<@UB1|>1|> <",
+            "x <@U12|<!channel>> y",
+            "<#C12|<!here>>",
+        ] {
+            let quiet = escape_quiet(text);
+            assert!(!quiet.contains("<@") && !quiet.contains("<!"), "{text} -> {quiet}");
+            assert!(!escape(text).contains("<!"), "{text} -> {}", escape(text));
+        }
+        assert_eq!(escape_quiet("<<@UGU>>"), "&lt;@UGU&gt;");
+        assert_eq!(escape("<@U12|<!here>"), "&lt;@U12|&lt;!here&gt;");
     }
 
     #[test]
