@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::slack::http::SlackContext;
+use crate::slack::context::SlackContext;
 use crate::store::Store;
 
 /// Below this much free space on the SQLite database's disk, writes fail (or soon will: a

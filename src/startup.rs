@@ -11,8 +11,8 @@ use crate::config::{Config, ConfigError};
 use crate::http::AppState;
 use crate::service::Service;
 use crate::slack::client::{BotIdentity, SlackApi, SlackApiError};
+use crate::slack::context::SlackContext;
 use crate::slack::home::HomePublisher;
-use crate::slack::http::SlackContext;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@ use slack_morphism::prelude::*;
 
 use super::blocks::{context, divider, escape_quiet, fit_blocks, header, limits, packed_sections, section};
 use super::client::SlackApiError;
-use super::http::SlackContext;
+use super::context::SlackContext;
 use super::render::{launch_facts, readiness_label, task_line, task_row};
 use crate::domain::readiness::readiness;
 use crate::domain::{LaunchId, SlackUserId};

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use slack_morphism::prelude::SlackBlock;
 
 use super::blocks::Rendered;
-use super::http::{SlackContext, reply_for};
+use super::context::SlackContext;
+use super::dispatch::reply_for;
 use super::payloads::{BlockActions, Interaction, ViewSubmission};
 use super::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
 use crate::domain::launch::{LaunchDraftError, Tier};

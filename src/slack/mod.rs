@@ -5,6 +5,8 @@
 pub mod blocks;
 pub mod client;
 pub mod command_text;
+pub mod context;
+pub mod dispatch;
 pub mod home;
 pub mod http;
 pub mod installation;

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use super::http::{EventOutcome, SlackContext, command_response, handle_event, run_command};
+use super::context::SlackContext;
+use super::dispatch::{EventOutcome, command_response, handle_event, run_command};
 use super::installation::Installation;
 use super::interactions::{self, Outcome};
 use super::payloads::{Interaction, SlashCommand};

@@ -16,7 +16,7 @@
 
 use serde_json::Value;
 
-use super::http::SlackContext;
+use super::context::SlackContext;
 use super::render_pmo;
 use super::thread_reply::{self, ReplyChange, ReplyUpdate};
 use crate::domain::{ChangeSource, SlackUserId, TaskId};

@@ -66,3 +66,23 @@ fn the_domain_does_no_io() {
         assert_eq!(in_domain, Vec::<String>::new(), "`{needle}` used in the domain");
     }
 }
+
+#[test]
+fn transports_sit_on_top_of_dispatch_and_nothing_imports_them() {
+    // HTTP and Socket Mode are entry points: the handlers below them (dispatch, threads,
+    // interactions, home) share `slack::context`, never a transport's module.
+    for transport in ["super::http", "slack::http", "super::socket_mode", "slack::socket_mode"] {
+        let importers: Vec<String> = files_using(transport)
+            .into_iter()
+            .filter(|file| file != "slack/mod.rs" && file != "http.rs")
+            .collect();
+        assert_eq!(importers, Vec::<String>::new(), "`{transport}` imported");
+    }
+    // Both transports hand requests to the one dispatcher.
+    let dispatchers = files_using("super::dispatch::");
+    assert!(dispatchers.contains(&"slack/http.rs".to_owned()), "{dispatchers:?}");
+    assert!(
+        dispatchers.contains(&"slack/socket_mode.rs".to_owned()),
+        "{dispatchers:?}"
+    );
+}

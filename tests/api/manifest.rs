@@ -89,7 +89,7 @@ fn check(manifest: &Yaml, socket_mode: bool) {
     assert_eq!(app_home["messages_tab_enabled"].as_bool(), Some(true));
     assert_eq!(app_home["messages_tab_read_only_enabled"].as_bool(), Some(false));
     // The events the code dispatches on are exactly these.
-    let http = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/http.rs")).unwrap();
+    let http = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/dispatch.rs")).unwrap();
     assert!(http.contains(r#"kind == "app_home_opened""#) && http.contains(r#"kind == "message""#));
     assert_eq!(
         manifest["settings"]["interactivity"]["is_enabled"].as_bool(),

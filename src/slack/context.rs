@@ -1,0 +1,62 @@
+//! What every Slack handler needs, whichever transport brought the request: the service, the
+//! Web API client, who the bot is, and where background work runs.
+
+use secrecy::SecretString;
+use tokio_util::task::TaskTracker;
+
+use super::client::{BotIdentity, SlackApi};
+use super::installation::Installation;
+use crate::domain::SlackUserId;
+use crate::service::Service;
+
+/// What the Slack handlers need. Cheap to clone.
+#[derive(Clone)]
+pub struct SlackContext {
+    pub service: Service,
+    pub api: SlackApi,
+    /// Absent in Socket Mode, where no request URLs are served.
+    pub signing_secret: Option<SecretString>,
+    pub identity: BotIdentity,
+    /// Work started after a request was acknowledged; shutdown waits for it.
+    pub background: TaskTracker,
+    /// Home tab rebuilds, coalesced and paced (see [`super::home::refresh`]).
+    pub home: std::sync::Arc<super::home::HomePublisher>,
+}
+
+impl SlackContext {
+    /// Looks up `user`'s time zone in the background when it is unknown or a day old, so
+    /// "today" and "overdue" become theirs from the next request on.
+    pub fn learn_timezone(&self, user: &SlackUserId) {
+        let ctx = self.clone();
+        let user = user.clone();
+        self.background.spawn(async move {
+            let now = ctx.service.clock.now();
+            let fresh = matches!(
+                ctx.service.store.user_timezone(&user).await,
+                Ok(Some((_, fetched))) if now - fetched < chrono::Duration::days(1)
+            );
+            if fresh {
+                return;
+            }
+            match ctx.api.user_timezone(user.as_str()).await {
+                Ok(Some(tz)) if tz.parse::<chrono_tz::Tz>().is_ok() => {
+                    if let Err(err) = ctx.service.store.save_user_timezone(&user, &tz, now).await {
+                        tracing::warn!(error = %err, "could not cache a time zone");
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::debug!(error = %err, user = %user, "users.info failed; using the organisation's time zone")
+                }
+            }
+        });
+    }
+
+    /// Requests for any installation but the bot's own are refused (see [`Installation`]).
+    pub fn serves(&self, installation: &Installation) -> bool {
+        installation.is_served_by(
+            self.identity.team_id.as_str(),
+            self.identity.org_wide_enterprise_id.as_deref(),
+        )
+    }
+}

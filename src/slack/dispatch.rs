@@ -1,0 +1,169 @@
+//! Inbound dispatch: one transport-agnostic place that turns a slash command or an Events API
+//! payload into a service call and an answer. The HTTP endpoints (`http`) and Socket Mode
+//! (`socket_mode`) both come here after their own checks (signature, envelope).
+
+use super::command_text::{self, ParseContext};
+use super::context::SlackContext;
+use super::installation::Installation;
+use super::payloads::EventEnvelope;
+use super::render;
+use crate::domain::{ChangeSource, SlackUserId};
+use crate::service::ServiceError;
+use crate::service::reply::{Reply, View, Visibility};
+use crate::store::EventClaim;
+use serde_json::json;
+
+/// How long a slash command may spend asking Slack whether Liftoff can post in a channel it was
+/// just given: the whole answer must reach Slack within 3 seconds.
+const CHANNEL_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// A claim on an event that is older than this and not marked handled belongs to a process
+/// that died while handling it; Slack's next retry (after 1, then 5 minutes) takes it over.
+const EVENT_CLAIM_STALE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// The JSON body a slash command is answered with.
+pub fn command_response(reply: &Reply) -> serde_json::Value {
+    let rendered = render::with_notes(render::render(&reply.view), &reply.notes);
+    let response_type = match reply.visibility {
+        Visibility::Ephemeral => "ephemeral",
+        Visibility::InChannel => "in_channel",
+    };
+    json!({ "response_type": response_type, "text": rendered.text, "blocks": rendered.blocks })
+}
+
+/// Turns a service outcome into the reply people see; internal errors are logged, not shown.
+pub fn reply_for(outcome: Result<Reply, ServiceError>) -> Reply {
+    match outcome {
+        Ok(reply) => reply,
+        Err(ServiceError::User { message, usage }) => Reply::ephemeral(View::Problem { message, usage }),
+        Err(err) => {
+            tracing::error!(error = %err, "command failed");
+            Reply::ephemeral(View::InternalError)
+        }
+    }
+}
+
+/// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode. `raw_text` is
+/// the command text as Slack sent it (escaped); it is made plain once, here.
+pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str) -> Reply {
+    let text = &super::text::unescape(raw_text);
+    ctx.learn_timezone(user);
+    let today = ctx.service.today_for(user).await;
+    let parse_ctx = ParseContext {
+        today,
+        functions: &ctx.service.config.functions,
+    };
+    match command_text::parse(text, &parse_ctx) {
+        Err(usage) => Reply::ephemeral(View::Problem {
+            message: usage.message,
+            usage: usage.subcommand,
+        }),
+        Ok(command) => {
+            tracing::info!(user = %user, subcommand = %command.subcommand(), "slash command");
+            let new_channel = match &command {
+                crate::service::command::Command::SetChannel { channel, .. } => Some(channel.clone()),
+                _ => None,
+            };
+            let mut reply = reply_for(ctx.service.execute(user, command, ChangeSource::Command).await);
+            super::home::refresh(ctx, super::home::affected_by(&reply, user));
+            if let Some(channel) = new_channel
+                && matches!(reply.view, View::FunctionUpdated { .. })
+            {
+                // Check-ins there would fail with `not_in_channel`: join it now, or say who must
+                // invite Liftoff, in this reply (within Slack's 3 seconds for it).
+                let access = super::membership::ensure_member(&ctx.api, channel.as_str(), CHANNEL_CHECK_BUDGET).await;
+                reply.notes.extend(access.advice(&channel.link()));
+            }
+            reply
+        }
+    }
+}
+
+/// What became of an event; Socket Mode acknowledges all but failures the same way.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    Challenge(String),
+    WrongTeam(Installation),
+    /// Not an Events API payload.
+    Unreadable,
+    Accepted,
+    Duplicate,
+    /// Not recorded (the database failed): Slack will retry, which is what we want.
+    Failed,
+}
+
+/// Handles an Events API payload (the HTTP body, or a Socket Mode envelope's `payload`).
+pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> EventOutcome {
+    let installation = Installation::of_payload(&payload);
+    let Ok(envelope) = serde_json::from_value::<EventEnvelope>(payload) else {
+        return EventOutcome::Unreadable;
+    };
+    match envelope {
+        EventEnvelope::UrlVerification { challenge } => EventOutcome::Challenge(challenge),
+        EventEnvelope::Other => EventOutcome::Accepted,
+        EventEnvelope::EventCallback(callback) => {
+            if !ctx.serves(&installation) {
+                return EventOutcome::WrongTeam(installation);
+            }
+            let store = &ctx.service.store;
+            let now = ctx.service.clock.now();
+            match store
+                .claim_slack_event(&callback.event_id, now, EVENT_CLAIM_STALE)
+                .await
+            {
+                Ok(EventClaim::Claimed) => {
+                    let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
+                    tracing::debug!(event_id = %callback.event_id, kind, "event received");
+                    if kind == "app_home_opened" {
+                        let tab = callback.event.get("tab").and_then(|t| t.as_str()).unwrap_or("home");
+                        let user = callback
+                            .event
+                            .get("user")
+                            .and_then(|u| u.as_str())
+                            .map(SlackUserId::parse);
+                        if tab == "home"
+                            && let Some(Ok(user)) = user
+                        {
+                            super::home::refresh(ctx, [user]);
+                        }
+                    } else if kind == "message"
+                        && let Err(err) = super::threads::on_message(ctx, &callback.event_id, &callback.event).await
+                    {
+                        // Not (fully) applied: forget the claim so Slack's retry gets another
+                        // go; what was applied is not applied twice (`reply_updates`).
+                        tracing::error!(error = %err, event_id = %callback.event_id, "could not handle a message");
+                        let _ = store.forget_slack_event(&callback.event_id).await;
+                        return EventOutcome::Failed;
+                    }
+                    // Marked handled only now that its effect is stored: a crash before this
+                    // leaves a claim that Slack's retry takes over.
+                    match store
+                        .mark_slack_event_handled(&callback.event_id, ctx.service.clock.now())
+                        .await
+                    {
+                        Ok(()) => EventOutcome::Accepted,
+                        Err(err) => {
+                            tracing::error!(error = %err, event_id = %callback.event_id, "could not mark an event handled");
+                            EventOutcome::Failed
+                        }
+                    }
+                }
+                Ok(EventClaim::Handled) => {
+                    tracing::debug!(event_id = %callback.event_id, "duplicate event ignored");
+                    EventOutcome::Duplicate
+                }
+                Ok(EventClaim::InProgress) => {
+                    // A retry that overtook the first delivery, still being handled: not
+                    // acknowledged, so Slack tries again later, when it has either been handled
+                    // (a duplicate then) or its handler has died (taken over then).
+                    tracing::info!(event_id = %callback.event_id, "event still being handled; Slack will retry");
+                    EventOutcome::Failed
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not record an event");
+                    EventOutcome::Failed
+                }
+            }
+        }
+    }
+}
