@@ -354,6 +354,7 @@ impl Delivery {
             .any(|entry| !held.iter().any(|m| m == entry.message.method.as_str())))
     }
 
+    #[tracing::instrument(name = "delivery", skip_all, fields(key = %entry.message.key, method = entry.message.method.as_str(), target = %entry.message.target, attempt = entry.attempts + 1))]
     async fn send(&self, entry: &OutboxEntry) -> Outcome {
         let route = match self.route(entry).await {
             Ok(route) => route,

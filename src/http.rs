@@ -26,6 +26,10 @@ const MIN_FREE_BYTES: u64 = 1024 * 1024;
 /// How often the delivery worker looks for due outbox messages when idle.
 const DELIVERY_POLL: Duration = Duration::from_millis(200);
 
+/// Most connections served at once; more wait to be accepted. Slack sends few at a time, and
+/// a flood from elsewhere must not exhaust memory or file descriptors.
+const MAX_CONNECTIONS: usize = 1024;
+
 /// How long shutdown waits for work started after acknowledgements (Slack API calls).
 const BACKGROUND_DRAIN: Duration = Duration::from_secs(10);
 
@@ -150,7 +154,14 @@ async fn serve_connections(
     use hyper_util::rt::{TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    // A permit per open connection, taken before accepting (as mini-redis does): past the cap,
+    // new clients wait in the kernel's backlog instead of each costing a task and buffers.
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -173,6 +184,7 @@ async fn serve_connections(
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection closed with an error");
             }
+            drop(permit);
         });
     }
     drop(listener);

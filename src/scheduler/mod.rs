@@ -125,6 +125,7 @@ impl Scheduler {
         }))
     }
 
+    #[tracing::instrument(name = "job", skip_all, fields(job = "checkin"))]
     async fn checkin(&self) -> Result<Option<JobRun>, StoreError> {
         let config = &self.service.config;
         let tz = config.calendar.timezone;
@@ -209,6 +210,7 @@ impl Scheduler {
         self.record("checkin", &slot, &outcome, messages).await
     }
 
+    #[tracing::instrument(name = "job", skip_all, fields(job = "digest"))]
     async fn digest(&self) -> Result<Option<JobRun>, StoreError> {
         let config = &self.service.config;
         let now = self.service.clock.now();
@@ -231,6 +233,7 @@ impl Scheduler {
     }
 
     /// The sweep on its own schedule (every 15 minutes in working hours by default).
+    #[tracing::instrument(name = "job", skip_all, fields(job = "escalation_slot"))]
     async fn escalation_slot(&self) -> Result<Option<JobRun>, StoreError> {
         let config = &self.service.config;
         let now = self.service.clock.now();
@@ -252,6 +255,7 @@ impl Scheduler {
 
     /// A sweep outside the schedule: what every `tick` does (escalations, metric reviews and
     /// go/no-go reminders).
+    #[tracing::instrument(name = "sweep", skip_all)]
     pub async fn sweep_now(&self) -> Result<escalation::SweepReport, StoreError> {
         let mut report = escalation::sweep(&self.service).await?;
         report.reviews = metric_reviews(&self.service).await?;
@@ -259,6 +263,7 @@ impl Scheduler {
         Ok(report)
     }
 
+    #[tracing::instrument(name = "job", skip_all, fields(job = "nudge"))]
     async fn nudge(&self) -> Result<Option<JobRun>, StoreError> {
         let config = &self.service.config;
         let now = self.service.clock.now();

@@ -112,6 +112,7 @@ impl Service {
 
     /// Runs `command` for `actor`. User errors come back as [`ServiceError::User`]; everything
     /// else is an internal failure for the caller to log.
+    #[tracing::instrument(name = "service", skip_all, fields(actor = %actor, command = %command.subcommand(), source = ?source))]
     pub async fn execute(
         &self,
         actor: &SlackUserId,

@@ -45,6 +45,7 @@ pub fn reply_for(outcome: Result<Reply, ServiceError>) -> Reply {
 
 /// Parses and runs `/launch <text>` for `user`. Shared by HTTP and Socket Mode. `raw_text` is
 /// the command text as Slack sent it (escaped); it is made plain once, here.
+#[tracing::instrument(name = "slash_command", skip_all, fields(user = %user, subcommand = tracing::field::Empty))]
 pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str) -> Reply {
     let text = &super::text::unescape(raw_text);
     ctx.learn_timezone(user);
@@ -59,7 +60,8 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
             usage: usage.subcommand,
         }),
         Ok(command) => {
-            tracing::info!(user = %user, subcommand = %command.subcommand(), "slash command");
+            tracing::Span::current().record("subcommand", tracing::field::display(command.subcommand()));
+            tracing::info!("slash command");
             let new_channel = match &command {
                 crate::service::command::Command::SetChannel { channel, .. } => Some(channel.clone()),
                 _ => None,
@@ -93,8 +95,14 @@ pub enum EventOutcome {
 }
 
 /// Handles an Events API payload (the HTTP body, or a Socket Mode envelope's `payload`).
+#[tracing::instrument(name = "slack_event", skip_all, fields(event_id = tracing::field::Empty, team = tracing::field::Empty))]
 pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> EventOutcome {
     let installation = Installation::of_payload(&payload);
+    let span = tracing::Span::current();
+    span.record("team", tracing::field::display(installation.describe()));
+    if let Some(event_id) = payload.get("event_id").and_then(serde_json::Value::as_str) {
+        span.record("event_id", event_id);
+    }
     let Ok(envelope) = serde_json::from_value::<EventEnvelope>(payload) else {
         return EventOutcome::Unreadable;
     };

@@ -73,7 +73,18 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
         tracing::warn!(path = %parts.uri.path(), reason = %err, "refused a Slack request");
         return (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    // One span per request: its own id (Slack sends none for commands and interactions), the
+    // path, and Slack's retry count, so every line a request logs can be found together.
+    let span = tracing::info_span!(
+        "slack_request",
+        request_id = %format!("{:016x}", fastrand::u64(..)),
+        path = %parts.uri.path(),
+        retry = header("x-slack-retry-num").unwrap_or("0"),
+    );
+    use tracing::Instrument;
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .instrument(span)
+        .await
 }
 
 fn wrong_team(installation: &Installation) -> Response {

@@ -271,10 +271,14 @@ async fn serve(
 
 /// Runs one envelope through the shared handlers; returns the acknowledgement to send, or
 /// `None` to let Slack retry (the event could not be recorded).
+#[tracing::instrument(name = "socket_envelope", skip_all, fields(envelope_id = tracing::field::Empty, kind = tracing::field::Empty))]
 pub async fn handle_envelope(ctx: &SlackContext, frame: &Value) -> Option<Value> {
     let envelope_id = frame.get("envelope_id")?.as_str()?.to_owned();
     let payload = frame.get("payload").cloned().unwrap_or(Value::Null);
     let kind = frame.get("type").and_then(Value::as_str).unwrap_or_default();
+    let span = tracing::Span::current();
+    span.record("envelope_id", envelope_id.as_str());
+    span.record("kind", kind);
     let ack = |payload: Option<Value>| match payload {
         Some(payload) => json!({ "envelope_id": envelope_id, "payload": payload }),
         None => json!({ "envelope_id": envelope_id }),

@@ -519,3 +519,31 @@ fn a_database_password_never_shows_whatever_form_it_takes() {
         }
     }
 }
+
+/// Every request gets a span: its lines carry a request id and what was asked, so one
+/// person's command can be followed through the logs (JSON for log collectors).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_is_logged_under_a_span_with_its_id_and_subcommand() {
+    let slack = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite().await;
+    let env = [("DATABASE_URL", db.url.clone())];
+    let mut serve = crate::processes::Serve::spawn(dir.path(), &slack.api_url, &env, &["--log-format", "json"]);
+    let address = serve.ready().await;
+    let now = chrono::Utc::now().timestamp();
+    let status = crate::processes::send_command_at(&reqwest::Client::new(), &address, "U0LEAD", "help", now).await;
+    assert_eq!(status, Some(200));
+    serve.sigterm();
+    let _ = serve.wait_exit(Duration::from_secs(20)).await;
+    let logs = serve.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"slash command\""))
+        .unwrap_or_else(|| panic!("no slash command line in:\n{logs}"));
+    let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+    let spans = parsed["spans"].to_string();
+    assert!(spans.contains("\"request_id\""), "{line}");
+    assert!(spans.contains("\"subcommand\":\"help\""), "{line}");
+    assert!(spans.contains("\"path\":\"/slack/commands\""), "{line}");
+    db.cleanup().await;
+}

@@ -92,8 +92,18 @@ impl Serve {
             .wait_for_log("liftoff is serving", Duration::from_secs(20))
             .await
             .unwrap_or_else(|| panic!("serve did not start:\n{}", self.logs()));
-        let start = line.find("address=").expect("address field") + "address=".len();
-        let address = line[start..].split_whitespace().next().unwrap().to_owned();
+        // Human lines say `address=127.0.0.1:1234`, JSON lines `"address":"127.0.0.1:1234"`.
+        let address = match line.find("address=") {
+            Some(at) => line[at + "address=".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_owned(),
+            None => {
+                let at = line.find("\"address\":\"").expect("address field") + "\"address\":\"".len();
+                line[at..].split('"').next().unwrap().to_owned()
+            }
+        };
         self.address = Some(address.clone());
         address
     }
