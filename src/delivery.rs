@@ -314,6 +314,10 @@ impl Delivery {
         if !message.target.starts_with(['C', 'G']) || message.method != OutboxMethod::PostMessage {
             return Ok(());
         }
+        // A reply whose thread failed follows from that failure, which was reported already.
+        if message.thread_of.is_some() && reason.starts_with("its thread") {
+            return Ok(());
+        }
         let mut watchers = self.failure_watchers.clone();
         if watchers.is_empty() {
             watchers = self
@@ -330,8 +334,13 @@ impl Delivery {
         let notices: Vec<_> = watchers
             .iter()
             .map(|user| {
+                // One notice per channel, person and day, however many parts or messages failed.
                 crate::slack::render_pmo::post_message(
-                    format!("undeliverable:{}:{user}", message.key),
+                    format!(
+                        "undeliverable:{}:{}:{user}",
+                        message.target,
+                        self.clock.now().date_naive()
+                    ),
                     "undeliverable",
                     user,
                     &notice,

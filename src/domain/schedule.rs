@@ -10,6 +10,17 @@ use super::calendar::WorkCalendar;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
     pub at: DateTime<Tz>,
+    /// The wall-clock time the schedule names. The same as `at`'s local time except in a
+    /// spring-forward gap, where `at` is the first instant after it: asking the schedule
+    /// "is this one of yours?" must use this.
+    pub nominal: chrono::NaiveDateTime,
+}
+
+impl Slot {
+    /// Whether `schedule` fires at this slot's wall-clock time (what a cron daemon would say).
+    pub fn is_in(&self, schedule: &cron::Schedule) -> bool {
+        schedule.includes(self.nominal.and_utc())
+    }
 }
 
 impl Slot {
@@ -40,10 +51,14 @@ pub fn latest_slot(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> Opt
     let start = wall_clock(now - LOOKBACK);
     schedule
         .after(&start)
-        .map_while(|wall| place_in_zone(tz, wall.naive_utc()))
-        .take_while(|at| at.with_timezone(&Utc) <= now)
+        .map_while(|wall| {
+            place_in_zone(tz, wall.naive_utc()).map(|at| Slot {
+                at,
+                nominal: wall.naive_utc(),
+            })
+        })
+        .take_while(|slot| slot.at.with_timezone(&Utc) <= now)
         .last()
-        .map(|at| Slot { at })
 }
 
 /// The instant wall-clock time `local` means in `tz`: itself, its first occurrence when the
@@ -174,6 +189,7 @@ mod tests {
             "run at the first valid instant after the gap"
         );
         assert_eq!(slot.at.with_timezone(&Utc), utc("2027-03-14T07:00:00Z"));
+        assert!(slot.is_in(&nightly), "still recognised as the schedule's 02:30");
         // Before the gap ends, the latest slot is still the day before's.
         let slot = latest_slot(&nightly, new_york, utc("2027-03-14T06:59:00Z")).unwrap();
         assert_eq!(slot.key(), "2027-03-13T02:30");

@@ -144,8 +144,8 @@ impl Scheduler {
         }
         let today = slot.local_date();
         let kind = RoundKind {
-            standard: standard.includes(slot.at),
-            final_stretch: stretch.includes(slot.at),
+            standard: slot.is_in(standard),
+            final_stretch: slot.is_in(stretch),
             first_of_week: first_slot_of_week(standard, tz, today) == Some(today),
         };
         let store = &self.service.store;

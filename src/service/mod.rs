@@ -841,7 +841,10 @@ impl Service {
             .find(|def| &def.name == function)
             .expect("the parser only accepts known functions");
         let is_its_lead = current.lead.as_ref() == Some(actor);
-        if !self.config.is_admin(actor) && !is_its_lead {
+        // Without admins and without a lead nobody could ever set one: then anyone may, as
+        // anyone may manage a launch that has no lead.
+        let unclaimed = self.config.admins.is_empty() && current.lead.is_none();
+        if !self.config.is_admin(actor) && !is_its_lead && !unclaimed {
             let lead = current.lead.as_ref().map_or(String::new(), |lead| {
                 format!("{}'s lead ({}) or ", current.display_name, lead.mention())
             });

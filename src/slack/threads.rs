@@ -134,30 +134,39 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         return Ok(Handled::Ignored);
     };
     let store = &ctx.service.store;
-    // Which tasks a line without a task id can mean: the author's own open tasks that the
-    // check-in lists, or (in a DM) all of them.
-    let candidates: Vec<TaskId> = match &message.place {
-        Place::Thread { thread_ts } => {
-            let checkin = match store.checkin_at(&message.channel, thread_ts).await? {
-                Some(checkin) => checkin,
-                None => match checkin_posted_unrecorded(ctx, &message.channel, thread_ts).await? {
-                    Some(checkin) => checkin,
-                    None => return Ok(Handled::Ignored),
-                },
-            };
-            store
-                .checkin_tasks(&checkin.outbox_key)
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect()
-        }
-        Place::DirectMessage => store
-            .open_tasks_for_owner(&author)
+    let mut message = message;
+    let own_open = async |author: &SlackUserId| -> Result<Vec<TaskId>, StoreError> {
+        Ok(store
+            .open_tasks_for_owner(author)
             .await?
             .into_iter()
             .map(|t| t.id)
-            .collect(),
+            .collect())
+    };
+    // Which tasks a line without a task id can mean: the author's own open tasks that the
+    // check-in lists, or (in a DM) all of them.
+    let candidates: Vec<TaskId> = match message.place.clone() {
+        Place::Thread { thread_ts } => {
+            let checkin = match store.checkin_at(&message.channel, &thread_ts).await? {
+                Some(checkin) => Some(checkin),
+                None => checkin_posted_unrecorded(ctx, &message.channel, &thread_ts).await?,
+            };
+            match checkin {
+                Some(checkin) => store
+                    .checkin_tasks(&checkin.outbox_key)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect(),
+                // "Reply in thread" under a nudge or a reminder in the DM: a DM reply all the same.
+                None if message.channel.starts_with('D') => {
+                    message.place = Place::DirectMessage;
+                    own_open(&author).await?
+                }
+                None => return Ok(Handled::Ignored),
+            }
+        }
+        Place::DirectMessage => own_open(&author).await?,
     };
     ctx.learn_timezone(&author);
     let today = ctx.service.today_for(&author).await;
@@ -178,6 +187,15 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
             Some(task) => task,
             None => match own_open_task(ctx, &candidates, &author).await? {
                 Ok(task) => task,
+                // The line was applied by an earlier delivery (or the first version, for an
+                // edit) and closed its task: it is no longer open, but it is not a mistake.
+                Err(_)
+                    if let Some(done) = candidates
+                        .iter()
+                        .find(|id| already.contains(&update_key(**id, &update))) =>
+                {
+                    *done
+                }
                 Err(problem) => {
                     problems.push(problem);
                     continue;

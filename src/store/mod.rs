@@ -111,7 +111,14 @@ impl Store {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let pool_options = SqlitePoolOptions::new()
                 .acquire_timeout(config.connect_timeout)
-                .after_release(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        // A dropped transaction queues its ROLLBACK on the connection's worker
+                        // without waiting: a round trip first lets it land before the check.
+                        sqlx::Connection::ping(conn).await?;
+                        Ok(!left_in_transaction(conn))
+                    })
+                });
             let pool_options = if in_memory {
                 pool_options
                     .max_connections(1)
@@ -265,8 +272,18 @@ fn describe_connect_error(err: &sqlx::Error) -> String {
         }
         other => other.to_string(),
     };
-    // Drivers sometimes quote the URL back; never let a password through.
-    redact_url(&text)
+    // Drivers sometimes quote the URL back; never let a password through. Only the words that
+    // are URLs are redacted: the rest of the message says why the connection failed.
+    text.split(' ')
+        .map(|word| {
+            if word.contains("://") {
+                redact_url(word)
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Milliseconds since the epoch: how instants are stored on both backends.
@@ -333,6 +350,20 @@ fn left_in_transaction<C: sqlx::Connection>(conn: &mut C) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_error_says_why_and_hides_only_urls() {
+        let refused = sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        let text = describe_connect_error(&refused);
+        assert!(text.contains("Connection refused"), "{text}");
+        let quoted = sqlx::Error::Configuration("cannot parse postgres://app:hunter2@db/x here".into());
+        let text = describe_connect_error(&quoted);
+        assert!(text.contains("cannot parse") && text.contains("app:***@db"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
 
     /// One schema, two dialects: every migration must exist for both backends, under the same
     /// version and name, or the backends drift apart.

@@ -377,13 +377,16 @@ impl Store {
     /// Messages that may be sent now: due, and the oldest of their target's messages that are
     /// due or being sent (so each channel gets its messages in order). A message not due yet
     /// (waiting for a retry, or enqueued for a future instant by a mistaken `tick --now`) holds
-    /// nothing back: one stuck message must not freeze a channel.
+    /// nothing back: one stuck message must not freeze a channel. A reply in the thread of a
+    /// message not yet posted waits for it (it has nowhere to go until then).
     pub async fn deliverable(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         const SQL: &str = "SELECT id, idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
              attempts, created_at_ms FROM outbox o \
              WHERE ((o.state = 'pending' AND o.next_attempt_at_ms <= $1) OR (o.state = 'sending' AND o.lease_until_ms < $1)) \
              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.id < o.id \
                              AND (p.state = 'sending' OR (p.state = 'pending' AND p.next_attempt_at_ms <= $1))) \
+             AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox t WHERE t.idempotency_key = o.thread_of \
+                             AND t.state IN ('pending', 'sending'))) \
              ORDER BY o.id LIMIT $2";
         let rows: Vec<OutboxRow> =
             on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).bind(limit).fetch_all(pool).await)?;

@@ -595,3 +595,45 @@ async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
     assert_eq!(checkins, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reply_in_a_thread_under_a_dm_is_applied() {
+    let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
+    // "Reply in thread" under a nudge in the DM: the recorded DM shape, with a thread_ts.
+    let mut body = with_ids(
+        fixture("message_im.json"),
+        &[
+            ("T043DB835ML", TEAM_ID),
+            ("U043H11ES4V", ANN),
+            ("U0442US8QGH", BOT_USER),
+            ("D0442US94JD", "D0ANN"),
+        ],
+    );
+    let task = f.tasks[0].id;
+    set(&mut body, "/event/text", typed(&format!("{task} done")));
+    body["event"]["thread_ts"] = json!("1664408000.000100");
+    assert_eq!(f.post_event(&body).await, 200);
+    assert_eq!(f.status(0).await, TaskStatus::Done);
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bare_done_delivered_again_is_confirmed_not_refused() {
+    let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
+    // Ann owns the sales tasks; close all but one, then answer "done" without an id.
+    for task in &f.tasks[1..] {
+        f.app.command(ANN, &format!("done {}", task.id)).await;
+    }
+    let body = f.thread_reply("done");
+    assert_eq!(f.post_event(&body).await, 200);
+    assert_eq!(f.status(0).await, TaskStatus::Done);
+    // The handler died before marking the event handled: Slack's retry a minute later.
+    let event_id = body["event_id"].as_str().unwrap();
+    f.app.store.forget_slack_event(event_id).await.unwrap();
+    f.app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(f.post_event(&body).await, 200);
+    f.app.deliver().await;
+    let hints = f.app.slack.calls("chat.postEphemeral");
+    assert!(hints.is_empty(), "no false \"you own no open task\": {hints:?}");
+    f.app.stop().await;
+}

@@ -873,3 +873,17 @@ async fn archived_launches_take_no_metrics_or_roles_and_on_demand_digests_are_pa
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn without_admins_a_function_with_no_lead_can_be_given_one() {
+    let app = TestApp::spawn().await;
+    let reply = app.command("U0SOMEONE", "lead growth <@U0GLEAD>").await;
+    assert!(text(&reply).contains("lead <@U0GLEAD>"), "{reply}");
+    // Now it has a lead: only she changes it.
+    assert_problem(
+        &app.command("U0SOMEONE", "lead growth <@U0SOMEONE>").await,
+        "only Growth's lead (<@U0GLEAD>) or a Liftoff admin can change the Growth lead",
+        "/launch lead <function> @user",
+    );
+    app.stop().await;
+}
