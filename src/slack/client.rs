@@ -57,7 +57,6 @@ const TOKEN_WIDE: &[&str] = &[
     "token_revoked",
     "token_expired",
     "team_access_not_granted",
-    "no_permission",
     "not_allowed_token_type",
     "enterprise_is_restricted",
     "accesslimited",

@@ -21,6 +21,10 @@ const CHANNEL_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_mill
 /// that died while handling it; Slack's next retry (after 1, then 5 minutes) takes it over.
 const EVENT_CLAIM_STALE: chrono::Duration = chrono::Duration::seconds(30);
 
+/// Handling one event gives up well before its claim goes stale, so a live handler is never
+/// overtaken by Slack's retry: what it applied is kept (`reply_updates`), the rest is retried.
+const EVENT_HANDLING_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// The JSON body a slash command is answered with.
 pub fn command_response(reply: &Reply) -> serde_json::Value {
     let rendered = render::with_notes(render::render(&reply.view), &reply.notes);
@@ -135,7 +139,12 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
                             super::home::refresh(ctx, [user]);
                         }
                     } else if kind == "message"
-                        && let Err(err) = super::threads::on_message(ctx, &callback.event_id, &callback.event).await
+                        && let Err(err) = tokio::time::timeout(
+                            EVENT_HANDLING_LIMIT,
+                            super::threads::on_message(ctx, &callback.event_id, &callback.event),
+                        )
+                        .await
+                        .unwrap_or_else(|_| Err(super::threads::ReplyError::TooSlow))
                     {
                         // Not (fully) applied: forget the claim so Slack's retry gets another
                         // go; what was applied is not applied twice (`reply_updates`).

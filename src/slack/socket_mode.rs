@@ -27,6 +27,11 @@ use crate::service::reply::View;
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// First wait after a failed connection; doubled (with jitter) after each further failure.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// A connection that stayed up this long was healthy: the backoff starts over after it ends.
+const HEALTHY_LIFETIME: Duration = Duration::from_secs(30);
+/// Longest wait for the websocket handshake; a stuck one must not stall reconnection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a replaced connection may still deliver envelopes Slack sent it before the switch.
 const DRAIN_GRACE: Duration = Duration::from_secs(10);
 
@@ -44,6 +49,7 @@ struct Connection {
     id: u64,
     close: CancellationToken,
     task: tokio::task::JoinHandle<()>,
+    opened: tokio::time::Instant,
 }
 
 impl Connection {
@@ -134,13 +140,20 @@ pub async fn run(ctx: SlackContext, app_token: SecretString, shutdown: Cancellat
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
             Signal::Ended(reason) => {
-                let wait = jittered(FIRST_BACKOFF);
+                // A connection that lived a while was healthy: start over. One that ended at
+                // once (a proxy closing it, say) backs off like a failed connect.
+                let lived = current.as_ref().map(|c| c.opened.elapsed()).unwrap_or_default();
+                if lived >= HEALTHY_LIFETIME {
+                    backoff = FIRST_BACKOFF;
+                }
+                let wait = jittered(backoff);
                 tracing::warn!(%reason, retry_in = ?wait, "Socket Mode connection lost");
                 current = None;
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
                     () = shutdown.cancelled() => return,
                 }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }
@@ -168,10 +181,14 @@ async fn open(
         }
     };
     let socket = tokio::select! {
-        connected = tokio_tungstenite::connect_async(url.as_str()) => match connected {
-            Ok((socket, _)) => socket,
-            Err(err) => {
+        connected = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url.as_str())) => match connected {
+            Ok(Ok((socket, _))) => socket,
+            Ok(Err(err)) => {
                 tracing::warn!(error = %err, "Socket Mode: cannot open the websocket");
+                return None;
+            }
+            Err(_) => {
+                tracing::warn!("Socket Mode: the websocket handshake timed out");
                 return None;
             }
         },
@@ -179,7 +196,12 @@ async fn open(
     };
     let close = shutdown.child_token();
     let task = tokio::spawn(serve(ctx.clone(), socket, id, ping, signals, close.clone()));
-    Some(Connection { id, close, task })
+    Some(Connection {
+        id,
+        close,
+        task,
+        opened: tokio::time::Instant::now(),
+    })
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;

@@ -124,6 +124,8 @@ pub enum ReplyError {
     Store(#[from] StoreError),
     #[error("cannot look up the thread's parent on Slack: {0}")]
     Slack(#[from] super::client::SlackApiError),
+    #[error("handling the reply took too long")]
+    TooSlow,
 }
 
 pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Result<Handled, ReplyError> {

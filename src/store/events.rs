@@ -65,7 +65,8 @@ impl Store {
 
     /// Forgets `event_id`, so a redelivery is handled again (after a failure to apply it).
     pub async fn forget_slack_event(&self, event_id: &str) -> Result<(), StoreError> {
-        const DELETE: &str = "DELETE FROM slack_events WHERE event_id = $1";
+        // Never a handled event: its effect is stored, and a redelivery must stay a duplicate.
+        const DELETE: &str = "DELETE FROM slack_events WHERE event_id = $1 AND handled_at_ms IS NULL";
         on_pool!(self, pool => sqlx::query(DELETE).bind(event_id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
