@@ -99,11 +99,16 @@ impl Service {
     /// The asking person's date today, in their own time zone when Slack has told us (cached
     /// from `users.info`), else the organisation's.
     pub async fn today_for(&self, user: &SlackUserId) -> NaiveDate {
+        self.date_for(user, self.clock.now()).await
+    }
+
+    /// The date `at` was in `user`'s time zone (the organisation's when theirs is unknown).
+    pub async fn date_for(&self, user: &SlackUserId, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
         let timezone = match self.store.user_timezone(user).await {
             Ok(Some((name, _))) => name.parse::<chrono_tz::Tz>().ok(),
             _ => None,
         };
-        self.config.calendar.local_date(self.clock.now(), timezone)
+        self.config.calendar.local_date(at, timezone)
     }
 
     fn ctx(&self, actor: &SlackUserId, source: ChangeSource) -> ChangeContext {

@@ -171,7 +171,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
         Place::DirectMessage => own_open(&author).await?,
     };
     ctx.learn_timezone(&author);
-    let today = ctx.service.today_for(&author).await;
+    let today = reply_day(ctx, &message, &author).await;
     // What this message already applied: from its first version (for an edit), or from an
     // earlier delivery of this event that died before it was marked handled.
     let already: Vec<String> = store.reply_updates(&message.channel, &message.ts).await?;
@@ -305,6 +305,25 @@ async fn checkin_posted_unrecorded(
         .mark_found_posted(&key, channel, thread_ts, ctx.service.clock.now())
         .await?;
     Ok(store.checkin_at(channel, thread_ts).await?)
+}
+
+/// The day a reply's relative dates ("friday", "+2d") mean: the day it was written. An edit
+/// days later, or a redelivery after midnight, must not move a due date again; the message's
+/// own `ts` says when it was written (trusted only within the last month, since a `ts` is
+/// Slack's clock, not ours).
+async fn reply_day(ctx: &SlackContext, message: &PersonMessage, author: &SlackUserId) -> chrono::NaiveDate {
+    let now = ctx.service.clock.now();
+    let written = message
+        .ts
+        .split('.')
+        .next()
+        .and_then(|seconds| seconds.parse::<i64>().ok())
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+        .filter(|at| *at <= now && now - *at <= chrono::Duration::days(30));
+    match written {
+        Some(at) => ctx.service.date_for(author, at).await,
+        None => ctx.service.today_for(author).await,
+    }
 }
 
 /// What one update does, as a key: an edit that repeats it does not apply it again.

@@ -637,3 +637,45 @@ async fn a_bare_done_delivered_again_is_confirmed_not_refused() {
     assert!(hints.is_empty(), "no false \"you own no open task\": {hints:?}");
     f.app.stop().await;
 }
+
+#[tokio::test]
+async fn an_edit_days_later_reads_relative_dates_from_the_day_the_reply_was_written() {
+    let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
+    let task = f.tasks[0].id;
+    // Monday: Ann replies with a typo; Slack's ts is that moment.
+    let written = f.app.clock.now_for_tests();
+    let reply_ts = format!("{}.000100", written.timestamp());
+    let mut reply = f.thread_reply(&format!("{task} due +5dd"));
+    set(&mut reply, "/event/ts", json!(reply_ts));
+    set(&mut reply, "/event/event_ts", json!(reply_ts));
+    assert_eq!(f.post_event(&reply).await, 200);
+    // Thursday: she fixes it. "+5d" means five days from Monday, when she wrote it.
+    f.app.clock.advance(chrono::Duration::days(3));
+    let mut edit = with_ids(
+        fixture("message_changed.json"),
+        &[
+            ("T111", TEAM_ID),
+            ("T-auth", TEAM_ID),
+            ("U111", ANN),
+            ("U-auth", BOT_USER),
+            ("C111", SALES),
+            ("1626342092.008500", &f.checkin_ts),
+            ("1626342128.008700", &reply_ts),
+            ("Ev111", "EvEditLater"),
+        ],
+    );
+    set(
+        &mut edit,
+        "/event/previous_message/text",
+        typed(&format!("{task} due +5dd")),
+    );
+    set(&mut edit, "/event/message/text", typed(&format!("{task} due +5d")));
+    assert_eq!(f.post_event(&edit).await, 200);
+    let due = f.app.store.task(task).await.unwrap().unwrap().due_date;
+    assert_eq!(
+        due,
+        crate::helpers::date("2026-11-28"),
+        "five days from Monday the 23rd"
+    );
+    f.app.stop().await;
+}
