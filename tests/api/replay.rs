@@ -116,6 +116,43 @@ impl Fixture {
         body
     }
 
+    /// A real DM from Ann to the app (MercuryTechnologies/slack-web golden test, channel_type
+    /// "im"), saying `text`.
+    fn direct_message(&self, text: &str) -> Value {
+        let mut body = with_ids(
+            fixture("message_im.json"),
+            &[
+                ("T043DB835ML", TEAM_ID),
+                ("U043H11ES4V", ANN),
+                ("U0442US8QGH", BOT_USER),
+                ("D0442US94JD", "D0ANN"),
+            ],
+        );
+        set(&mut body, "/event/text", typed(text));
+        body
+    }
+
+    /// Ann's edit of her reply at `reply_ts` from `old` to `new` (bolt-python's envelope of
+    /// test_message_changed.py around java-slack-sdk's threaded edit, MessageChangedEventTest).
+    fn edit(&self, event_id: &str, reply_ts: &str, old: &str, new: &str) -> Value {
+        let mut edit = with_ids(
+            fixture("message_changed.json"),
+            &[
+                ("T111", TEAM_ID),
+                ("T-auth", TEAM_ID),
+                ("U111", ANN),
+                ("U-auth", BOT_USER),
+                ("C111", SALES),
+                ("1626342092.008500", &self.checkin_ts),
+                ("1626342128.008700", reply_ts),
+                ("Ev111", event_id),
+            ],
+        );
+        set(&mut edit, "/event/previous_message/text", typed(old));
+        set(&mut edit, "/event/message/text", typed(new));
+        edit
+    }
+
     async fn post_event(&self, body: &Value) -> u16 {
         self.app
             .post_signed("/slack/events", "application/json", &body.to_string())
@@ -221,24 +258,7 @@ async fn an_edit_applies_what_the_first_version_did_not_and_never_twice() {
 
     // She edits it (bolt-python's envelope of test_message_changed.py around java-slack-sdk's
     // threaded edit, MessageChangedEventTest).
-    let edit = |event_id: &str, old: &str, new: &str| {
-        let mut edit = with_ids(
-            fixture("message_changed.json"),
-            &[
-                ("T111", TEAM_ID),
-                ("T-auth", TEAM_ID),
-                ("U111", ANN),
-                ("U-auth", BOT_USER),
-                ("C111", SALES),
-                ("1626342092.008500", &f.checkin_ts),
-                ("1626342128.008700", &reply_ts),
-                ("Ev111", event_id),
-            ],
-        );
-        set(&mut edit, "/event/previous_message/text", typed(old));
-        set(&mut edit, "/event/message/text", typed(new));
-        edit
-    };
+    let edit = |event_id: &str, old: &str, new: &str| f.edit(event_id, &reply_ts, old, new);
     let fixed = format!("{first} on track\n{second} done");
     assert_eq!(f.post_event(&edit("EvEdit1", &original, &fixed)).await, 200);
     assert_eq!(f.status(1).await, TaskStatus::Done, "the fixed line is applied");
@@ -330,17 +350,8 @@ async fn bot_posts_deletions_joins_and_unfurls_change_nothing() {
 async fn a_direct_message_to_the_app_is_applied_like_a_thread_reply() {
     let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
     // A real DM capture (MercuryTechnologies/slack-web golden test, channel_type "im").
-    let mut body = with_ids(
-        fixture("message_im.json"),
-        &[
-            ("T043DB835ML", TEAM_ID),
-            ("U043H11ES4V", ANN),
-            ("U0442US8QGH", BOT_USER),
-            ("D0442US94JD", "D0ANN"),
-        ],
-    );
     let task = f.tasks[0].id;
-    set(&mut body, "/event/text", typed(&format!("{task} done")));
+    let body = f.direct_message(&format!("{task} done"));
     assert_eq!(f.post_event(&body).await, 200);
     assert_eq!(f.status(0).await, TaskStatus::Done);
     f.app.deliver().await;
@@ -600,17 +611,8 @@ async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
 async fn a_reply_in_a_thread_under_a_dm_is_applied() {
     let f = with_checkin(TestApp::spawn_with(true, CONFIG).await).await;
     // "Reply in thread" under a nudge in the DM: the recorded DM shape, with a thread_ts.
-    let mut body = with_ids(
-        fixture("message_im.json"),
-        &[
-            ("T043DB835ML", TEAM_ID),
-            ("U043H11ES4V", ANN),
-            ("U0442US8QGH", BOT_USER),
-            ("D0442US94JD", "D0ANN"),
-        ],
-    );
     let task = f.tasks[0].id;
-    set(&mut body, "/event/text", typed(&format!("{task} done")));
+    let mut body = f.direct_message(&format!("{task} done"));
     body["event"]["thread_ts"] = json!("1664408000.000100");
     assert_eq!(f.post_event(&body).await, 200);
     assert_eq!(f.status(0).await, TaskStatus::Done);
@@ -651,25 +653,12 @@ async fn an_edit_days_later_reads_relative_dates_from_the_day_the_reply_was_writ
     assert_eq!(f.post_event(&reply).await, 200);
     // Thursday: she fixes it. "+5d" means five days from Monday, when she wrote it.
     f.app.clock.advance(chrono::Duration::days(3));
-    let mut edit = with_ids(
-        fixture("message_changed.json"),
-        &[
-            ("T111", TEAM_ID),
-            ("T-auth", TEAM_ID),
-            ("U111", ANN),
-            ("U-auth", BOT_USER),
-            ("C111", SALES),
-            ("1626342092.008500", &f.checkin_ts),
-            ("1626342128.008700", &reply_ts),
-            ("Ev111", "EvEditLater"),
-        ],
+    let edit = f.edit(
+        "EvEditLater",
+        &reply_ts,
+        &format!("{task} due +5dd"),
+        &format!("{task} due +5d"),
     );
-    set(
-        &mut edit,
-        "/event/previous_message/text",
-        typed(&format!("{task} due +5dd")),
-    );
-    set(&mut edit, "/event/message/text", typed(&format!("{task} due +5d")));
     assert_eq!(f.post_event(&edit).await, 200);
     let due = f.app.store.task(task).await.unwrap().unwrap().due_date;
     assert_eq!(
