@@ -226,24 +226,10 @@ async fn check_slack(config: &Config) -> Result<(), Failure> {
         "Slack: the bot token works (bot user {} in {})",
         identity.user_id, identity.team_id
     );
-    let mut channels: Vec<(String, String)> = Vec::new();
-    if let Some(pmo) = &config.channels.pmo {
-        channels.push(("channels.pmo".to_owned(), pmo.as_str().to_owned()));
-    }
-    if let Some(escalation) = &config.channels.escalation {
-        channels.push(("channels.escalation".to_owned(), escalation.as_str().to_owned()));
-    }
-    for function in config.functions.iter() {
-        if let Some(channel) = &function.channel {
-            channels.push((
-                format!("functions.{}.channel", function.name),
-                channel.as_str().to_owned(),
-            ));
-        }
-    }
+    let channels = config.channels.posting_channels(config.functions.iter());
     let mut problems = Vec::new();
     for (key, channel) in channels {
-        match api.channel_info(&channel).await {
+        match api.channel_info(channel.as_str()).await {
             Ok(info) if info.is_archived => problems.push(format!("{key}: <#{channel}> is archived")),
             Ok(info) if info.is_member => println!("{key}: Liftoff can post in {channel}"),
             Ok(info) if info.is_private => problems.push(format!(

@@ -547,6 +547,29 @@ pub struct Channels {
     pub escalation: Option<SlackChannelId>,
 }
 
+impl Channels {
+    /// Every channel Liftoff posts in, with the config key that names it: the PMO and
+    /// escalation channels and the check-in channel of each of `functions` (from the config,
+    /// or with `/launch channel` overrides applied).
+    pub fn posting_channels<'f>(
+        &self,
+        functions: impl IntoIterator<Item = &'f crate::domain::FunctionDef>,
+    ) -> Vec<(String, SlackChannelId)> {
+        let mut channels = Vec::new();
+        if let Some(pmo) = &self.pmo {
+            channels.push(("channels.pmo".to_owned(), pmo.clone()));
+        }
+        if let Some(escalation) = &self.escalation {
+            channels.push(("channels.escalation".to_owned(), escalation.clone()));
+        }
+        channels.extend(functions.into_iter().filter_map(|function| {
+            let channel = function.channel.clone()?;
+            Some((format!("functions.{}.channel", function.name), channel))
+        }));
+        channels
+    }
+}
+
 /// The secrets `serve` needs, present and well-formed.
 pub struct SlackCredentials<'a> {
     pub bot_token: &'a SecretString,

@@ -1,8 +1,8 @@
 //! Delivery: sends what the outbox holds, exactly as written, once.
 //!
 //! Each pass takes the messages that are due and first in line for their target among those
-//! due (so a channel receives its messages in order, never held behind one that is not due), claims each under a lease, sends it, and records Slack's
-//! `ts`. Failures are sorted: 429 waits exactly as long as Slack says (and holds that method
+//! due (so a channel receives its messages in order, never held behind one that is not due),
+//! claims each under a lease, sends it, and records Slack's `ts`. Failures are sorted: 429 waits exactly as long as Slack says (and holds that method
 //! back for everyone), transient errors back off exponentially, permanent ones (e.g.
 //! `channel_not_found`) mark the message failed with the reason instead of retrying forever.
 //! Posts to one target are spaced by `post_interval` (Slack allows about one per second per
@@ -233,24 +233,11 @@ impl Delivery {
                 }
                 Outcome::Retry { error, .. } => {
                     let reason = format!("gave up after {} attempts: {error}", entry.attempts + 1);
-                    tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
-                    self.store.mark_failed(entry.id, &reason).await?;
-                    self.count("failed");
+                    self.give_up(&entry, &reason).await?;
                     report.failed += 1;
                 }
                 Outcome::Fail(reason) => {
-                    self.count("failed");
-                    if let Some(metrics) = &self.metrics {
-                        metrics
-                            .undeliverable
-                            .get_or_create(&crate::metrics::KindLabels {
-                                kind: entry.message.kind.clone(),
-                            })
-                            .inc();
-                    }
-                    tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
-                    self.store.mark_failed(entry.id, &reason).await?;
-                    self.report_failure(&entry, &reason).await?;
+                    self.give_up(&entry, &reason).await?;
                     report.failed += 1;
                 }
             }
@@ -306,8 +293,25 @@ impl Delivery {
         }
     }
 
+    /// Marks a message failed for good, however that was decided (a permanent error, or
+    /// retries run out), and says so: the logs, `/metrics`, and a DM for channel posts.
+    async fn give_up(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
+        self.count("failed");
+        if let Some(metrics) = &self.metrics {
+            metrics
+                .undeliverable
+                .get_or_create(&crate::metrics::KindLabels {
+                    kind: entry.message.kind.clone(),
+                })
+                .inc();
+        }
+        tracing::error!(key = %entry.message.key, %reason, "delivery failed for good");
+        self.store.mark_failed(entry.id, reason).await?;
+        self.report_failure(entry, reason).await
+    }
+
     /// Tells the admins (or, without admins, the leads of active launches) by DM that a message
-    /// to a channel failed for good, once per message and person. Failures of DMs are not
+    /// to a channel failed for good, once per channel, person and day. Failures of DMs are not
     /// reported by DM again: they show in `/launch show`, the digest, the logs and `/metrics`.
     async fn report_failure(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
         let message = &entry.message;
@@ -400,7 +404,7 @@ impl Delivery {
                 }
                 Ok(None) => {}
                 // Liftoff cannot read a channel it is not in, nor post there: no earlier copy.
-                Err(err) if matches!(api_error(&err), Some("not_in_channel" | "channel_not_found")) => {}
+                Err(err) if matches!(err.code(), Some("not_in_channel" | "channel_not_found")) => {}
                 Err(err) => {
                     // Posting without knowing could post it twice: look again later instead.
                     tracing::warn!(key = %message.key, error = %err, "cannot check for an earlier attempt; will look again");
@@ -444,13 +448,13 @@ impl Delivery {
         };
         match result {
             Ok((channel, ts)) => Outcome::Sent { channel, ts },
-            Err(err @ SlackApiError::Api { .. }) if api_error(&err) == Some("not_in_channel") => {
+            Err(err @ SlackApiError::Api { .. }) if err.code() == Some("not_in_channel") => {
                 self.count_error(&err);
                 self.join_and_retry(&route.channel).await
             }
             // A private channel the bot is not in is invisible to it: Slack says it does not exist.
             Err(err @ SlackApiError::Api { .. })
-                if api_error(&err) == Some("channel_not_found") && !route.channel.starts_with('D') =>
+                if err.code() == Some("channel_not_found") && !route.channel.starts_with('D') =>
             {
                 self.count_error(&err);
                 Outcome::Fail(format!(
@@ -562,7 +566,9 @@ impl Delivery {
                 ErrorClass::RetryLater => {
                     let mut backoff = (1_i64 << entry.attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
                     let unclear = matches!(err, SlackApiError::Timeout { .. } | SlackApiError::Transport { .. })
-                        || api_error(&err).is_some_and(|e| matches!(e, "internal_error" | "fatal_error"));
+                        || err
+                            .code()
+                            .is_some_and(|e| matches!(e, "internal_error" | "fatal_error"));
                     if unclear && entry.message.method == OutboxMethod::PostMessage {
                         backoff = backoff.max(UNCLEAR_OUTCOME_WAIT.as_secs() as i64);
                     }
@@ -575,14 +581,6 @@ impl Delivery {
                 }
             },
         }
-    }
-}
-
-/// The error code of an `ok: false` answer.
-fn api_error(err: &SlackApiError) -> Option<&str> {
-    match err {
-        SlackApiError::Api { error, .. } => Some(error),
-        _ => None,
     }
 }
 

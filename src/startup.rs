@@ -67,23 +67,14 @@ const CHANNEL_CHECK_BUDGET: Duration = Duration::from_secs(3);
 /// Every channel Liftoff is configured to post in: the PMO and escalation channels and each
 /// function's check-in channel (from the config or `/launch channel`).
 pub async fn configured_channels(service: &Service) -> Vec<(String, crate::domain::SlackChannelId)> {
-    let config = &service.config;
-    let mut channels = Vec::new();
-    if let Some(pmo) = &config.channels.pmo {
-        channels.push(("channels.pmo".to_owned(), pmo.clone()));
-    }
-    if let Some(escalation) = &config.channels.escalation {
-        channels.push(("channels.escalation".to_owned(), escalation.clone()));
-    }
-    match service.effective_functions().await {
-        Ok(functions) => channels.extend(
-            functions
-                .into_iter()
-                .filter_map(|f| f.channel.map(|c| (format!("functions.{}.channel", f.name), c))),
-        ),
-        Err(err) => tracing::warn!(error = %err, "cannot read the function channels"),
-    }
-    channels
+    let functions = match service.effective_functions().await {
+        Ok(functions) => functions,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the function channels");
+            Vec::new()
+        }
+    };
+    service.config.channels.posting_channels(&functions)
 }
 
 /// Joins each configured public channel Liftoff is not in yet, and says loudly which ones it

@@ -92,6 +92,14 @@ impl SlackApiError {
         }
     }
 
+    /// The error code of an `ok: false` answer (`not_in_channel`, …); `None` for the others.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            SlackApiError::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
     /// Errors that will not go away by retrying the same call.
     pub fn is_permanent(&self) -> bool {
         self.class() == ErrorClass::Permanent
