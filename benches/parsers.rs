@@ -4,10 +4,11 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use liftoff::domain::FunctionCatalog;
-use liftoff::domain::dates::{parse_due, parse_launch_date};
-use liftoff::slack::command_text::{ParseContext, parse};
-use liftoff::slack::{signature, thread_reply};
+use liftoff::slack::signature;
+use liftoff_core::FunctionCatalog;
+use liftoff_core::dates::{parse_due, parse_launch_date};
+use liftoff_core::grammar::command_text::{ParseContext, parse};
+use liftoff_core::grammar::thread_reply;
 use secrecy::SecretString;
 
 mod common;

@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use liftoff::clock::{ManualClock, OffsetClock, SharedClock};
 use liftoff::config::Config;
-use liftoff::emulator::{Emulator, RateLimits};
 use liftoff::scheduler::{self, Scheduler};
 use liftoff::store::Store;
+use slack_emulator::{Emulator, RateLimits};
 use sqlx::{Connection, SqliteConnection};
 
 const FUNCTIONS: [&str; 5] = ["product", "marketing", "growth", "sales", "ops"];
@@ -289,8 +289,8 @@ async fn checkin(deliver_secs: u64) {
 /// The check-in's stages one by one (the same calls `Scheduler::run_due` makes), with the
 /// time and RSS after each: where the round's time and memory go.
 async fn checkin_stages() {
-    use liftoff::domain::checkin::{RoundKind, plan_round};
     use liftoff::slack::render_pmo;
+    use liftoff_core::checkin::{RoundKind, plan_round};
     println!("== check-in round, stage by stage (1,000 launches × 5 × 20, SQLite)");
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("liftoff.db").display());

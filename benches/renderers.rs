@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use chrono::Weekday;
-use liftoff::domain::checkin::FunctionRound;
-use liftoff::domain::readiness::readiness;
-use liftoff::domain::{FunctionCatalog, FunctionName, WorkCalendar, digest};
 use liftoff::service::reply::{LaunchDetail, View};
 use liftoff::slack::{render::render, render_pmo};
+use liftoff_core::checkin::FunctionRound;
+use liftoff_core::readiness::readiness;
+use liftoff_core::{FunctionCatalog, FunctionName, WorkCalendar, digest};
 
 mod common;
 

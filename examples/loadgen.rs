@@ -20,9 +20,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use liftoff::emulator::{Emulator, slash_command_form};
 use liftoff::slack::signature;
 use secrecy::SecretString;
+use slack_emulator::{Emulator, slash_command_form};
 use sqlx::Connection;
 
 const SECRET: &str = "bench-signing-secret";

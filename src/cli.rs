@@ -86,6 +86,17 @@ pub enum Command {
     },
 }
 
+/// `liftoff demo` flags.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Simulated working days per second; 0 runs as fast as possible.
+    pub speed: f64,
+    /// Stop after this date (default: the day after launch day).
+    pub until: Option<chrono::NaiveDate>,
+    /// Keep the SQLite database at this path instead of a temporary one.
+    pub keep_db: Option<PathBuf>,
+}
+
 fn parse_instant(input: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(input)
         .map(|at| at.with_timezone(&Utc))
@@ -147,10 +158,12 @@ impl From<StartupError> for Failure {
 }
 
 /// Runs the parsed command. What it prints on success goes to stdout.
-pub async fn run(cli: Cli) -> Result<(), Failure> {
+///
+/// `demo` runs `liftoff demo`: it brings its own configuration, database and Slack (the
+/// emulator, which the library never links), so the binary passes it in.
+pub async fn run(cli: Cli, demo: impl AsyncFnOnce(DemoOptions) -> anyhow::Result<()>) -> Result<(), Failure> {
     if let Command::Demo { speed, until, keep_db } = cli.command {
-        // The demo brings its own configuration, database and Slack.
-        return crate::demo::run(crate::demo::DemoOptions { speed, until, keep_db })
+        return demo(DemoOptions { speed, until, keep_db })
             .await
             .map_err(Failure::Runtime);
     }

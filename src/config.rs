@@ -20,12 +20,12 @@ use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::domain::checkin::Cadence;
-use crate::domain::escalation::Ladder;
-use crate::domain::function::BUILTIN_FUNCTIONS;
-use crate::domain::saturation::Freeze;
-use crate::domain::template::{TemplateTask, Templates};
-use crate::domain::{
+use liftoff_core::checkin::Cadence;
+use liftoff_core::escalation::Ladder;
+use liftoff_core::function::BUILTIN_FUNCTIONS;
+use liftoff_core::saturation::Freeze;
+use liftoff_core::template::{TemplateTask, Templates};
+use liftoff_core::{
     DueDate, FunctionCatalog, FunctionDef, FunctionName, SlackChannelId, SlackUserId, Tier, WorkCalendar,
 };
 
@@ -553,7 +553,7 @@ impl Channels {
     /// or with `/launch channel` overrides applied).
     pub fn posting_channels<'f>(
         &self,
-        functions: impl IntoIterator<Item = &'f crate::domain::FunctionDef>,
+        functions: impl IntoIterator<Item = &'f liftoff_core::FunctionDef>,
     ) -> Vec<(String, SlackChannelId)> {
         let mut channels = Vec::new();
         if let Some(pmo) = &self.pmo {
@@ -1059,7 +1059,7 @@ fn load_templates(path: Option<&str>, catalog: &FunctionCatalog, problems: &mut 
                 },
             );
             let title = task.title.trim().to_owned();
-            if title.is_empty() || title.chars().count() > crate::domain::task::MAX_TASK_TITLE_CHARS {
+            if title.is_empty() || title.chars().count() > liftoff_core::task::MAX_TASK_TITLE_CHARS {
                 problems.push(&key, "needs a title of 1 to 200 characters");
             }
             if let (Some(function), Some(offset_days)) = (function, offset) {

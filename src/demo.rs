@@ -15,23 +15,13 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::clock::{Clock, ManualClock, SystemClock};
-use crate::config::Config;
-use crate::emulator::{Emulator, TEAM_ID, slash_command_form};
-use crate::http::{AppState, Application};
-use crate::scheduler::Scheduler;
-use crate::store::Store;
-
-/// `liftoff demo` flags.
-#[derive(Debug, Clone)]
-pub struct DemoOptions {
-    /// Simulated working days per second; 0 runs as fast as possible.
-    pub speed: f64,
-    /// Stop after this date (default: the day after launch day).
-    pub until: Option<NaiveDate>,
-    /// Keep the SQLite database at this path instead of a temporary one.
-    pub keep_db: Option<PathBuf>,
-}
+use liftoff::cli::DemoOptions;
+use liftoff::clock::{Clock, ManualClock, SystemClock};
+use liftoff::config::Config;
+use liftoff::http::{AppState, Application};
+use liftoff::scheduler::Scheduler;
+use liftoff::store::Store;
+use slack_emulator::{Emulator, TEAM_ID, slash_command_form};
 
 const SIGNING_SECRET: &str = "demo-signing-secret";
 
@@ -113,7 +103,10 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     let start = next_monday(today);
     let launch_day = start + chrono::Duration::days(39);
     let clock = ManualClock::new(at(start, 9, 0));
-    emulator.set_clock(Arc::new(clock.clone()));
+    emulator.set_clock({
+        let clock = clock.clone();
+        move || clock.now()
+    });
 
     let url = format!("sqlite://{}", db_path.display());
     let api = emulator.api_url.clone();
@@ -135,7 +128,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     let config = Config::from_toml(&toml, &env).context("demo configuration")?;
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
-    let state = crate::startup::prepare(config, store.clone(), Arc::new(clock.clone())).await?;
+    let state = liftoff::startup::prepare(config, store.clone(), Arc::new(clock.clone())).await?;
     let server = Application::build(state.clone()).await?;
     let address = format!("http://{}", server.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -320,7 +313,8 @@ impl Demo {
 
     async fn post_signed(&self, path: &str, content_type: &str, body: String) -> anyhow::Result<reqwest::Response> {
         let timestamp = self.clock.now().timestamp().to_string();
-        let signature = crate::slack::signature::sign(&SecretString::from(SIGNING_SECRET), &timestamp, body.as_bytes());
+        let signature =
+            liftoff::slack::signature::sign(&SecretString::from(SIGNING_SECRET), &timestamp, body.as_bytes());
         Ok(self
             .http
             .post(format!("{}{path}", self.address))
@@ -357,7 +351,7 @@ impl Demo {
     /// A function lead's go/no-go answer: the Go button, or No-go and the reason form.
     async fn answer_gonogo(
         &mut self,
-        launch: crate::domain::LaunchId,
+        launch: liftoff_core::LaunchId,
         user: &str,
         function: &str,
         no_go: Option<&str>,
@@ -369,7 +363,7 @@ impl Demo {
                 json!({
                     "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user}, "trigger_id": "demo",
                     "container": {"type": "message", "is_ephemeral": false},
-                    "actions": [{"action_id": crate::slack::render::actions::GONOGO_GO, "block_id": "b",
+                    "actions": [{"action_id": liftoff::slack::render::actions::GONOGO_GO, "block_id": "b",
                                  "value": format!("{}:{function}", round.id)}]
                 })
             }
@@ -378,7 +372,7 @@ impl Demo {
                 json!({
                     "type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": user},
                     "view": {
-                        "callback_id": crate::slack::render::actions::GONOGO_MODAL,
+                        "callback_id": liftoff::slack::render::actions::GONOGO_MODAL,
                         "private_metadata": json!({"gonogo": round.id, "function": function}).to_string(),
                         "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}}
                     }
@@ -405,7 +399,7 @@ impl Demo {
         text: &str,
     ) -> anyhow::Result<()> {
         self.clock.set(at(date, 11, 0));
-        let function = crate::domain::FunctionName::parse(function)?;
+        let function = liftoff_core::FunctionName::parse(function)?;
         let Some(checkin) = self.app.store.latest_checkin(&function).await? else {
             return Ok(());
         };
@@ -419,7 +413,7 @@ impl Demo {
             text.replace('\n', " / ")
         );
         self.events += 1;
-        let event = crate::emulator::thread_reply_event(
+        let event = slack_emulator::thread_reply_event(
             &format!("EvDemo{}", self.events),
             user,
             &channel,

@@ -5,14 +5,14 @@
 use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike};
 
-use crate::domain::{Launch, Task};
 use crate::store::{Store, StoreError};
+use liftoff_core::{Launch, Task};
 
 /// One launch with what the exports show of it.
 pub struct LaunchExport {
     pub launch: Launch,
     pub tasks: Vec<Task>,
-    pub metrics: Vec<crate::domain::SuccessMetric>,
+    pub metrics: Vec<liftoff_core::SuccessMetric>,
 }
 
 /// Every active launch, soonest first, with its tasks and metrics.
@@ -62,7 +62,7 @@ pub fn ics(launches: &[LaunchExport], domain: &str) -> String {
 }
 
 fn slug_of(name: &str) -> String {
-    crate::domain::Slug::from_name(name).map_or_else(|_| "metric".to_owned(), |s| s.to_string())
+    liftoff_core::Slug::from_name(name).map_or_else(|_| "metric".to_owned(), |s| s.to_string())
 }
 
 /// A CSV with one row per task (and one per launch without tasks), for spreadsheets.

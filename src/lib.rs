@@ -1,7 +1,7 @@
 //! Liftoff: a Slack bot that runs the PMO side of product launches.
 //!
 //! The crate is a functional core in an imperative shell; `ARCHITECTURE.md` has the map.
-//! - [`domain`]: pure types and decisions (no I/O, `now` passed in).
+//! - `liftoff_core` (crates/liftoff-core): pure types, rules and grammars (no I/O, `now` passed in).
 //! - [`store`]: sqlx repositories over SQLite and PostgreSQL; the only module that knows SQL.
 //! - [`config`]: typed, validated configuration.
 //! - [`clock`]: the only place that reads the time.
@@ -12,9 +12,6 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod delivery;
-pub mod demo;
-pub mod domain;
-pub mod emulator;
 pub mod export;
 pub mod http;
 pub mod metrics;

@@ -1,5 +1,8 @@
 //! `liftoff`: parse the command line, set up logging and the runtime, run, exit with a code
-//! that says what kind of failure happened. Everything else lives in the library.
+//! that says what kind of failure happened. Everything else lives in the library, but for the
+//! demo, which runs the service against the Slack emulator the library does not link.
+
+mod demo;
 
 use std::process::ExitCode;
 
@@ -16,7 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    match runtime.block_on(cli::run(cli, demo::run)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             for line in failure.lines() {

@@ -66,7 +66,7 @@ const CHANNEL_CHECK_BUDGET: Duration = Duration::from_secs(3);
 
 /// Every channel Liftoff is configured to post in: the PMO and escalation channels and each
 /// function's check-in channel (from the config or `/launch channel`).
-pub async fn configured_channels(service: &Service) -> Vec<(String, crate::domain::SlackChannelId)> {
+pub async fn configured_channels(service: &Service) -> Vec<(String, liftoff_core::SlackChannelId)> {
     let functions = match service.effective_functions().await {
         Ok(functions) => functions,
         Err(err) => {

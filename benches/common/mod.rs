@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use liftoff::domain::{FunctionName, Launch, LaunchId, LaunchState, SlackUserId, Slug, Task, TaskId, TaskStatus, Tier};
+use liftoff_core::{FunctionName, Launch, LaunchId, LaunchState, SlackUserId, Slug, Task, TaskId, TaskStatus, Tier};
 
 pub const FUNCTIONS: [&str; 5] = ["product", "marketing", "growth", "sales", "ops"];
 

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use liftoff::domain::FunctionCatalog;
-use liftoff::slack::command_text::{ParseContext, parse};
+use liftoff_core::FunctionCatalog;
+use liftoff_core::grammar::command_text::{ParseContext, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use liftoff::domain::DueDate;
-use liftoff::domain::dates::{DateError, parse_due, parse_launch_date};
+use liftoff_core::DueDate;
+use liftoff_core::dates::{DateError, parse_due, parse_launch_date};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

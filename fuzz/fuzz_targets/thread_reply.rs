@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use liftoff::slack::thread_reply::parse;
+use liftoff_core::grammar::thread_reply::parse;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 
-use crate::domain::escalation::{Level, assess};
-use crate::domain::readiness::readiness;
-use crate::domain::{FunctionDef, Launch, LaunchId};
 use crate::service::Service;
 use crate::slack::render::readiness_label;
 use crate::slack::render_pmo::{self, EscalationView};
 use crate::store::{OutboxMessage, StoreError};
+use liftoff_core::escalation::{Level, assess};
+use liftoff_core::readiness::readiness;
+use liftoff_core::{FunctionDef, Launch, LaunchId};
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -174,9 +174,9 @@ async fn messages_for(
         .task_roles(task.id)
         .await?
         .into_iter()
-        .find(|r| r.role == crate::domain::RaciRole::Accountable)
+        .find(|r| r.role == liftoff_core::RaciRole::Accountable)
         .map(|r| r.user);
-    let mention = |user: &Option<crate::domain::SlackUserId>| user.as_ref().map(|u| u.mention());
+    let mention = |user: &Option<liftoff_core::SlackUserId>| user.as_ref().map(|u| u.mention());
     let mut view = EscalationView {
         mentions: Vec::new(),
         blocker: view.blocker,

@@ -1,16 +1,16 @@
 //! Go/no-go delivery: the question to each function lead, the result once everyone has
 //! answered, and the daily reminders in between, all as keyed outbox messages (so a retry, a
 //! second instance or a restart never sends one twice). The decisions are in
-//! [`crate::domain::gonogo`]; the SQL that makes each step atomic in the store.
+//! [`liftoff_core::gonogo`]; the SQL that makes each step atomic in the store.
 
 use chrono::NaiveDate;
 
-use crate::domain::gonogo::{GoNoGo, Reminder, reminders_due};
-use crate::domain::readiness::readiness;
-use crate::domain::{FunctionDef, FunctionName, Launch, SlackChannelId};
 use crate::service::Service;
 use crate::slack::{render_gonogo, render_pmo};
 use crate::store::{OutboxMessage, StoreError};
+use liftoff_core::gonogo::{GoNoGo, Reminder, reminders_due};
+use liftoff_core::readiness::readiness;
+use liftoff_core::{FunctionDef, FunctionName, Launch, SlackChannelId};
 
 /// What a lead is asked for one function, with that function's readiness in the launch.
 #[allow(clippy::too_many_arguments)]
@@ -19,8 +19,8 @@ fn question(
     launch: &Launch,
     functions: &[FunctionDef],
     function: &FunctionName,
-    voter: &crate::domain::SlackUserId,
-    readiness: &crate::domain::readiness::LaunchReadiness,
+    voter: &liftoff_core::SlackUserId,
+    readiness: &liftoff_core::readiness::LaunchReadiness,
     today: NaiveDate,
     reminder: bool,
 ) -> crate::slack::blocks::Rendered {
@@ -47,7 +47,7 @@ fn question(
 pub fn ask_messages(
     gonogo: &GoNoGo,
     launch: &Launch,
-    tasks: &[crate::domain::Task],
+    tasks: &[liftoff_core::Task],
     functions: &[FunctionDef],
     today: NaiveDate,
 ) -> Vec<OutboxMessage> {

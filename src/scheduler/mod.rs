@@ -12,12 +12,12 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
-use crate::domain::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
-use crate::domain::{LaunchId, SlackUserId, Task, digest};
 use crate::service::Service;
 use crate::slack::render_pmo;
 use crate::store::{CheckinRecord, OutboxMessage, RunMessage, StoreError};
+use liftoff_core::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
+use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
+use liftoff_core::{LaunchId, SlackUserId, Task, digest};
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +181,7 @@ impl Scheduler {
         let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> =
             Box::new(posted.into_iter().flat_map(|(round, function, channel)| {
                 // Owners by task, to record each part's tasks without searching the whole round.
-                let owners: std::collections::HashMap<crate::domain::TaskId, &Option<SlackUserId>> = round
+                let owners: std::collections::HashMap<liftoff_core::TaskId, &Option<SlackUserId>> = round
                     .launches
                     .iter()
                     .flat_map(|(_, tasks)| tasks.iter())
@@ -421,7 +421,7 @@ pub async fn digest_messages(
         .format("%a %-d %b")
         .to_string();
     // Leads with more active launches than the configured maximum are "spread too thin".
-    let thin: Vec<(crate::domain::SlackUserId, usize)> = crate::domain::launch::launches_per_lead(&active)
+    let thin: Vec<(liftoff_core::SlackUserId, usize)> = liftoff_core::launch::launches_per_lead(&active)
         .into_iter()
         .filter(|(_, count)| *count > config.max_active_launches_per_lead)
         .collect();

@@ -2,7 +2,6 @@
 //! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
-pub mod command;
 pub mod reply;
 
 use std::sync::Arc;
@@ -11,15 +10,15 @@ use chrono::NaiveDate;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::domain::launch::{LaunchEdit, LaunchEditError, LaunchState};
-use crate::domain::readiness::readiness;
-use crate::domain::task::TaskEdit;
-use crate::domain::{
+use crate::store::{FunctionSetting, Store, StoreError};
+use liftoff_core::command::{Command, Subcommand};
+use liftoff_core::launch::{LaunchEdit, LaunchEditError, LaunchState};
+use liftoff_core::readiness::readiness;
+use liftoff_core::task::TaskEdit;
+use liftoff_core::{
     Actor, ChangeContext, ChangeSource, FunctionDef, FunctionName, Launch, LaunchDraft, LaunchRef, SlackUserId, Task,
     TaskDraft, TaskId,
 };
-use crate::store::{FunctionSetting, Store, StoreError};
-use command::{Command, Subcommand};
 use reply::{LaunchDetail, Reply, TaskInLaunch, View};
 
 /// Why a command did not go through.
@@ -182,7 +181,7 @@ impl Service {
                 if !launch.state.is_active() {
                     return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
                 }
-                if let Some(crate::domain::DueDate::On(date)) = due
+                if let Some(liftoff_core::DueDate::On(date)) = due
                     && date < today
                 {
                     return Err(ServiceError::user(
@@ -225,7 +224,7 @@ impl Service {
                 .await
             }
             Command::SetDue { task, due } => {
-                if let crate::domain::DueDate::On(date) = due
+                if let liftoff_core::DueDate::On(date) = due
                     && date < today
                 {
                     return Err(ServiceError::user(
@@ -260,14 +259,14 @@ impl Service {
                 let latest = self
                     .config
                     .calendar
-                    .add_working_days(today, crate::domain::MAX_SNOOZE_WORKING_DAYS)
+                    .add_working_days(today, liftoff_core::MAX_SNOOZE_WORKING_DAYS)
                     .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
                 if until > latest {
                     return Err(ServiceError::user(
                         subcommand,
                         format!(
                             "snooze at most {} working days (until {latest}); for longer, move the due date",
-                            crate::domain::MAX_SNOOZE_WORKING_DAYS
+                            liftoff_core::MAX_SNOOZE_WORKING_DAYS
                         ),
                     ));
                 }
@@ -291,7 +290,7 @@ impl Service {
                 if self.store.task(by).await?.is_none() {
                     return Err(ServiceError::user(subcommand, format!("there is no task {by}")));
                 }
-                let status = crate::domain::TaskStatus::blocked(&reason)
+                let status = liftoff_core::TaskStatus::blocked(&reason)
                     .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
                 self.edit_task(
                     actor,
@@ -315,7 +314,7 @@ impl Service {
                         continue;
                     };
                     // Only the episode the task is in now: an old one was resolved or reset.
-                    if crate::domain::escalation::episode(&task) != fired.episode || fired.level < 1 {
+                    if liftoff_core::escalation::episode(&task) != fired.episode || fired.level < 1 {
                         continue;
                     }
                     let launch = self.launch_of(&task).await?;
@@ -383,7 +382,7 @@ impl Service {
                     if launch.launch_date < start || launch.launch_date >= end {
                         continue;
                     }
-                    let week = crate::domain::saturation::week_of(launch.launch_date);
+                    let week = liftoff_core::saturation::week_of(launch.launch_date);
                     match weeks.iter_mut().find(|(w, _)| *w == week) {
                         Some((_, launches)) => launches.push(launch),
                         None => weeks.push((week, vec![launch])),
@@ -430,7 +429,7 @@ impl Service {
                 let history = self.store.launch_history(launch.id).await?;
                 let metrics = self.store.metrics(launch.id).await?;
                 let escalations = self.store.escalation_counts(launch.id).await?;
-                let retro = crate::domain::retro::summarise(
+                let retro = liftoff_core::retro::summarise(
                     &tasks,
                     &history,
                     metrics,
@@ -453,7 +452,7 @@ impl Service {
                         entry.1 += usize::from(task.is_overdue(today));
                     }
                 }
-                let leads = crate::domain::launch::launches_per_lead(&self.store.list_launches(false).await?);
+                let leads = liftoff_core::launch::launches_per_lead(&self.store.list_launches(false).await?);
                 let mut people: Vec<(SlackUserId, usize, usize)> = people
                     .into_iter()
                     .map(|(user, (open, overdue))| (user, open, overdue))
@@ -551,7 +550,7 @@ impl Service {
         let tasks = self.store.launch_tasks(launch.id).await?;
         let involved: std::collections::BTreeSet<FunctionName> = tasks.iter().map(|t| t.function.clone()).collect();
         let functions = self.effective_functions().await?;
-        let (ballots, leaderless) = crate::domain::gonogo::ballots_for(&functions, &involved);
+        let (ballots, leaderless) = liftoff_core::gonogo::ballots_for(&functions, &involved);
         if ballots.is_empty() {
             let names: Vec<String> = leaderless.iter().map(ToString::to_string).collect();
             return Err(ServiceError::user(
@@ -565,7 +564,7 @@ impl Service {
         }
         let now = self.clock.now();
         let started_on = self.config.calendar.local_date(now, None);
-        let asks = |gonogo: &crate::domain::gonogo::GoNoGo| {
+        let asks = |gonogo: &liftoff_core::gonogo::GoNoGo| {
             crate::scheduler::gonogo::ask_messages(gonogo, &launch, &tasks, &functions, today)
         };
         match self
@@ -610,7 +609,7 @@ impl Service {
         actor: &SlackUserId,
         id: i64,
         function: &FunctionName,
-        vote: &crate::domain::gonogo::Vote,
+        vote: &liftoff_core::gonogo::Vote,
         today: NaiveDate,
     ) -> Result<Reply, ServiceError> {
         use crate::store::VoteOutcome;
@@ -619,7 +618,7 @@ impl Service {
         let round = self.store.gonogo(id).await?.ok_or_else(gone)?;
         let launch = self.store.launch_by_id(round.launch_id).await?.ok_or_else(gone)?;
         let pmo = self.config.channels.pmo.clone();
-        let announce = |gonogo: &crate::domain::gonogo::GoNoGo| {
+        let announce = |gonogo: &liftoff_core::gonogo::GoNoGo| {
             crate::scheduler::gonogo::result_messages(gonogo, &launch, pmo.as_ref(), today)
         };
         let outcome = self
@@ -807,8 +806,8 @@ impl Service {
                 .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
             match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
                 Ok(saved) => {
-                    let resolved = (task.status.kind() == crate::domain::StatusKind::Blocked
-                        && saved.status.kind() != crate::domain::StatusKind::Blocked)
+                    let resolved = (task.status.kind() == liftoff_core::StatusKind::Blocked
+                        && saved.status.kind() != liftoff_core::StatusKind::Blocked)
                         || (task.status.is_open() && !saved.status.is_open());
                     if resolved {
                         self.announce_resolution(&saved, &entry).await?;
@@ -886,7 +885,7 @@ impl Service {
             .into_iter()
             .filter(|l| l.id != launch.id)
             .collect();
-        Ok(crate::domain::saturation::warnings(
+        Ok(liftoff_core::saturation::warnings(
             launch.tier,
             launch.launch_date,
             &others,
@@ -897,7 +896,7 @@ impl Service {
 
     /// Replies in the thread of every escalation about `task` that it is resolved, by whom and
     /// when (once per escalation message).
-    async fn announce_resolution(&self, task: &Task, change: &crate::domain::HistoryEntry) -> Result<(), StoreError> {
+    async fn announce_resolution(&self, task: &Task, change: &liftoff_core::HistoryEntry) -> Result<(), StoreError> {
         let escalations = self.store.escalation_messages(task.id).await?;
         if escalations.is_empty() {
             return Ok(());

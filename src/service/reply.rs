@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 
-use super::command::Subcommand;
-use crate::domain::gonogo::{GoNoGo, Vote};
-use crate::domain::launch::SuccessMetric;
-use crate::domain::readiness::{LaunchReadiness, Readiness};
-use crate::domain::{DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, SlackChannelId, SlackUserId, Task};
+use liftoff_core::command::Subcommand;
+use liftoff_core::gonogo::{GoNoGo, Vote};
+use liftoff_core::launch::SuccessMetric;
+use liftoff_core::readiness::{LaunchReadiness, Readiness};
+use liftoff_core::{DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, SlackChannelId, SlackUserId, Task};
 
 /// Who sees a reply: only the person who asked, or everyone in the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,8 +111,8 @@ pub enum View {
         today: NaiveDate,
     },
     Template {
-        tier: crate::domain::Tier,
-        tasks: Vec<crate::domain::template::TemplateTask>,
+        tier: liftoff_core::Tier,
+        tasks: Vec<liftoff_core::template::TemplateTask>,
     },
     MetricSet {
         launch: Launch,
@@ -127,7 +127,7 @@ pub enum View {
     },
     Retro {
         launch: Launch,
-        retro: crate::domain::retro::Retro,
+        retro: liftoff_core::retro::Retro,
     },
     /// A go/no-go round was started: who was asked, and functions nobody could be asked for.
     GoNoGoStarted {
@@ -159,7 +159,7 @@ pub struct LaunchDetail {
     /// Recent messages Liftoff gave up delivering, so the PMM sees them.
     pub undelivered: Vec<crate::store::FailedMessage>,
     /// RACI roles beyond the owner, per task.
-    pub roles: std::collections::BTreeMap<crate::domain::TaskId, Vec<crate::domain::RoleAssignment>>,
+    pub roles: std::collections::BTreeMap<liftoff_core::TaskId, Vec<liftoff_core::RoleAssignment>>,
     /// The launch's latest go/no-go round, if any.
     pub gonogo: Option<GoNoGo>,
     pub today: NaiveDate,

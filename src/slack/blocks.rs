@@ -113,24 +113,16 @@ fn is_mention_or_channel(inner: &str) -> bool {
     }
     let id = inner.split('|').next().unwrap_or_default();
     if let Some(user) = id.strip_prefix('@') {
-        crate::domain::SlackUserId::parse(user).is_ok()
+        liftoff_core::SlackUserId::parse(user).is_ok()
     } else if let Some(channel) = id.strip_prefix('#') {
-        crate::domain::SlackChannelId::parse(channel).is_ok()
+        liftoff_core::SlackChannelId::parse(channel).is_ok()
     } else {
         false
     }
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
-pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
-        clipped.push('…');
-        clipped
-    }
-}
+pub use liftoff_core::text::clip;
 
 pub fn markdown(text: impl Into<String>) -> SlackBlockText {
     SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text.into()))

@@ -12,7 +12,7 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use super::blocks::Rendered;
-use crate::domain;
+use liftoff_core as domain;
 
 type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 

@@ -6,8 +6,8 @@ use tokio_util::task::TaskTracker;
 
 use super::client::{BotIdentity, SlackApi};
 use super::installation::Installation;
-use crate::domain::SlackUserId;
 use crate::service::Service;
+use liftoff_core::SlackUserId;
 
 /// What the Slack handlers need. Cheap to clone.
 #[derive(Clone)]

@@ -2,15 +2,15 @@
 //! payload into a service call and an answer. The HTTP endpoints (`http`) and Socket Mode
 //! (`socket_mode`) both come here after their own checks (signature, envelope).
 
-use super::command_text::{self, ParseContext};
 use super::context::SlackContext;
 use super::installation::Installation;
 use super::payloads::EventEnvelope;
 use super::render;
-use crate::domain::{ChangeSource, SlackUserId};
 use crate::service::ServiceError;
 use crate::service::reply::{Reply, View, Visibility};
 use crate::store::EventClaim;
+use liftoff_core::grammar::command_text::{self, ParseContext};
+use liftoff_core::{ChangeSource, SlackUserId};
 use serde_json::json;
 
 /// How long a slash command may spend asking Slack whether Liftoff can post in a channel it was
@@ -67,7 +67,7 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
             tracing::Span::current().record("subcommand", tracing::field::display(command.subcommand()));
             tracing::info!("slash command");
             let new_channel = match &command {
-                crate::service::command::Command::SetChannel { channel, .. } => Some(channel.clone()),
+                liftoff_core::command::Command::SetChannel { channel, .. } => Some(channel.clone()),
                 _ => None,
             };
             let mut reply = reply_for(ctx.service.execute(user, command, ChangeSource::Command).await);

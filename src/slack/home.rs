@@ -11,9 +11,9 @@ use super::blocks::{context, divider, escape_quiet, fit_blocks, header, limits, 
 use super::client::SlackApiError;
 use super::context::SlackContext;
 use super::render::{launch_facts, readiness_label, task_line, task_row};
-use crate::domain::readiness::readiness;
-use crate::domain::{LaunchId, SlackUserId};
 use crate::store::StoreError;
+use liftoff_core::readiness::readiness;
+use liftoff_core::{LaunchId, SlackUserId};
 
 /// Most tasks shown with buttons on the Home tab; the rest are listed as text.
 const TASKS_WITH_BUTTONS: usize = 20;

@@ -12,11 +12,11 @@ use super::context::SlackContext;
 use super::dispatch::reply_for;
 use super::payloads::{BlockActions, Interaction, ViewSubmission};
 use super::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
-use crate::domain::launch::{LaunchDraftError, Tier};
-use crate::domain::{ChangeSource, LaunchDraft, SlackChannelId, SlackUserId, TaskId, TaskStatus};
 use crate::service::ServiceError;
-use crate::service::command::Command;
 use crate::service::reply::View;
+use liftoff_core::command::Command;
+use liftoff_core::launch::{LaunchDraftError, Tier};
+use liftoff_core::{ChangeSource, LaunchDraft, SlackChannelId, SlackUserId, TaskId, TaskStatus};
 
 /// How an interaction is answered.
 #[derive(Debug)]
@@ -83,7 +83,7 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
         let command = Command::GoNoGoVote {
             gonogo,
             function,
-            vote: crate::domain::gonogo::Vote::Go,
+            vote: liftoff_core::gonogo::Vote::Go,
         };
         let outcome = ctx.service.execute(&user, command, ChangeSource::Button).await;
         answer_in_place(ctx, outcome, response_url);
@@ -187,11 +187,11 @@ async fn create_support_plan(ctx: &SlackContext, user: &SlackUserId, value: &str
     let today = ctx.service.today_for(user).await;
     let due = ctx.service.config.calendar.add_working_days(today, 3).unwrap_or(today);
     let command = Command::AddTask {
-        launch: crate::domain::LaunchRef::Id(crate::domain::LaunchId(launch)),
+        launch: liftoff_core::LaunchRef::Id(liftoff_core::LaunchId(launch)),
         function: function.name.clone(),
         title: format!("Support plan: recover {metric}"),
         owner: Some(user.clone()),
-        due: Some(crate::domain::DueDate::On(due)),
+        due: Some(liftoff_core::DueDate::On(due)),
     };
     let reply = reply_for(ctx.service.execute(user, command, ChangeSource::Button).await);
     super::home::refresh(ctx, super::home::affected_by(&reply, user));
@@ -235,7 +235,7 @@ async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewS
     let Ok(metadata) = serde_json::from_str::<GoNoGoMetadata>(&submission.view.private_metadata) else {
         return Outcome::BadRequest("unreadable form metadata");
     };
-    let Ok(function) = crate::domain::FunctionName::parse(&metadata.function) else {
+    let Ok(function) = liftoff_core::FunctionName::parse(&metadata.function) else {
         return Outcome::BadRequest("unreadable form metadata");
     };
     let reason = submission
@@ -243,7 +243,7 @@ async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewS
         .state
         .get(actions::REASON, actions::REASON)
         .unwrap_or_default();
-    let vote = match crate::domain::gonogo::Vote::no_go(&reason) {
+    let vote = match liftoff_core::gonogo::Vote::no_go(&reason) {
         Ok(vote) => vote,
         Err(err) => return field_errors(&[(actions::REASON, err.to_string())]),
     };
@@ -459,7 +459,7 @@ async fn submit_new_launch(ctx: &SlackContext, user: &SlackUserId, submission: &
     }
     let lead = state
         .get("lead", "lead")
-        .and_then(|u| crate::domain::SlackUserId::parse(&u).ok());
+        .and_then(|u| liftoff_core::SlackUserId::parse(&u).ok());
     let (Some(tier), Some(launch_date)) = (tier, date) else {
         return field_errors(&errors);
     };

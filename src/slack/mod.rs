@@ -4,7 +4,6 @@
 
 pub mod blocks;
 pub mod client;
-pub mod command_text;
 pub mod context;
 pub mod dispatch;
 pub mod home;
@@ -19,7 +18,6 @@ pub mod render_pmo;
 pub mod signature;
 pub mod socket_mode;
 pub mod text;
-pub mod thread_reply;
 pub mod threads;
 
 #[cfg(test)]

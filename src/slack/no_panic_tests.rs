@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 
-use crate::domain::FunctionCatalog;
-use crate::slack::command_text::{ParseContext, parse};
 use crate::slack::payloads::{EventEnvelope, Interaction};
+use liftoff_core::FunctionCatalog;
+use liftoff_core::grammar::command_text::{ParseContext, parse};
 
 /// Text biased towards the grammar's own tokens, so the interesting paths are reached.
 fn slackish() -> impl Strategy<Value = String> {
@@ -106,16 +106,16 @@ proptest! {
 
     #[test]
     fn thread_replies_never_panic(text in prop_oneof![slackish(), "\\PC{0,200}"]) {
-        let _ = crate::slack::thread_reply::parse(&text, "2026-11-23".parse().unwrap());
+        let _ = liftoff_core::grammar::thread_reply::parse(&text, "2026-11-23".parse().unwrap());
     }
 
     #[test]
     fn dates_never_panic(text in prop_oneof!["\\PC{0,20}", "[+Tt-][0-9dw+-]{0,8}", "[0-9-]{8,12}"]) {
         let today = "2026-11-23".parse().unwrap();
-        if let Err(err) = crate::domain::dates::parse_due(&text, today) {
+        if let Err(err) = liftoff_core::dates::parse_due(&text, today) {
             prop_assert!(!err.to_string().trim().is_empty());
         }
-        let _ = crate::domain::dates::parse_launch_date(&text, today);
+        let _ = liftoff_core::dates::parse_launch_date(&text, today);
     }
 
     #[test]

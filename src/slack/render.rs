@@ -7,10 +7,10 @@ use slack_morphism::prelude::*;
 use super::blocks::{
     Rendered, button, clip, context, divider, escape, escape_quiet, header, limits, packed_sections, plain, section,
 };
-use crate::domain::readiness::Readiness;
-use crate::domain::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
-use crate::service::command::Subcommand;
 use crate::service::reply::{LaunchDetail, TaskInLaunch, View};
+use liftoff_core::command::Subcommand;
+use liftoff_core::readiness::Readiness;
+use liftoff_core::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
 
 /// `action_id`s of the per-task buttons; the button's value is the task's number.
 pub mod actions {
@@ -255,7 +255,7 @@ pub fn render(view: &View) -> Rendered {
                 tasks.len()
             )];
             for task in tasks {
-                let due = crate::domain::DueDate::Relative(task.offset_days);
+                let due = liftoff_core::DueDate::Relative(task.offset_days);
                 lines.push(format!("• {} · {} · {}", due, task.function, escape_quiet(&task.title)));
             }
             Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
@@ -329,7 +329,7 @@ pub fn render(view: &View) -> Rendered {
             let lines: Vec<String> = items
                 .iter()
                 .map(|(item, fired)| {
-                    let level = crate::domain::escalation::Level::from_number(fired.level)
+                    let level = liftoff_core::escalation::Level::from_number(fired.level)
                         .map_or_else(|| format!("level {}", fired.level), |l| l.to_string());
                     format!(
                         "{} — *{}* (`{}`) — {level} since {}",
@@ -437,9 +437,9 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
         .as_ref()
         .map_or("no lead".to_owned(), |l| format!("lead {}", l.mention()));
     let state = match launch.state {
-        crate::domain::LaunchState::Archived => " · archived",
-        crate::domain::LaunchState::Live => " · live",
-        crate::domain::LaunchState::Planned => "",
+        liftoff_core::LaunchState::Archived => " · archived",
+        liftoff_core::LaunchState::Live => " · live",
+        liftoff_core::LaunchState::Planned => "",
     };
     format!(
         "{} · launch {} ({}) · {lead}{state}",
@@ -542,8 +542,8 @@ fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: 
 }
 
 /// The state of a launch's latest go/no-go, in one line.
-fn gonogo_line(gonogo: &crate::domain::gonogo::GoNoGo) -> String {
-    use crate::domain::gonogo::Verdict;
+fn gonogo_line(gonogo: &liftoff_core::gonogo::GoNoGo) -> String {
+    use liftoff_core::gonogo::Verdict;
     match gonogo.verdict() {
         Some(Verdict::Go) => format!("*Go/no-go:* go (every lead, started {})", gonogo.started_on),
         Some(Verdict::NoGo(nays)) => {
@@ -802,7 +802,7 @@ pub fn reason_input(label: &str, hint: &str) -> SlackInputBlock {
         SlackBlockPlainTextInputElement::new()
             .with_action_id(actions::REASON.into())
             .with_multiline(true)
-            .with_max_length(crate::domain::task::MAX_REASON_CHARS as u64)
+            .with_max_length(liftoff_core::task::MAX_REASON_CHARS as u64)
             .into(),
     )
     .with_block_id(SlackBlockId(actions::REASON.into()))
@@ -849,7 +849,7 @@ pub fn new_launch_modal(metadata: String) -> SlackView {
         plain("Name", 150),
         SlackBlockPlainTextInputElement::new()
             .with_action_id("name".into())
-            .with_max_length(crate::domain::launch::MAX_LAUNCH_NAME_CHARS as u64)
+            .with_max_length(liftoff_core::launch::MAX_LAUNCH_NAME_CHARS as u64)
             .into(),
     )
     .with_block_id(SlackBlockId("name".into()));

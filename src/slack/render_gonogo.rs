@@ -7,9 +7,9 @@ use slack_morphism::prelude::*;
 
 use super::blocks::{Rendered, button, escape, escape_quiet, limits, plain, section};
 use super::render::{actions, readiness_label, reason_input};
-use crate::domain::gonogo::{GoNoGo, Verdict, Vote};
-use crate::domain::readiness::Readiness;
-use crate::domain::{FunctionDef, FunctionName, Launch, SlackUserId};
+use liftoff_core::gonogo::{GoNoGo, Verdict, Vote};
+use liftoff_core::readiness::Readiness;
+use liftoff_core::{FunctionDef, FunctionName, Launch, SlackUserId};
 
 /// The value both buttons carry: which round, which function.
 pub fn ballot_value(gonogo: i64, function: &FunctionName) -> String {

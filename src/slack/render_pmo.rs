@@ -7,10 +7,10 @@ use slack_morphism::prelude::SlackBlock;
 
 use super::blocks::{Rendered, context, escape, escape_quiet, header, limits, packed_sections, section, text_chars};
 use super::render::{launch_facts, readiness_label, task_line, task_row, task_row_blocks};
-use crate::domain::checkin::FunctionRound;
-use crate::domain::digest::LaunchDigest;
-use crate::domain::{FunctionDef, Launch, Task};
 use crate::store::{FailedMessage, OutboxMessage, OutboxMethod, Payload};
+use liftoff_core::checkin::FunctionRound;
+use liftoff_core::digest::LaunchDigest;
+use liftoff_core::{FunctionDef, Launch, Task};
 
 /// Blocks kept free in each message for its heading.
 const HEADING_BLOCKS: usize = 2;
@@ -187,7 +187,7 @@ pub fn checkin<'a>(
 pub fn digest(
     launches: &[LaunchDigest],
     failed: &[FailedMessage],
-    thin_leads: &[(crate::domain::SlackUserId, usize)],
+    thin_leads: &[(liftoff_core::SlackUserId, usize)],
     day_label: &str,
     today: NaiveDate,
 ) -> Vec<Rendered> {
@@ -364,7 +364,7 @@ pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> 
 pub struct EscalationView<'a> {
     pub task: &'a Task,
     pub launch: &'a Launch,
-    pub level: crate::domain::escalation::Level,
+    pub level: liftoff_core::escalation::Level,
     pub overdue_days: i64,
     pub blocked_days: i64,
     /// People to mention: owner, function lead, launch lead, blocking task's owner.
@@ -377,10 +377,10 @@ pub struct EscalationView<'a> {
 /// An escalation message: what is wrong, who should act, the task's buttons plus Acknowledge
 /// and Snooze.
 pub fn escalation(view: &EscalationView<'_>) -> Rendered {
-    use crate::domain::escalation::Level;
+    use liftoff_core::escalation::Level;
     let task = view.task;
     let trouble = match (
-        view.blocked_days > 0 || task.status.kind() == crate::domain::StatusKind::Blocked,
+        view.blocked_days > 0 || task.status.kind() == liftoff_core::StatusKind::Blocked,
         view.overdue_days,
     ) {
         (true, _) => format!(
@@ -473,7 +473,7 @@ fn escalation_actions(task: &Task) -> SlackBlock {
 }
 
 /// The request for a success metric's actual, on its review date.
-pub fn metric_review(launch: &Launch, metric: &crate::domain::SuccessMetric) -> Rendered {
+pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> Rendered {
     let text = format!(
         ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
          `/launch actual {} \"{}\" <value>`.",
@@ -565,8 +565,8 @@ pub fn payload(rendered: &Rendered) -> Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{date, launch, task};
-    use crate::domain::{FunctionCatalog, FunctionName, TaskStatus, Tier};
+    use liftoff_core::fixtures::{date, launch, task};
+    use liftoff_core::{FunctionCatalog, FunctionName, TaskStatus, Tier};
 
     /// The lazy layout must agree with what rendering gives: every message within Slack's
     /// block limit, every task in exactly one message, parts numbered `(k/n)`.

@@ -20,8 +20,8 @@ use super::installation::Installation;
 use super::interactions::{self, Outcome};
 use super::payloads::{Interaction, SlashCommand};
 use super::render::new_launch_modal;
-use crate::domain::SlackUserId;
 use crate::service::reply::View;
+use liftoff_core::SlackUserId;
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);

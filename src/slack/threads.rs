@@ -18,12 +18,12 @@ use serde_json::Value;
 
 use super::context::SlackContext;
 use super::render_pmo;
-use super::thread_reply::{self, ReplyChange, ReplyUpdate};
-use crate::domain::{ChangeSource, SlackUserId, TaskId};
 use crate::service::ServiceError;
-use crate::service::command::Command;
 use crate::service::reply::View;
 use crate::store::{OutboxMessage, OutboxMethod, StoreError};
+use liftoff_core::command::Command;
+use liftoff_core::grammar::thread_reply::{self, ReplyChange, ReplyUpdate};
+use liftoff_core::{ChangeSource, SlackUserId, TaskId};
 
 /// What a message event means for Liftoff.
 #[derive(Debug, PartialEq, Eq)]
@@ -234,7 +234,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
                 super::home::refresh(ctx, super::home::affected_by(&reply, &author));
                 if let View::TaskUpdated { item, change, .. } = reply.view {
                     let what = match change.field {
-                        crate::domain::ChangeField::Due => format!("due {}", item.task.due_date),
+                        liftoff_core::ChangeField::Due => format!("due {}", item.task.due_date),
                         _ => item.task.status.to_string(),
                     };
                     applied.push(format!("`{}` {}", item.task.id, super::blocks::escape(&what)));

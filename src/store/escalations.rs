@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::outbox::insert_outbox;
 use super::{OutboxMessage, Store, StoreError, from_millis, on_pool, to_millis};
-use crate::domain::{LaunchId, TaskId};
+use liftoff_core::{LaunchId, TaskId};
 
 /// One fired level, as `/launch escalations` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! Per-function settings changed from Slack (`/launch channel`, `/launch lead`). They override
-//! the configured defaults; see [`crate::domain::FunctionDef::with_overrides`].
+//! the configured defaults; see [`liftoff_core::FunctionDef::with_overrides`].
 
 use std::collections::BTreeMap;
 
 use super::{Store, StoreError, on_pool, to_millis};
-use crate::domain::history::ChangeContext;
-use crate::domain::{FunctionName, FunctionOverrides, SlackChannelId, SlackUserId};
+use liftoff_core::history::ChangeContext;
+use liftoff_core::{FunctionName, FunctionOverrides, SlackChannelId, SlackUserId};
 
 /// One setting to change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::outbox::insert_outbox;
 use super::{OutboxMessage, Store, StoreError, from_millis, is_unique_violation, on_pool, to_millis};
-use crate::domain::gonogo::{Ballot, GoNoGo, Verdict, Vote};
-use crate::domain::{FunctionName, LaunchId, SlackUserId};
+use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
+use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 
 #[derive(sqlx::FromRow)]
 struct RoundRow {

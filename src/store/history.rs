@@ -2,14 +2,14 @@
 
 use super::rows::{HistoryRow, convert_all, history_columns};
 use super::{Store, StoreError, on_pool, to_millis};
-use crate::domain::{HistoryEntry, LaunchId, TaskId};
+use liftoff_core::{HistoryEntry, LaunchId, TaskId};
 
 /// Appends `$entry` (a `&HistoryEntry`) through `$conn` (a connection or transaction of either
 /// backend). A macro rather than a function because it must compile against both backends'
 /// connection types inside [`on_pool!`].
 macro_rules! insert_history {
     ($conn:expr, $entry:expr) => {{
-        let entry: &$crate::domain::HistoryEntry = $entry;
+        let entry: &::liftoff_core::HistoryEntry = $entry;
         sqlx::query(
             "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

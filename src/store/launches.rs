@@ -6,9 +6,9 @@ use super::history::insert_history;
 use super::rows::{LaunchRow, MetricRow, convert_all, launch_columns};
 use super::tasks::insert_task;
 use super::{Store, StoreError, is_unique_violation, on_pool, to_millis};
-use crate::domain::history::{ChangeContext, ChangeField};
-use crate::domain::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
-use crate::domain::{DueDateMove, LaunchId, NewTask, Task};
+use liftoff_core::history::{ChangeContext, ChangeField};
+use liftoff_core::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
+use liftoff_core::{DueDateMove, LaunchId, NewTask, Task};
 
 /// How often creating a launch retries when a concurrent create took the same slug.
 const SLUG_ATTEMPTS: usize = 5;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{Pool, Store, StoreError, from_millis, on_pool, to_millis};
-use crate::domain::{FunctionName, SlackUserId, TaskId};
+use liftoff_core::{FunctionName, SlackUserId, TaskId};
 
 /// How a message is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

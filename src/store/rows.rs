@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 
 use super::{StoreError, from_millis};
-use crate::domain::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
-use crate::domain::launch::{Launch, LaunchState, Slug, SuccessMetric, Tier};
-use crate::domain::task::{RaciRole, RoleAssignment, Task, TaskStatus};
-use crate::domain::{FunctionName, LaunchId, SlackUserId, TaskId};
+use liftoff_core::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
+use liftoff_core::launch::{Launch, LaunchState, Slug, SuccessMetric, Tier};
+use liftoff_core::task::{RaciRole, RoleAssignment, Task, TaskStatus};
+use liftoff_core::{FunctionName, LaunchId, SlackUserId, TaskId};
 
 /// Columns selected for a launch, for `concat!` into `&'static` query text.
 macro_rules! launch_columns {

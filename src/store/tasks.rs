@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use super::history::insert_history;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, on_pool, to_millis};
-use crate::domain::history::{ChangeContext, ChangeField, HistoryEntry};
-use crate::domain::task::{NewTask, RoleAssignment, Task};
-use crate::domain::{FunctionName, LaunchId, SlackUserId, TaskId};
+use liftoff_core::history::{ChangeContext, ChangeField, HistoryEntry};
+use liftoff_core::task::{NewTask, RoleAssignment, Task};
+use liftoff_core::{FunctionName, LaunchId, SlackUserId, TaskId};
 
 /// Inserts `$task` (a `&NewTask`) as `todo` through `$conn` and records its creation made in
 /// `$ctx`; evaluates to `Result<Task, StoreError>`. A macro so that creating a launch can add
@@ -20,9 +20,9 @@ macro_rules! insert_task {
              VALUES ($1, $2, $3, $4, $5, $6, 'todo', $7, $7, $7) RETURNING ",
             $crate::store::rows::task_columns!()
         );
-        let task: &$crate::domain::NewTask = $task;
-        let ctx: &$crate::domain::ChangeContext = $ctx;
-        let inserted: Result<$crate::domain::Task, $crate::store::StoreError> = async {
+        let task: &::liftoff_core::NewTask = $task;
+        let ctx: &::liftoff_core::ChangeContext = $ctx;
+        let inserted: Result<::liftoff_core::Task, $crate::store::StoreError> = async {
             let row: $crate::store::rows::TaskRow = sqlx::query_as(INSERT)
                 .bind(task.launch_id.0)
                 .bind(task.function.as_str())
@@ -33,11 +33,11 @@ macro_rules! insert_task {
                 .bind($crate::store::to_millis(ctx.at))
                 .fetch_one(&mut *$conn)
                 .await?;
-            let created = $crate::domain::Task::try_from(row)?;
+            let created = ::liftoff_core::Task::try_from(row)?;
             let entry = ctx.entry(
                 created.launch_id,
                 Some(created.id),
-                $crate::domain::ChangeField::Created,
+                ::liftoff_core::ChangeField::Created,
                 None,
                 Some(created.title.clone()),
             );
@@ -259,7 +259,7 @@ impl Store {
     /// The RACI roles of every task of a launch that has any, in one read (for `/launch show`).
     pub async fn launch_task_roles(
         &self,
-        launch: crate::domain::LaunchId,
+        launch: liftoff_core::LaunchId,
     ) -> Result<std::collections::BTreeMap<TaskId, Vec<RoleAssignment>>, StoreError> {
         const SQL: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
              WHERE t.launch_id = $1 ORDER BY r.task_id, r.role, r.user_id";

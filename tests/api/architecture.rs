@@ -48,24 +48,7 @@ fn only_the_store_knows_sql() {
     assert_eq!(outside, Vec::<String>::new());
 }
 
-#[test]
-fn the_domain_does_no_io() {
-    for needle in [
-        "tokio::",
-        "sqlx",
-        "slack_morphism",
-        "reqwest",
-        "std::fs",
-        "std::net",
-        "axum",
-    ] {
-        let in_domain: Vec<String> = files_using(needle)
-            .into_iter()
-            .filter(|file| file.starts_with("domain/"))
-            .collect();
-        assert_eq!(in_domain, Vec::<String>::new(), "`{needle}` used in the domain");
-    }
-}
+// The domain's purity is kept by the crate boundary: crates/liftoff-core/tests/purity.rs.
 
 #[test]
 fn transports_sit_on_top_of_dispatch_and_nothing_imports_them() {
@@ -85,4 +68,13 @@ fn transports_sit_on_top_of_dispatch_and_nothing_imports_them() {
         dispatchers.contains(&"slack/socket_mode.rs".to_owned()),
         "{dispatchers:?}"
     );
+}
+
+#[test]
+fn the_service_library_never_links_the_emulator() {
+    // The emulator is Slack's stand-in for the tests, the demo and the load generator: only
+    // the binary's `demo` module may use it, and the library does not declare that module.
+    assert_eq!(files_using("slack_emulator"), vec!["demo.rs"]);
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    assert!(!lib.contains("mod demo"), "the demo belongs to the binary");
 }

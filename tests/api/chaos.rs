@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use liftoff::domain::{TaskId, TaskStatus};
 use liftoff::store::{OutboxMethod, Store};
+use liftoff_core::{TaskId, TaskStatus};
 use serde_json::Value;
 
 use crate::fake_slack::Failure;
@@ -263,7 +263,7 @@ async fn reply_event(app: &TestApp, rng: &mut fastrand::Rng, events: &mut u32) -
     let (task, _) = listed.get(rng.usize(0..listed.len().max(1)))?;
     *events += 1;
     let ts = format!("1900000{:03}.{:06}", *events / 1000, *events % 1000);
-    let event = liftoff::emulator::thread_reply_event(
+    let event = slack_emulator::thread_reply_event(
         &format!("EvChaos{events}"),
         ANN,
         "C0SALES",

@@ -16,10 +16,37 @@ fn the_dockerfile_builds_what_the_binary_embeds_and_runs_as_non_root() {
     let stages = dockerfile.lines().filter(|l| l.starts_with("FROM ")).count();
     assert!(stages >= 2, "multi-stage build");
     // Everything `include_str!` and `sqlx::migrate!` read at compile time must be in the build.
-    for dir in ["src", "migrations", "config"] {
+    for dir in ["crates", "src", "migrations", "config"] {
         assert!(
             dockerfile.contains(&format!("COPY {dir} ./{dir}")),
             "the build copies {dir}/"
+        );
+    }
+    // The dependency layer is built from stand-ins: one per workspace crate and declared bench,
+    // or cargo refuses the manifest before building anything.
+    let manifest = read("Cargo.toml");
+    for bench in manifest.split("[[bench]]").skip(1) {
+        let name = bench.split('"').nth(1).unwrap();
+        let stand_ins = dockerfile
+            .lines()
+            .find(|l| l.contains("for bench in"))
+            .unwrap_or_default();
+        assert!(
+            stand_ins
+                .split_whitespace()
+                .any(|word| word.trim_end_matches(';') == name),
+            "no stand-in for bench {name}"
+        );
+    }
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            dockerfile.contains(&format!("COPY crates/{name}/Cargo.toml")),
+            "no manifest copied for crates/{name}"
+        );
+        assert!(
+            dockerfile.contains(&format!("crates/{name}/src/lib.rs")),
+            "no stand-in for crates/{name}"
         );
     }
     let runtime = dockerfile.rsplit("FROM ").next().unwrap();

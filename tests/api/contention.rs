@@ -1,7 +1,7 @@
 //! A burst of people changing one task at the same moment: every change goes through, once,
 //! in some order, and nobody sees "Sorry, something went wrong".
 
-use liftoff::domain::ChangeField;
+use liftoff_core::ChangeField;
 
 use crate::helpers::TestApp;
 

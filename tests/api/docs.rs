@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use liftoff::service::command::Subcommand;
+use liftoff_core::command::Subcommand;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()

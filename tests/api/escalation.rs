@@ -3,7 +3,7 @@
 //! it; resolution notices land in the escalations' threads; and each level fires once however
 //! many sweeps run, on SQLite and PostgreSQL.
 
-use liftoff::domain::{ChangeField, TaskId, TaskStatus};
+use liftoff_core::{ChangeField, TaskId, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::TEAM_ID;

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use liftoff::domain::{DueDate, FunctionName, LaunchDraft, Slug, TaskDraft, TaskId, TaskStatus, Tier};
 use liftoff::store::{OutboxMethod, Store};
+use liftoff_core::{DueDate, FunctionName, LaunchDraft, Slug, TaskDraft, TaskId, TaskStatus, Tier};
 use serde_json::Value;
 
 use crate::fake_slack::FakeSlack;
@@ -72,7 +72,7 @@ async fn seed(store: &Store, launches: usize, tasks_per_function: usize) -> Vec<
                     launch_id: launch.id,
                     function: FunctionName::parse(function).unwrap(),
                     title: format!("{function} task {t} of launch {n}"),
-                    owner: Some(liftoff::domain::SlackUserId::parse(&format!("U0OWNER{t}")).unwrap()),
+                    owner: Some(liftoff_core::SlackUserId::parse(&format!("U0OWNER{t}")).unwrap()),
                     due: Some(DueDate::On(date("2026-11-27"))),
                 };
                 let task = store
@@ -301,7 +301,7 @@ async fn sigkill_while_people_reply_in_a_thread_loses_no_reply_and_applies_none_
         if next < listed.len() {
             let task = listed[next];
             next += 1;
-            let event = liftoff::emulator::thread_reply_event(
+            let event = slack_emulator::thread_reply_event(
                 &format!("EvKill{next}"),
                 &owner_of(task),
                 "C0SALES",

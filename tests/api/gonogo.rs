@@ -3,9 +3,9 @@
 //! are reminded once a working day and then the launch lead hears, and the result goes out
 //! exactly once to the launch lead and the PMO channel.
 
-use liftoff::domain::gonogo::Vote;
-use liftoff::domain::{FunctionName, LaunchId, SlackUserId};
 use liftoff::store::{OutboxMessage, OutboxMethod, VoteOutcome};
+use liftoff_core::gonogo::Vote;
+use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 use serde_json::{Value, json};
 
 use crate::fake_slack::TEAM_ID;
@@ -317,13 +317,13 @@ mod concurrent {
         async fn two_last_answers_at_once_decide_exactly_once(store) {
             let launch = store
                 .create_launch(
-                    &liftoff::domain::LaunchDraft {
+                    &liftoff_core::LaunchDraft {
                         name: "Race".to_owned(),
-                        tier: liftoff::domain::Tier::Two,
+                        tier: liftoff_core::Tier::Two,
                         launch_date: date("2026-12-04"),
                         lead: None,
                     },
-                    &liftoff::domain::Slug::parse("race").unwrap(),
+                    &liftoff_core::Slug::parse("race").unwrap(),
                     &crate::helpers::ctx("U0LEAD", "2026-11-23T09:00:00Z"),
                 )
                 .await
@@ -347,7 +347,7 @@ mod concurrent {
                     "one open round per launch"
                 );
                 let key = format!("result:{round}");
-                let announce = |_: &liftoff::domain::gonogo::GoNoGo| vec![result(&key)];
+                let announce = |_: &liftoff_core::gonogo::GoNoGo| vec![result(&key)];
                 let (sales, ops) = (function("sales"), function("ops"));
                 let (sales_lead, ops_lead) = (user("U0SALES"), user("U0OPS"));
                 let (a, b) = tokio::join!(

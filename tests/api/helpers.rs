@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use liftoff::clock::ManualClock;
 use liftoff::config::Config;
-use liftoff::domain::{Actor, ChangeContext, ChangeSource, SlackUserId};
 use liftoff::http::Application;
 use liftoff::store::Store;
+use liftoff_core::{Actor, ChangeContext, ChangeSource, SlackUserId};
 use serde_json::Value;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -329,11 +329,9 @@ impl TestApp {
     }
 
     /// The launch with `slug`, which the test created.
-    pub async fn launch(&self, slug: &str) -> liftoff::domain::Launch {
+    pub async fn launch(&self, slug: &str) -> liftoff_core::Launch {
         self.store
-            .launch(&liftoff::domain::LaunchRef::Slug(
-                liftoff::domain::Slug::parse(slug).unwrap(),
-            ))
+            .launch(&liftoff_core::LaunchRef::Slug(liftoff_core::Slug::parse(slug).unwrap()))
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no launch `{slug}`"))
@@ -385,7 +383,7 @@ impl TestApp {
 
     /// The form body Slack posts for `/launch <text>` typed by `user` in `channel`.
     pub fn command_form(&self, user: &str, channel: &str, text: &str) -> String {
-        liftoff::emulator::slash_command_form(user, channel, text, &self.slack.response_url("command"))
+        slack_emulator::slash_command_form(user, channel, text, &self.slack.response_url("command"))
     }
 
     /// Runs `/launch <text>` as `user` and returns the JSON reply, after checking it is a 200
@@ -461,9 +459,7 @@ impl ClockExt for ManualClock {
 pub async fn task_titles_after_restart(url: &str, slug: &str) -> Vec<String> {
     let store = Store::connect(&config_with_database(url).database).await.unwrap();
     let launch = store
-        .launch(&liftoff::domain::LaunchRef::Slug(
-            liftoff::domain::Slug::parse(slug).unwrap(),
-        ))
+        .launch(&liftoff_core::LaunchRef::Slug(liftoff_core::Slug::parse(slug).unwrap()))
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no launch `{slug}` after the restart"));

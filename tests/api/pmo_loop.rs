@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use liftoff::domain::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
 use liftoff::store::OutboxMethod;
+use liftoff_core::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::{Failure, TEAM_ID};
@@ -97,7 +97,7 @@ async fn checkin_ts(app: &TestApp, channel: &str) -> String {
 /// Slack's thread reply (the recorded shape; see `emulator::thread_reply_event`).
 fn thread_reply(event_id: &str, user: &str, channel: &str, thread_ts: &str, text: &str) -> String {
     let ts = format!("1764100000.{:06}", event_id.len());
-    liftoff::emulator::thread_reply_event(event_id, user, channel, thread_ts, &ts, text).to_string()
+    slack_emulator::thread_reply_event(event_id, user, channel, thread_ts, &ts, text).to_string()
 }
 
 async fn send_event(app: &TestApp, body: &str) {
@@ -691,7 +691,7 @@ async fn metric_reviews_ask_for_actuals_and_a_miss_proposes_a_support_plan() {
     assert_eq!(app.interaction(&button).await.status(), 200);
     let launch = app
         .store
-        .launch_by_id(liftoff::domain::LaunchId(1))
+        .launch_by_id(liftoff_core::LaunchId(1))
         .await
         .unwrap()
         .unwrap();
@@ -749,7 +749,7 @@ async fn every_task_of_a_long_check_in_is_recorded_for_replies_and_nudges() {
     }
     let sales_open = app
         .store
-        .open_tasks_for_function(&liftoff::domain::FunctionName::parse("sales").unwrap())
+        .open_tasks_for_function(&liftoff_core::FunctionName::parse("sales").unwrap())
         .await
         .unwrap()
         .len();
@@ -765,7 +765,10 @@ async fn every_task_of_a_long_check_in_is_recorded_for_replies_and_nudges() {
 async fn a_slack_outage_then_recovery_delivers_everything_once_in_order() {
     let config = CONFIG.replace("post_interval_ms = 5", "post_interval_ms = 5\nrequest_timeout_secs = 1");
     let app = TestApp::spawn_with(true, &config).await;
-    app.slack.set_clock(std::sync::Arc::new(app.clock.clone()));
+    app.slack.set_clock({
+        let clock = app.clock.clone();
+        move || liftoff::clock::Clock::now(&clock)
+    });
     for name in ["Checkout v2", "Pricing page", "Mobile app"] {
         app.command(LEAD, &format!("new {name} tier:1 date:2026-12-18 lead:<@U0LEAD>"))
             .await;

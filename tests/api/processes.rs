@@ -157,7 +157,7 @@ impl Drop for Serve {
 /// The form body and signature headers of `/launch <text>` from `user`, signed at `timestamp`
 /// (seconds; the service's clock, which `serve --now` moves).
 pub fn signed_command(user: &str, text: &str, timestamp: i64) -> (String, String, String) {
-    let body = liftoff::emulator::slash_command_form(user, "C0LAUNCH", text, "http://127.0.0.1:9/response");
+    let body = slack_emulator::slash_command_form(user, "C0LAUNCH", text, "http://127.0.0.1:9/response");
     let timestamp = timestamp.to_string();
     let secret = secrecy::SecretString::from(SIGNING_SECRET);
     let signature = liftoff::slack::signature::sign(&secret, &timestamp, body.as_bytes());

@@ -3,7 +3,7 @@
 //! swapped for this test's workspace, the text for what a task owner writes, and the body is
 //! signed and posted through the real service. Each test asserts what happened to the data.
 
-use liftoff::domain::{LaunchRef, Slug, Task, TaskStatus};
+use liftoff_core::{LaunchRef, Slug, Task, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::TEAM_ID;
@@ -12,7 +12,7 @@ use crate::helpers::{ClockExt, FORM, TestApp};
 const LEAD: &str = "U0LEAD";
 const ANN: &str = "U0ANN";
 const SALES: &str = "C0SALES";
-const BOT_USER: &str = liftoff::emulator::BOT_USER_ID;
+const BOT_USER: &str = slack_emulator::BOT_USER_ID;
 
 const CONFIG: &str = r#"
 [slack]
@@ -54,7 +54,7 @@ fn set(value: &mut Value, pointer: &str, to: Value) {
 
 /// What Slack sends for text a person typed: `&`, `<`, `>` escaped.
 fn typed(text: &str) -> Value {
-    Value::String(liftoff::emulator::escape_typed(text))
+    Value::String(slack_emulator::escape_typed(text))
 }
 
 struct Fixture {
@@ -493,7 +493,7 @@ async fn a_slash_command_body_as_slack_posts_it_runs_with_its_text_unescaped() {
             "team_id" => *value = TEAM_ID.to_owned(),
             "user_id" => *value = LEAD.to_owned(),
             "command" => *value = "/launch".to_owned(),
-            "text" => *value = liftoff::emulator::escape_typed("new Q&A <beta> hub tier:3 date:2026-12-10"),
+            "text" => *value = slack_emulator::escape_typed("new Q&A <beta> hub tier:3 date:2026-12-10"),
             "response_url" => *value = app.slack.response_url("cmd"),
             _ => {}
         }
@@ -578,7 +578,7 @@ async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
         "not recorded yet"
     );
 
-    let reply = liftoff::emulator::thread_reply_event(
+    let reply = slack_emulator::thread_reply_event(
         "EvEarly1",
         ANN,
         SALES,

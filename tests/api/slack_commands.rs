@@ -1,7 +1,7 @@
 //! `/launch` end to end: signed form posts to the running service, replies checked as Slack
 //! would render them, database state checked through the store.
 
-use liftoff::domain::{ChangeField, ChangeSource, DueDate, LaunchRef, Slug, TaskId, TaskStatus, Tier};
+use liftoff_core::{ChangeField, ChangeSource, DueDate, LaunchRef, Slug, TaskId, TaskStatus, Tier};
 use serde_json::Value;
 
 use crate::helpers::{TestApp, date, user};
@@ -31,7 +31,7 @@ fn assert_problem(reply: &Value, message: &str, usage: &str) {
     assert!(text.contains(usage), "expected usage `{usage}` in {text}");
 }
 
-async fn launch_by_slug(app: &TestApp, slug: &str) -> Option<liftoff::domain::Launch> {
+async fn launch_by_slug(app: &TestApp, slug: &str) -> Option<liftoff_core::Launch> {
     app.store
         .launch(&LaunchRef::Slug(Slug::parse(slug).unwrap()))
         .await
@@ -58,7 +58,7 @@ async fn help_lists_every_subcommand_ephemerally() {
     for input in ["help", ""] {
         let reply = app.command(ANN, input).await;
         assert_ephemeral(&reply);
-        for sub in liftoff::service::command::Subcommand::ALL {
+        for sub in liftoff_core::command::Subcommand::ALL {
             assert!(
                 text(&reply).contains(sub.usage()),
                 "{input:?}: help lacks {}",
@@ -98,7 +98,7 @@ async fn new_creates_a_launch_announced_in_the_channel() {
     assert_eq!(second.launch_date, date("2026-12-14"));
     assert_eq!(second.lead, None);
     let history = app.store.launch_history(second.id).await.unwrap();
-    assert_eq!(history[0].actor, liftoff::domain::Actor::User(user(ANN)));
+    assert_eq!(history[0].actor, liftoff_core::Actor::User(user(ANN)));
     assert_eq!(history[0].source, ChangeSource::Command);
     app.stop().await;
 }
@@ -462,9 +462,9 @@ async fn a_launch_with_200_tasks_stays_within_block_kit_limits() {
     let ctx = crate::helpers::ctx(LEAD, "2026-11-23T09:00:00Z");
     for i in 0..200 {
         let function = ["product", "marketing", "growth", "sales", "ops"][i % 5];
-        let draft = liftoff::domain::TaskDraft {
+        let draft = liftoff_core::TaskDraft {
             launch_id: launch.id,
-            function: liftoff::domain::FunctionName::parse(function).unwrap(),
+            function: liftoff_core::FunctionName::parse(function).unwrap(),
             title: format!("Task number {i} with a reasonably long title to fill the line up"),
             owner: Some(user("U0ANN")),
             due: Some(DueDate::Relative(-(i as i64 % 30))),
@@ -763,14 +763,14 @@ async fn each_restricted_command_is_for_the_lead_or_an_admin_only() {
     }
     let launch = app
         .store
-        .launch(&liftoff::domain::LaunchRef::Slug(
-            liftoff::domain::Slug::parse("checkout-v2").unwrap(),
+        .launch(&liftoff_core::LaunchRef::Slug(
+            liftoff_core::Slug::parse("checkout-v2").unwrap(),
         ))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(launch.name, "Renamed");
-    assert_eq!(launch.state, liftoff::domain::LaunchState::Archived);
+    assert_eq!(launch.state, liftoff_core::LaunchState::Archived);
     assert!(app.store.latest_gonogo(launch.id).await.unwrap().is_some());
     app.stop().await;
 }

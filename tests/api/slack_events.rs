@@ -197,7 +197,7 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     assert!(blocks.contains("Coming up (next 4 weeks)"));
 
     // A change to Ann's task republishes her Home tab.
-    let tasks = app.store.launch_tasks(liftoff::domain::LaunchId(1)).await.unwrap();
+    let tasks = app.store.launch_tasks(liftoff_core::LaunchId(1)).await.unwrap();
     let battlecard = tasks.iter().find(|t| t.title == "Battlecard").unwrap().id;
     app.command("U0ANN", &format!("ontrack {battlecard}")).await;
     let republished = eventually(Duration::from_secs(3), async || {
@@ -270,13 +270,13 @@ async fn home_publishes_keep_to_the_workspace_budget() {
 /// A Home tab publish answered 429 is made again after its Retry-After, not before.
 #[tokio::test]
 async fn a_rate_limited_home_publish_is_retried_after_retry_after() {
-    use liftoff::emulator::Failure;
+    use slack_emulator::Failure;
     let app = TestApp::spawn().await;
     app.slack
         .fail_next("views.publish", Failure::RateLimited { retry_after_secs: 1 });
     app.command("U0LEAD", "new Checkout v2 tier:3 date:2026-12-10 lead:<@U0LEAD>")
         .await;
-    let leads = || -> Vec<liftoff::emulator::Call> {
+    let leads = || -> Vec<slack_emulator::Call> {
         app.slack
             .all_calls()
             .into_iter()

@@ -1,7 +1,7 @@
 //! Buttons and modals end to end: signed `payload=` posts, then the database and the calls
 //! the fake Slack received.
 
-use liftoff::domain::{ChangeField, ChangeSource, LaunchRef, Slug, TaskId, TaskStatus};
+use liftoff_core::{ChangeField, ChangeSource, LaunchRef, Slug, TaskId, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::TEAM_ID;
@@ -96,7 +96,7 @@ async fn a_done_button_updates_the_task_and_its_row_in_place() {
     let history = app.store.task_history(task).await.unwrap();
     let last = history.last().unwrap();
     assert_eq!((last.field, last.source), (ChangeField::Status, ChangeSource::Button));
-    assert_eq!(last.actor, liftoff::domain::Actor::User(user(ANN)));
+    assert_eq!(last.actor, liftoff_core::Actor::User(user(ANN)));
 
     let updates = app.slack.wait_for("chat.update", 1).await;
     assert_eq!(updates[0]["channel"], CHANNEL);

@@ -22,7 +22,7 @@ max_per_week = 50
 "#;
 
 fn text_chars(message: &Value) -> usize {
-    liftoff::emulator::block_text_chars(&message["blocks"])
+    slack_emulator::block_text_chars(&message["blocks"])
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! arrives unescaped. Liftoff must store what the person typed, once, and show it escaped once.
 //! The test helpers escape what people type exactly as Slack does (`emulator::escape_typed`).
 
-use liftoff::domain::{LaunchRef, Slug};
+use liftoff_core::{LaunchRef, Slug};
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -14,7 +14,7 @@ fn no_templates(extra: &str) -> String {
     format!("[templates]\npath = \"tests/fixtures/no-templates.toml\"\n{extra}")
 }
 
-async fn launch_named(app: &TestApp, slug: &str) -> liftoff::domain::Launch {
+async fn launch_named(app: &TestApp, slug: &str) -> liftoff_core::Launch {
     app.store
         .launch(&LaunchRef::Slug(Slug::parse(slug).unwrap()))
         .await

@@ -1,7 +1,7 @@
 //! Socket Mode against a local fake websocket: the same handlers as the request URLs, every
 //! envelope acknowledged, reconnection on `disconnect` and on a cut connection.
 
-use liftoff::domain::{LaunchRef, Slug, TaskStatus};
+use liftoff_core::{LaunchRef, Slug, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::{SocketConn, TEAM_ID};
@@ -96,7 +96,7 @@ async fn interactions_and_events_over_the_socket() {
         ack.get("payload").is_none(),
         "a button press is acknowledged without payload"
     );
-    let task = app.store.task(liftoff::domain::TaskId(1)).await.unwrap().unwrap();
+    let task = app.store.task(liftoff_core::TaskId(1)).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Done);
 
     let modal = json!({

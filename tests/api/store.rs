@@ -1,18 +1,18 @@
 //! Repository tests: every query, on both backends.
 
-use liftoff::domain::launch::{LaunchEdit, LaunchState, SuccessMetric};
-use liftoff::domain::task::{RaciRole, TaskEdit};
-use liftoff::domain::{
+use liftoff::store::{FunctionSetting, Store, StoreError};
+use liftoff_core::launch::{LaunchEdit, LaunchState, SuccessMetric};
+use liftoff_core::task::{RaciRole, TaskEdit};
+use liftoff_core::{
     Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchDraft, LaunchId, LaunchRef, RoleAssignment, Slug,
     TaskDraft, TaskId, TaskStatus, Tier,
 };
-use liftoff::store::{FunctionSetting, Store, StoreError};
 
 use crate::helpers::{both_backends, ctx, date, instant, user};
 
 const NOW: &str = "2026-11-23T09:00:00Z";
 
-async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff::domain::Launch {
+async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff_core::Launch {
     let draft = LaunchDraft {
         name: name.to_owned(),
         tier: Tier::One,
@@ -28,12 +28,12 @@ async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff::do
 
 async fn new_task(
     store: &Store,
-    launch: &liftoff::domain::Launch,
+    launch: &liftoff_core::Launch,
     function: &str,
     title: &str,
     owner: Option<&str>,
     due: Option<DueDate>,
-) -> liftoff::domain::Task {
+) -> liftoff_core::Task {
     let draft = TaskDraft {
         launch_id: launch.id,
         function: FunctionName::parse(function).unwrap(),
@@ -45,12 +45,7 @@ async fn new_task(
     store.create_task(&new, &ctx("U0LEAD", NOW)).await.expect("create task")
 }
 
-async fn set_status(
-    store: &Store,
-    task: &liftoff::domain::Task,
-    status: TaskStatus,
-    at: &str,
-) -> liftoff::domain::Task {
+async fn set_status(store: &Store, task: &liftoff_core::Task, status: TaskStatus, at: &str) -> liftoff_core::Task {
     let launch = store.launch_by_id(task.launch_id).await.unwrap().unwrap();
     let (next, entry) = task
         .edit(TaskEdit::Status(status), launch.launch_date, &ctx("U0OWNER", at), None)
@@ -243,7 +238,7 @@ both_backends! {
         set_status(&store, &done, TaskStatus::Done, NOW).await;
         let blocked_later = set_status(&store, &t4, TaskStatus::blocked("vendor").unwrap(), NOW).await;
 
-        let ids = |tasks: Vec<liftoff::domain::Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        let ids = |tasks: Vec<liftoff_core::Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
         assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t3.id, t4.id]);
         assert_eq!(ids(store.open_tasks_for_function(&FunctionName::parse("sales").unwrap()).await.unwrap()), vec![t1.id, t2.id, t3.id]);
         assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, t3.id, blocked_later.id]);
@@ -291,7 +286,7 @@ both_backends! {
     async fn function_settings_override_one_field_at_a_time(store) {
         let marketing = FunctionName::parse("marketing").unwrap();
         assert!(store.function_overrides().await.unwrap().is_empty());
-        let channel = liftoff::domain::SlackChannelId::parse("C0MKTG").unwrap();
+        let channel = liftoff_core::SlackChannelId::parse("C0MKTG").unwrap();
         store.set_function_setting(&marketing, &FunctionSetting::Channel(channel.clone()), &ctx("U0LEAD", NOW)).await.unwrap();
         store.set_function_setting(&marketing, &FunctionSetting::Lead(user("U0MLEAD")), &ctx("U0LEAD", NOW)).await.unwrap();
         let overrides = store.function_overrides().await.unwrap();
@@ -304,7 +299,7 @@ both_backends! {
     async fn history_can_be_appended_and_read_since_an_instant(store) {
         let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
         let task = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), None).await;
-        let answer_ctx = liftoff::domain::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
+        let answer_ctx = liftoff_core::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
         let mut entry = answer_ctx.entry(launch.id, Some(task.id), ChangeField::Status, Some("to do".into()), Some("to do".into()));
         entry.note = Some("nudged".into());
         store.append_history(&[entry.clone()]).await.unwrap();
@@ -334,7 +329,7 @@ mod job_runs {
                 (0..150).map(move |i| {
                     pulled.fetch_add(1, Ordering::SeqCst);
                     let key = format!("checkin:sales:slot:{i}");
-                    let listed: Vec<(TaskId, Option<liftoff::domain::SlackUserId>)> =
+                    let listed: Vec<(TaskId, Option<liftoff_core::SlackUserId>)> =
                         tasks.iter().skip(i % 10).take(3).map(|t| (t.id, t.owner.clone())).collect();
                     let filler = "x".repeat(if i % 7 == 0 { 200_000 } else { 100 });
                     RunMessage {

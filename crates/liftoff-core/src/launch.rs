@@ -505,7 +505,7 @@ mod tests {
     }
 
     fn ctx() -> ChangeContext {
-        use crate::domain::history::{Actor, ChangeSource};
+        use crate::history::{Actor, ChangeSource};
         ChangeContext::new(
             Actor::User(SlackUserId::parse("U0LEAD").unwrap()),
             ChangeSource::Command,
@@ -514,7 +514,7 @@ mod tests {
     }
 
     fn relative_task(id: i64, due: &str, offset: i64) -> Task {
-        use crate::domain::{FunctionName, TaskId, TaskStatus};
+        use crate::{FunctionName, TaskId, TaskStatus};
         Task {
             id: TaskId(id),
             launch_id: LaunchId(1),

@@ -55,7 +55,7 @@ impl Templates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LaunchId, LaunchState, Slug};
+    use crate::{LaunchId, LaunchState, Slug};
 
     #[test]
     fn instantiating_resolves_offsets_against_launch_day() {

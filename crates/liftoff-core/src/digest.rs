@@ -114,8 +114,8 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures;
-    use crate::domain::{TaskStatus, Tier};
+    use crate::fixtures;
+    use crate::{TaskStatus, Tier};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -85,9 +85,9 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::task;
-    use crate::domain::history::{Actor, ChangeContext, ChangeSource};
-    use crate::domain::{LaunchId, TaskStatus};
+    use crate::fixtures::task;
+    use crate::history::{Actor, ChangeContext, ChangeSource};
+    use crate::{LaunchId, TaskStatus};
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -117,7 +117,7 @@ mod tests {
                 Some("2026-12-17".into()),
             ),
             HistoryEntry {
-                note: Some(crate::domain::launch::MOVED_WITH_LAUNCH.to_owned()),
+                note: Some(crate::launch::MOVED_WITH_LAUNCH.to_owned()),
                 ..ctx("2026-12-01T09:00:00Z").entry(
                     LaunchId(1),
                     Some(TaskId(2)),

@@ -517,7 +517,7 @@ mod tests {
     }
 
     fn ctx(at: &str) -> ChangeContext {
-        use crate::domain::history::{Actor, ChangeSource};
+        use crate::history::{Actor, ChangeSource};
         ChangeContext::new(
             Actor::User(SlackUserId::parse("U0OWNER").unwrap()),
             ChangeSource::Thread,

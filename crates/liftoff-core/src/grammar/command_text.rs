@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::dates::{parse_due, parse_launch_date};
-use crate::domain::launch::LaunchEdit;
-use crate::domain::{
+use crate::command::{Command, Subcommand};
+use crate::dates::{parse_due, parse_launch_date};
+use crate::launch::LaunchEdit;
+use crate::{
     FunctionCatalog, FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, TaskId, TaskStatus, Tier,
 };
-use crate::service::command::{Command, Subcommand};
 
 /// What parsing needs to know about the world.
 pub struct ParseContext<'a> {
@@ -35,8 +35,8 @@ fn usage_error(subcommand: Subcommand, message: impl Into<String>) -> UsageError
     }
 }
 
-/// Longest snooze (see [`crate::domain::MAX_SNOOZE_WORKING_DAYS`]).
-pub const MAX_SNOOZE_DAYS: u32 = crate::domain::MAX_SNOOZE_WORKING_DAYS;
+/// Longest snooze (see [`crate::MAX_SNOOZE_WORKING_DAYS`]).
+pub const MAX_SNOOZE_DAYS: u32 = crate::MAX_SNOOZE_WORKING_DAYS;
 
 /// `key:value` options a subcommand may take.
 const OPTION_KEYS: [&str; 11] = [
@@ -172,7 +172,7 @@ impl Args {
             S::Raci => {
                 // Consulted and informed may name several people, so keys may repeat here.
                 let mut task = None;
-                let mut roles: Vec<crate::domain::RoleAssignment> = Vec::new();
+                let mut roles: Vec<crate::RoleAssignment> = Vec::new();
                 for token in &self.tokens {
                     match token {
                         Token::Word(word) if task.is_none() => task = Some(self.task(word)?),
@@ -182,12 +182,12 @@ impl Args {
                             )));
                         }
                         Token::Option { key, value } => {
-                            let role = crate::domain::RaciRole::parse(key)
+                            let role = crate::RaciRole::parse(key)
                                 .ok_or_else(|| self.error(format!("`{key}:` does not apply to `raci`")))?;
-                            if role == crate::domain::RaciRole::Accountable && roles.iter().any(|r| r.role == role) {
+                            if role == crate::RaciRole::Accountable && roles.iter().any(|r| r.role == role) {
                                 return Err(self.error("one person is accountable"));
                             }
-                            roles.push(crate::domain::RoleAssignment {
+                            roles.push(crate::RoleAssignment {
                                 role,
                                 user: self.user(value)?,
                             });
@@ -319,14 +319,14 @@ impl Args {
                 let (target, unit) = parse_quantity(target).map_err(|m| self.error(m))?;
                 let review_offset_days = match Self::option(&options, "by") {
                     None => 30,
-                    Some(by) => match crate::domain::DueDate::parse_relative(by) {
-                        Ok(crate::domain::DueDate::Relative(days)) if days > 0 => days,
+                    Some(by) => match crate::DueDate::parse_relative(by) {
+                        Ok(crate::DueDate::Relative(days)) if days > 0 => days,
                         _ => return Err(self.error(format!("`{by}` is not a review date after launch like T+30"))),
                     },
                 };
                 Ok(Command::Metric {
                     launch: self.launch(launch)?,
-                    metric: crate::domain::SuccessMetric {
+                    metric: crate::SuccessMetric {
                         name: name.trim().to_owned(),
                         target,
                         unit,
@@ -636,7 +636,7 @@ fn read_quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::DueDate;
+    use crate::DueDate;
 
     fn parse_at(text: &str) -> Result<Command, UsageError> {
         let functions = FunctionCatalog::builtin();
@@ -740,7 +740,7 @@ mod tests {
         );
         assert_eq!(ok("list all"), Command::List { include_archived: true });
         assert_eq!(ok("show checkout-v2"), Command::Show(slug("checkout-v2")));
-        assert_eq!(ok("show 7"), Command::Show(LaunchRef::Id(crate::domain::LaunchId(7))));
+        assert_eq!(ok("show 7"), Command::Show(LaunchRef::Id(crate::LaunchId(7))));
         assert_eq!(ok("archive checkout-v2"), Command::Archive(slug("checkout-v2")));
         assert!(err("show").message.contains("name one launch"));
         assert!(err("show a b").message.contains("name one launch"));
@@ -880,7 +880,7 @@ mod tests {
             ok("metric checkout-v2 \"activation rate\" target:25% by:T+14"),
             Command::Metric {
                 launch: slug("checkout-v2"),
-                metric: crate::domain::SuccessMetric {
+                metric: crate::SuccessMetric {
                     name: "activation rate".into(),
                     target: 25.0,
                     unit: "%".into(),
@@ -919,16 +919,16 @@ mod tests {
             Command::Raci {
                 task: TaskId(3),
                 roles: vec![
-                    crate::domain::RoleAssignment {
-                        role: crate::domain::RaciRole::Accountable,
+                    crate::RoleAssignment {
+                        role: crate::RaciRole::Accountable,
                         user: user("U0LEE")
                     },
-                    crate::domain::RoleAssignment {
-                        role: crate::domain::RaciRole::Informed,
+                    crate::RoleAssignment {
+                        role: crate::RaciRole::Informed,
                         user: user("U0A")
                     },
-                    crate::domain::RoleAssignment {
-                        role: crate::domain::RaciRole::Informed,
+                    crate::RoleAssignment {
+                        role: crate::RaciRole::Informed,
                         user: user("U0B")
                     },
                 ],

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use crate::domain::launch::LaunchEdit;
-use crate::domain::{DueDate, FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, TaskId, TaskStatus};
+use crate::launch::LaunchEdit;
+use crate::{DueDate, FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, TaskId, TaskStatus};
 
 /// The `/launch` subcommands, in the order `/launch help` lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -255,10 +255,10 @@ pub enum Command {
         reason: String,
     },
     Escalations(Option<LaunchRef>),
-    Template(crate::domain::Tier),
+    Template(crate::Tier),
     Metric {
         launch: LaunchRef,
-        metric: crate::domain::SuccessMetric,
+        metric: crate::SuccessMetric,
     },
     Actual {
         launch: LaunchRef,
@@ -275,12 +275,12 @@ pub enum Command {
     GoNoGoVote {
         gonogo: i64,
         function: FunctionName,
-        vote: crate::domain::gonogo::Vote,
+        vote: crate::gonogo::Vote,
     },
     /// Replaces a task's RACI roles beyond its owner.
     Raci {
         task: TaskId,
-        roles: Vec<crate::domain::RoleAssignment>,
+        roles: Vec<crate::RoleAssignment>,
     },
     /// Hold nudges and escalations for this many working days.
     Snooze {

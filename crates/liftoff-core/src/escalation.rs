@@ -151,8 +151,8 @@ mod tests {
     use chrono::Weekday;
 
     use super::*;
-    use crate::domain::TaskStatus;
-    use crate::domain::fixtures;
+    use crate::TaskStatus;
+    use crate::fixtures;
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -136,8 +136,8 @@ pub fn who_to_nudge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures;
-    use crate::domain::{LaunchState, TaskStatus};
+    use crate::fixtures;
+    use crate::{LaunchState, TaskStatus};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -79,8 +79,8 @@ pub fn readiness(launch: &Launch, tasks: &[Task], today: NaiveDate) -> LaunchRea
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures;
-    use crate::domain::{TaskStatus, Tier};
+    use crate::fixtures;
+    use crate::{TaskStatus, Tier};
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -68,7 +68,7 @@ pub fn warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{date, launch};
+    use crate::fixtures::{date, launch};
 
     #[test]
     fn each_rule_warns_with_the_clashing_launches() {

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::dates::parse_due;
-use crate::domain::{DueDate, TaskId, TaskStatus};
+use crate::dates::parse_due;
+use crate::{DueDate, TaskId, TaskStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyChange {
@@ -123,10 +123,7 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
         }
     }
     // Quoted, not in code: the line may itself hold backticks (`` `T12` dne ``).
-    Err(format!(
-        "“{}” is not a status update",
-        crate::slack::blocks::clip(line, 80)
-    ))
+    Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))
 }
 
 fn update(task: Option<TaskId>, change: ReplyChange, note: Option<String>) -> ReplyUpdate {
