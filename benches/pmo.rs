@@ -289,7 +289,7 @@ async fn checkin(deliver_secs: u64) {
 /// The check-in's stages one by one (the same calls `Scheduler::run_due` makes), with the
 /// time and RSS after each: where the round's time and memory go.
 async fn checkin_stages() {
-    use liftoff::slack::render_pmo;
+    use liftoff::notify;
     use liftoff_core::checkin::{RoundKind, plan_round};
     println!("== check-in round, stage by stage (1,000 launches × 5 × 20, SQLite)");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -343,7 +343,11 @@ async fn checkin_stages() {
     let mut rendered = Vec::new();
     for round in &rounds {
         let function = functions.iter().find(|f| f.name == round.function).expect("planned");
-        rendered.push(render_pmo::checkin(function, round, "Mon 23 Nov", today).collect::<Vec<_>>());
+        rendered.push(
+            notify::checkin(function, round, "Mon 23 Nov", today)
+                .map(|part| part.rendered)
+                .collect::<Vec<_>>(),
+        );
     }
     stage("render (Block Kit)");
     let mut listed = 0;
@@ -360,7 +364,7 @@ async fn checkin_stages() {
         }
     }
     stage("tasks per part (as run_due)");
-    let payloads: Vec<_> = rendered.iter().flatten().map(render_pmo::payload).collect();
+    let payloads: Vec<_> = rendered.iter().flatten().map(notify::payload).collect();
     stage("payload text");
     let bytes: usize = payloads.iter().map(|p| p.as_str().len()).sum();
     println!(

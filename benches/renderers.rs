@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use chrono::Weekday;
-use liftoff::service::reply::{LaunchDetail, View};
-use liftoff::slack::{render::render, render_pmo};
+use liftoff::notify;
+use liftoff::slack::render::render;
+use liftoff::views::{LaunchDetail, View};
 use liftoff_core::checkin::FunctionRound;
 use liftoff_core::readiness::readiness;
 use liftoff_core::{FunctionCatalog, FunctionName, WorkCalendar, digest};
@@ -88,17 +89,19 @@ fn pmo(c: &mut Criterion) {
     let digests = digest::build(&launches, &tasks, &[], today, now, &calendar);
     let mut group = c.benchmark_group("render_pmo");
     group.bench_function("checkin_1000_tasks", |b| {
-        b.iter(|| render_pmo::checkin(&function, black_box(&round), "Tue 24 Nov", today).collect::<Vec<_>>())
+        b.iter(|| notify::checkin(&function, black_box(&round), "Tue 24 Nov", today).collect::<Vec<_>>())
     });
     group.bench_function("digest_build_200_launches", |b| {
         b.iter(|| digest::build(black_box(&launches), &tasks, &[], today, now, &calendar))
     });
     group.bench_function("digest_render_200_launches", |b| {
-        b.iter(|| render_pmo::digest(black_box(&digests), &[], &[], "Tue 24 Nov", today))
+        b.iter(|| notify::digest(black_box(&digests), &[], &[], "Tue 24 Nov", today))
     });
-    let rendered: Vec<_> = render_pmo::checkin(&function, &round, "Tue 24 Nov", today).collect();
+    let rendered: Vec<_> = notify::checkin(&function, &round, "Tue 24 Nov", today)
+        .map(|part| part.rendered)
+        .collect();
     group.bench_function("payload_json_checkin_part", |b| {
-        b.iter(|| render_pmo::payload(black_box(&rendered[0])))
+        b.iter(|| notify::payload(black_box(&rendered[0])))
     });
     group.finish();
 }

@@ -16,9 +16,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
+use crate::outbound::OutboxMethod;
 use crate::slack::blocks::Rendered;
 use crate::slack::client::{ErrorClass, SlackApi, SlackApiError};
-use crate::store::{OutboxEntry, OutboxMethod, Store, StoreError};
+use crate::store::{OutboxEntry, Store, StoreError};
 
 /// Transient failures (timeouts, 5xx) are retried at least this many times...
 pub const MAX_ATTEMPTS: i64 = 12;
@@ -334,12 +335,12 @@ impl Delivery {
         }
         watchers.sort();
         watchers.dedup();
-        let notice = crate::slack::render_pmo::undeliverable(&message.kind, &message.target, reason);
+        let notice = crate::notify::undeliverable(&message.kind, &message.target, reason);
         let notices: Vec<_> = watchers
             .iter()
             .map(|user| {
                 // One notice per channel, person and day, however many parts or messages failed.
-                crate::slack::render_pmo::post_message(
+                crate::notify::post_message(
                     format!(
                         "undeliverable:{}:{}:{user}",
                         message.target,

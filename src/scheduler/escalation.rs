@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 
+use crate::notify::{self, EscalationView};
+use crate::outbound::OutboxMessage;
 use crate::service::Service;
 use crate::slack::render::readiness_label;
-use crate::slack::render_pmo::{self, EscalationView};
-use crate::store::{OutboxMessage, StoreError};
+use crate::store::StoreError;
 use liftoff_core::escalation::{Level, assess};
 use liftoff_core::readiness::readiness;
 use liftoff_core::{FunctionDef, Launch, LaunchId};
@@ -150,7 +151,7 @@ fn message(
 ) -> OutboxMessage {
     OutboxMessage {
         thread_of,
-        ..render_pmo::post_message(key, "escalation", target, rendered)
+        ..notify::post_message(key, "escalation", target, rendered)
     }
 }
 
@@ -187,7 +188,7 @@ async fn messages_for(
     match view.level {
         Level::Reminder => {
             if let Some(owner) = owner {
-                messages.push(message(key(":dm"), &owner, None, &render_pmo::escalation(&view)));
+                messages.push(message(key(":dm"), &owner, None, &notify::escalation(&view)));
             }
         }
         Level::Overdue => {
@@ -200,7 +201,7 @@ async fn messages_for(
                 .into_iter()
                 .flatten()
                 .collect();
-            let rendered = render_pmo::escalation(&view);
+            let rendered = notify::escalation(&view);
             if let Some(recipient) = recipient {
                 messages.push(message(key(":dm"), &recipient, None, &rendered));
             }
@@ -236,7 +237,7 @@ async fn messages_for(
                 .or_else(|| config.channels.escalation.clone())
                 .or_else(|| config.channels.pmo.clone());
             if let Some(channel) = channel {
-                messages.push(message(key(""), channel.as_str(), None, &render_pmo::escalation(&view)));
+                messages.push(message(key(""), channel.as_str(), None, &notify::escalation(&view)));
             }
         }
         Level::LaunchLead => {
@@ -256,7 +257,7 @@ async fn messages_for(
                 .or_else(|| config.channels.pmo.clone())
                 .or_else(|| function.and_then(|f| f.channel.clone()));
             if let Some(channel) = channel {
-                messages.push(message(key(""), channel.as_str(), None, &render_pmo::escalation(&view)));
+                messages.push(message(key(""), channel.as_str(), None, &notify::escalation(&view)));
             }
         }
     }

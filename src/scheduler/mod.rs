@@ -12,9 +12,10 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use tokio_util::sync::CancellationToken;
 
+use crate::notify;
+use crate::outbound::{CheckinRecord, OutboxMessage, RunMessage};
 use crate::service::Service;
-use crate::slack::render_pmo;
-use crate::store::{CheckinRecord, OutboxMessage, RunMessage, StoreError};
+use crate::store::StoreError;
 use liftoff_core::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{LaunchId, SlackUserId, Task, digest};
@@ -187,12 +188,10 @@ impl Scheduler {
                     .flat_map(|(_, tasks)| tasks.iter())
                     .map(|t| (t.id, &t.owner))
                     .collect();
-                render_pmo::checkin(function, round, label, today)
-                    .enumerate()
-                    .map(move |(part, rendered)| {
+                notify::checkin(function, round, label, today).enumerate().map(
+                    move |(part, notify::CheckinPart { rendered, tasks })| {
                         let key = format!("checkin:{}:{round_key}:{}", function.name, part + 1);
-                        // The tasks this part lists, from its rows' block ids (the text may be clipped).
-                        let listed = crate::slack::render::task_ids_in(&rendered.blocks)
+                        let listed = tasks
                             .into_iter()
                             .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
                             .collect();
@@ -203,9 +202,10 @@ impl Scheduler {
                                 round: round_key.clone(),
                                 tasks: listed,
                             }),
-                            message: render_pmo::post_message(key, "checkin", channel.as_str(), &rendered),
+                            message: notify::post_message(key, "checkin", channel.as_str(), &rendered),
                         }
-                    })
+                    },
+                )
             }));
         self.record("checkin", &slot, &outcome, messages).await
     }
@@ -329,8 +329,8 @@ impl Scheduler {
                         items.push((task, launch));
                     }
                 }
-                let rendered = render_pmo::nudge(&owner.mention(), &items, today);
-                messages.push(render_pmo::post_message(
+                let rendered = notify::nudge(&owner.mention(), &items, today);
+                messages.push(notify::post_message(
                     format!("nudge:{}:{round}", owner.as_str()),
                     "nudge",
                     owner.as_str(),
@@ -368,8 +368,8 @@ pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
             else {
                 continue;
             };
-            let rendered = render_pmo::metric_review(&launch, &metric);
-            messages.push(render_pmo::post_message(
+            let rendered = notify::metric_review(&launch, &metric);
+            messages.push(notify::post_message(
                 format!("metric-review:{}:{}", launch.id.0, metric.name),
                 "metric_review",
                 &target,
@@ -425,11 +425,9 @@ pub async fn digest_messages(
         .into_iter()
         .filter(|(_, count)| *count > config.max_active_launches_per_lead)
         .collect();
-    Ok(render_pmo::digest(&digests, &failed, &thin, &label, today)
+    Ok(notify::digest(&digests, &failed, &thin, &label, today)
         .iter()
         .enumerate()
-        .map(|(part, rendered)| {
-            render_pmo::post_message(format!("{key_prefix}:{}", part + 1), "digest", channel, rendered)
-        })
+        .map(|(part, rendered)| notify::post_message(format!("{key_prefix}:{}", part + 1), "digest", channel, rendered))
         .collect())
 }

@@ -2,8 +2,6 @@
 //! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
-pub mod reply;
-
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -11,6 +9,7 @@ use chrono::NaiveDate;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::store::{FunctionSetting, Store, StoreError};
+use crate::views::{LaunchDetail, Reply, TaskInLaunch, View};
 use liftoff_core::command::{Command, Subcommand};
 use liftoff_core::launch::{LaunchEdit, LaunchEditError, LaunchState};
 use liftoff_core::readiness::readiness;
@@ -19,7 +18,6 @@ use liftoff_core::{
     Actor, ChangeContext, ChangeSource, FunctionDef, FunctionName, Launch, LaunchDraft, LaunchRef, SlackUserId, Task,
     TaskDraft, TaskId,
 };
-use reply::{LaunchDetail, Reply, TaskInLaunch, View};
 
 /// Why a command did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -565,7 +563,7 @@ impl Service {
         let now = self.clock.now();
         let started_on = self.config.calendar.local_date(now, None);
         let asks = |gonogo: &liftoff_core::gonogo::GoNoGo| {
-            crate::scheduler::gonogo::ask_messages(gonogo, &launch, &tasks, &functions, today)
+            crate::notify::ask_messages(gonogo, &launch, &tasks, &functions, today)
         };
         match self
             .store
@@ -619,7 +617,7 @@ impl Service {
         let launch = self.store.launch_by_id(round.launch_id).await?.ok_or_else(gone)?;
         let pmo = self.config.channels.pmo.clone();
         let announce = |gonogo: &liftoff_core::gonogo::GoNoGo| {
-            crate::scheduler::gonogo::result_messages(gonogo, &launch, pmo.as_ref(), today)
+            crate::notify::result_messages(gonogo, &launch, pmo.as_ref(), today)
         };
         let outcome = self
             .store
@@ -904,22 +902,9 @@ impl Service {
         let at = change
             .at
             .with_timezone(&self.config.calendar.timezone)
-            .format("%Y-%m-%d %H:%M");
-        let text = format!(
-            ":white_check_mark: Resolved: `{}` {} is {} — by {} at {at}.",
-            task.id,
-            crate::slack::blocks::escape(&task.title),
-            crate::slack::blocks::escape(&task.status.to_string()),
-            change.actor
-        );
-        let rendered = crate::slack::blocks::Rendered::fit(text, vec![], "");
-        let messages: Vec<crate::store::OutboxMessage> = escalations
-            .into_iter()
-            .map(|(key, target)| crate::store::OutboxMessage {
-                thread_of: Some(key.clone()),
-                ..crate::slack::render_pmo::post_message(format!("resolved:{key}"), "resolution", &target, &rendered)
-            })
-            .collect();
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let messages = crate::notify::resolution(task, change, &at, escalations);
         self.store.enqueue(&messages, self.clock.now()).await?;
         Ok(())
     }

@@ -102,8 +102,8 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
 
 /// Who should see a fresh Home tab after `reply`: the person who acted, and the owner or lead
 /// the change concerns.
-pub fn affected_by(reply: &crate::service::reply::Reply, actor: &SlackUserId) -> Vec<SlackUserId> {
-    use crate::service::reply::View;
+pub fn affected_by(reply: &crate::views::Reply, actor: &SlackUserId) -> Vec<SlackUserId> {
+    use crate::views::View;
     let mut users = vec![actor.clone()];
     match &reply.view {
         View::TaskUpdated { item, .. } | View::TaskCreated { item, .. } => {

@@ -21,7 +21,7 @@ use super::interactions;
 use super::payloads::{Interaction, InteractionForm, SlashCommand};
 use super::render::new_launch_modal;
 use super::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::service::reply::View;
+use crate::views::View;
 use liftoff_core::SlackUserId;
 
 /// Slack's payloads are small; anything larger than this is refused before it is parsed.

@@ -13,7 +13,7 @@ use super::dispatch::reply_for;
 use super::payloads::{BlockActions, Interaction, ViewSubmission};
 use super::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
 use crate::service::ServiceError;
-use crate::service::reply::View;
+use crate::views::View;
 use liftoff_core::command::Command;
 use liftoff_core::launch::{LaunchDraftError, Tier};
 use liftoff_core::{ChangeSource, LaunchDraft, SlackChannelId, SlackUserId, TaskId, TaskStatus};
@@ -215,11 +215,7 @@ struct GoNoGoMetadata {
 
 /// After a go/no-go answer: replace the question with what was recorded, or tell the lead (next
 /// to it, to them only) why it was not.
-fn answer_in_place(
-    ctx: &SlackContext,
-    outcome: Result<crate::service::reply::Reply, ServiceError>,
-    url: Option<String>,
-) {
+fn answer_in_place(ctx: &SlackContext, outcome: Result<crate::views::Reply, ServiceError>, url: Option<String>) {
     let applied = outcome.is_ok();
     let reply = reply_for(outcome);
     let Some(url) = url else { return };
@@ -291,7 +287,7 @@ async fn open_blocked_modal(ctx: &SlackContext, task: TaskId, place: MessageRef,
 async fn after_change(
     ctx: &SlackContext,
     user: &SlackUserId,
-    outcome: Result<crate::service::reply::Reply, ServiceError>,
+    outcome: Result<crate::views::Reply, ServiceError>,
     place: MessageRef,
     message: Option<(String, Vec<Value>)>,
 ) {

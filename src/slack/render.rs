@@ -7,7 +7,7 @@ use slack_morphism::prelude::*;
 use super::blocks::{
     Rendered, button, clip, context, divider, escape, escape_quiet, header, limits, packed_sections, plain, section,
 };
-use crate::service::reply::{LaunchDetail, TaskInLaunch, View};
+use crate::views::{LaunchDetail, TaskInLaunch, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::readiness::Readiness;
 use liftoff_core::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};

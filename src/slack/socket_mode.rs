@@ -20,7 +20,7 @@ use super::installation::Installation;
 use super::interactions::{self, Outcome};
 use super::payloads::{Interaction, SlashCommand};
 use super::render::new_launch_modal;
-use crate::service::reply::View;
+use crate::views::View;
 use liftoff_core::SlackUserId;
 
 /// Longest wait between reconnection attempts.

@@ -17,10 +17,11 @@
 use serde_json::Value;
 
 use super::context::SlackContext;
-use super::render_pmo;
+use crate::notify;
+use crate::outbound::{OutboxMessage, OutboxMethod};
 use crate::service::ServiceError;
-use crate::service::reply::View;
-use crate::store::{OutboxMessage, OutboxMethod, StoreError};
+use crate::store::StoreError;
+use crate::views::View;
 use liftoff_core::command::Command;
 use liftoff_core::grammar::thread_reply::{self, ReplyChange, ReplyUpdate};
 use liftoff_core::{ChangeSource, SlackUserId, TaskId};
@@ -259,7 +260,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
             recipient: None,
             thread_ts: thread_ts.clone(),
             thread_of: None,
-            payload: render_pmo::payload(&render_pmo::applied(&applied)),
+            payload: notify::payload(&notify::applied(&applied)),
         });
     }
     if !problems.is_empty() {
@@ -271,7 +272,7 @@ pub async fn on_message(ctx: &SlackContext, event_id: &str, event: &Value) -> Re
             recipient: Some(author.as_str().to_owned()),
             thread_ts,
             thread_of: None,
-            payload: render_pmo::payload(&render_pmo::hint(&problems)),
+            payload: notify::payload(&notify::hint(&problems)),
         });
     }
     store.enqueue(&messages, ctx.service.clock.now()).await?;

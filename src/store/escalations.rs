@@ -3,18 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::outbox::insert_outbox;
-use super::{OutboxMessage, Store, StoreError, from_millis, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use crate::outbound::OutboxMessage;
+use liftoff_core::escalation::FiredLevel;
 use liftoff_core::{LaunchId, TaskId};
-
-/// One fired level, as `/launch escalations` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FiredLevel {
-    pub task: TaskId,
-    pub launch: LaunchId,
-    pub episode: String,
-    pub level: i64,
-    pub fired_at: DateTime<Utc>,
-}
 
 impl Store {
     /// Records that `level` fired for `task` in `episode` and enqueues its messages, once:

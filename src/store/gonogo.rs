@@ -8,7 +8,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::outbox::insert_outbox;
-use super::{OutboxMessage, Store, StoreError, from_millis, is_unique_violation, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, is_unique_violation, on_pool, to_millis};
+use crate::outbound::OutboxMessage;
 use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 

@@ -300,14 +300,10 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-pub use escalations::FiredLevel;
 pub use events::EventClaim;
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
-pub use outbox::{
-    CheckinRecord, FailedMessage, OutboxCounts, OutboxEntry, OutboxMessage, OutboxMethod, Payload, PostedCheckin,
-    RunMessage,
-};
+pub use outbox::{OutboxCounts, OutboxEntry, PostedCheckin};
 
 /// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
 /// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword

@@ -11,7 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use liftoff::store::{OutboxMethod, Store};
+use liftoff::outbound::OutboxMethod;
+use liftoff::store::Store;
 use liftoff_core::{TaskId, TaskStatus};
 use serde_json::Value;
 

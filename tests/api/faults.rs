@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use liftoff::store::{OutboxMethod, Store};
+use liftoff::outbound::OutboxMethod;
+use liftoff::store::Store;
 use liftoff_core::{DueDate, FunctionName, LaunchDraft, Slug, TaskDraft, TaskId, TaskStatus, Tier};
 use serde_json::Value;
 

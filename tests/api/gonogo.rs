@@ -3,7 +3,8 @@
 //! are reminded once a working day and then the launch lead hears, and the result goes out
 //! exactly once to the launch lead and the PMO channel.
 
-use liftoff::store::{OutboxMessage, OutboxMethod, VoteOutcome};
+use liftoff::outbound::{OutboxMessage, OutboxMethod};
+use liftoff::store::VoteOutcome;
 use liftoff_core::gonogo::Vote;
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 use serde_json::{Value, json};

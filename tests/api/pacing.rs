@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use liftoff::notify;
 use liftoff::slack::blocks::{Rendered, section};
-use liftoff::slack::render_pmo;
 
 use crate::helpers::{ClockExt, TestApp};
 
@@ -18,7 +18,7 @@ async fn three_workers_keep_one_channels_pace(app: TestApp) {
     let messages: Vec<_> = (0..POSTS)
         .map(|n| {
             let text = format!("Marketing check-in, part {n}");
-            render_pmo::post_message(
+            notify::post_message(
                 format!("pace:{n}"),
                 "checkin",
                 "C0MKTG",

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use liftoff::store::OutboxMethod;
+use liftoff::outbound::OutboxMethod;
 use liftoff_core::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
 use serde_json::{Value, json};
 

@@ -3,8 +3,8 @@
 //! and keeps the queue, instead of failing every message one by one; `rate_limited` and
 //! `message_limit_exceeded` are retried later, not failed.
 
+use liftoff::notify;
 use liftoff::slack::blocks::Rendered;
-use liftoff::slack::render_pmo;
 
 use crate::fake_slack::Failure;
 use crate::helpers::{ClockExt, TestApp};
@@ -15,7 +15,7 @@ async fn queue_posts(app: &TestApp, channel: &str, count: usize) {
         .map(|n| {
             let text = format!("Check-in {n}");
             let rendered = Rendered::fit(text.clone(), vec![liftoff::slack::blocks::section(&text)], "");
-            render_pmo::post_message(format!("test:{channel}:{n}"), "checkin", channel, &rendered)
+            notify::post_message(format!("test:{channel}:{n}"), "checkin", channel, &rendered)
         })
         .collect();
     app.store.enqueue(&messages, app.clock.now_for_tests()).await.unwrap();
@@ -111,7 +111,7 @@ async fn a_thread_reply_that_timed_out_but_reached_slack_is_not_posted_again() {
         .to_owned();
     let text = "T12 is 2 working days overdue";
     let rendered = Rendered::fit(text.to_owned(), vec![liftoff::slack::blocks::section(text)], "");
-    let mut reply = render_pmo::post_message("test:reply".to_owned(), "escalation", "C0MKTG", &rendered);
+    let mut reply = notify::post_message("test:reply".to_owned(), "escalation", "C0MKTG", &rendered);
     reply.thread_ts = Some(parent_ts.clone());
     app.store.enqueue(&[reply], app.clock.now_for_tests()).await.unwrap();
     // Slack stores the reply but answers after the client gave up.
@@ -291,7 +291,7 @@ async fn a_message_due_in_the_future_does_not_hold_back_its_channel() {
     // Someone ran `liftoff tick --now 2099-…` by mistake: its check-in is due in 2099.
     let text = "Marketing check-in — Mon 23 Nov 2099";
     let rendered = Rendered::fit(text.to_owned(), vec![liftoff::slack::blocks::section(text)], "");
-    let future = render_pmo::post_message("checkin:marketing:2099".to_owned(), "checkin", "C0MKTG", &rendered);
+    let future = notify::post_message("checkin:marketing:2099".to_owned(), "checkin", "C0MKTG", &rendered);
     app.store
         .enqueue(&[future], crate::helpers::instant("2099-11-23T10:00:00Z"))
         .await

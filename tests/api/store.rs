@@ -311,7 +311,7 @@ both_backends! {
 
 mod job_runs {
     use super::*;
-    use liftoff::store::{CheckinRecord, OutboxMessage, OutboxMethod, RunMessage};
+    use liftoff::outbound::{CheckinRecord, OutboxMessage, OutboxMethod, RunMessage};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -146,6 +146,16 @@ pub fn assess(
     })
 }
 
+/// One fired level, as `/launch escalations` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiredLevel {
+    pub task: crate::TaskId,
+    pub launch: crate::LaunchId,
+    pub episode: String,
+    pub level: i64,
+    pub fired_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Weekday;

@@ -107,7 +107,7 @@ pub enum View {
     },
     /// What is escalated now: the task, its launch, the level reached and since when.
     Escalations {
-        items: Vec<(TaskInLaunch, crate::store::FiredLevel)>,
+        items: Vec<(TaskInLaunch, liftoff_core::escalation::FiredLevel)>,
         today: NaiveDate,
     },
     Template {
@@ -157,7 +157,7 @@ pub struct LaunchDetail {
     pub metrics: Vec<SuccessMetric>,
     pub functions: Vec<FunctionDef>,
     /// Recent messages Liftoff gave up delivering, so the PMM sees them.
-    pub undelivered: Vec<crate::store::FailedMessage>,
+    pub undelivered: Vec<crate::outbound::FailedMessage>,
     /// RACI roles beyond the owner, per task.
     pub roles: std::collections::BTreeMap<liftoff_core::TaskId, Vec<liftoff_core::RoleAssignment>>,
     /// The launch's latest go/no-go round, if any.

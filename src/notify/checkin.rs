@@ -1,0 +1,146 @@
+//! The check-in a function's channel gets, and the nudge to someone who has not answered it.
+//! Each check-in part says which tasks it lists, so nothing reads them back out of Block Kit.
+
+use chrono::NaiveDate;
+
+use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
+use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
+use crate::slack::render::{task_line, task_row, task_row_blocks};
+use liftoff_core::checkin::FunctionRound;
+use liftoff_core::{FunctionDef, Launch, Task, TaskId};
+
+/// One message of a check-in, and the tasks it lists (the ones its buttons and replies can
+/// change), in the order it shows them.
+#[derive(Debug, Clone)]
+pub struct CheckinPart {
+    pub rendered: Rendered,
+    pub tasks: Vec<TaskId>,
+}
+
+/// A launch's title or one of its tasks, in a check-in.
+enum CheckinUnit<'a> {
+    Launch(&'a Launch),
+    Task(&'a Task),
+}
+
+/// The messages of one function's check-in: its open tasks grouped by launch, with buttons.
+/// Rendered one message at a time, as they are taken (see [`split_lazily`]).
+pub fn checkin<'a>(
+    function: &'a FunctionDef,
+    round: &'a FunctionRound<'_>,
+    day_label: &'a str,
+    today: NaiveDate,
+) -> impl Iterator<Item = CheckinPart> + 'a {
+    let mut units = Vec::with_capacity(round.launches.len() + round.task_count());
+    for (launch, tasks) in &round.launches {
+        units.push(CheckinUnit::Launch(launch));
+        units.extend(tasks.iter().map(|task| CheckinUnit::Task(task)));
+    }
+    let cost_of = |unit: &CheckinUnit| match unit {
+        CheckinUnit::Launch(launch) => Cost {
+            blocks: 1,
+            chars: escaped_len(&launch.name) + 80,
+        },
+        CheckinUnit::Task(task) => Cost {
+            blocks: task_row_blocks(task),
+            chars: task_row_chars_bound(task),
+        },
+    };
+    let render = move |unit: CheckinUnit| match unit {
+        CheckinUnit::Launch(launch) => {
+            let title = format!(
+                "*{}* (`{}`) · {}",
+                escape_quiet(&launch.name),
+                launch.slug,
+                launch.t_minus(today)
+            );
+            (vec![section(&title)], vec![title], None)
+        }
+        CheckinUnit::Task(task) => {
+            let line = task_line(task, today);
+            (task_row(task, &line), vec![line], Some(task.id))
+        }
+    };
+    let name = &function.display_name;
+    split_lazily(units, cost_of, render, move |part, parts| {
+        let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
+        let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
+                     `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
+        (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
+    })
+    .map(|(rendered, tasks)| CheckinPart { rendered, tasks })
+}
+
+/// The direct message nudging someone who has not answered a check-in.
+pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> Rendered {
+    let intro = format!(
+        "Hi {user_mention} — today's check-in is waiting for your update on {} task{}. \
+         Use the buttons, or reply in the check-in thread.",
+        tasks.len(),
+        if tasks.len() == 1 { "" } else { "s" }
+    );
+    let mut blocks = vec![section(&intro)];
+    let mut lines = vec![intro.clone()];
+    for (task, launch) in tasks.iter().take(20) {
+        let line = format!(
+            "{} — *{}* (`{}`)",
+            task_line(task, today),
+            escape_quiet(&launch.name),
+            launch.slug
+        );
+        blocks.extend(task_row(task, &line));
+        lines.push(line);
+    }
+    Rendered::fit(lines.join("\n"), blocks, "Use `/launch mine` for the rest.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slack::blocks::limits;
+    use liftoff_core::fixtures::{date, launch, task};
+    use liftoff_core::{FunctionCatalog, FunctionName, TaskStatus, Tier};
+
+    /// The lazy layout must agree with what rendering gives: every message within Slack's
+    /// block limit, every task in exactly one message, parts numbered `(k/n)`, and each part
+    /// covering exactly the tasks whose rows it shows.
+    #[test]
+    fn a_long_check_in_is_laid_out_within_the_block_limit() {
+        let launches: Vec<_> = (1..=3).map(|id| launch(id, Tier::Two, "2026-12-18")).collect();
+        let tasks: Vec<_> = (1..=90)
+            .map(|id| {
+                let status = if id % 11 == 0 {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::Todo
+                };
+                task(id, 1 + id % 3, "sales", "2026-12-01", status)
+            })
+            .collect();
+        let round = FunctionRound {
+            function: FunctionName::parse("sales").unwrap(),
+            launches: launches
+                .iter()
+                .map(|l| (l, tasks.iter().filter(|t| t.launch_id == l.id).collect()))
+                .collect(),
+        };
+        let catalog = FunctionCatalog::builtin();
+        let sales = catalog.get(&round.function).unwrap();
+        let parts: Vec<CheckinPart> = checkin(sales, &round, "Mon 23 Nov", date("2026-11-23")).collect();
+        assert!(parts.len() >= 4, "90 tasks of two blocks each: {}", parts.len());
+        for (index, part) in parts.iter().enumerate() {
+            let blocks = &part.rendered.blocks;
+            assert!(blocks.len() <= limits::MESSAGE_BLOCKS, "{}", blocks.len());
+            assert!(part.rendered.text.contains(&format!("({}/{})", index + 1, parts.len())));
+            assert_eq!(
+                part.tasks,
+                crate::slack::render::task_ids_in(blocks),
+                "part {}",
+                index + 1
+            );
+        }
+        let mut listed: Vec<i64> = parts.iter().flat_map(|p| &p.tasks).map(|id| id.0).collect();
+        listed.sort();
+        assert_eq!(listed, (1..=90).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,63 @@
+//! Short answers and direct messages: what a thread reply changed, the hint when part of it
+//! could not be applied, a metric's review request, and the notice that a message could not
+//! be delivered.
+
+use crate::slack::blocks::{Rendered, escape, escape_quiet, section};
+use liftoff_core::Launch;
+
+/// The request for a success metric's actual, on its review date.
+pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> Rendered {
+    let text = format!(
+        ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
+         `/launch actual {} \"{}\" <value>`.",
+        escape_quiet(&metric.name),
+        escape_quiet(&launch.name),
+        launch.slug,
+        metric.target,
+        escape(&metric.unit),
+        launch.slug,
+        escape_quiet(&metric.name)
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The thread answer confirming what a reply changed.
+pub fn applied(lines: &[String]) -> Rendered {
+    let text = format!(":white_check_mark: Updated: {}", lines.join(" · "));
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The ephemeral hint to someone whose reply could not (all) be applied.
+pub fn hint(problems: &[String]) -> Rendered {
+    let mut text = String::from("I could not apply ");
+    text.push_str(if problems.len() == 1 {
+        "this line"
+    } else {
+        "these lines"
+    });
+    text.push_str(" of your reply:\n");
+    for problem in problems {
+        text.push_str(&format!("• {}\n", escape(problem)));
+    }
+    text.push_str(
+        "Reply one line per task, e.g. `T12 done`, `T12 on track`, `T12 at risk: vendor late`, \
+         `T12 blocked waiting on legal`, `T12 due friday`.",
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The DM telling someone who can fix it that a message to a channel could not be delivered:
+/// otherwise a failed digest would only be reported in the next digest, which fails the same way.
+pub fn undeliverable(kind: &str, target: &str, reason: &str) -> Rendered {
+    let place = if target.starts_with(['C', 'G']) {
+        format!("<#{target}>")
+    } else {
+        format!("`{}`", escape(target))
+    };
+    let text = format!(
+        ":warning: I could not post the {} to {place}: {}",
+        escape(kind),
+        escape(reason)
+    );
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
