@@ -2,8 +2,9 @@
 //! could not be applied, a metric's review request, and the notice that a message could not
 //! be delivered.
 
+use crate::outbound::{OutboxMessage, OutboxMethod};
 use crate::slack::blocks::{Rendered, escape, escape_quiet, section};
-use liftoff_core::Launch;
+use liftoff_core::{Launch, SlackUserId, TaskId};
 
 /// The request for a success metric's actual, on its review date.
 pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> Rendered {
@@ -60,4 +61,41 @@ pub fn undeliverable(kind: &str, target: &str, reason: &str) -> Rendered {
         escape(reason)
     );
     Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The answers to one reply (delivery `event_id`): one line confirming what it `applied` (each
+/// task and what it is now), in the thread it was written in (or the DM), and one hint to its
+/// `author` for what could not be applied, seen only by them in a channel (in a DM the
+/// conversation is theirs: visibly). Keyed by the delivery, so a redelivery answers once.
+pub fn reply_answers(
+    event_id: &str,
+    channel: &str,
+    thread_ts: Option<&str>,
+    author: &SlackUserId,
+    applied: &[(TaskId, String)],
+    problems: &[String],
+) -> Vec<OutboxMessage> {
+    let mut messages = Vec::new();
+    if !applied.is_empty() {
+        let lines: Vec<String> = applied
+            .iter()
+            .map(|(task, what)| format!("`{task}` {}", escape(what)))
+            .collect();
+        messages.push(OutboxMessage {
+            thread_ts: thread_ts.map(str::to_owned),
+            ..super::post_message(format!("reply:{event_id}"), "reply", channel, &self::applied(&lines))
+        });
+    }
+    if !problems.is_empty() {
+        messages.push(OutboxMessage {
+            method: match thread_ts {
+                Some(_) => OutboxMethod::PostEphemeral,
+                None => OutboxMethod::PostMessage,
+            },
+            recipient: Some(author.as_str().to_owned()),
+            thread_ts: thread_ts.map(str::to_owned),
+            ..super::post_message(format!("hint:{event_id}"), "hint", channel, &hint(problems))
+        });
+    }
+    messages
 }

@@ -144,7 +144,7 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
                             super::threads::on_message(ctx, &callback.event_id, &callback.event),
                         )
                         .await
-                        .unwrap_or_else(|_| Err(super::threads::ReplyError::TooSlow))
+                        .unwrap_or_else(|_| Err(crate::service::replies::ReplyError::TooSlow))
                     {
                         // Not (fully) applied: forget the claim so Slack's retry gets another
                         // go; what was applied is not applied twice (`reply_updates`).
