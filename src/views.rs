@@ -164,3 +164,14 @@ pub struct LaunchDetail {
     pub gonogo: Option<GoNoGo>,
     pub today: NaiveDate,
 }
+
+/// What a person's App Home shows: their open tasks (with their launches), the launches they
+/// lead or work on with readiness, and every active launch (the renderer picks the coming ones).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeTab {
+    pub today: NaiveDate,
+    pub tasks: Vec<Task>,
+    pub launches: Vec<Launch>,
+    /// Launches the person leads or has tasks in, with their overall readiness.
+    pub involved: Vec<(Launch, Readiness)>,
+}

@@ -2,6 +2,7 @@
 //! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
+pub mod home;
 pub mod replies;
 
 use std::sync::Arc;

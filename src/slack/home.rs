@@ -12,27 +12,29 @@ use super::client::SlackApiError;
 use super::context::SlackContext;
 use super::render::{launch_facts, readiness_label, task_line, task_row};
 use crate::store::StoreError;
-use liftoff_core::readiness::readiness;
-use liftoff_core::{LaunchId, SlackUserId};
+use crate::views::HomeTab;
+use liftoff_core::SlackUserId;
 
 /// Most tasks shown with buttons on the Home tab; the rest are listed as text.
 const TASKS_WITH_BUTTONS: usize = 20;
 
 /// Builds `user`'s Home tab from the current state.
 pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackView, StoreError> {
-    let service = &ctx.service;
-    let store = &service.store;
-    let today = service.today_for(user).await;
-    let tasks = store.open_tasks_for_owner(user).await?;
-    let launches = store.list_launches(false).await?;
+    Ok(render_home(&ctx.service.home(user).await?))
+}
+
+/// The Home tab's Block Kit.
+pub fn render_home(home: &HomeTab) -> SlackView {
+    let today = home.today;
+    let launches = &home.launches;
     let mut blocks = vec![header("Your launches")];
 
     blocks.push(section("*Your open tasks*"));
-    if tasks.is_empty() {
+    if home.tasks.is_empty() {
         blocks.push(context("Nothing open. :tada:"));
     }
     let mut rest = Vec::new();
-    for (index, task) in tasks.iter().enumerate() {
+    for (index, task) in home.tasks.iter().enumerate() {
         let launch = launches.iter().find(|l| l.id == task.launch_id);
         let line = match launch {
             Some(l) => format!(
@@ -52,27 +54,24 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
     blocks.extend(packed_sections(&rest));
 
     // Launches they lead or have work in.
-    let involved: BTreeSet<LaunchId> = tasks.iter().map(|t| t.launch_id).collect();
-    let mine: Vec<_> = launches
-        .iter()
-        .filter(|l| l.lead.as_ref() == Some(user) || involved.contains(&l.id))
-        .collect();
     blocks.push(divider());
     blocks.push(section("*Launches you lead or work on*"));
-    if mine.is_empty() {
+    if home.involved.is_empty() {
         blocks.push(context("None yet."));
     }
-    let mut lines = Vec::new();
-    for launch in mine {
-        let launch_tasks = store.launch_tasks(launch.id).await?;
-        lines.push(format!(
-            "*{}* (`{}`) — {} · {}",
-            escape_quiet(&launch.name),
-            launch.slug,
-            launch_facts(launch, today),
-            readiness_label(&readiness(launch, &launch_tasks, today).overall)
-        ));
-    }
+    let lines: Vec<String> = home
+        .involved
+        .iter()
+        .map(|(launch, readiness)| {
+            format!(
+                "*{}* (`{}`) — {} · {}",
+                escape_quiet(&launch.name),
+                launch.slug,
+                launch_facts(launch, today),
+                readiness_label(readiness)
+            )
+        })
+        .collect();
     blocks.extend(packed_sections(&lines));
 
     // The next four weeks.
@@ -97,7 +96,7 @@ pub async fn home_view(ctx: &SlackContext, user: &SlackUserId) -> Result<SlackVi
     }
     blocks.extend(packed_sections(&upcoming));
     let blocks = fit_blocks(blocks, limits::VIEW_BLOCKS, "Use `/launch mine` for the full list.");
-    Ok(SlackView::Home(SlackHomeView::new(blocks)))
+    SlackView::Home(SlackHomeView::new(blocks))
 }
 
 /// Who should see a fresh Home tab after `reply`: the person who acted, and the owner or lead
