@@ -1,0 +1,79 @@
+//! A subcommand's arguments: its tokens split into positional words and the options it
+//! accepts, and the checks every subcommand shares (a launch, a task id, a function, a person,
+//! a channel), each failing with that subcommand's usage. Separate from `subcommands` so each
+//! subcommand's parsing reads as what it takes, not how.
+
+use super::ParseContext;
+use super::error::{UsageError, usage_error};
+use super::tokenize::Token;
+use super::values::{parse_channel_mention, parse_user_mention};
+use crate::command::Subcommand;
+use crate::{FunctionName, LaunchRef, SlackChannelId, SlackUserId, TaskId};
+
+/// `key:value` options as given, keys lowercased.
+pub(super) type Options = Vec<(String, String)>;
+
+pub(super) struct Args {
+    pub(super) subcommand: Subcommand,
+    pub(super) tokens: Vec<Token>,
+}
+
+impl Args {
+    pub(super) fn error(&self, message: impl Into<String>) -> UsageError {
+        usage_error(self.subcommand, message)
+    }
+
+    /// Splits into positional words and options, refusing options this subcommand does not take.
+    pub(super) fn split(&self, allowed: &[&str]) -> Result<(Vec<String>, Options), UsageError> {
+        let mut words = Vec::new();
+        let mut options: Vec<(String, String)> = Vec::new();
+        for token in &self.tokens {
+            match token {
+                Token::Word(word) => words.push(word.clone()),
+                Token::Option { key, value } => {
+                    if !allowed.contains(&key.as_str()) {
+                        return Err(self.error(format!("`{key}:` does not apply to `{}`", self.subcommand)));
+                    }
+                    if options.iter().any(|(k, _)| k == key) {
+                        return Err(self.error(format!("`{key}:` is given twice")));
+                    }
+                    if value.is_empty() {
+                        return Err(self.error(format!("`{key}:` needs a value")));
+                    }
+                    options.push((key.clone(), value.clone()));
+                }
+            }
+        }
+        Ok((words, options))
+    }
+
+    pub(super) fn option<'o>(options: &'o [(String, String)], key: &str) -> Option<&'o str> {
+        options.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Args {
+    pub(super) fn launch(&self, word: &str) -> Result<LaunchRef, UsageError> {
+        LaunchRef::parse(word)
+            .map_err(|_| self.error(format!("`{word}` is not a launch slug or id (see `/launch list`)")))
+    }
+
+    pub(super) fn task(&self, word: &str) -> Result<TaskId, UsageError> {
+        TaskId::parse(word).map_err(|e| self.error(e.to_string()))
+    }
+
+    pub(super) fn function(&self, word: &str, ctx: &ParseContext<'_>) -> Result<FunctionName, UsageError> {
+        ctx.functions
+            .resolve(word)
+            .map(|def| def.name.clone())
+            .map_err(|e| self.error(e.to_string()))
+    }
+
+    pub(super) fn user(&self, word: &str) -> Result<SlackUserId, UsageError> {
+        parse_user_mention(word).map_err(|message| self.error(message))
+    }
+
+    pub(super) fn channel(&self, word: &str) -> Result<SlackChannelId, UsageError> {
+        parse_channel_mention(word).map_err(|message| self.error(message))
+    }
+}

@@ -1,0 +1,68 @@
+//! Argument values: Slack user and channel mentions, numbers with units, and quarters. Pure
+//! string-to-value parsers with messages that say what to type instead; separate because they
+//! do not depend on which subcommand asked.
+
+use chrono::NaiveDate;
+
+use crate::{SlackChannelId, SlackUserId};
+
+/// `2027-Q1`, `2027Q1`, `Q1-2027` or `Q1` (this year).
+pub(super) fn parse_quarter(text: &str, today: NaiveDate) -> Option<(i32, u32)> {
+    use chrono::Datelike;
+    let upper = text.to_ascii_uppercase();
+    let (year, quarter) = upper.split_once('Q')?;
+    let year = year.trim_end_matches('-');
+    let (quarter, trailing_year) = match quarter.split_once('-') {
+        Some((q, y)) => (q, Some(y)),
+        None => (quarter, None),
+    };
+    let year: i32 = match (year, trailing_year) {
+        ("", None) => today.year(),
+        ("", Some(y)) => y.parse().ok()?,
+        (y, None) => y.parse().ok()?,
+        _ => return None,
+    };
+    let quarter: u32 = quarter.parse().ok()?;
+    ((1..=4).contains(&quarter) && (2000..=2100).contains(&year)).then_some((year, quarter))
+}
+
+/// A number with an optional unit after it: `25%`, `500`, `1.5k` is refused (say 1500).
+pub fn parse_quantity(text: &str) -> Result<(f64, String), String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    match number.parse::<f64>() {
+        Ok(value) if value.is_finite() && unit.len() <= 12 => Ok((value, unit.trim().to_owned())),
+        _ => Err(format!("`{text}` is not a number like 25, 25% or 1500")),
+    }
+}
+
+/// `<@U123|name>` or `<@U123>`, as Slack sends mentions with `should_escape`.
+pub fn parse_user_mention(word: &str) -> Result<SlackUserId, String> {
+    if let Some(inner) = word.strip_prefix("<@").and_then(|w| w.strip_suffix('>')) {
+        let id = inner.split('|').next().unwrap_or_default();
+        return SlackUserId::parse(id).map_err(|e| e.to_string());
+    }
+    if word.starts_with('@') {
+        return Err(format!(
+            "`{word}` is plain text, not a mention: type @ and pick the person from Slack's list so the name turns blue"
+        ));
+    }
+    Err(format!("`{word}` is not a person: mention them with @"))
+}
+
+/// `<#C123|name>` or `<#C123>`.
+pub fn parse_channel_mention(word: &str) -> Result<SlackChannelId, String> {
+    if let Some(inner) = word.strip_prefix("<#").and_then(|w| w.strip_suffix('>')) {
+        let id = inner.split('|').next().unwrap_or_default();
+        return SlackChannelId::parse(id).map_err(|e| e.to_string());
+    }
+    if word.starts_with('#') {
+        return Err(format!(
+            "`{word}` is plain text, not a channel link: type # and pick the channel from Slack's list"
+        ));
+    }
+    Err(format!("`{word}` is not a channel: link it with #"))
+}

@@ -1,0 +1,37 @@
+//! RACI roles: the people beyond a task's owner (who is Responsible) who are Accountable,
+//! Consulted or Informed. A small vocabulary of its own, stored and shown apart from the task.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::SlackUserId;
+
+/// The optional RACI roles beyond the owner (who is Responsible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RaciRole {
+    Accountable,
+    Consulted,
+    Informed,
+}
+
+impl RaciRole {
+    pub const ALL: [RaciRole; 3] = [RaciRole::Accountable, RaciRole::Consulted, RaciRole::Informed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaciRole::Accountable => "accountable",
+            RaciRole::Consulted => "consulted",
+            RaciRole::Informed => "informed",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        RaciRole::ALL.into_iter().find(|role| role.as_str() == input)
+    }
+}
+
+/// A person in a RACI role on a task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub role: RaciRole,
+    pub user: SlackUserId,
+}
