@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use liftoff::clock::{ManualClock, OffsetClock, SharedClock};
 use liftoff::config::Config;
-use liftoff::scheduler::{self, Scheduler};
+
 use liftoff::store::Store;
 use slack_emulator::{Emulator, RateLimits};
 use sqlx::{Connection, SqliteConnection};
@@ -234,8 +234,8 @@ async fn checkin(deliver_secs: u64) {
     // The round is planned on a clock that then runs on in real time, so delivery's retry
     // times and rate-limit holds pass as they would in production.
     let clock: SharedClock = Arc::new(OffsetClock::starting_at(instant(CHECKIN_AT)));
-    let (state, service) = service_on(&store, config, clock).await;
-    let scheduler = Scheduler::new(service.clone());
+    let (state, _service) = service_on(&store, config, clock).await;
+    let scheduler = state.scheduler();
     let (rss_before, _) = rss_kb();
     reset_peak_rss();
     let started = Instant::now();
@@ -314,7 +314,7 @@ async fn checkin_stages() {
     only_checkin_due(&mut conn).await;
     conn.close().await.ok();
     let clock: SharedClock = Arc::new(ManualClock::new(instant(CHECKIN_AT)));
-    let (_state, service) = service_on(&store, config.clone(), clock).await;
+    let (state, service) = service_on(&store, config.clone(), clock).await;
     reset_peak_rss();
     let started = Instant::now();
     let stage = |name: &str| {
@@ -375,7 +375,7 @@ async fn checkin_stages() {
     drop(payloads);
     // What `run_due` does last: the messages, the round's tasks and the job run in one
     // transaction (through the real scheduler, on a slot nothing has run yet).
-    let runs = Scheduler::new(service.clone()).run_due().await.expect("the round runs");
+    let runs = state.scheduler().run_due().await.expect("the round runs");
     stage("whole run_due (incl. record)");
     assert!(runs.iter().any(|r| r.job == "checkin"), "{runs:?}");
 }
@@ -441,7 +441,8 @@ async fn sweep() {
     conn.close().await.ok();
 
     let clock = ManualClock::new(instant(TUESDAY));
-    let (_state, service) = service_on(&store, config, Arc::new(clock)).await;
+    let (state, _service) = service_on(&store, config, Arc::new(clock)).await;
+    let scheduler = state.scheduler();
     let horizon = NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
     let mut samples = Vec::new();
     let mut candidates = 0;
@@ -455,7 +456,9 @@ async fn sweep() {
         millis(median(samples))
     );
     let started = Instant::now();
-    let first = scheduler::escalation::sweep(&service).await.expect("the sweep runs");
+    let first = liftoff::scheduler::escalation::sweep(&scheduler)
+        .await
+        .expect("the sweep runs");
     let first_time = started.elapsed();
     println!(
         "first sweep: examined {}, fired {} (each recorded with its messages in its own transaction) in {:.0} ms",
@@ -467,7 +470,9 @@ async fn sweep() {
     let mut again = first;
     for _ in 0..3 {
         let started = Instant::now();
-        again = scheduler::escalation::sweep(&service).await.expect("the sweep runs");
+        again = liftoff::scheduler::escalation::sweep(&scheduler)
+            .await
+            .expect("the sweep runs");
         samples.push(started.elapsed());
     }
     println!(
@@ -519,7 +524,8 @@ async fn digest() {
     let mut parts = 0;
     for _ in 0..7 {
         let started = Instant::now();
-        parts = scheduler::digest_messages(&service, "C0PMO", "digest:bench", None)
+        parts = service
+            .digest_messages("C0PMO", "digest:bench", None)
             .await
             .expect("the digest builds")
             .len();

@@ -354,7 +354,7 @@ async fn tick(config: Config, now: DateTime<Utc>) -> Result<(), Failure> {
     // Time starts at --now and then runs normally, so retries inside the tick see it pass.
     let clock = Arc::new(crate::clock::OffsetClock::starting_at(now));
     let state = crate::startup::prepare(config, store.clone(), clock).await?;
-    let scheduler = crate::scheduler::Scheduler::new(state.slack.service.clone());
+    let scheduler = state.scheduler();
     let runs = scheduler.run_due().await.context("scheduled jobs failed")?;
     // Every tick sweeps for escalations, whether or not the sweep's own slot is due.
     let sweep = scheduler.sweep_now().await.context("escalation sweep failed")?;

@@ -19,7 +19,6 @@ use liftoff::cli::DemoOptions;
 use liftoff::clock::{Clock, ManualClock, SystemClock};
 use liftoff::config::Config;
 use liftoff::http::{AppState, Application};
-use liftoff::scheduler::Scheduler;
 use liftoff::store::Store;
 use slack_emulator::{Emulator, TEAM_ID, slash_command_form};
 
@@ -303,7 +302,7 @@ impl Demo {
 
     async fn tick_at(&mut self, date: NaiveDate, hour: u32, minute: u32) -> anyhow::Result<()> {
         self.clock.set(at(date, hour, minute));
-        let scheduler = Scheduler::new(self.app.slack.service.clone());
+        let scheduler = self.app.scheduler();
         scheduler.run_due().await?;
         scheduler.sweep_now().await?;
         self.app.delivery().drain(Duration::from_secs(10)).await?;

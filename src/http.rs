@@ -42,10 +42,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub clock: SharedClock,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub slack: SlackContext,
 }
 
 impl AppState {
+    /// A scheduler over this state's service, store, configuration, clock and metrics.
+    pub fn scheduler(&self) -> crate::scheduler::Scheduler {
+        crate::scheduler::Scheduler::new(
+            self.slack.service.clone(),
+            self.store.clone(),
+            self.config.clone(),
+            self.clock.clone(),
+            self.metrics.clone(),
+        )
+    }
+
     /// A delivery worker over this state's store, Slack client and clock.
     pub fn delivery(&self) -> crate::delivery::Delivery {
         crate::delivery::Delivery::new(
@@ -54,7 +66,7 @@ impl AppState {
             self.clock.clone(),
             self.config.slack.post_interval,
         )
-        .with_metrics(self.slack.service.metrics.clone())
+        .with_metrics(self.metrics.clone())
         .with_lease(self.config.slack.delivery_lease)
         .with_failure_watchers(
             self.config
@@ -106,7 +118,7 @@ impl Application {
             tokio::spawn(async move { delivery.run(DELIVERY_POLL, stop).await })
         };
         let scheduler = self.state.config.scheduler_interval.map(|interval| {
-            let scheduler = crate::scheduler::Scheduler::new(self.state.slack.service.clone());
+            let scheduler = self.state.scheduler();
             let stop = stopping.clone();
             tokio::spawn(async move { scheduler.run(interval, stop).await })
         });
@@ -195,7 +207,7 @@ async fn serve_connections(
 }
 
 pub fn router(state: AppState) -> Router {
-    let metrics = state.slack.service.metrics.clone();
+    let metrics = state.metrics.clone();
     let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -283,7 +295,7 @@ async fn calendar_feed(
 
 /// Prometheus text exposition; the outbox gauges are read fresh from the store.
 async fn metrics_endpoint(State(state): State<AppState>) -> Response {
-    let metrics = &state.slack.service.metrics;
+    let metrics = &state.metrics;
     match state.store.outbox_backlog(state.clock.now()).await {
         Ok((depth, oldest)) => {
             metrics.outbox_depth.set(depth);

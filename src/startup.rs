@@ -44,14 +44,17 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
     let home = Arc::new(HomePublisher::new(config.slack.home_publishes_per_minute));
     let config = Arc::new(config);
     let metrics = Arc::new(crate::metrics::Metrics::new());
-    let service = Service::new(store.clone(), config.clone(), clock.clone(), metrics);
-    check_channels(&api, &service).await;
+    let service = Service::new(store.clone(), config.clone(), clock.clone());
+    check_channels(&api, &service, &config).await;
     Ok(AppState {
-        config,
+        config: config.clone(),
         store,
-        clock,
+        clock: clock.clone(),
+        metrics,
         slack: SlackContext {
             service,
+            config,
+            clock,
             api,
             signing_secret,
             identity,
@@ -66,7 +69,7 @@ const CHANNEL_CHECK_BUDGET: Duration = Duration::from_secs(3);
 
 /// Every channel Liftoff is configured to post in: the PMO and escalation channels and each
 /// function's check-in channel (from the config or `/launch channel`).
-pub async fn configured_channels(service: &Service) -> Vec<(String, liftoff_core::SlackChannelId)> {
+pub async fn configured_channels(service: &Service, config: &Config) -> Vec<(String, liftoff_core::SlackChannelId)> {
     let functions = match service.effective_functions().await {
         Ok(functions) => functions,
         Err(err) => {
@@ -74,13 +77,13 @@ pub async fn configured_channels(service: &Service) -> Vec<(String, liftoff_core
             Vec::new()
         }
     };
-    service.config.channels.posting_channels(&functions)
+    config.channels.posting_channels(&functions)
 }
 
 /// Joins each configured public channel Liftoff is not in yet, and says loudly which ones it
 /// cannot post in, before anything is posted there.
-async fn check_channels(api: &SlackApi, service: &Service) {
-    for (key, channel) in configured_channels(service).await {
+async fn check_channels(api: &SlackApi, service: &Service, config: &Config) {
+    for (key, channel) in configured_channels(service, config).await {
         let access = crate::slack::membership::ensure_member(api, channel.as_str(), CHANNEL_CHECK_BUDGET).await;
         match access {
             crate::slack::membership::ChannelAccess::Member => {}

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 
+use super::Scheduler;
 use crate::notify::{self, EscalationView};
 use crate::outbound::OutboxMessage;
-use crate::service::Service;
 use crate::slack::render::readiness_label;
 use crate::store::StoreError;
 use liftoff_core::escalation::{Level, assess};
@@ -26,16 +26,16 @@ pub struct SweepReport {
     pub gonogo_reminders: usize,
 }
 
-pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {
-    let config = &service.config;
+pub async fn sweep(scheduler: &Scheduler) -> Result<SweepReport, StoreError> {
+    let config = &scheduler.config;
     let calendar = &config.calendar;
-    let now = service.clock.now();
+    let now = scheduler.clock.now();
     let org_today = calendar.local_date(now, None);
     let mut report = SweepReport::default();
     if !config.escalation_enabled || !calendar.is_working_day(org_today) {
         return Ok(report);
     }
-    let store = &service.store;
+    let store = &scheduler.store;
     // Tomorrow's reminders, and a day's slack for people east of the organisation.
     let horizon = calendar.next_working_day(org_today).unwrap_or(org_today) + Duration::days(1);
     let candidates = store.open_tasks_due_by(horizon).await?;
@@ -48,7 +48,7 @@ pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
-    let functions = service.effective_functions().await?;
+    let functions = scheduler.service.effective_functions().await?;
     let timezones: BTreeMap<String, chrono_tz::Tz> = store
         .user_timezones()
         .await?
@@ -94,7 +94,7 @@ pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {
             readiness,
             today,
         };
-        let messages = messages_for(service, &view, function, &assessment.episode).await?;
+        let messages = messages_for(scheduler, &view, function, &assessment.episode).await?;
         let outcome = if messages.is_empty() {
             "sent: nowhere to send"
         } else {
@@ -113,7 +113,7 @@ pub async fn sweep(service: &Service) -> Result<SweepReport, StoreError> {
             .await?
         {
             report.fired += 1;
-            service
+            scheduler
                 .metrics
                 .escalations
                 .get_or_create(&crate::metrics::LevelLabels {
@@ -157,12 +157,12 @@ fn message(
 
 /// Who hears about a level, and where.
 async fn messages_for(
-    service: &Service,
+    scheduler: &Scheduler,
     view: &EscalationView<'_>,
     function: Option<&FunctionDef>,
     episode: &str,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let config = &service.config;
+    let config = &scheduler.config;
     let task = view.task;
     let key = |suffix: &str| format!("esc:{}:{episode}:{}{suffix}", task.id.0, view.level.number());
     let owner = task.owner.as_ref().map(|o| o.as_str().to_owned());
@@ -170,7 +170,7 @@ async fn messages_for(
     let launch_lead = view.launch.lead.clone();
     let blocker_owner = view.blocker.and_then(|b| b.owner.clone());
     // The accountable person (RACI) hears from level 2 on.
-    let accountable = service
+    let accountable = scheduler
         .store
         .task_roles(task.id)
         .await?
@@ -205,7 +205,7 @@ async fn messages_for(
             if let Some(recipient) = recipient {
                 messages.push(message(key(":dm"), &recipient, None, &rendered));
             }
-            if let Some(checkin) = service.store.latest_checkin(&task.function).await?
+            if let Some(checkin) = scheduler.store.latest_checkin(&task.function).await?
                 && let Some(channel) = checkin.channel
             {
                 let line = crate::slack::blocks::Rendered::fit(

@@ -3,26 +3,26 @@
 //! second instance or a restart never sends one twice), the SQL that makes each step atomic in
 //! the store.
 
+use super::Scheduler;
 use crate::notify;
-use crate::service::Service;
 use crate::store::StoreError;
 use liftoff_core::gonogo::reminders_due;
 
 /// Enqueues the reminders undecided rounds call for today; keyed by date, so each goes once a
 /// day however often the sweep runs. Returns how many were new.
-pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
-    let config = &service.config;
-    let now = service.clock.now();
+pub async fn reminders(scheduler: &Scheduler) -> Result<usize, StoreError> {
+    let config = &scheduler.config;
+    let now = scheduler.clock.now();
     let today = config.calendar.local_date(now, None);
-    let open = service.store.open_gonogos().await?;
+    let open = scheduler.store.open_gonogos().await?;
     if open.is_empty() {
         return Ok(0);
     }
-    let functions = service.effective_functions().await?;
+    let functions = scheduler.service.effective_functions().await?;
     let mut messages = Vec::new();
     for gonogo in &open {
         // One open round per launch, so each launch is read once.
-        let Some(launch) = service.store.launch_by_id(gonogo.launch_id).await? else {
+        let Some(launch) = scheduler.store.launch_by_id(gonogo.launch_id).await? else {
             continue;
         };
         if !launch.state.is_active() {
@@ -38,10 +38,10 @@ pub async fn reminders(service: &Service) -> Result<usize, StoreError> {
         if due.is_empty() {
             continue;
         }
-        let tasks = service.store.launch_tasks(launch.id).await?;
+        let tasks = scheduler.store.launch_tasks(launch.id).await?;
         messages.extend(notify::reminder_messages(
             gonogo, &launch, &tasks, due, &functions, today,
         ));
     }
-    Ok(service.store.enqueue(&messages, now).await? as usize)
+    Ok(scheduler.store.enqueue(&messages, now).await? as usize)
 }

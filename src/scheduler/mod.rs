@@ -9,16 +9,22 @@ pub mod gonogo;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{NaiveTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::notify;
 use crate::outbound::{CheckinRecord, OutboxMessage, RunMessage};
+use std::sync::Arc;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::service::Service;
+use crate::store::Store;
 use crate::store::StoreError;
 use liftoff_core::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
-use liftoff_core::{LaunchId, SlackUserId, Task, digest};
+use liftoff_core::{SlackUserId, Task};
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,10 @@ pub struct JobRun {
 
 pub struct Scheduler {
     service: Service,
+    store: Store,
+    config: Arc<Config>,
+    clock: SharedClock,
+    metrics: Arc<Metrics>,
 }
 
 fn day_label(slot: &Slot) -> String {
@@ -38,8 +48,16 @@ fn day_label(slot: &Slot) -> String {
 }
 
 impl Scheduler {
-    pub fn new(service: Service) -> Self {
-        Scheduler { service }
+    /// A scheduler over the same store, configuration, clock and metrics the service was
+    /// built with (see `AppState::scheduler`).
+    pub fn new(service: Service, store: Store, config: Arc<Config>, clock: SharedClock, metrics: Arc<Metrics>) -> Self {
+        Scheduler {
+            service,
+            store,
+            config,
+            clock,
+            metrics,
+        }
     }
 
     /// Runs every job whose latest slot at or before now has not run yet.
@@ -71,10 +89,10 @@ impl Scheduler {
     /// The latest slot of `job` and whether it should run, unless it already ran.
     async fn due(&self, job: &str, slot: Option<Slot>) -> Result<Option<(Slot, SlotDecision)>, StoreError> {
         let Some(slot) = slot else { return Ok(None) };
-        if self.service.store.job_ran(job, &slot.key()).await? {
+        if self.store.job_ran(job, &slot.key()).await? {
             return Ok(None);
         }
-        let decision = decide(&slot, self.service.clock.now(), &self.service.config.calendar);
+        let decision = decide(&slot, self.clock.now(), &self.config.calendar);
         Ok(Some((slot, decision)))
     }
 
@@ -93,14 +111,13 @@ impl Scheduler {
         I: IntoIterator<Item = RunMessage>,
         I::IntoIter: Send,
     {
-        let now = self.service.clock.now();
+        let now = self.clock.now();
         let enqueued = self
-            .service
             .store
             .record_job_run(job, &slot.key(), outcome, messages, now)
             .await?;
         if enqueued.is_some() {
-            let metrics = &self.service.metrics;
+            let metrics = &self.metrics;
             let kind = if outcome.starts_with("skipped") {
                 "skipped"
             } else {
@@ -128,9 +145,9 @@ impl Scheduler {
 
     #[tracing::instrument(name = "job", skip_all, fields(job = "checkin"))]
     async fn checkin(&self) -> Result<Option<JobRun>, StoreError> {
-        let config = &self.service.config;
+        let config = &self.config;
         let tz = config.calendar.timezone;
-        let now = self.service.clock.now();
+        let now = self.clock.now();
         let standard = &config.schedules.checkin.schedule;
         let stretch = &config.schedules.checkin_final_stretch.schedule;
         let slot = [latest_slot(standard, tz, now), latest_slot(stretch, tz, now)]
@@ -149,7 +166,7 @@ impl Scheduler {
             final_stretch: slot.is_in(stretch),
             first_of_week: first_slot_of_week(standard, tz, today) == Some(today),
         };
-        let store = &self.service.store;
+        let store = &self.store;
         let launches = store.list_launches(false).await?;
         let open = store.open_tasks().await?;
         let functions = self.service.effective_functions().await?;
@@ -212,8 +229,8 @@ impl Scheduler {
 
     #[tracing::instrument(name = "job", skip_all, fields(job = "digest"))]
     async fn digest(&self) -> Result<Option<JobRun>, StoreError> {
-        let config = &self.service.config;
-        let now = self.service.clock.now();
+        let config = &self.config;
+        let now = self.clock.now();
         let slot = latest_slot(&config.schedules.digest.schedule, config.calendar.timezone, now);
         let Some((slot, decision)) = self.due("digest", slot).await? else {
             return Ok(None);
@@ -226,8 +243,10 @@ impl Scheduler {
                 .record("digest", &slot, "skipped: no PMO channel (channels.pmo)", [])
                 .await;
         };
-        let messages =
-            digest_messages(&self.service, channel.as_str(), &format!("digest:{}", slot.key()), None).await?;
+        let messages = self
+            .service
+            .digest_messages(channel.as_str(), &format!("digest:{}", slot.key()), None)
+            .await?;
         self.record("digest", &slot, "ran", messages.into_iter().map(RunMessage::from))
             .await
     }
@@ -235,8 +254,8 @@ impl Scheduler {
     /// The sweep on its own schedule (every 15 minutes in working hours by default).
     #[tracing::instrument(name = "job", skip_all, fields(job = "escalation_slot"))]
     async fn escalation_slot(&self) -> Result<Option<JobRun>, StoreError> {
-        let config = &self.service.config;
-        let now = self.service.clock.now();
+        let config = &self.config;
+        let now = self.clock.now();
         let slot = latest_slot(&config.schedules.escalation.schedule, config.calendar.timezone, now);
         let Some((slot, decision)) = self.due("escalation", slot).await? else {
             return Ok(None);
@@ -257,16 +276,16 @@ impl Scheduler {
     /// go/no-go reminders).
     #[tracing::instrument(name = "sweep", skip_all)]
     pub async fn sweep_now(&self) -> Result<escalation::SweepReport, StoreError> {
-        let mut report = escalation::sweep(&self.service).await?;
-        report.reviews = metric_reviews(&self.service).await?;
-        report.gonogo_reminders = gonogo::reminders(&self.service).await?;
+        let mut report = escalation::sweep(self).await?;
+        report.reviews = metric_reviews(self).await?;
+        report.gonogo_reminders = gonogo::reminders(self).await?;
         Ok(report)
     }
 
     #[tracing::instrument(name = "job", skip_all, fields(job = "nudge"))]
     async fn nudge(&self) -> Result<Option<JobRun>, StoreError> {
-        let config = &self.service.config;
-        let now = self.service.clock.now();
+        let config = &self.config;
+        let now = self.clock.now();
         let slot = latest_slot(&config.schedules.nudge.schedule, config.calendar.timezone, now);
         let Some((slot, decision)) = self.due("nudge", slot).await? else {
             return Ok(None);
@@ -274,7 +293,7 @@ impl Scheduler {
         if decision != SlotDecision::Run {
             return self.record("nudge", &slot, decision.as_str(), []).await;
         }
-        let store = &self.service.store;
+        let store = &self.store;
         let today = slot.local_date();
         let day_start = today
             .and_time(NaiveTime::MIN)
@@ -345,16 +364,16 @@ impl Scheduler {
 
 /// Asks for actuals on the working day a success metric's review falls due: one message per
 /// metric, to the launch lead (or the PMO channel when the launch has no lead).
-pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
-    let config = &service.config;
-    let now = service.clock.now();
+pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> {
+    let config = &scheduler.config;
+    let now = scheduler.clock.now();
     let today = config.calendar.local_date(now, None);
     if !config.calendar.is_working_day(today) {
         return Ok(0);
     }
     let mut messages = Vec::new();
-    let mut metrics = service.store.active_launch_metrics().await?;
-    for launch in service.store.list_launches(false).await? {
+    let mut metrics = scheduler.store.active_launch_metrics().await?;
+    for launch in scheduler.store.list_launches(false).await? {
         for metric in metrics.remove(&launch.id).unwrap_or_default() {
             let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
             if metric.actual.is_some() || review > today {
@@ -377,57 +396,5 @@ pub async fn metric_reviews(service: &Service) -> Result<usize, StoreError> {
             ));
         }
     }
-    Ok(service.store.enqueue(&messages, now).await? as usize)
-}
-
-/// The digest as outbox messages to `channel`, keyed under `key_prefix`; optionally for one
-/// launch only. "Changes since the last digest" counts from the previous digest to `channel`.
-pub async fn digest_messages(
-    service: &Service,
-    channel: &str,
-    key_prefix: &str,
-    only: Option<LaunchId>,
-) -> Result<Vec<OutboxMessage>, StoreError> {
-    let store = &service.store;
-    let config = &service.config;
-    let now: DateTime<Utc> = service.clock.now();
-    let today = config.calendar.local_date(now, None);
-    let since = store
-        .last_enqueued("digest", channel)
-        .await?
-        // The first digest to a channel looks back a week.
-        .unwrap_or(now - chrono::Duration::days(7));
-    let active = store.list_launches(false).await?;
-    let launches: Vec<_> = active
-        .iter()
-        .filter(|l| only.is_none_or(|id| l.id == id))
-        .cloned()
-        .collect();
-    let tasks = store.active_launch_tasks().await?;
-    let changes = store.history_since(since).await?;
-    let mut digests = digest::build(&launches, &tasks, &changes, today, now, &config.calendar);
-    let mut metrics = store.active_launch_metrics().await?;
-    for digest in &mut digests {
-        digest.missed_metrics = metrics
-            .remove(&digest.launch.id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|m| m.met() == Some(false))
-            .collect();
-    }
-    let failed = store.failed_messages(10).await?;
-    let label = now
-        .with_timezone(&config.calendar.timezone)
-        .format("%a %-d %b")
-        .to_string();
-    // Leads with more active launches than the configured maximum are "spread too thin".
-    let thin: Vec<(liftoff_core::SlackUserId, usize)> = liftoff_core::launch::launches_per_lead(&active)
-        .into_iter()
-        .filter(|(_, count)| *count > config.max_active_launches_per_lead)
-        .collect();
-    Ok(notify::digest(&digests, &failed, &thin, &label, today)
-        .iter()
-        .enumerate()
-        .map(|(part, rendered)| notify::post_message(format!("{key_prefix}:{}", part + 1), "digest", channel, rendered))
-        .collect())
+    Ok(scheduler.store.enqueue(&messages, now).await? as usize)
 }

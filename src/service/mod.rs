@@ -3,7 +3,9 @@
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
 pub mod home;
+pub mod people;
 pub mod replies;
+pub mod reports;
 
 use std::sync::Arc;
 
@@ -78,22 +80,20 @@ impl ConflictRetry {
 const DIGEST_REQUEST_INTERVAL: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Carries out commands. Cheap to clone.
+///
+/// Its collaborators are private: callers ask the service for what they need (a command
+/// carried out, a reply applied, a Home tab, a digest), and whoever else needs the store or the
+/// clock is given them at start-up (`AppState`), never reaches through the service for them.
 #[derive(Clone)]
 pub struct Service {
-    pub store: Store,
-    pub config: Arc<Config>,
-    pub clock: SharedClock,
-    pub metrics: Arc<crate::metrics::Metrics>,
+    store: Store,
+    config: Arc<Config>,
+    clock: SharedClock,
 }
 
 impl Service {
-    pub fn new(store: Store, config: Arc<Config>, clock: SharedClock, metrics: Arc<crate::metrics::Metrics>) -> Self {
-        Service {
-            store,
-            config,
-            clock,
-            metrics,
-        }
+    pub fn new(store: Store, config: Arc<Config>, clock: SharedClock) -> Self {
+        Service { store, config, clock }
     }
 
     /// The asking person's date today, in their own time zone when Slack has told us (cached
@@ -502,7 +502,7 @@ impl Service {
                     ));
                 }
                 let prefix = format!("digest:now:{}:{}", actor.as_str(), now.timestamp_millis());
-                let messages = crate::scheduler::digest_messages(self, channel.as_str(), &prefix, only).await?;
+                let messages = self.digest_messages(channel.as_str(), &prefix, only).await?;
                 self.store.enqueue(&messages, now).await?;
                 Ok(Reply::ephemeral(View::Notice(format!(
                     "Posting the digest to {} now.",

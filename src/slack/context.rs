@@ -1,11 +1,15 @@
 //! What every Slack handler needs, whichever transport brought the request: the service, the
 //! Web API client, who the bot is, and where background work runs.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 use tokio_util::task::TaskTracker;
 
 use super::client::{BotIdentity, SlackApi};
 use super::installation::Installation;
+use crate::clock::SharedClock;
+use crate::config::Config;
 use crate::service::Service;
 use liftoff_core::SlackUserId;
 
@@ -13,6 +17,10 @@ use liftoff_core::SlackUserId;
 #[derive(Clone)]
 pub struct SlackContext {
     pub service: Service,
+    /// The configuration the service was built with: timeouts, pacing, functions.
+    pub config: Arc<Config>,
+    /// The clock the service runs on: signatures are checked against it.
+    pub clock: SharedClock,
     pub api: SlackApi,
     /// Absent in Socket Mode, where no request URLs are served.
     pub signing_secret: Option<SecretString>,
@@ -30,17 +38,12 @@ impl SlackContext {
         let ctx = self.clone();
         let user = user.clone();
         self.background.spawn(async move {
-            let now = ctx.service.clock.now();
-            let fresh = matches!(
-                ctx.service.store.user_timezone(&user).await,
-                Ok(Some((_, fetched))) if now - fetched < chrono::Duration::days(1)
-            );
-            if fresh {
+            if !ctx.service.timezone_is_stale(&user).await {
                 return;
             }
             match ctx.api.user_timezone(user.as_str()).await {
                 Ok(Some(tz)) if tz.parse::<chrono_tz::Tz>().is_ok() => {
-                    if let Err(err) = ctx.service.store.save_user_timezone(&user, &tz, now).await {
+                    if let Err(err) = ctx.service.remember_timezone(&user, &tz).await {
                         tracing::warn!(error = %err, "could not cache a time zone");
                     }
                 }

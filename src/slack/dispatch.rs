@@ -56,7 +56,7 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
     let today = ctx.service.today_for(user).await;
     let parse_ctx = ParseContext {
         today,
-        functions: &ctx.service.config.functions,
+        functions: &ctx.config.functions,
     };
     match command_text::parse(text, &parse_ctx) {
         Err(usage) => Reply::ephemeral(View::Problem {
@@ -117,12 +117,7 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
             if !ctx.serves(&installation) {
                 return EventOutcome::WrongTeam(installation);
             }
-            let store = &ctx.service.store;
-            let now = ctx.service.clock.now();
-            match store
-                .claim_slack_event(&callback.event_id, now, EVENT_CLAIM_STALE)
-                .await
-            {
+            match ctx.service.claim_event(&callback.event_id, EVENT_CLAIM_STALE).await {
                 Ok(EventClaim::Claimed) => {
                     let kind = callback.event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
                     tracing::debug!(event_id = %callback.event_id, kind, "event received");
@@ -149,15 +144,12 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
                         // Not (fully) applied: forget the claim so Slack's retry gets another
                         // go; what was applied is not applied twice (`reply_updates`).
                         tracing::error!(error = %err, event_id = %callback.event_id, "could not handle a message");
-                        let _ = store.forget_slack_event(&callback.event_id).await;
+                        let _ = ctx.service.forget_event(&callback.event_id).await;
                         return EventOutcome::Failed;
                     }
                     // Marked handled only now that its effect is stored: a crash before this
                     // leaves a claim that Slack's retry takes over.
-                    match store
-                        .mark_slack_event_handled(&callback.event_id, ctx.service.clock.now())
-                        .await
-                    {
+                    match ctx.service.mark_event_handled(&callback.event_id).await {
                         Ok(()) => EventOutcome::Accepted,
                         Err(err) => {
                             tracing::error!(error = %err, event_id = %callback.event_id, "could not mark an event handled");

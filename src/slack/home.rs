@@ -157,7 +157,7 @@ impl HomePublisher {
 /// more than `slack.home_publishes_per_minute` across the workspace. A burst of changes (a
 /// lead's hundred launches under load, say) so costs one rebuild per interval per person.
 pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
-    let interval = ctx.service.config.slack.home_refresh;
+    let interval = ctx.config.slack.home_refresh;
     for user in users.into_iter().collect::<BTreeSet<_>>() {
         let wait = {
             let mut queue = ctx.home.queue.lock().unwrap_or_else(|p| p.into_inner());

@@ -52,7 +52,7 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
     }
     // Slack sends a whole request at once; a client still trickling its body after the read
     // timeout is holding a connection open (slow loris) and is cut off.
-    let read_timeout = ctx.service.config.server.read_timeout;
+    let read_timeout = ctx.config.server.read_timeout;
     let bytes = match tokio::time::timeout(read_timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => {
@@ -65,7 +65,7 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
         }
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    let now = ctx.service.clock.now();
+    let now = ctx.clock.now();
     let Some(secret) = &ctx.signing_secret else {
         return (StatusCode::NOT_FOUND, "request URLs are off in Socket Mode").into_response();
     };

@@ -180,12 +180,12 @@ async fn create_support_plan(ctx: &SlackContext, user: &SlackUserId, value: &str
         return;
     };
     let Ok(launch) = launch.parse::<i64>() else { return };
-    let functions = &ctx.service.config.functions;
+    let functions = &ctx.config.functions;
     let Some(function) = functions.resolve("ops").ok().or_else(|| functions.iter().next()) else {
         return;
     };
     let today = ctx.service.today_for(user).await;
-    let due = ctx.service.config.calendar.add_working_days(today, 3).unwrap_or(today);
+    let due = ctx.config.calendar.add_working_days(today, 3).unwrap_or(today);
     let command = Command::AddTask {
         launch: liftoff_core::LaunchRef::Id(liftoff_core::LaunchId(launch)),
         function: function.name.clone(),
@@ -265,7 +265,7 @@ fn status(task: TaskId, status: TaskStatus) -> Command {
 }
 
 async fn open_blocked_modal(ctx: &SlackContext, task: TaskId, place: MessageRef, trigger_id: String) {
-    let task = match ctx.service.store.task(task).await {
+    let task = match ctx.service.task(task).await {
         Ok(Some(task)) => task,
         Ok(None) => return,
         Err(err) => {

@@ -76,7 +76,7 @@ impl Connection {
 /// - failures (including `too_many_websockets`, when too many instances share one app) back
 ///   off exponentially with jitter, never in a tight loop.
 pub async fn run(ctx: SlackContext, app_token: SecretString, shutdown: CancellationToken) {
-    let ping = ctx.service.config.slack.socket_ping;
+    let ping = ctx.config.slack.socket_ping;
     let (signals, mut incoming) = tokio::sync::mpsc::unbounded_channel::<(u64, Signal)>();
     let mut next_id = 0_u64;
     let mut backoff = FIRST_BACKOFF;

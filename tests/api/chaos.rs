@@ -243,7 +243,7 @@ async fn chaos_loses_nothing_confirmed_and_posts_nothing_twice() {
 /// Runs what `liftoff tick` runs, ignoring failures (the disk may be full): the next tick
 /// catches up.
 async fn work(app: &TestApp) {
-    let scheduler = liftoff::scheduler::Scheduler::new(app.state.slack.service.clone());
+    let scheduler = app.state.scheduler();
     let _ = scheduler.run_due().await;
     let _ = scheduler.sweep_now().await;
     let _ = app.state.delivery().drain(Duration::from_secs(3)).await;

@@ -319,7 +319,7 @@ async fn concurrent_sweeps_fire_each_level_once(app: TestApp) {
         .await;
     }
     app.set_time("2026-12-07T10:05:00Z");
-    let scheduler = || liftoff::scheduler::Scheduler::new(app.state.slack.service.clone());
+    let scheduler = || app.state.scheduler();
     let (a, b, c, d) = (scheduler(), scheduler(), scheduler(), scheduler());
     let (ra, rb, rc, rd) = tokio::join!(a.sweep_now(), b.sweep_now(), c.sweep_now(), d.sweep_now());
     let fired = ra.unwrap().fired + rb.unwrap().fired + rc.unwrap().fired + rd.unwrap().fired;

@@ -300,7 +300,7 @@ impl TestApp {
 
     /// What `liftoff tick` does at the test clock's current time: run due jobs, deliver.
     pub async fn tick(&self) -> Vec<liftoff::scheduler::JobRun> {
-        let scheduler = liftoff::scheduler::Scheduler::new(self.state.slack.service.clone());
+        let scheduler = self.state.scheduler();
         let runs = scheduler.run_due().await.expect("scheduled jobs run");
         scheduler.sweep_now().await.expect("escalation sweep runs");
         self.deliver().await;

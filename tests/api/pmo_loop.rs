@@ -460,7 +460,7 @@ async fn missed_slots_are_caught_up_once_the_same_day_and_skipped_after() {
 async fn repeated_and_racing_ticks_never_post_twice() {
     let (app, _) = setup().await;
     app.set_time("2026-11-23T10:05:00Z");
-    let scheduler = || liftoff::scheduler::Scheduler::new(app.state.slack.service.clone());
+    let scheduler = || app.state.scheduler();
     let (a, b) = (scheduler(), scheduler());
     let (first, second) = tokio::join!(a.run_due(), b.run_due());
     let ran: usize = first.unwrap().len() + second.unwrap().len();

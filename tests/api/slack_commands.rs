@@ -631,8 +631,11 @@ async fn templates_metrics_actuals_and_workload() {
     assert!(t.contains("• <@U0ANN>: 1 open"), "{t}");
     assert!(t.contains("• <@U0LEAD>: 2 :warning: spread too thin"), "{t}");
     // The digest flags it too.
-    let digest = app.state.slack.service.clone();
-    let messages = liftoff::scheduler::digest_messages(&digest, "C0PMO", "digest:test", None)
+    let messages = app
+        .state
+        .slack
+        .service
+        .digest_messages("C0PMO", "digest:test", None)
         .await
         .unwrap();
     let digest: serde_json::Value = messages[0].payload.parse().unwrap();
