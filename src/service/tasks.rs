@@ -1,0 +1,291 @@
+//! Tasks: adding them, and every change to one (owner, due date, status, snooze,
+//! acknowledgement, dependency, RACI), through one permission-checked, retried edit.
+
+use chrono::NaiveDate;
+
+use super::{Asker, ConflictRetry, Service, ServiceError};
+use crate::store::StoreError;
+use crate::views::{Reply, TaskInLaunch, View};
+use liftoff_core::command::Subcommand;
+use liftoff_core::task::TaskEdit;
+use liftoff_core::{ChangeSource, FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
+
+impl Service {
+    /// Adds a task to a launch; said in the channel when it has an owner.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn add_task(
+        &self,
+        asker: &Asker<'_>,
+        launch: LaunchRef,
+        function: FunctionName,
+        title: String,
+        owner: Option<SlackUserId>,
+        due: Option<liftoff_core::DueDate>,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Task;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let launch = self.find_launch(&launch, subcommand).await?;
+        if !launch.state.is_active() {
+            return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+        }
+        if let Some(liftoff_core::DueDate::On(date)) = due
+            && date < today
+        {
+            return Err(ServiceError::user(
+                subcommand,
+                format!("{date} is in the past (today is {today})"),
+            ));
+        }
+        let draft = TaskDraft {
+            launch_id: launch.id,
+            function,
+            title,
+            owner,
+            due,
+        };
+        let new = draft
+            .validate(launch.launch_date)
+            .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+        let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
+        let visibility_notifies_owner = task.owner.is_some();
+        let view = View::TaskCreated {
+            item: TaskInLaunch { task, launch },
+            today,
+        };
+        Ok(if visibility_notifies_owner {
+            Reply::in_channel(view)
+        } else {
+            Reply::ephemeral(view)
+        })
+    }
+
+    /// Moves a task's due date (never into the past).
+    pub(super) async fn set_due(
+        &self,
+        asker: &Asker<'_>,
+        task: TaskId,
+        due: liftoff_core::DueDate,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Due;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        if let liftoff_core::DueDate::On(date) = due
+            && date < today
+        {
+            return Err(ServiceError::user(
+                subcommand,
+                format!("{date} is in the past (today is {today})"),
+            ));
+        }
+        self.edit_task(actor, task, TaskEdit::Due(due), None, subcommand, source, today)
+            .await
+    }
+
+    /// Snoozes a task's escalations for some working days.
+    pub(super) async fn snooze(
+        &self,
+        asker: &Asker<'_>,
+        task: TaskId,
+        working_days: u32,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Snooze;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let until = self
+            .config
+            .calendar
+            .add_working_days(today, working_days)
+            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+        self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+            .await
+    }
+
+    /// Snoozes a task's escalations until a date (capped: past it, it is a new due date).
+    pub(super) async fn snooze_until(
+        &self,
+        asker: &Asker<'_>,
+        task: TaskId,
+        until: NaiveDate,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Snooze;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        if until <= today {
+            return Err(ServiceError::user(
+                subcommand,
+                format!("pick a date after today ({today})"),
+            ));
+        }
+        // The same cap as `/launch snooze`: past it, it is a new due date, not a snooze.
+        let latest = self
+            .config
+            .calendar
+            .add_working_days(today, liftoff_core::MAX_SNOOZE_WORKING_DAYS)
+            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+        if until > latest {
+            return Err(ServiceError::user(
+                subcommand,
+                format!(
+                    "snooze at most {} working days (until {latest}); for longer, move the due date",
+                    liftoff_core::MAX_SNOOZE_WORKING_DAYS
+                ),
+            ));
+        }
+        self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+            .await
+    }
+
+    /// Acknowledges an escalation: its ladder holds for the configured working days.
+    pub(super) async fn acknowledge(&self, asker: &Asker<'_>, task: TaskId) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Snooze;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let until = self
+            .config
+            .calendar
+            .add_working_days(today, self.config.ladder.ack_hold_days.max(1))
+            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+        let note = Some("acknowledged the escalation".to_owned());
+        self.edit_task(actor, task, TaskEdit::Snooze(until), note, subcommand, source, today)
+            .await
+    }
+
+    /// Marks a task blocked by another one.
+    pub(super) async fn blocked_by(
+        &self,
+        asker: &Asker<'_>,
+        task: TaskId,
+        by: TaskId,
+        reason: String,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Block;
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        if task == by {
+            return Err(ServiceError::user(subcommand, "a task cannot wait on itself"));
+        }
+        if self.store.task(by).await?.is_none() {
+            return Err(ServiceError::user(subcommand, format!("there is no task {by}")));
+        }
+        let status =
+            liftoff_core::TaskStatus::blocked(&reason).map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+        self.edit_task(
+            actor,
+            task,
+            TaskEdit::BlockedBy(status, by),
+            None,
+            subcommand,
+            source,
+            today,
+        )
+        .await
+    }
+
+    /// Sets (or clears) a task's RACI roles.
+    pub(super) async fn set_raci(
+        &self,
+        asker: &Asker<'_>,
+        task: TaskId,
+        roles: Vec<liftoff_core::RoleAssignment>,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Raci;
+        let (actor, source) = (asker.actor, asker.source);
+        let task = self
+            .store
+            .task(task)
+            .await?
+            .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {task}")))?;
+        let launch = self.launch_of(&task).await?;
+        if !launch.state.is_active() {
+            return Err(ServiceError::user(
+                subcommand,
+                format!("{} belongs to {}, which is archived", task.id, launch.slug),
+            ));
+        }
+        self.store
+            .set_task_roles(&task, &roles, &self.ctx(actor, source))
+            .await?;
+        let summary: Vec<String> = roles
+            .iter()
+            .map(|r| format!("{} {}", r.role.as_str(), r.user.mention()))
+            .collect();
+        Ok(Reply::ephemeral(View::Notice(format!(
+            "{}: {}",
+            task.id,
+            if summary.is_empty() {
+                "RACI cleared".to_owned()
+            } else {
+                summary.join(", ")
+            }
+        ))))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn edit_task(
+        &self,
+        actor: &SlackUserId,
+        id: TaskId,
+        edit: TaskEdit,
+        note: Option<String>,
+        subcommand: Subcommand,
+        source: ChangeSource,
+        today: NaiveDate,
+    ) -> Result<Reply, ServiceError> {
+        let mut retry = ConflictRetry::new();
+        loop {
+            let task = self
+                .store
+                .task(id)
+                .await?
+                .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {id}")))?;
+            let launch = self.launch_of(&task).await?;
+            if !launch.state.is_active() {
+                return Err(ServiceError::user(
+                    subcommand,
+                    format!("{id} belongs to {}, which is archived", launch.slug),
+                ));
+            }
+            let (next, entry) = task
+                .edit(
+                    edit.clone(),
+                    launch.launch_date,
+                    &self.ctx(actor, source),
+                    note.as_deref(),
+                )
+                .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+            match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
+                Ok(saved) => {
+                    let resolved = (task.status.kind() == liftoff_core::StatusKind::Blocked
+                        && saved.status.kind() != liftoff_core::StatusKind::Blocked)
+                        || (task.status.is_open() && !saved.status.is_open());
+                    if resolved {
+                        self.announce_resolution(&saved, &entry).await?;
+                    }
+                    return Ok(Reply::in_channel(View::TaskUpdated {
+                        item: TaskInLaunch { task: saved, launch },
+                        change: entry,
+                        today,
+                    }));
+                }
+                Err(StoreError::Conflict) if retry.again().await => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Replies in the thread of every escalation about `task` that it is resolved, by whom and
+    /// when (once per escalation message).
+    pub(super) async fn announce_resolution(
+        &self,
+        task: &Task,
+        change: &liftoff_core::HistoryEntry,
+    ) -> Result<(), StoreError> {
+        let escalations = self.store.escalation_messages(task.id).await?;
+        if escalations.is_empty() {
+            return Ok(());
+        }
+        let at = change
+            .at
+            .with_timezone(&self.config.calendar.timezone)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let messages = crate::notify::resolution(task, change, &at, escalations);
+        self.store.enqueue(&messages, self.clock.now()).await?;
+        Ok(())
+    }
+}
