@@ -30,5 +30,6 @@ mod slack_events;
 mod slack_interactions;
 mod slack_limits;
 mod slack_text;
+mod snapshots;
 mod socket_mode;
 mod store;
