@@ -10,7 +10,7 @@ use liftoff_core::{Launch, SlackUserId, TaskId};
 pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> Rendered {
     let text = format!(
         ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
-         `/launch actual {} \"{}\" <value>`.",
+         `/launch actual {} \"{}\" &lt;value&gt;`.",
         escape_quiet(&metric.name),
         escape_quiet(&launch.name),
         launch.slug,

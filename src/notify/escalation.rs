@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::SlackBlock;
 
 use crate::outbound::OutboxMessage;
-use crate::slack::blocks::{Rendered, escape, escape_quiet, section};
+use crate::slack::blocks::{Rendered, escape_quiet, section};
 use crate::slack::render::{actions, task_line, task_row};
 use liftoff_core::{HistoryEntry, Launch, Task};
 
@@ -117,6 +117,18 @@ fn escalation_actions(task: &Task) -> SlackBlock {
     .into()
 }
 
+/// The line in a task's latest check-in thread saying it is now overdue, mentioning its owner.
+pub fn overdue_in_checkin_thread(task: &Task) -> Rendered {
+    let owner = task.owner.as_ref().map(|o| o.mention()).unwrap_or_default();
+    let text = format!(
+        ":rotating_light: `{}` {} is overdue (due {}) {owner}",
+        task.id,
+        escape_quiet(&task.title),
+        task.due_date,
+    );
+    Rendered::fit(text, vec![], "")
+}
+
 /// The line closing each escalation about `task` now that it is resolved: who resolved it and
 /// when (`at`, in the organisation's time zone), as one reply in the thread of each escalation
 /// message, given as `(its outbox key, its channel or person)`. Keyed by the escalation, so a
@@ -130,8 +142,8 @@ pub fn resolution(
     let text = format!(
         ":white_check_mark: Resolved: `{}` {} is {} — by {} at {at}.",
         task.id,
-        escape(&task.title),
-        escape(&task.status.to_string()),
+        escape_quiet(&task.title),
+        escape_quiet(&task.status.to_string()),
         change.actor
     );
     let rendered = Rendered::fit(text, vec![], "");

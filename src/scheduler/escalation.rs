@@ -208,17 +208,7 @@ async fn messages_for(
             if let Some(checkin) = scheduler.store.latest_checkin(&task.function).await?
                 && let Some(channel) = checkin.channel
             {
-                let line = crate::slack::blocks::Rendered::fit(
-                    format!(
-                        ":rotating_light: `{}` {} is overdue (due {}) {}",
-                        task.id,
-                        crate::slack::blocks::escape(&task.title),
-                        task.due_date,
-                        mention(&task.owner).unwrap_or_default()
-                    ),
-                    vec![],
-                    "",
-                );
+                let line = notify::overdue_in_checkin_thread(task);
                 messages.push(message(key(":thread"), &channel, Some(checkin.outbox_key), &line));
             }
         }

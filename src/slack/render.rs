@@ -63,7 +63,7 @@ pub fn render(view: &View) -> Rendered {
     match view {
         View::Help { topic: None } => help(),
         View::Help { topic: Some(sub) } => {
-            let text = format!("`{}`\n{}", sub.usage(), sub.summary());
+            let text = format!("`{}`\n{}", escape(sub.usage()), sub.summary());
             Rendered::fit(text.clone(), vec![section(&text)], "")
         }
         View::Problem { message, usage } => problem(message, *usage),
@@ -96,7 +96,7 @@ pub fn render(view: &View) -> Rendered {
                 ));
             } else {
                 text.push_str(&format!(
-                    "\nAdd tasks with `/launch task {} <function> <title> owner:@someone due:T-14`.",
+                    "\nAdd tasks with `/launch task {} &lt;function&gt; &lt;title&gt; owner:@someone due:T-14`.",
                     launch.slug
                 ));
             }
@@ -343,7 +343,7 @@ pub fn render(view: &View) -> Rendered {
             let text = format!("Escalated now:\n{}", lines.join("\n"));
             let mut blocks = vec![header("Escalated now")];
             blocks.extend(packed_sections(&lines));
-            Rendered::fit(text, blocks, "Use `/launch escalations <launch>` for one launch.")
+            Rendered::fit(text, blocks, "Use `/launch escalations &lt;launch&gt;` for one launch.")
         }
         View::GoNoGoStarted {
             launch,
@@ -372,7 +372,7 @@ pub fn render(view: &View) -> Rendered {
             if !leaderless.is_empty() {
                 let names: Vec<String> = leaderless.iter().map(ToString::to_string).collect();
                 text.push_str(&format!(
-                    "\nNot asked, no lead set: {} (`/launch lead <function> @user`).",
+                    "\nNot asked, no lead set: {} (`/launch lead &lt;function&gt; @user`).",
                     names.join(", ")
                 ));
             }
@@ -401,7 +401,7 @@ fn saturation_note(warnings: &[String]) -> String {
 fn help() -> Rendered {
     let mut lines = vec!["*Liftoff* runs the PMO side of your launches. Commands:".to_owned()];
     for sub in Subcommand::ALL {
-        lines.push(format!("`{}` — {}", sub.usage(), sub.summary()));
+        lines.push(format!("`{}` — {}", escape(sub.usage()), sub.summary()));
     }
     lines.push(
         "Dates: `2026-12-04`, `today`, `tomorrow`, `friday`, `+3d`, `+2w`, and for tasks `T-14` / `T+7` \
@@ -416,7 +416,7 @@ fn help() -> Rendered {
 
 fn problem(message: &str, usage: Option<Subcommand>) -> Rendered {
     let usage_line = match usage {
-        Some(sub) => format!("Usage: `{}`", sub.usage()),
+        Some(sub) => format!("Usage: `{}`", escape(sub.usage())),
         None => "See `/launch help` for what Liftoff understands.".to_owned(),
     };
     let text = format!(":warning: {}\n{usage_line}", escape(message));
@@ -538,7 +538,7 @@ fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: 
     let text = format!("{title}:\n{}", lines.join("\n"));
     let mut blocks = vec![header(title)];
     blocks.extend(packed_sections(&lines));
-    Rendered::fit(text, blocks, "Use `/launch show <launch>` for one launch.")
+    Rendered::fit(text, blocks, "Use `/launch show &lt;launch&gt;` for one launch.")
 }
 
 /// The state of a launch's latest go/no-go, in one line.
@@ -632,7 +632,7 @@ fn launch_detail(detail: &LaunchDetail) -> Rendered {
     }
     if tasks.is_empty() {
         blocks.push(context(&format!(
-            "No tasks yet: `/launch task {} <function> <title> owner:@someone due:T-14`",
+            "No tasks yet: `/launch task {} &lt;function&gt; &lt;title&gt; owner:@someone due:T-14`",
             launch.slug
         )));
     }

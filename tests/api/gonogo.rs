@@ -284,7 +284,10 @@ async fn a_go_no_go_needs_someone_to_ask_and_a_launch_still_ahead() {
     assert!(unknown["text"].as_str().unwrap().contains("no launch `nope`"));
     let usage = app.command(LEAD, "gonogo").await;
     assert!(
-        usage["text"].as_str().unwrap().contains("/launch gonogo <launch>"),
+        usage["text"]
+            .as_str()
+            .unwrap()
+            .contains("/launch gonogo &lt;launch&gt;"),
         "{usage}"
     );
 

@@ -15,6 +15,12 @@ fn text(reply: &Value) -> String {
     reply["text"].as_str().unwrap_or_default().to_owned()
 }
 
+/// What a person sees of mrkdwn text: Slack shows `&lt;`, `&gt;` and `&amp;` as the characters
+/// they stand for (docs.slack.dev, "Formatting text for app surfaces" → "Escaping text").
+fn shown(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
 fn all_block_text(reply: &Value) -> String {
     reply["blocks"].to_string()
 }
@@ -25,7 +31,7 @@ fn assert_ephemeral(reply: &Value) {
 
 fn assert_problem(reply: &Value, message: &str, usage: &str) {
     assert_ephemeral(reply);
-    let text = text(reply);
+    let text = shown(&text(reply));
     assert!(text.contains(":warning:"), "{text}");
     assert!(text.contains(message), "expected `{message}` in {text}");
     assert!(text.contains(usage), "expected usage `{usage}` in {text}");
@@ -60,7 +66,7 @@ async fn help_lists_every_subcommand_ephemerally() {
         assert_ephemeral(&reply);
         for sub in liftoff_core::command::Subcommand::ALL {
             assert!(
-                text(&reply).contains(sub.usage()),
+                shown(&text(&reply)).contains(sub.usage()),
                 "{input:?}: help lacks {}",
                 sub.usage()
             );
@@ -69,7 +75,8 @@ async fn help_lists_every_subcommand_ephemerally() {
     let reply = app.command(ANN, "help block").await;
     assert_eq!(
         text(&reply),
-        "`/launch block <task> [by <task>] <reason…>`\nmark a task blocked, with the reason"
+        // As sent: Slack shows the escaped brackets as `<` and `>`.
+        "`/launch block &lt;task&gt; [by &lt;task&gt;] &lt;reason…&gt;`\nmark a task blocked, with the reason"
     );
     let reply = app.command(ANN, "launch-it").await;
     assert_problem(&reply, "unknown subcommand `launch-it`", "/launch help");
