@@ -7,7 +7,10 @@ use liftoff_core::command::Subcommand;
 use liftoff_core::gonogo::{GoNoGo, Vote};
 use liftoff_core::launch::SuccessMetric;
 use liftoff_core::readiness::{LaunchReadiness, Readiness};
-use liftoff_core::{DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, SlackChannelId, SlackUserId, Task};
+use liftoff_core::{
+    DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, LaunchRef, SlackChannelId, SlackUserId, Slug, Task,
+    TaskId,
+};
 
 /// Who sees a reply: only the person who asked, or everyone in the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,4 +177,84 @@ pub struct HomeTab {
     pub launches: Vec<Launch>,
     /// Launches the person leads or has tasks in, with their overall readiness.
     pub involved: Vec<(Launch, Readiness)>,
+}
+
+/// What stands in the way of a command, with the facts the person needs to put it right. The
+/// service says *what* is wrong; the Slack layer words it (`slack::wording`), with mentions and
+/// links, so no Slack markup is built in the service.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserError {
+    /// A rule of the domain refused it, in the domain's own plain words (a task title too
+    /// long, a blocked status without a reason, a launch edit that makes no sense).
+    Rule(String),
+    NoSuchLaunch(LaunchRef),
+    NoSuchTask(TaskId),
+    NoSuchFunction(FunctionName),
+    LaunchArchived(Slug),
+    AlreadyArchived(Slug),
+    TaskInArchivedLaunch {
+        task: TaskId,
+        launch: Slug,
+    },
+    DateInPast {
+        date: NaiveDate,
+        today: NaiveDate,
+    },
+    /// The calendar has no working day left to count (a configuration problem).
+    NoWorkingDays,
+    SnoozeNotAfterToday {
+        today: NaiveDate,
+    },
+    SnoozeTooLong {
+        working_days: u32,
+        latest: NaiveDate,
+    },
+    WaitsOnItself,
+    NoSuchMetric {
+        launch: Slug,
+        name: String,
+        known: Vec<String>,
+    },
+    QuarterOutsideCalendar,
+    NoPmoChannel,
+    DigestTooSoon {
+        wait_minutes: i64,
+    },
+    /// Only the launch's lead or an admin may do this.
+    NotLaunchManager {
+        launch: Slug,
+        lead: Option<SlackUserId>,
+        action: Subcommand,
+    },
+    /// Only the function's lead or an admin may change its channel or lead.
+    NotFunctionManager {
+        function: String,
+        lead: Option<SlackUserId>,
+        setting: Subcommand,
+    },
+    GoNoGoAfterLaunch {
+        launch: Slug,
+        launched_on: NaiveDate,
+    },
+    NobodyToAsk {
+        functions: Vec<FunctionName>,
+    },
+    GoNoGoUnderWay {
+        launch: Slug,
+        started: Option<(SlackUserId, NaiveDate)>,
+        waiting: Vec<(SlackUserId, FunctionName)>,
+    },
+    GoNoGoGone,
+    GoNoGoNotAsked {
+        function: FunctionName,
+        voter: Option<SlackUserId>,
+    },
+    GoNoGoDecided {
+        launch: Slug,
+        decided_on: Option<NaiveDate>,
+    },
+    /// In a reply: a line without a task id, and the writer owns no open task there.
+    NoOwnOpenTask,
+    /// In a reply: a line without a task id, and the writer owns several open tasks there.
+    SeveralOwnOpenTasks(Vec<TaskId>),
 }

@@ -3,7 +3,9 @@
 //! be delivered.
 
 use crate::outbound::{OutboxMessage, OutboxMethod};
+use crate::service::replies::ReplyProblem;
 use crate::slack::blocks::{Rendered, escape, escape_quiet, section};
+use crate::slack::wording;
 use liftoff_core::{Launch, SlackUserId, TaskId};
 
 /// The request for a success metric's actual, on its review date.
@@ -28,8 +30,8 @@ pub fn applied(lines: &[String]) -> Rendered {
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
-/// The ephemeral hint to someone whose reply could not (all) be applied.
-pub fn hint(problems: &[String]) -> Rendered {
+/// The ephemeral hint to someone whose reply could not (all) be applied: one line per problem.
+pub fn hint(problems: &[ReplyProblem]) -> Rendered {
     let mut text = String::from("I could not apply ");
     text.push_str(if problems.len() == 1 {
         "this line"
@@ -38,7 +40,15 @@ pub fn hint(problems: &[String]) -> Rendered {
     });
     text.push_str(" of your reply:\n");
     for problem in problems {
-        text.push_str(&format!("• {}\n", escape(problem)));
+        let line = match problem {
+            ReplyProblem::Unreadable(words) => escape(words),
+            ReplyProblem::Refused {
+                task: Some(task),
+                refusal,
+            } => format!("{task}: {}", wording::refusal(refusal)),
+            ReplyProblem::Refused { task: None, refusal } => wording::refusal(refusal),
+        };
+        text.push_str(&format!("• {line}\n"));
     }
     text.push_str(
         "Reply one line per task, e.g. `T12 done`, `T12 on track`, `T12 at risk: vendor late`, \
@@ -73,7 +83,7 @@ pub fn reply_answers(
     thread_ts: Option<&str>,
     author: &SlackUserId,
     applied: &[(TaskId, String)],
-    problems: &[String],
+    problems: &[ReplyProblem],
 ) -> Vec<OutboxMessage> {
     let mut messages = Vec::new();
     if !applied.is_empty() {

@@ -2,7 +2,7 @@
 
 use super::{Service, ServiceError};
 use crate::store::{FunctionSetting, StoreError};
-use crate::views::{Reply, View};
+use crate::views::{Reply, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::{ChangeSource, FunctionDef, FunctionName, SlackUserId};
 
@@ -21,30 +21,30 @@ impl Service {
             FunctionSetting::Channel(_) => Subcommand::Channel,
             FunctionSetting::Lead(_) => Subcommand::Lead,
         };
-        let current = self
+        let Some(current) = self
             .effective_functions()
             .await?
             .into_iter()
             .find(|def| &def.name == function)
-            .expect("the parser only accepts known functions");
+        else {
+            // The parser accepts only known functions, but the configuration may have changed.
+            return Err(ServiceError::user(
+                subcommand,
+                UserError::NoSuchFunction(function.clone()),
+            ));
+        };
         let is_its_lead = current.lead.as_ref() == Some(actor);
         // Without admins and without a lead nobody could ever set one: then anyone may, as
         // anyone may manage a launch that has no lead.
         let unclaimed = self.config.admins.is_empty() && current.lead.is_none();
         if !self.config.is_admin(actor) && !is_its_lead && !unclaimed {
-            let lead = current.lead.as_ref().map_or(String::new(), |lead| {
-                format!("{}'s lead ({}) or ", current.display_name, lead.mention())
-            });
-            let what = match subcommand {
-                Subcommand::Channel => "check-in channel",
-                _ => "lead",
-            };
             return Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "only {lead}a Liftoff admin can change the {} {what}",
-                    current.display_name
-                ),
+                UserError::NotFunctionManager {
+                    function: current.display_name.clone(),
+                    lead: current.lead.clone(),
+                    setting: subcommand,
+                },
             ));
         }
         self.store

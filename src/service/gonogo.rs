@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Service, ServiceError};
-use crate::views::{Reply, View};
+use crate::views::{Reply, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::{FunctionName, LaunchRef, SlackUserId};
 
@@ -22,15 +22,18 @@ impl Service {
         let launch = self.find_launch(reference, subcommand).await?;
         self.check_may_manage(actor, &launch, subcommand)?;
         if !launch.state.is_active() {
-            return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+            return Err(ServiceError::user(
+                subcommand,
+                UserError::LaunchArchived(launch.slug.clone()),
+            ));
         }
         if launch.launch_date < today {
             return Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "{} launched on {}; a go/no-go is for before launch day (`/launch retro {}` looks back)",
-                    launch.slug, launch.launch_date, launch.slug
-                ),
+                UserError::GoNoGoAfterLaunch {
+                    launch: launch.slug.clone(),
+                    launched_on: launch.launch_date,
+                },
             ));
         }
         let tasks = self.store.launch_tasks(launch.id).await?;
@@ -38,14 +41,11 @@ impl Service {
         let functions = self.effective_functions().await?;
         let (ballots, leaderless) = liftoff_core::gonogo::ballots_for(&functions, &involved);
         if ballots.is_empty() {
-            let names: Vec<String> = leaderless.iter().map(ToString::to_string).collect();
             return Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "nobody to ask: {} ha{} no lead; set one with `/launch lead <function> @user`",
-                    names.join(", "),
-                    if names.len() == 1 { "s" } else { "ve" }
-                ),
+                UserError::NobodyToAsk {
+                    functions: leaderless.clone(),
+                },
             ));
         }
         let now = self.clock.now();
@@ -66,24 +66,19 @@ impl Service {
             })),
             None => {
                 let open = self.store.latest_gonogo(launch.id).await?;
-                let waiting: Vec<String> = open
+                let waiting = open
                     .iter()
                     .flat_map(|g| g.waiting_on())
-                    .map(|b| format!("{} ({})", b.voter.mention(), b.function))
+                    .map(|b| (b.voter.clone(), b.function.clone()))
                     .collect();
-                let since = open.map(|g| format!(" by {} on {}", g.started_by.mention(), g.started_on));
+                let started = open.map(|g| (g.started_by, g.started_on));
                 Err(ServiceError::user(
                     subcommand,
-                    format!(
-                        "a go/no-go for {} is already under way (started{}); waiting on {}",
-                        launch.slug,
-                        since.unwrap_or_default(),
-                        if waiting.is_empty() {
-                            "nobody".to_owned()
-                        } else {
-                            waiting.join(", ")
-                        }
-                    ),
+                    UserError::GoNoGoUnderWay {
+                        launch: launch.slug.clone(),
+                        started,
+                        waiting,
+                    },
                 ))
             }
         }
@@ -100,7 +95,7 @@ impl Service {
     ) -> Result<Reply, ServiceError> {
         use crate::store::VoteOutcome;
         let subcommand = Subcommand::GoNoGo;
-        let gone = || ServiceError::user(subcommand, "that go/no-go no longer exists");
+        let gone = || ServiceError::user(subcommand, UserError::GoNoGoGone);
         let round = self.store.gonogo(id).await?.ok_or_else(gone)?;
         let launch = self.store.launch_by_id(round.launch_id).await?.ok_or_else(gone)?;
         let pmo = self.config.channels.pmo.clone();
@@ -115,25 +110,17 @@ impl Service {
             VoteOutcome::Unknown => Err(gone()),
             VoteOutcome::NotAsked(gonogo) => Err(ServiceError::user(
                 subcommand,
-                match gonogo.ballot(function) {
-                    Some(ballot) => format!(
-                        "this go/no-go asks {} for {function}, so only they can answer it",
-                        ballot.voter.mention()
-                    ),
-                    None => format!("this go/no-go does not ask for {function}"),
+                UserError::GoNoGoNotAsked {
+                    function: function.clone(),
+                    voter: gonogo.ballot(function).map(|ballot| ballot.voter.clone()),
                 },
             )),
             VoteOutcome::AlreadyDecided(gonogo) => Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "the go/no-go for {} was already decided{}; `/launch gonogo {}` starts a new one",
-                    launch.slug,
-                    gonogo
-                        .decided_at
-                        .map(|at| format!(" on {}", self.config.calendar.local_date(at, None)))
-                        .unwrap_or_default(),
-                    launch.slug
-                ),
+                UserError::GoNoGoDecided {
+                    launch: launch.slug.clone(),
+                    decided_on: gonogo.decided_at.map(|at| self.config.calendar.local_date(at, None)),
+                },
             )),
             VoteOutcome::Recorded { gonogo, .. } => Ok(Reply::ephemeral(View::GoNoGoVoted {
                 launch,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{Asker, ConflictRetry, Service, ServiceError};
 use crate::store::StoreError;
-use crate::views::{LaunchDetail, Reply, View};
+use crate::views::{LaunchDetail, Reply, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::launch::{LaunchEdit, LaunchEditError, LaunchState};
 use liftoff_core::readiness::readiness;
@@ -59,10 +59,10 @@ impl Service {
         use chrono::Datelike;
         let (year, quarter) = quarter.unwrap_or((today.year(), today.month0() / 3 + 1));
         let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
-            .ok_or_else(|| ServiceError::user(subcommand, "that quarter is outside the calendar"))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::QuarterOutsideCalendar))?;
         let end = start
             .checked_add_months(chrono::Months::new(3))
-            .ok_or_else(|| ServiceError::user(subcommand, "that quarter is outside the calendar"))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::QuarterOutsideCalendar))?;
         let mut weeks: Vec<(NaiveDate, Vec<Launch>)> = Vec::new();
         for launch in self.store.list_launches(false).await? {
             if launch.launch_date < start || launch.launch_date >= end {
@@ -89,7 +89,7 @@ impl Service {
     ) -> Result<Reply, ServiceError> {
         let slug = draft
             .validate(today)
-            .map_err(|e| ServiceError::user(Subcommand::New, e.to_string()))?;
+            .map_err(|e| ServiceError::user(Subcommand::New, UserError::Rule(e.to_string())))?;
         let templates = &self.config.templates;
         let (launch, tasks) = self
             .store
@@ -131,13 +131,13 @@ impl Service {
             if subcommand == Subcommand::Archive && launch.state == LaunchState::Archived {
                 return Err(ServiceError::user(
                     subcommand,
-                    format!("{} is already archived", launch.slug),
+                    UserError::AlreadyArchived(launch.slug.clone()),
                 ));
             }
             let tasks = self.store.launch_tasks(launch.id).await?;
             let change = launch
                 .edit(edit.clone(), &tasks, today, &self.ctx(actor, source))
-                .map_err(|e: LaunchEditError| ServiceError::user(subcommand, e.to_string()))?;
+                .map_err(|e: LaunchEditError| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
             match self.store.save_launch_change(&change).await {
                 Ok(saved) => {
                     let moved = saved.launch_date != launch.launch_date || saved.tier != launch.tier;
@@ -180,14 +180,13 @@ impl Service {
         if allowed {
             Ok(())
         } else {
-            let lead = launch.lead.as_ref().map(SlackUserId::mention).unwrap_or_default();
-            let action = match subcommand {
-                Subcommand::GoNoGo => "start its go/no-go".to_owned(),
-                other => format!("{other} it"),
-            };
             Err(ServiceError::user(
                 subcommand,
-                format!("only {}'s lead ({lead}) or a Liftoff admin can {action}", launch.slug),
+                UserError::NotLaunchManager {
+                    launch: launch.slug.clone(),
+                    lead: launch.lead.clone(),
+                    action: subcommand,
+                },
             ))
         }
     }

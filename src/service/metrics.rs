@@ -2,7 +2,7 @@
 
 use super::{Asker, Service, ServiceError};
 use crate::store::StoreError;
-use crate::views::{Reply, View};
+use crate::views::{Reply, UserError, View};
 use liftoff_core::LaunchRef;
 use liftoff_core::command::Subcommand;
 
@@ -18,7 +18,10 @@ impl Service {
         let (actor, source) = (asker.actor, asker.source);
         let launch = self.find_launch(&launch, subcommand).await?;
         if !launch.state.is_active() {
-            return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+            return Err(ServiceError::user(
+                subcommand,
+                UserError::LaunchArchived(launch.slug.clone()),
+            ));
         }
         self.store
             .upsert_metric(launch.id, &metric, &self.ctx(actor, source))
@@ -49,14 +52,13 @@ impl Service {
                 .into_iter()
                 .map(|m| m.name)
                 .collect();
-            let known = if known.is_empty() {
-                "none yet".to_owned()
-            } else {
-                known.join(", ")
-            };
             return Err(ServiceError::user(
                 subcommand,
-                format!("{} has no metric named `{name}` (its metrics: {known})", launch.slug),
+                UserError::NoSuchMetric {
+                    launch: launch.slug.clone(),
+                    name,
+                    known,
+                },
             ));
         }
         let metric = self

@@ -2,6 +2,7 @@
 //! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
+mod error;
 mod functions;
 mod gonogo;
 pub mod home;
@@ -12,6 +13,8 @@ pub mod replies;
 pub mod reports;
 mod tasks;
 
+pub use error::ServiceError;
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -19,30 +22,11 @@ use chrono::NaiveDate;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::store::{FunctionSetting, Store, StoreError};
-use crate::views::{Reply, View};
+use crate::views::{Reply, UserError, View};
 use liftoff_core::command::{Command, Subcommand};
 use liftoff_core::launch::{LaunchEdit, LaunchState};
 use liftoff_core::task::TaskEdit;
 use liftoff_core::{Actor, ChangeContext, ChangeSource, Launch, LaunchRef, SlackUserId, Task};
-
-/// Why a command did not go through.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The person can fix it; the message says how.
-    #[error("{message}")]
-    User { message: String, usage: Option<Subcommand> },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl ServiceError {
-    fn user(subcommand: Subcommand, message: impl Into<String>) -> ServiceError {
-        ServiceError::User {
-            message: message.into(),
-            usage: Some(subcommand),
-        }
-    }
-}
 
 /// How often a read-modify-write retries when another writer got there first.
 /// How long a change keeps trying when others change the same record at the same moment
@@ -207,12 +191,10 @@ impl Service {
     }
 
     async fn find_launch(&self, reference: &LaunchRef, subcommand: Subcommand) -> Result<Launch, ServiceError> {
-        self.store.launch(reference).await?.ok_or_else(|| {
-            ServiceError::user(
-                subcommand,
-                format!("there is no launch `{reference}`; `/launch list` shows them"),
-            )
-        })
+        self.store
+            .launch(reference)
+            .await?
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchLaunch(reference.clone())))
     }
 
     async fn launch_of(&self, task: &Task) -> Result<Launch, ServiceError> {

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Service, ServiceError};
 use crate::notify;
 use crate::store::{PostedCheckin, StoreError};
-use crate::views::{Reply, View};
+use crate::views::{Reply, UserError, View};
 use liftoff_core::command::Command;
 use liftoff_core::grammar::thread_reply::{self, ReplyChange, ReplyUpdate};
 use liftoff_core::{ChangeSource, SlackUserId, TaskId};
@@ -42,6 +42,15 @@ pub struct WrittenReply {
     pub edited: bool,
     /// When it was written, if known (from its Slack `ts`).
     pub written_at: Option<DateTime<Utc>>,
+}
+
+/// A line of a reply that could not be applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyProblem {
+    /// Not an update Liftoff understands; the grammar's own plain words say why.
+    Unreadable(String),
+    /// An update the service refused (for `task`, when the line named or meant one).
+    Refused { task: Option<TaskId>, refusal: UserError },
 }
 
 /// What a reply did.
@@ -121,7 +130,7 @@ impl Service {
             let update = match line {
                 Ok(update) => update,
                 Err(problem) => {
-                    problems.push(problem);
+                    problems.push(ReplyProblem::Unreadable(problem));
                     continue;
                 }
             };
@@ -138,8 +147,8 @@ impl Service {
                     {
                         *done
                     }
-                    Err(problem) => {
-                        problems.push(problem);
+                    Err(refusal) => {
+                        problems.push(ReplyProblem::Refused { task: None, refusal });
                         continue;
                     }
                 },
@@ -180,7 +189,10 @@ impl Service {
                     }
                     replies.push(answer);
                 }
-                Err(ServiceError::User { message, .. }) => problems.push(format!("{task}: {message}")),
+                Err(ServiceError::User { refusal, .. }) => problems.push(ReplyProblem::Refused {
+                    task: Some(task),
+                    refusal,
+                }),
                 Err(ServiceError::Store(err)) => return Err(err.into()),
             }
         }
@@ -254,7 +266,7 @@ impl Service {
         &self,
         candidates: &[TaskId],
         author: &SlackUserId,
-    ) -> Result<Result<TaskId, String>, StoreError> {
+    ) -> Result<Result<TaskId, UserError>, StoreError> {
         let mut open = Vec::new();
         for id in candidates {
             if let Some(task) = self.store.task(*id).await?
@@ -266,13 +278,8 @@ impl Service {
         }
         Ok(match open.as_slice() {
             [one] => Ok(*one),
-            [] => Err("you own no open task here; start the line with the task id, e.g. `T12 done`".to_owned()),
-            many => Err(format!(
-                "you own {} open tasks here ({}); start the line with the task id, e.g. `{} done`",
-                many.len(),
-                many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                many[0]
-            )),
+            [] => Err(UserError::NoOwnOpenTask),
+            many => Err(UserError::SeveralOwnOpenTasks(many.to_vec())),
         })
     }
 }

@@ -7,7 +7,7 @@ use super::{Asker, DIGEST_REQUEST_INTERVAL, Service, ServiceError};
 use crate::notify;
 use crate::outbound::OutboxMessage;
 use crate::store::StoreError;
-use crate::views::{Reply, TaskInLaunch, View};
+use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::{LaunchId, digest};
 use liftoff_core::{LaunchRef, SlackUserId};
@@ -145,10 +145,7 @@ impl Service {
         let subcommand = Subcommand::Digest;
         let actor = asker.actor;
         let Some(channel) = self.config.channels.pmo.clone() else {
-            return Err(ServiceError::user(
-                subcommand,
-                "no PMO channel is configured for the digest (set `channels.pmo` in the config)",
-            ));
+            return Err(ServiceError::user(subcommand, UserError::NoPmoChannel));
         };
         let only = match only {
             Some(reference) => Some(self.find_launch(&reference, subcommand).await?.id),
@@ -163,10 +160,9 @@ impl Service {
             let wait = (DIGEST_REQUEST_INTERVAL - (now - last)).num_seconds().max(1);
             return Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "you posted a digest a moment ago; try again in {} min",
-                    (wait + 59) / 60
-                ),
+                UserError::DigestTooSoon {
+                    wait_minutes: (wait + 59) / 60,
+                },
             ));
         }
         let prefix = format!("digest:now:{}:{}", actor.as_str(), now.timestamp_millis());

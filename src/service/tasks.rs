@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{Asker, ConflictRetry, Service, ServiceError};
 use crate::store::StoreError;
-use crate::views::{Reply, TaskInLaunch, View};
+use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::task::TaskEdit;
 use liftoff_core::{ChangeSource, FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
@@ -26,15 +26,15 @@ impl Service {
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
         let launch = self.find_launch(&launch, subcommand).await?;
         if !launch.state.is_active() {
-            return Err(ServiceError::user(subcommand, format!("{} is archived", launch.slug)));
+            return Err(ServiceError::user(
+                subcommand,
+                UserError::LaunchArchived(launch.slug.clone()),
+            ));
         }
         if let Some(liftoff_core::DueDate::On(date)) = due
             && date < today
         {
-            return Err(ServiceError::user(
-                subcommand,
-                format!("{date} is in the past (today is {today})"),
-            ));
+            return Err(ServiceError::user(subcommand, UserError::DateInPast { date, today }));
         }
         let draft = TaskDraft {
             launch_id: launch.id,
@@ -45,7 +45,7 @@ impl Service {
         };
         let new = draft
             .validate(launch.launch_date)
-            .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+            .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
         let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
         let visibility_notifies_owner = task.owner.is_some();
         let view = View::TaskCreated {
@@ -71,10 +71,7 @@ impl Service {
         if let liftoff_core::DueDate::On(date) = due
             && date < today
         {
-            return Err(ServiceError::user(
-                subcommand,
-                format!("{date} is in the past (today is {today})"),
-            ));
+            return Err(ServiceError::user(subcommand, UserError::DateInPast { date, today }));
         }
         self.edit_task(actor, task, TaskEdit::Due(due), None, subcommand, source, today)
             .await
@@ -93,7 +90,7 @@ impl Service {
             .config
             .calendar
             .add_working_days(today, working_days)
-            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
         self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
             .await
     }
@@ -108,24 +105,21 @@ impl Service {
         let subcommand = Subcommand::Snooze;
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
         if until <= today {
-            return Err(ServiceError::user(
-                subcommand,
-                format!("pick a date after today ({today})"),
-            ));
+            return Err(ServiceError::user(subcommand, UserError::SnoozeNotAfterToday { today }));
         }
         // The same cap as `/launch snooze`: past it, it is a new due date, not a snooze.
         let latest = self
             .config
             .calendar
             .add_working_days(today, liftoff_core::MAX_SNOOZE_WORKING_DAYS)
-            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
         if until > latest {
             return Err(ServiceError::user(
                 subcommand,
-                format!(
-                    "snooze at most {} working days (until {latest}); for longer, move the due date",
-                    liftoff_core::MAX_SNOOZE_WORKING_DAYS
-                ),
+                UserError::SnoozeTooLong {
+                    working_days: liftoff_core::MAX_SNOOZE_WORKING_DAYS,
+                    latest,
+                },
             ));
         }
         self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
@@ -140,7 +134,7 @@ impl Service {
             .config
             .calendar
             .add_working_days(today, self.config.ladder.ack_hold_days.max(1))
-            .ok_or_else(|| ServiceError::user(subcommand, "the calendar has no working days"))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
         let note = Some("acknowledged the escalation".to_owned());
         self.edit_task(actor, task, TaskEdit::Snooze(until), note, subcommand, source, today)
             .await
@@ -157,13 +151,13 @@ impl Service {
         let subcommand = Subcommand::Block;
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
         if task == by {
-            return Err(ServiceError::user(subcommand, "a task cannot wait on itself"));
+            return Err(ServiceError::user(subcommand, UserError::WaitsOnItself));
         }
         if self.store.task(by).await?.is_none() {
-            return Err(ServiceError::user(subcommand, format!("there is no task {by}")));
+            return Err(ServiceError::user(subcommand, UserError::NoSuchTask(by)));
         }
-        let status =
-            liftoff_core::TaskStatus::blocked(&reason).map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+        let status = liftoff_core::TaskStatus::blocked(&reason)
+            .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
         self.edit_task(
             actor,
             task,
@@ -189,12 +183,15 @@ impl Service {
             .store
             .task(task)
             .await?
-            .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {task}")))?;
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchTask(task)))?;
         let launch = self.launch_of(&task).await?;
         if !launch.state.is_active() {
             return Err(ServiceError::user(
                 subcommand,
-                format!("{} belongs to {}, which is archived", task.id, launch.slug),
+                UserError::TaskInArchivedLaunch {
+                    task: task.id,
+                    launch: launch.slug.clone(),
+                },
             ));
         }
         self.store
@@ -232,12 +229,15 @@ impl Service {
                 .store
                 .task(id)
                 .await?
-                .ok_or_else(|| ServiceError::user(subcommand, format!("there is no task {id}")))?;
+                .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchTask(id)))?;
             let launch = self.launch_of(&task).await?;
             if !launch.state.is_active() {
                 return Err(ServiceError::user(
                     subcommand,
-                    format!("{id} belongs to {}, which is archived", launch.slug),
+                    UserError::TaskInArchivedLaunch {
+                        task: id,
+                        launch: launch.slug.clone(),
+                    },
                 ));
             }
             let (next, entry) = task
@@ -247,7 +247,7 @@ impl Service {
                     &self.ctx(actor, source),
                     note.as_deref(),
                 )
-                .map_err(|e| ServiceError::user(subcommand, e.to_string()))?;
+                .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
             match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
                 Ok(saved) => {
                     let resolved = (task.status.kind() == liftoff_core::StatusKind::Blocked

@@ -39,7 +39,10 @@ pub fn command_response(reply: &Reply) -> serde_json::Value {
 pub fn reply_for(outcome: Result<Reply, ServiceError>) -> Reply {
     match outcome {
         Ok(reply) => reply,
-        Err(ServiceError::User { message, usage }) => Reply::ephemeral(View::Problem { message, usage }),
+        Err(ServiceError::User { refusal, usage }) => Reply::ephemeral(View::Problem {
+            message: super::wording::refusal(&refusal),
+            usage,
+        }),
         Err(err) => {
             tracing::error!(error = %err, "command failed");
             Reply::ephemeral(View::InternalError)

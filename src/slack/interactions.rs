@@ -13,7 +13,7 @@ use super::dispatch::reply_for;
 use super::payloads::{BlockActions, Interaction, ViewSubmission};
 use super::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
 use crate::service::ServiceError;
-use crate::views::View;
+use crate::views::{UserError, View};
 use liftoff_core::command::Command;
 use liftoff_core::launch::{LaunchDraftError, Tier};
 use liftoff_core::{ChangeSource, LaunchDraft, SlackChannelId, SlackUserId, TaskId, TaskStatus};
@@ -249,8 +249,8 @@ async fn submit_no_go(ctx: &SlackContext, user: &SlackUserId, submission: &ViewS
         vote,
     };
     let outcome = ctx.service.execute(user, command, ChangeSource::Modal).await;
-    if let Err(ServiceError::User { message, .. }) = &outcome {
-        return field_errors(&[(actions::REASON, message.clone())]);
+    if let Err(ServiceError::User { refusal, .. }) = &outcome {
+        return field_errors(&[(actions::REASON, super::wording::refusal(refusal))]);
     }
     answer_in_place(ctx, outcome, metadata.response_url);
     Outcome::Ack
@@ -411,13 +411,14 @@ async fn submit_blocked(ctx: &SlackContext, user: &SlackUserId, submission: &Vie
         None => status_command(place.task, status),
     };
     let outcome = ctx.service.execute(user, command, ChangeSource::Modal).await;
-    if let Err(ServiceError::User { message, .. }) = &outcome {
-        let block = if message.contains("no task") || message.contains("itself") {
+    if let Err(ServiceError::User { refusal, .. }) = &outcome {
+        let message = super::wording::refusal(refusal);
+        let block = if matches!(refusal, UserError::NoSuchTask(_) | UserError::WaitsOnItself) {
             "blocked_by"
         } else {
             actions::REASON
         };
-        return field_errors(&[(block, message.clone())]);
+        return field_errors(&[(block, message)]);
     }
     let ctx2 = ctx.clone();
     let user = user.clone();
@@ -476,8 +477,8 @@ async fn submit_new_launch(ctx: &SlackContext, user: &SlackUserId, submission: &
         .service
         .execute(user, Command::NewLaunch(draft), ChangeSource::Modal)
         .await;
-    if let Err(ServiceError::User { message, .. }) = &outcome {
-        return field_errors(&[("name", message.clone())]);
+    if let Err(ServiceError::User { refusal, .. }) = &outcome {
+        return field_errors(&[("name", super::wording::refusal(refusal))]);
     }
     let metadata: NewLaunchMetadata = serde_json::from_str(&submission.view.private_metadata).unwrap_or_default();
     let reply = reply_for(outcome);

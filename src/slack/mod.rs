@@ -18,6 +18,7 @@ pub mod signature;
 pub mod socket_mode;
 pub mod text;
 pub mod threads;
+pub mod wording;
 
 #[cfg(test)]
 mod no_panic_tests;

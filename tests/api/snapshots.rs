@@ -10,6 +10,8 @@
 //! `cargo insta review` where cargo-insta is installed), then read the diff before committing.
 //! In CI (`CI=true`) a mismatch or a missing snapshot fails the test and nothing is written.
 
+use liftoff::service::replies::ReplyProblem;
+use liftoff::views::UserError;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -815,7 +817,10 @@ fn applied_thread_reply() {
 
 #[test]
 fn hint_one_line() {
-    let problems = vec!["T999: there is no task T999".to_owned()];
+    let problems = vec![ReplyProblem::Refused {
+        task: Some(TaskId(999)),
+        refusal: UserError::NoSuchTask(TaskId(999)),
+    }];
     check(
         "hint_one_line",
         "The ephemeral hint when one line of a reply could not be applied",
@@ -826,8 +831,15 @@ fn hint_one_line() {
 #[test]
 fn hint_two_lines() {
     let problems = vec![
-        "T103: a blocked task needs a reason, e.g. `T103 blocked on legal`".to_owned(),
-        "T101 <!channel> donee: I did not understand `donee`".to_owned(),
+        ReplyProblem::Refused {
+            task: Some(TaskId(103)),
+            refusal: UserError::Rule("a blocked task needs a reason, e.g. `T103 blocked on legal`".to_owned()),
+        },
+        ReplyProblem::Unreadable("“T101 <!channel> donee” is not a status update".to_owned()),
+        ReplyProblem::Refused {
+            task: None,
+            refusal: UserError::SeveralOwnOpenTasks(vec![TaskId(101), TaskId(103)]),
+        },
     ];
     check(
         "hint_two_lines",

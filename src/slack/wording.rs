@@ -1,0 +1,113 @@
+//! The words for what the service refused, with Slack's mentions and links: the one place a
+//! [`UserError`] becomes text, so its wording is reviewed here (and in the snapshot tests).
+
+use crate::views::UserError;
+use liftoff_core::command::Subcommand;
+
+/// What a person reads when `refusal` stops their command (mrkdwn).
+pub fn refusal(refusal: &UserError) -> String {
+    use UserError as E;
+    match refusal {
+        E::Rule(words) => super::blocks::escape(words),
+        E::NoSuchLaunch(reference) => format!("there is no launch `{reference}`; `/launch list` shows them"),
+        E::NoSuchTask(task) => format!("there is no task {task}"),
+        E::NoSuchFunction(function) => format!("there is no function `{function}`"),
+        E::LaunchArchived(slug) => format!("{slug} is archived"),
+        E::AlreadyArchived(slug) => format!("{slug} is already archived"),
+        E::TaskInArchivedLaunch { task, launch } => format!("{task} belongs to {launch}, which is archived"),
+        E::DateInPast { date, today } => format!("{date} is in the past (today is {today})"),
+        E::NoWorkingDays => "the calendar has no working days".to_owned(),
+        E::SnoozeNotAfterToday { today } => format!("pick a date after today ({today})"),
+        E::SnoozeTooLong { working_days, latest } => {
+            format!("snooze at most {working_days} working days (until {latest}); for longer, move the due date")
+        }
+        E::WaitsOnItself => "a task cannot wait on itself".to_owned(),
+        E::NoSuchMetric { launch, name, known } => {
+            let known = if known.is_empty() {
+                "none yet".to_owned()
+            } else {
+                known.join(", ")
+            };
+            format!(
+                "{launch} has no metric named `{}` (its metrics: {})",
+                super::blocks::escape(name),
+                super::blocks::escape(&known)
+            )
+        }
+        E::QuarterOutsideCalendar => "that quarter is outside the calendar".to_owned(),
+        E::NoPmoChannel => "no PMO channel is configured for the digest (set `channels.pmo` in the config)".to_owned(),
+        E::DigestTooSoon { wait_minutes } => {
+            format!("you posted a digest a moment ago; try again in {wait_minutes} min")
+        }
+        E::NotLaunchManager { launch, lead, action } => {
+            let lead = lead.as_ref().map(|l| l.mention()).unwrap_or_default();
+            let action = match action {
+                Subcommand::GoNoGo => "start its go/no-go".to_owned(),
+                other => format!("{other} it"),
+            };
+            format!("only {launch}'s lead ({lead}) or a Liftoff admin can {action}")
+        }
+        E::NotFunctionManager {
+            function,
+            lead,
+            setting,
+        } => {
+            let function = super::blocks::escape(function);
+            let lead = lead.as_ref().map_or(String::new(), |lead| {
+                format!("{function}'s lead ({}) or ", lead.mention())
+            });
+            let what = match setting {
+                Subcommand::Channel => "check-in channel",
+                _ => "lead",
+            };
+            format!("only {lead}a Liftoff admin can change the {function} {what}")
+        }
+        E::GoNoGoAfterLaunch { launch, launched_on } => format!(
+            "{launch} launched on {launched_on}; a go/no-go is for before launch day (`/launch retro {launch}` looks back)"
+        ),
+        E::NobodyToAsk { functions } => format!(
+            "nobody to ask: {} ha{} no lead; set one with `/launch lead &lt;function&gt; @user`",
+            functions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            if functions.len() == 1 { "s" } else { "ve" }
+        ),
+        E::GoNoGoUnderWay {
+            launch,
+            started,
+            waiting,
+        } => {
+            let since = started
+                .as_ref()
+                .map(|(by, on)| format!(" by {} on {on}", by.mention()))
+                .unwrap_or_default();
+            let waiting = if waiting.is_empty() {
+                "nobody".to_owned()
+            } else {
+                waiting
+                    .iter()
+                    .map(|(voter, function)| format!("{} ({function})", voter.mention()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!("a go/no-go for {launch} is already under way (started{since}); waiting on {waiting}")
+        }
+        E::GoNoGoGone => "that go/no-go no longer exists".to_owned(),
+        E::GoNoGoNotAsked { function, voter } => match voter {
+            Some(voter) => format!(
+                "this go/no-go asks {} for {function}, so only they can answer it",
+                voter.mention()
+            ),
+            None => format!("this go/no-go does not ask for {function}"),
+        },
+        E::GoNoGoDecided { launch, decided_on } => format!(
+            "the go/no-go for {launch} was already decided{}; `/launch gonogo {launch}` starts a new one",
+            decided_on.map(|on| format!(" on {on}")).unwrap_or_default()
+        ),
+        E::NoOwnOpenTask => "you own no open task here; start the line with the task id, e.g. `T12 done`".to_owned(),
+        E::SeveralOwnOpenTasks(tasks) => format!(
+            "you own {} open tasks here ({}); start the line with the task id, e.g. `{} done`",
+            tasks.len(),
+            tasks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            tasks.first().map(ToString::to_string).unwrap_or_default()
+        ),
+    }
+}
