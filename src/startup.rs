@@ -12,7 +12,7 @@ use crate::http::AppState;
 use crate::service::Service;
 use crate::slack::client::{BotIdentity, SlackApi, SlackApiError};
 use crate::slack::context::SlackContext;
-use crate::slack::home::HomePublisher;
+use crate::slack::home_publisher::HomePublisher;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]

@@ -258,3 +258,12 @@ pub enum UserError {
     /// In a reply: a line without a task id, and the writer owns several open tasks there.
     SeveralOwnOpenTasks(Vec<TaskId>),
 }
+
+/// A line of a reply that could not be applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyProblem {
+    /// Not an update Liftoff understands; the grammar's own plain words say why.
+    Unreadable(String),
+    /// An update the service refused (for `task`, when the line named or meant one).
+    Refused { task: Option<TaskId>, refusal: UserError },
+}

@@ -3,9 +3,9 @@
 //! be delivered.
 
 use crate::outbound::{OutboxMessage, OutboxMethod};
-use crate::service::replies::ReplyProblem;
 use crate::slack::blocks::{Rendered, escape, escape_quiet, section};
 use crate::slack::wording;
+use crate::views::ReplyProblem;
 use liftoff_core::{Launch, SlackUserId, TaskId};
 
 /// The request for a success metric's actual, on its review date.

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Service, ServiceError};
 use crate::notify;
 use crate::store::{PostedCheckin, StoreError};
-use crate::views::{Reply, UserError, View};
+use crate::views::{Reply, ReplyProblem, UserError, View};
 use liftoff_core::command::Command;
 use liftoff_core::grammar::thread_reply::{self, ReplyChange, ReplyUpdate};
 use liftoff_core::{ChangeSource, SlackUserId, TaskId};
@@ -42,15 +42,6 @@ pub struct WrittenReply {
     pub edited: bool,
     /// When it was written, if known (from its Slack `ts`).
     pub written_at: Option<DateTime<Utc>>,
-}
-
-/// A line of a reply that could not be applied.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReplyProblem {
-    /// Not an update Liftoff understands; the grammar's own plain words say why.
-    Unreadable(String),
-    /// An update the service refused (for `task`, when the line named or meant one).
-    Refused { task: Option<TaskId>, refusal: UserError },
 }
 
 /// What a reply did.

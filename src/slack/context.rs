@@ -27,8 +27,8 @@ pub struct SlackContext {
     pub identity: BotIdentity,
     /// Work started after a request was acknowledged; shutdown waits for it.
     pub background: TaskTracker,
-    /// Home tab rebuilds, coalesced and paced (see [`super::home::refresh`]).
-    pub home: std::sync::Arc<super::home::HomePublisher>,
+    /// Home tab rebuilds, coalesced and paced (`home::refresh`).
+    pub home: std::sync::Arc<super::home_publisher::HomePublisher>,
 }
 
 impl SlackContext {

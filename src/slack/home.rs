@@ -2,7 +2,9 @@
 //! they lead or work on with readiness, and the launches coming up. Published when they open
 //! the tab and again after changes that affect them.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use super::home_publisher::HOME_QUEUE_REMEMBERED;
 
 use chrono::Duration;
 use slack_morphism::prelude::*;
@@ -113,43 +115,6 @@ pub fn affected_by(reply: &crate::views::Reply, actor: &SlackUserId) -> Vec<Slac
         _ => return Vec::new(),
     }
     users
-}
-
-/// Who has a Home tab rebuild queued, and when each person's last one started.
-#[derive(Debug, Default)]
-struct HomeQueue {
-    /// Queued and not yet reading: a change for one of them is picked up by that rebuild.
-    pending: HashSet<SlackUserId>,
-    last_started: HashMap<SlackUserId, tokio::time::Instant>,
-}
-
-/// Entries of `last_started` kept before old ones are dropped (only recent ones pace).
-const HOME_QUEUE_REMEMBERED: usize = 1024;
-
-/// How Home tabs get published: coalesced and paced per person, and paced workspace-wide.
-pub struct HomePublisher {
-    queue: std::sync::Mutex<HomeQueue>,
-    /// `views.publish` is a Tier 4 method: about 100 calls a minute per workspace. Rebuilding
-    /// faster only earns 429s, so rebuilds wait for this limiter before reading anything.
-    workspace: governor::DefaultDirectRateLimiter,
-    /// Cancelled at shutdown: queued rebuilds are dropped (a Home tab is rebuilt from the
-    /// database whenever it is next opened or affected, so nothing is lost).
-    stop: tokio_util::sync::CancellationToken,
-}
-
-impl HomePublisher {
-    pub fn new(publishes_per_minute: std::num::NonZeroU32) -> HomePublisher {
-        HomePublisher {
-            queue: Default::default(),
-            workspace: governor::RateLimiter::direct(governor::Quota::per_minute(publishes_per_minute)),
-            stop: Default::default(),
-        }
-    }
-
-    /// Drops the rebuilds still waiting for their turn.
-    pub fn stop(&self) {
-        self.stop.cancel();
-    }
 }
 
 /// Publishes the Home tab of each of `users` in the background: at most one rebuild queued

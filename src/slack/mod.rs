@@ -7,6 +7,7 @@ pub mod client;
 pub mod context;
 pub mod dispatch;
 pub mod home;
+pub mod home_publisher;
 pub mod http;
 pub mod installation;
 pub mod interactions;

@@ -10,7 +10,7 @@
 //! `cargo insta review` where cargo-insta is installed), then read the diff before committing.
 //! In CI (`CI=true`) a mismatch or a missing snapshot fails the test and nothing is written.
 
-use liftoff::service::replies::ReplyProblem;
+use liftoff::views::ReplyProblem;
 use liftoff::views::UserError;
 use std::collections::BTreeMap;
 
