@@ -13,6 +13,8 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -219,8 +221,35 @@ pub fn router(state: AppState) -> Router {
         true => health.merge(crate::slack::http::routes(state.slack)),
         false => health,
     };
-    router.layer(axum::middleware::from_fn_with_state(metrics, track_request))
+    // Outermost first: every request gets an id (`x-request-id`, kept if a proxy set one) and
+    // carries it back in its response; a span per request names it, with the method and the
+    // path only (a query can hold the calendar feed's token); the metrics count the answer.
+    router
+        .layer(axum::middleware::from_fn_with_state(metrics, track_request))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::extract::Request| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "http_request",
+                        request_id,
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
+
+/// The header each request's id travels in, set by `SetRequestIdLayer` unless a proxy did.
+const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Counts every request by endpoint and outcome, and times how long it took to answer.
 async fn track_request(

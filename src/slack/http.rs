@@ -73,11 +73,11 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
         tracing::warn!(path = %parts.uri.path(), reason = %err, "refused a Slack request");
         return (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response();
     }
-    // One span per request: its own id (Slack sends none for commands and interactions), the
-    // path, and Slack's retry count, so every line a request logs can be found together.
+    // A span per signed request, inside the HTTP one that carries its request id (Slack sends
+    // none for commands and interactions): Slack's retry count, so a redelivery can be told
+    // from the first attempt in the logs.
     let span = tracing::info_span!(
         "slack_request",
-        request_id = %format!("{:016x}", fastrand::u64(..)),
         path = %parts.uri.path(),
         retry = header("x-slack-retry-num").unwrap_or("0"),
     );

@@ -11,6 +11,32 @@ async fn healthz_answers_while_the_process_is_up() {
     app.stop().await;
 }
 
+/// Every answer names its request (`x-request-id`), so a person's report ("it failed at 10:02")
+/// can be matched to the log lines of that request; a proxy's own id is kept.
+#[tokio::test]
+async fn every_answer_carries_its_request_id() {
+    let app = TestApp::spawn().await;
+    let first = app.get("/healthz").await;
+    let second = app.get("/healthz").await;
+    let id = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (first, second) = (id(&first).expect("an id"), id(&second).expect("an id"));
+    assert_ne!(first, second, "each request its own id");
+    let proxied = reqwest::Client::new()
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "from-the-proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(id(&proxied).as_deref(), Some("from-the-proxy-42"));
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn readyz_is_ready_once_migrations_are_applied() {
     let app = TestApp::spawn().await;
