@@ -24,6 +24,7 @@ mod pacing;
 mod pmo_loop;
 mod processes;
 mod replay;
+mod service;
 mod slack_commands;
 mod slack_errors;
 mod slack_events;

@@ -1,0 +1,184 @@
+//! The rules, tested at the service: commands as people type them, parsed by the real grammar
+//! and carried out by the real service on SQLite, with no HTTP and no Slack in between. The
+//! answers are checked as data (the refusal's facts, the stored launch and tasks), not as the
+//! words Slack shows, which the snapshot tests review.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+
+use crate::helpers::{TestDb, config_with_database};
+use liftoff::clock::ManualClock;
+use liftoff::service::{Service, ServiceError};
+use liftoff::views::{UserError, View};
+use liftoff_core::command::{Command, Subcommand};
+use liftoff_core::grammar::command_text::{ParseContext, parse};
+use liftoff_core::{ChangeSource, LaunchRef, LaunchState, SlackUserId, Slug, StatusKind};
+
+const MAYA: &str = "U0MAYA"; // the PMM leading the launch
+const RAJ: &str = "U0RAJ"; // a sales lead with a task
+
+struct Desk {
+    db: TestDb,
+    service: Service,
+    config: Arc<liftoff::config::Config>,
+}
+
+impl Desk {
+    /// A service on a fresh SQLite database, on Tuesday 1 December 2026, 10:00 UTC.
+    async fn open() -> Desk {
+        let db = TestDb::sqlite().await;
+        db.store.migrate().await.expect("migrate");
+        let config = Arc::new(config_with_database(&db.url));
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap());
+        let service = Service::new(db.store.clone(), config.clone(), Arc::new(clock));
+        Desk { db, service, config }
+    }
+
+    /// `text` typed after `/launch` by `user`, parsed and carried out.
+    async fn type_command(&self, user: &str, text: &str) -> Result<View, ServiceError> {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ctx = ParseContext {
+            today,
+            functions: &self.config.functions,
+        };
+        let command: Command = parse(text, &ctx).unwrap_or_else(|err| panic!("`{text}` does not parse: {err:?}"));
+        let user = SlackUserId::parse(user).unwrap();
+        self.service
+            .execute(&user, command, ChangeSource::Command)
+            .await
+            .map(|reply| reply.view)
+    }
+
+    async fn launch(&self, slug: &str) -> liftoff_core::Launch {
+        self.db
+            .store
+            .launch(&LaunchRef::Slug(Slug::parse(slug).unwrap()))
+            .await
+            .unwrap()
+            .expect("the launch exists")
+    }
+}
+
+fn refusal(outcome: Result<View, ServiceError>) -> (UserError, Option<Subcommand>) {
+    match outcome {
+        Err(ServiceError::User { refusal, usage }) => (refusal, usage),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn only_the_launch_lead_may_archive_a_launch_and_a_refusal_changes_nothing() {
+    let desk = Desk::open().await;
+    desk.type_command(MAYA, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .expect("Maya creates her launch");
+    let (why, usage) = refusal(desk.type_command(RAJ, "archive payments-hub").await);
+    assert_eq!(
+        why,
+        UserError::NotLaunchManager {
+            launch: Slug::parse("payments-hub").unwrap(),
+            lead: Some(SlackUserId::parse(MAYA).unwrap()),
+            action: Subcommand::Archive,
+        }
+    );
+    assert_eq!(usage, Some(Subcommand::Archive));
+    assert_eq!(desk.launch("payments-hub").await.state, LaunchState::Planned);
+    desk.type_command(MAYA, "archive payments-hub")
+        .await
+        .expect("the lead may");
+    assert_eq!(desk.launch("payments-hub").await.state, LaunchState::Archived);
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_due_date_in_the_past_is_refused_with_the_dates_and_the_task_keeps_its_own() {
+    let desk = Desk::open().await;
+    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .unwrap();
+    let View::TaskCreated { item, .. } = desk
+        .type_command(
+            MAYA,
+            "task payments-hub sales Sales enablement deck owner:<@U0RAJ> due:2026-12-10",
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a task is created");
+    };
+    let id = item.task.id;
+    let (why, _) = refusal(desk.type_command(RAJ, &format!("due {id} 2026-11-20")).await);
+    assert_eq!(
+        why,
+        UserError::DateInPast {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        }
+    );
+    let task = desk.db.store.task(id).await.unwrap().unwrap();
+    assert_eq!(task.due_date, chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    assert!(
+        desk.db
+            .store
+            .task_history(id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|h| h.field != liftoff_core::ChangeField::Due)
+    );
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn done_closes_the_task_and_history_says_who_did_it() {
+    let desk = Desk::open().await;
+    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .unwrap();
+    let View::TaskCreated { item, .. } = desk
+        .type_command(
+            MAYA,
+            "task payments-hub marketing Draft launch blog post owner:<@U0RAJ> due:friday",
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a task is created");
+    };
+    let id = item.task.id;
+    desk.type_command(RAJ, &format!("done {id}"))
+        .await
+        .expect("the owner closes it");
+    let task = desk.db.store.task(id).await.unwrap().unwrap();
+    assert_eq!(task.status.kind(), StatusKind::Done);
+    let history = desk.db.store.task_history(id).await.unwrap();
+    let closed = history
+        .iter()
+        .find(|h| h.field == liftoff_core::ChangeField::Status)
+        .expect("the change is in the history");
+    assert_eq!(
+        closed.actor,
+        liftoff_core::Actor::User(SlackUserId::parse(RAJ).unwrap())
+    );
+    assert_eq!(closed.source, ChangeSource::Command);
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_go_no_go_with_nobody_to_ask_names_the_functions_without_a_lead() {
+    let desk = Desk::open().await;
+    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .unwrap();
+    desk.type_command(MAYA, "task payments-hub growth Push notification copy due:2026-12-15")
+        .await
+        .unwrap();
+    let (why, _) = refusal(desk.type_command(MAYA, "gonogo payments-hub").await);
+    let UserError::NobodyToAsk { functions } = why else {
+        panic!("expected nobody to ask, got {why:?}");
+    };
+    let names: Vec<String> = functions.iter().map(ToString::to_string).collect();
+    assert!(names.contains(&"growth".to_owned()), "{names:?}");
+    desk.db.cleanup().await;
+}
