@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{
+use crate::slack::blocks::{
     Rendered, button, clip, context, divider, escape, escape_quiet, header, limits, packed_sections, plain, section,
 };
 use crate::views::{LaunchDetail, TaskInLaunch, View};
@@ -384,7 +384,7 @@ pub fn render(view: &View) -> Rendered {
             function,
             vote,
             today,
-        } => super::render_gonogo::voted(gonogo, launch, function, vote, *today),
+        } => crate::slack::render_gonogo::voted(gonogo, launch, function, vote, *today),
         View::Notice(message) => Rendered::fit(message.clone(), vec![section(&escape(message))], ""),
     }
 }
@@ -729,7 +729,7 @@ pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
     let id = task.id.0.to_string();
     let line_block: SlackBlock = SlackSectionBlock::new()
         .with_block_id(SlackBlockId(format!("{}{}", actions::TASK_BLOCK_PREFIX, task.id.0)))
-        .with_text(super::blocks::markdown(super::blocks::clip(line, limits::SECTION_TEXT)))
+        .with_text(crate::slack::blocks::markdown(crate::slack::blocks::clip(line, limits::SECTION_TEXT)))
         .into();
     if !task.status.is_open() {
         return vec![line_block];
