@@ -5,41 +5,22 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::slack::blocks::{
-    Rendered, button, clip, context, divider, escape, escape_quiet, header, limits, packed_sections, plain, section,
+    Rendered, button, clip, context, divider, escape, escape_quiet, header, packed_sections, section,
 };
 use crate::views::{LaunchDetail, TaskInLaunch, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::readiness::Readiness;
-use liftoff_core::{FunctionDef, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
+use liftoff_core::{Launch, Task};
 
-/// `action_id`s of the per-task buttons; the button's value is the task's number.
-pub mod actions {
-    pub const DONE: &str = "task_done";
-    pub const ON_TRACK: &str = "task_on_track";
-    pub const AT_RISK: &str = "task_at_risk";
-    pub const BLOCKED: &str = "task_blocked";
-    pub const SNOOZE: &str = "task_snooze";
-    /// `callback_id` of the modal that asks for a blocker reason.
-    pub const BLOCKED_MODAL: &str = "task_blocked_reason";
-    /// `callback_id` of the launch creation form.
-    pub const NEW_LAUNCH_MODAL: &str = "new_launch";
-    /// Escalation actions: acknowledge (value: task), snooze for N working days (value:
-    /// `task:days`), snooze until a date (task from the block id).
-    pub const ESC_ACK: &str = "esc_ack";
-    /// On a missed metric: create the support-plan task (value: `launch id|metric name`).
-    pub const SUPPORT_PLAN: &str = "support_plan";
-    pub const ESC_SNOOZE: &str = "esc_snooze";
-    pub const ESC_SNOOZE_UNTIL: &str = "esc_snooze_until";
-    /// Go/no-go answers (value: `round id:function`); No-go opens the reason modal.
-    pub const GONOGO_GO: &str = "gonogo_go";
-    pub const GONOGO_NO_GO: &str = "gonogo_no_go";
-    /// `callback_id` of the modal asking why a function is not ready.
-    pub const GONOGO_MODAL: &str = "gonogo_reason";
-    /// Block id prefix of a task's row, so a button press can re-render just that row.
-    pub const TASK_BLOCK_PREFIX: &str = "task:";
-    /// Block and action id of a modal's written reason (blocked task, no-go answer).
-    pub const REASON: &str = "reason";
-}
+pub mod actions;
+mod codec;
+mod modals;
+mod widgets;
+
+pub use codec::{task_id_from_value, task_ids_in};
+pub use modals::{blocked_modal, new_launch_modal, reason_input};
+use widgets::function_facts;
+pub use widgets::{launch_facts, readiness_label, task_line, task_row, task_row_after_change, task_row_blocks};
 
 /// Most tasks shown with buttons in one message; the rest are listed as text.
 const MAX_TASKS_WITH_BUTTONS: usize = 15;
@@ -427,92 +408,6 @@ fn problem(message: &str, usage: Option<Subcommand>) -> Rendered {
     )
 }
 
-fn tier_label(tier: Tier) -> String {
-    format!("tier {}", tier.number())
-}
-
-pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
-    let lead = launch
-        .lead
-        .as_ref()
-        .map_or("no lead".to_owned(), |l| format!("lead {}", l.mention()));
-    let state = match launch.state {
-        liftoff_core::LaunchState::Archived => " · archived",
-        liftoff_core::LaunchState::Live => " · live",
-        liftoff_core::LaunchState::Planned => "",
-    };
-    format!(
-        "{} · launch {} ({}) · {lead}{state}",
-        tier_label(launch.tier),
-        launch.launch_date,
-        launch.t_minus(today)
-    )
-}
-
-fn status_label(status: &TaskStatus) -> String {
-    match status {
-        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape_quiet(reason)),
-        TaskStatus::Done => ":white_check_mark: done".to_owned(),
-        TaskStatus::AtRisk => ":warning: at risk".to_owned(),
-        TaskStatus::OnTrack => "on track".to_owned(),
-        TaskStatus::Todo => "to do".to_owned(),
-    }
-}
-
-/// One line per task: id, title, owner (mention), due date, status.
-pub fn task_line(task: &Task, today: NaiveDate) -> String {
-    let owner = task.owner.as_ref().map_or("_unassigned_".to_owned(), |o| o.mention());
-    let overdue = if task.is_overdue(today) {
-        " :rotating_light: overdue"
-    } else {
-        ""
-    };
-    let snoozed = match task.snoozed_until {
-        Some(until) if until >= today && task.status.is_open() => format!(" · :zzz: snoozed through {until}"),
-        _ => String::new(),
-    };
-    let due = match task.due_offset_days {
-        Some(_) => format!("{} ({})", task.due_date, task.due()),
-        None => task.due_date.to_string(),
-    };
-    format!(
-        "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
-        task.id,
-        escape_quiet(&task.title),
-        status_label(&task.status)
-    )
-}
-
-pub fn readiness_label(readiness: &Readiness) -> String {
-    let mut label = format!(
-        "{}% ready ({}/{} due by launch day done)",
-        readiness.percent(),
-        readiness.done,
-        readiness.due_by_launch
-    );
-    if readiness.blocked > 0 {
-        label.push_str(&format!(" · {} blocked", readiness.blocked));
-    }
-    if readiness.overdue > 0 {
-        label.push_str(&format!(" · {} overdue", readiness.overdue));
-    }
-    label
-}
-
-fn function_facts(function: &FunctionDef) -> String {
-    let channel = function
-        .channel
-        .as_ref()
-        .map_or("no check-in channel yet".to_owned(), |c| {
-            format!("check-ins in {}", c.link())
-        });
-    let lead = function
-        .lead
-        .as_ref()
-        .map_or("no lead yet".to_owned(), |l| format!("lead {}", l.mention()));
-    format!("{channel} · {lead}")
-}
-
 fn launch_list(launches: &[(Launch, Readiness)], include_archived: bool, today: NaiveDate) -> Rendered {
     let title = if include_archived {
         "All launches"
@@ -715,184 +610,4 @@ fn my_tasks(mention: String, items: &[TaskInLaunch], today: NaiveDate) -> Render
         blocks.extend(packed_sections(&rest));
     }
     Rendered::fit(text_lines.join("\n"), blocks, "")
-}
-
-/// How many blocks [`task_row`] renders for `task`, without rendering it: a line, and a row of
-/// buttons while the task is open.
-pub fn task_row_blocks(task: &Task) -> usize {
-    if task.status.is_open() { 2 } else { 1 }
-}
-
-/// A task's line followed by its buttons. Both carry the task's block id prefix so that a
-/// button press can re-render exactly this row.
-pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
-    let id = task.id.0.to_string();
-    let line_block: SlackBlock = SlackSectionBlock::new()
-        .with_block_id(SlackBlockId(format!("{}{}", actions::TASK_BLOCK_PREFIX, task.id.0)))
-        .with_text(crate::slack::blocks::markdown(crate::slack::blocks::clip(line, limits::SECTION_TEXT)))
-        .into();
-    if !task.status.is_open() {
-        return vec![line_block];
-    }
-    let mut elements: Vec<SlackActionBlockElement> = Vec::new();
-    let kind = task.status.kind();
-    if kind != StatusKind::Done {
-        elements.push(
-            button("Done", actions::DONE, &id)
-                .with_style(SlackBlockButtonStyle::Primary)
-                .into(),
-        );
-    }
-    if kind != StatusKind::OnTrack {
-        elements.push(button("On track", actions::ON_TRACK, &id).into());
-    }
-    if kind != StatusKind::AtRisk {
-        elements.push(button("At risk", actions::AT_RISK, &id).into());
-    }
-    if kind != StatusKind::Blocked {
-        elements.push(
-            button("Blocked", actions::BLOCKED, &id)
-                .with_style(SlackBlockButtonStyle::Danger)
-                .into(),
-        );
-    }
-    elements.push(button("Snooze 1 day", actions::SNOOZE, &id).into());
-    let buttons: SlackBlock = SlackActionsBlock::new(elements)
-        .with_block_id(SlackBlockId(format!(
-            "{}{}:actions",
-            actions::TASK_BLOCK_PREFIX,
-            task.id.0
-        )))
-        .into();
-    let row = vec![line_block, buttons];
-    debug_assert_eq!(row.len(), task_row_blocks(task));
-    row
-}
-
-/// The tasks whose rows (see [`task_row`]) a message's blocks contain, in order: read from the
-/// row block ids, so it holds however the fallback text was clipped.
-pub fn task_ids_in(blocks: &[SlackBlock]) -> Vec<TaskId> {
-    blocks
-        .iter()
-        .filter_map(|block| match block {
-            SlackBlock::Section(section) => section.block_id.as_ref(),
-            _ => None,
-        })
-        .filter_map(|id| id.0.strip_prefix(actions::TASK_BLOCK_PREFIX))
-        .filter_map(|rest| rest.parse::<i64>().ok().map(TaskId))
-        .collect()
-}
-
-/// The re-rendered row of a task after a button press changed it.
-pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> Vec<SlackBlock> {
-    let line = format!(
-        "{} — *{}* (`{}`)",
-        task_line(task, today),
-        escape_quiet(&launch.name),
-        launch.slug
-    );
-    task_row(task, &line)
-}
-
-/// A modal's required written reason, read back by its submission under
-/// [`actions::REASON`] and checked by `task::written_reason`, whose length it allows.
-pub fn reason_input(label: &str, hint: &str) -> SlackInputBlock {
-    SlackInputBlock::new(
-        plain(label, limits::HEADER_TEXT),
-        SlackBlockPlainTextInputElement::new()
-            .with_action_id(actions::REASON.into())
-            .with_multiline(true)
-            .with_max_length(liftoff_core::task::MAX_REASON_CHARS as u64)
-            .into(),
-    )
-    .with_block_id(SlackBlockId(actions::REASON.into()))
-    .with_hint(plain(hint, 150))
-}
-
-/// The modal asking why a task is blocked. `private_metadata` carries the task and where the
-/// button was, so the submission can update that message.
-pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
-    let reason = reason_input(
-        "Why is it blocked?",
-        "Say what or who it waits for, so the right person can unblock it.",
-    );
-    let blocked_by = SlackInputBlock::new(
-        plain("Waiting on another task?", limits::HEADER_TEXT),
-        SlackBlockPlainTextInputElement::new()
-            .with_action_id("blocked_by".into())
-            .with_max_length(12)
-            .with_placeholder(plain("e.g. T7", 75))
-            .into(),
-    )
-    .with_block_id(SlackBlockId("blocked_by".into()))
-    .with_optional(true)
-    .with_hint(plain("Its owner is named when this is escalated.", 150));
-    SlackView::Modal(
-        SlackModalView::new(
-            plain(&format!("Block {}", task.id), limits::MODAL_TITLE),
-            vec![
-                section(&format!("`{}` {}", task.id, escape_quiet(&task.title))),
-                reason.into(),
-                blocked_by.into(),
-            ],
-        )
-        .with_submit(plain("Mark blocked", limits::MODAL_TITLE))
-        .with_close(plain("Cancel", limits::MODAL_TITLE))
-        .with_callback_id(actions::BLOCKED_MODAL.into())
-        .with_private_metadata(metadata),
-    )
-}
-
-/// The launch creation form; validated like the command on submission.
-pub fn new_launch_modal(metadata: String) -> SlackView {
-    let name = SlackInputBlock::new(
-        plain("Name", 150),
-        SlackBlockPlainTextInputElement::new()
-            .with_action_id("name".into())
-            .with_max_length(liftoff_core::launch::MAX_LAUNCH_NAME_CHARS as u64)
-            .into(),
-    )
-    .with_block_id(SlackBlockId("name".into()));
-    let tier_options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = [
-        ("Tier 1: big campaign", "1"),
-        ("Tier 2: standard launch", "2"),
-        ("Tier 3: small update", "3"),
-    ]
-    .iter()
-    .map(|(label, value)| SlackBlockChoiceItem::new(plain(label, 75), value.to_string()))
-    .collect();
-    let tier = SlackInputBlock::new(
-        plain("Tier", 150),
-        SlackBlockStaticSelectElement::new()
-            .with_action_id("tier".into())
-            .with_options(tier_options)
-            .into(),
-    )
-    .with_block_id(SlackBlockId("tier".into()));
-    let date = SlackInputBlock::new(
-        plain("Launch date", 150),
-        SlackBlockDatePickerElement::new().with_action_id("date".into()).into(),
-    )
-    .with_block_id(SlackBlockId("date".into()));
-    let lead = SlackInputBlock::new(
-        plain("Lead", 150),
-        SlackBlockUsersSelectElement::new().with_action_id("lead".into()).into(),
-    )
-    .with_block_id(SlackBlockId("lead".into()))
-    .with_optional(true);
-    SlackView::Modal(
-        SlackModalView::new(
-            plain("New launch", limits::MODAL_TITLE),
-            vec![name.into(), tier.into(), date.into(), lead.into()],
-        )
-        .with_submit(plain("Create", limits::MODAL_TITLE))
-        .with_close(plain("Cancel", limits::MODAL_TITLE))
-        .with_callback_id(actions::NEW_LAUNCH_MODAL.into())
-        .with_private_metadata(metadata),
-    )
-}
-
-/// Parses the number a task button carries.
-pub fn task_id_from_value(value: &str) -> Option<TaskId> {
-    TaskId::parse(value).ok()
 }
