@@ -55,11 +55,7 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
         return Outcome::Ack;
     };
     if action.action_id == actions::GONOGO_GO || action.action_id == actions::GONOGO_NO_GO {
-        let Some((gonogo, function)) = action
-            .value
-            .as_deref()
-            .and_then(super::render_gonogo::parse_ballot_value)
-        else {
+        let Some((gonogo, function)) = action.value.as_deref().and_then(render::gonogo::parse_ballot_value) else {
             return Outcome::Ack;
         };
         let response_url = payload.response_url.clone();
@@ -69,8 +65,7 @@ async fn block_actions(ctx: &SlackContext, payload: BlockActions) -> Outcome {
                 function: function.to_string(),
                 response_url,
             };
-            let view =
-                super::render_gonogo::reason_modal(&function, serde_json::to_string(&metadata).unwrap_or_default());
+            let view = render::gonogo::reason_modal(&function, serde_json::to_string(&metadata).unwrap_or_default());
             let ctx2 = ctx.clone();
             let trigger_id = payload.trigger_id.clone();
             ctx.background.spawn(async move {

@@ -6,6 +6,7 @@ use crate::views::View;
 
 pub mod actions;
 mod codec;
+pub mod gonogo;
 mod help;
 mod launches;
 mod modals;
@@ -86,7 +87,7 @@ pub fn render(view: &View) -> Rendered {
             function,
             vote,
             today,
-        } => crate::slack::render_gonogo::voted(gonogo, launch, function, vote, *today),
+        } => votes::voted(gonogo, launch, function, vote, *today),
         View::Notice(message) => help::notice(message),
     }
 }

@@ -1,13 +1,14 @@
-//! The pieces views are built from: a launch's facts, a task's line and its row of buttons,
-//! readiness and status labels, a function's facts.
+//! The pieces views are built from: a launch's facts and its go/no-go label, a task's line and
+//! its row of buttons, readiness and status labels, a function's facts, the Go/No-go buttons.
 
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use super::actions;
+use super::codec::ballot_value;
 use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
 use liftoff_core::readiness::Readiness;
-use liftoff_core::{FunctionDef, Launch, StatusKind, Task, TaskStatus, Tier};
+use liftoff_core::{FunctionDef, FunctionName, Launch, StatusKind, Task, TaskStatus, Tier};
 
 fn tier_label(tier: Tier) -> String {
     format!("tier {}", tier.number())
@@ -156,4 +157,31 @@ pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> 
         launch.slug
     );
     task_row(task, &line)
+}
+
+/// A launch as go/no-go messages name it: name, slug, tier, and T-minus on its date.
+pub(super) fn launch_label(launch: &Launch, today: NaiveDate) -> String {
+    format!(
+        "*{}* (`{}`, tier {}, {} on {})",
+        escape_quiet(&launch.name),
+        launch.slug,
+        launch.tier.number(),
+        launch.t_minus(today),
+        launch.launch_date.format("%a %-d %b")
+    )
+}
+
+/// The Go and No-go buttons of a round, for one function.
+pub(super) fn answer_buttons(gonogo: i64, function: &FunctionName) -> SlackBlock {
+    let value = ballot_value(gonogo, function);
+    SlackActionsBlock::new(vec![
+        button("Go", actions::GONOGO_GO, &value)
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into(),
+        button("No-go", actions::GONOGO_NO_GO, &value)
+            .with_style(SlackBlockButtonStyle::Danger)
+            .into(),
+    ])
+    .with_block_id(SlackBlockId(format!("gonogo:{value}")))
+    .into()
 }
