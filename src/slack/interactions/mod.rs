@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use slack_morphism::prelude::SlackBlock;
 
-use super::blocks::Rendered;
-use super::context::SlackContext;
-use super::dispatch::reply_for;
-use super::payloads::{BlockActions, Interaction, ViewSubmission};
-use super::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
 use crate::service::ServiceError;
+use crate::slack::blocks::Rendered;
+use crate::slack::context::SlackContext;
+use crate::slack::dispatch::reply_for;
+use crate::slack::payloads::{BlockActions, Interaction, ViewSubmission};
+use crate::slack::render::{self, actions, blocked_modal, task_id_from_value, task_row_after_change};
 use crate::views::View;
 use liftoff_core::command::Command;
 use liftoff_core::launch::{LaunchDraftError, Tier};
@@ -189,7 +189,7 @@ async fn create_support_plan(ctx: &SlackContext, user: &SlackUserId, value: &str
         due: Some(liftoff_core::DueDate::On(due)),
     };
     let reply = reply_for(ctx.service.execute(user, command, ChangeSource::Button).await);
-    super::home::refresh(ctx, super::home::affected_by(&reply, user));
+    crate::slack::home::refresh(ctx, crate::slack::home::affected_by(&reply, user));
     if let Some(url) = response_url {
         let ctx2 = ctx.clone();
         ctx.background.spawn(async move {
@@ -287,7 +287,7 @@ async fn after_change(
     message: Option<(String, Vec<Value>)>,
 ) {
     let reply = reply_for(outcome);
-    super::home::refresh(ctx, super::home::affected_by(&reply, user));
+    crate::slack::home::refresh(ctx, crate::slack::home::affected_by(&reply, user));
     let View::TaskUpdated { item, today, .. } = &reply.view else {
         // Not applied: say why, to this person only, next to the message.
         if let Some(url) = &place.response_url
