@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::outbound::OutboxMessage;
-use crate::slack::render_gonogo;
+use crate::slack::render;
 use liftoff_core::gonogo::{GoNoGo, Reminder};
 use liftoff_core::readiness::readiness;
 use liftoff_core::{FunctionDef, FunctionName, Launch, SlackChannelId};
@@ -30,7 +30,7 @@ fn question(
         lead: None,
     };
     let def = functions.iter().find(|f| &f.name == function).unwrap_or(&fallback);
-    render_gonogo::ask(
+    render::gonogo::ask(
         gonogo.id,
         launch,
         def,
@@ -85,7 +85,7 @@ pub fn result_messages(
     let Some(verdict) = gonogo.verdict() else {
         return Vec::new();
     };
-    let rendered = render_gonogo::result(gonogo, launch, &verdict, today);
+    let rendered = render::gonogo::result(gonogo, launch, &verdict, today);
     let mut targets: Vec<String> = Vec::new();
     for target in launch
         .lead
@@ -136,7 +136,7 @@ pub fn reminder_messages(
             }
             Reminder::LaunchLead { missing } => {
                 let target = launch.lead.as_ref().unwrap_or(&gonogo.started_by);
-                let rendered = render_gonogo::lead_reminder(launch, &missing, today);
+                let rendered = render::gonogo::lead_reminder(launch, &missing, today);
                 super::post_message(
                     format!("gonogo:{}:remind-lead:{today}", gonogo.id),
                     "gonogo",

@@ -14,7 +14,6 @@ pub mod interactions;
 pub mod membership;
 pub mod payloads;
 pub mod render;
-pub mod render_gonogo;
 pub mod signature;
 pub mod socket_mode;
 pub mod text;

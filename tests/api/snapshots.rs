@@ -25,7 +25,6 @@ use liftoff::slack::blocks::{Rendered, escape};
 use liftoff::slack::interactions::MessageRef;
 use liftoff::slack::membership::ChannelAccess;
 use liftoff::slack::render::{self, render};
-use liftoff::slack::render_gonogo;
 use liftoff::views::{LaunchDetail, TaskInLaunch, View};
 use liftoff_core::checkin::FunctionRound;
 use liftoff_core::command::Subcommand;
@@ -1686,7 +1685,7 @@ fn gonogo_reason_modal() {
         "The modal asking a lead what is not ready, after No-go",
         format!(
             "--- view ---\n{}",
-            json(&render_gonogo::reason_modal(
+            json(&render::gonogo::reason_modal(
                 &function("product"),
                 serde_json::json!({ "gonogo": 7, "function": "product", "response_url": null }).to_string()
             ))

@@ -1,51 +1,22 @@
 //! Block Kit for go/no-go: the question each function lead gets (with Go and No-go buttons),
 //! the message that replaces it once answered, the reminder to the launch lead, the result, and
-//! the modal asking why a function is not ready.
+//! the modal asking why a function is not ready. The answered message ([`voted`]) is also a
+//! reply to the lead's button press, so it lives with the other replies (`votes`), and the
+//! button values with the other codecs (`codec`); both are re-exported here.
 
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{Rendered, button, escape, escape_quiet, limits, plain, section};
-use super::render::{actions, readiness_label, reason_input};
+use super::actions;
+use super::modals::reason_input;
+use super::widgets::{answer_buttons, launch_label, readiness_label};
+use crate::slack::blocks::{Rendered, escape, limits, plain, section};
 use liftoff_core::gonogo::{GoNoGo, Verdict, Vote};
 use liftoff_core::readiness::Readiness;
 use liftoff_core::{FunctionDef, FunctionName, Launch, SlackUserId};
 
-/// The value both buttons carry: which round, which function.
-pub fn ballot_value(gonogo: i64, function: &FunctionName) -> String {
-    format!("{gonogo}:{function}")
-}
-
-/// Reads a button's value back; `None` for anything Liftoff did not write.
-pub fn parse_ballot_value(value: &str) -> Option<(i64, FunctionName)> {
-    let (id, function) = value.split_once(':')?;
-    Some((id.parse().ok()?, FunctionName::parse(function).ok()?))
-}
-
-fn launch_label(launch: &Launch, today: NaiveDate) -> String {
-    format!(
-        "*{}* (`{}`, tier {}, {} on {})",
-        escape_quiet(&launch.name),
-        launch.slug,
-        launch.tier.number(),
-        launch.t_minus(today),
-        launch.launch_date.format("%a %-d %b")
-    )
-}
-
-fn answer_buttons(gonogo: i64, function: &FunctionName) -> SlackBlock {
-    let value = ballot_value(gonogo, function);
-    SlackActionsBlock::new(vec![
-        button("Go", actions::GONOGO_GO, &value)
-            .with_style(SlackBlockButtonStyle::Primary)
-            .into(),
-        button("No-go", actions::GONOGO_NO_GO, &value)
-            .with_style(SlackBlockButtonStyle::Danger)
-            .into(),
-    ])
-    .with_block_id(SlackBlockId(format!("gonogo:{value}")))
-    .into()
-}
+pub use super::codec::{ballot_value, parse_ballot_value};
+pub use super::votes::voted;
 
 /// The question to a function lead; `reminder` when it is asked again.
 pub fn ask(
@@ -75,34 +46,6 @@ pub fn ask(
         vec![section(&text), answer_buttons(gonogo, &function.name)],
         "",
     )
-}
-
-/// What replaces the question once answered; the buttons stay while the round is open, so an
-/// answer can still be changed.
-pub fn voted(gonogo: &GoNoGo, launch: &Launch, function: &FunctionName, vote: &Vote, today: NaiveDate) -> Rendered {
-    let answer = match vote {
-        Vote::Go => "*Go*".to_owned(),
-        Vote::NoGo { reason } => format!("*No-go*: {}", escape(reason)),
-    };
-    let waiting = gonogo.waiting_on();
-    let status = if gonogo.decided_at.is_some() {
-        "Every lead has answered; the result is posted to the launch lead and the PMO channel.".to_owned()
-    } else {
-        format!(
-            "Waiting on {} more lead{}. You can change your answer until everyone has answered.",
-            waiting.len(),
-            if waiting.len() == 1 { "" } else { "s" }
-        )
-    };
-    let text = format!(
-        ":white_check_mark: Recorded {answer} for {function} on {}.\n{status}",
-        launch_label(launch, today)
-    );
-    let mut blocks = vec![section(&text)];
-    if gonogo.decided_at.is_none() {
-        blocks.push(answer_buttons(gonogo.id, function));
-    }
-    Rendered::fit(text, blocks, "")
 }
 
 /// To the launch lead, once leads are late to answer.
@@ -174,18 +117,4 @@ pub fn reason_modal(function: &FunctionName, metadata: String) -> SlackView {
         .with_callback_id(actions::GONOGO_MODAL.into())
         .with_private_metadata(metadata),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ballot_values_round_trip_and_reject_foreign_values() {
-        let sales = FunctionName::parse("sales").unwrap();
-        assert_eq!(parse_ballot_value(&ballot_value(12, &sales)), Some((12, sales)));
-        assert_eq!(parse_ballot_value("12"), None);
-        assert_eq!(parse_ballot_value("x:sales"), None);
-        assert_eq!(parse_ballot_value("12:Sales!"), None);
-    }
 }

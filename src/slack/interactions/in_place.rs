@@ -1,0 +1,138 @@
+//! After a change: the message a button was on is updated in place (a task's row re-rendered,
+//! a go/no-go question replaced by the answer), or the person is told, next to it and to them
+//! only, why nothing changed.
+
+use serde_json::Value;
+use slack_morphism::prelude::SlackBlock;
+
+use super::MessageRef;
+use crate::service::ServiceError;
+use crate::slack::blocks::Rendered;
+use crate::slack::context::SlackContext;
+use crate::slack::dispatch::reply_for;
+use crate::slack::render::{self, actions, task_row_after_change};
+use crate::views::View;
+use liftoff_core::command::Command;
+use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId, TaskId};
+
+/// After a go/no-go answer: replace the question with what was recorded, or tell the lead (next
+/// to it, to them only) why it was not.
+pub(super) fn answer_in_place(
+    ctx: &SlackContext,
+    outcome: Result<crate::views::Reply, ServiceError>,
+    url: Option<String>,
+) {
+    let applied = outcome.is_ok();
+    let reply = reply_for(outcome);
+    let Some(url) = url else { return };
+    let ctx2 = ctx.clone();
+    ctx.background.spawn(async move {
+        if let Err(err) = ctx2.api.respond(&url, &render::render(&reply.view), applied).await {
+            tracing::warn!(error = %err, "could not answer a go/no-go button");
+        }
+    });
+}
+
+/// After a button or modal changed a task: update the message it came from, or tell the person
+/// why nothing changed.
+pub(super) async fn after_change(
+    ctx: &SlackContext,
+    user: &SlackUserId,
+    outcome: Result<crate::views::Reply, ServiceError>,
+    place: MessageRef,
+    message: Option<(String, Vec<Value>)>,
+) {
+    let reply = reply_for(outcome);
+    crate::slack::home::refresh(ctx, crate::slack::home::affected_by(&reply, user));
+    let View::TaskUpdated { item, today, .. } = &reply.view else {
+        // Not applied: say why, to this person only, next to the message.
+        if let Some(url) = &place.response_url
+            && let Err(err) = ctx.api.respond(url, &render::render(&reply.view), false).await
+        {
+            tracing::warn!(error = %err, "could not report a failed button press");
+        }
+        return;
+    };
+    let result = if place.ephemeral {
+        // Ephemeral messages cannot be fetched or chat.update'd: replace through response_url
+        // with a freshly rendered view of the person's tasks, which is what those messages show.
+        let mine = reply_for(ctx.service.execute(user, Command::Mine, ChangeSource::Button).await);
+        match &place.response_url {
+            Some(url) => ctx.api.respond(url, &render::render(&mine.view), true).await,
+            None => Ok(()),
+        }
+    } else {
+        let (Some(channel), Some(ts)) = (place.channel.as_deref(), place.ts.as_deref()) else {
+            return;
+        };
+        let Ok(channel) = SlackChannelId::parse(channel) else {
+            return;
+        };
+        let (text, blocks) = match message {
+            Some(message) => message,
+            None => match ctx.api.message(&channel, ts).await {
+                Ok(Some(found)) => found,
+                Ok(None) => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not fetch the message to update");
+                    return;
+                }
+            },
+        };
+        let new_rows: Vec<Value> = task_row_after_change(&item.task, &item.launch, *today)
+            .iter()
+            .filter_map(|b| serde_json::to_value(b).ok())
+            .collect();
+        let patched = patch_task_rows(blocks, item.task.id, new_rows);
+        let blocks: Vec<SlackBlock> = patched
+            .into_iter()
+            .filter_map(|b| serde_json::from_value(b).ok())
+            .collect();
+        ctx.api.update_message(&channel, ts, &Rendered { text, blocks }).await
+    };
+    if let Err(err) = result {
+        tracing::warn!(error = %err, task = %item.task.id, "could not update the message after a change");
+    }
+}
+
+/// Replaces the row of `task` (its line block and its buttons) in a message's blocks with
+/// `new_rows`, leaving every other block exactly as it was. Unchanged if the row is not there.
+pub fn patch_task_rows(mut blocks: Vec<Value>, task: TaskId, new_rows: Vec<Value>) -> Vec<Value> {
+    let line_id = format!("{}{}", actions::TASK_BLOCK_PREFIX, task.0);
+    let actions_id = format!("{line_id}:actions");
+    let block_id = |b: &Value| b.get("block_id").and_then(Value::as_str).map(str::to_owned);
+    let Some(start) = blocks
+        .iter()
+        .position(|b| block_id(b).as_deref() == Some(line_id.as_str()))
+    else {
+        return blocks;
+    };
+    let mut end = start + 1;
+    if blocks.get(end).and_then(block_id).as_deref() == Some(actions_id.as_str()) {
+        end += 1;
+    }
+    blocks.splice(start..end, new_rows);
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn patching_replaces_only_the_task_row() {
+        let blocks = vec![
+            json!({"type": "header", "block_id": "h"}),
+            json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "old"}}),
+            json!({"type": "actions", "block_id": "task:7:actions", "elements": []}),
+            json!({"type": "section", "block_id": "task:70", "text": {"type": "mrkdwn", "text": "other"}}),
+        ];
+        let new_rows =
+            vec![json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "new"}})];
+        let patched = patch_task_rows(blocks.clone(), TaskId(7), new_rows.clone());
+        assert_eq!(patched, vec![blocks[0].clone(), new_rows[0].clone(), blocks[3].clone()]);
+        assert_eq!(patch_task_rows(blocks.clone(), TaskId(8), new_rows), blocks);
+    }
+}

@@ -1,0 +1,53 @@
+//! Replies about Liftoff itself rather than a launch: help, a problem with what was asked, an
+//! internal error, a plain notice, and the placeholder while the launch form opens.
+
+use crate::slack::blocks::{Rendered, context, escape, header, packed_sections, section};
+use liftoff_core::command::Subcommand;
+
+pub(super) fn help() -> Rendered {
+    let mut lines = vec!["*Liftoff* runs the PMO side of your launches. Commands:".to_owned()];
+    for sub in Subcommand::ALL {
+        lines.push(format!("`{}` — {}", escape(sub.usage()), sub.summary()));
+    }
+    lines.push(
+        "Dates: `2026-12-04`, `today`, `tomorrow`, `friday`, `+3d`, `+2w`, and for tasks `T-14` / `T+7` \
+         (days from launch day). Launches by slug or id, tasks as `T12`."
+            .to_owned(),
+    );
+    let text = lines.join("\n");
+    let mut blocks = vec![header("Liftoff — /launch")];
+    blocks.extend(packed_sections(&lines));
+    Rendered::fit(text, blocks, "")
+}
+
+pub(super) fn help_topic(sub: Subcommand) -> Rendered {
+    let text = format!("`{}`\n{}", escape(sub.usage()), sub.summary());
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+pub(super) fn problem(message: &str, usage: Option<Subcommand>) -> Rendered {
+    let usage_line = match usage {
+        Some(sub) => format!("Usage: `{}`", escape(sub.usage())),
+        None => "See `/launch help` for what Liftoff understands.".to_owned(),
+    };
+    let text = format!(":warning: {}\n{usage_line}", escape(message));
+    Rendered::fit(
+        text,
+        vec![section(&format!(":warning: {}", escape(message))), context(&usage_line)],
+        "",
+    )
+}
+
+pub(super) fn internal_error() -> Rendered {
+    let text = "Sorry, something went wrong on Liftoff's side. It has been logged; please try again in a moment.";
+    Rendered::fit(text.to_owned(), vec![section(&format!(":warning: {text}"))], "")
+}
+
+pub(super) fn new_launch_form() -> Rendered {
+    let text = "Opening the launch form…";
+    Rendered::fit(text.to_owned(), vec![], "")
+}
+
+pub(super) fn notice(message: &str) -> Rendered {
+    Rendered::fit(message.to_owned(), vec![section(&escape(message))], "")
+}

@@ -1,0 +1,187 @@
+//! The pieces views are built from: a launch's facts and its go/no-go label, a task's line and
+//! its row of buttons, readiness and status labels, a function's facts, the Go/No-go buttons.
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use super::actions;
+use super::codec::ballot_value;
+use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
+use liftoff_core::readiness::Readiness;
+use liftoff_core::{FunctionDef, FunctionName, Launch, StatusKind, Task, TaskStatus, Tier};
+
+fn tier_label(tier: Tier) -> String {
+    format!("tier {}", tier.number())
+}
+
+pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
+    let lead = launch
+        .lead
+        .as_ref()
+        .map_or("no lead".to_owned(), |l| format!("lead {}", l.mention()));
+    let state = match launch.state {
+        liftoff_core::LaunchState::Archived => " · archived",
+        liftoff_core::LaunchState::Live => " · live",
+        liftoff_core::LaunchState::Planned => "",
+    };
+    format!(
+        "{} · launch {} ({}) · {lead}{state}",
+        tier_label(launch.tier),
+        launch.launch_date,
+        launch.t_minus(today)
+    )
+}
+
+fn status_label(status: &TaskStatus) -> String {
+    match status {
+        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape_quiet(reason)),
+        TaskStatus::Done => ":white_check_mark: done".to_owned(),
+        TaskStatus::AtRisk => ":warning: at risk".to_owned(),
+        TaskStatus::OnTrack => "on track".to_owned(),
+        TaskStatus::Todo => "to do".to_owned(),
+    }
+}
+
+/// One line per task: id, title, owner (mention), due date, status.
+pub fn task_line(task: &Task, today: NaiveDate) -> String {
+    let owner = task.owner.as_ref().map_or("_unassigned_".to_owned(), |o| o.mention());
+    let overdue = if task.is_overdue(today) {
+        " :rotating_light: overdue"
+    } else {
+        ""
+    };
+    let snoozed = match task.snoozed_until {
+        Some(until) if until >= today && task.status.is_open() => format!(" · :zzz: snoozed through {until}"),
+        _ => String::new(),
+    };
+    let due = match task.due_offset_days {
+        Some(_) => format!("{} ({})", task.due_date, task.due()),
+        None => task.due_date.to_string(),
+    };
+    format!(
+        "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
+        task.id,
+        escape_quiet(&task.title),
+        status_label(&task.status)
+    )
+}
+
+pub fn readiness_label(readiness: &Readiness) -> String {
+    let mut label = format!(
+        "{}% ready ({}/{} due by launch day done)",
+        readiness.percent(),
+        readiness.done,
+        readiness.due_by_launch
+    );
+    if readiness.blocked > 0 {
+        label.push_str(&format!(" · {} blocked", readiness.blocked));
+    }
+    if readiness.overdue > 0 {
+        label.push_str(&format!(" · {} overdue", readiness.overdue));
+    }
+    label
+}
+
+pub(super) fn function_facts(function: &FunctionDef) -> String {
+    let channel = function
+        .channel
+        .as_ref()
+        .map_or("no check-in channel yet".to_owned(), |c| {
+            format!("check-ins in {}", c.link())
+        });
+    let lead = function
+        .lead
+        .as_ref()
+        .map_or("no lead yet".to_owned(), |l| format!("lead {}", l.mention()));
+    format!("{channel} · {lead}")
+}
+
+/// How many blocks [`task_row`] renders for `task`, without rendering it: a line, and a row of
+/// buttons while the task is open.
+pub fn task_row_blocks(task: &Task) -> usize {
+    if task.status.is_open() { 2 } else { 1 }
+}
+
+/// A task's line followed by its buttons. Both carry the task's block id prefix so that a
+/// button press can re-render exactly this row.
+pub fn task_row(task: &Task, line: &str) -> Vec<SlackBlock> {
+    let id = task.id.0.to_string();
+    let line_block: SlackBlock = SlackSectionBlock::new()
+        .with_block_id(SlackBlockId(format!("{}{}", actions::TASK_BLOCK_PREFIX, task.id.0)))
+        .with_text(markdown(clip(line, limits::SECTION_TEXT)))
+        .into();
+    if !task.status.is_open() {
+        return vec![line_block];
+    }
+    let mut elements: Vec<SlackActionBlockElement> = Vec::new();
+    let kind = task.status.kind();
+    if kind != StatusKind::Done {
+        elements.push(
+            button("Done", actions::DONE, &id)
+                .with_style(SlackBlockButtonStyle::Primary)
+                .into(),
+        );
+    }
+    if kind != StatusKind::OnTrack {
+        elements.push(button("On track", actions::ON_TRACK, &id).into());
+    }
+    if kind != StatusKind::AtRisk {
+        elements.push(button("At risk", actions::AT_RISK, &id).into());
+    }
+    if kind != StatusKind::Blocked {
+        elements.push(
+            button("Blocked", actions::BLOCKED, &id)
+                .with_style(SlackBlockButtonStyle::Danger)
+                .into(),
+        );
+    }
+    elements.push(button("Snooze 1 day", actions::SNOOZE, &id).into());
+    let buttons: SlackBlock = SlackActionsBlock::new(elements)
+        .with_block_id(SlackBlockId(format!(
+            "{}{}:actions",
+            actions::TASK_BLOCK_PREFIX,
+            task.id.0
+        )))
+        .into();
+    let row = vec![line_block, buttons];
+    debug_assert_eq!(row.len(), task_row_blocks(task));
+    row
+}
+
+/// The re-rendered row of a task after a button press changed it.
+pub fn task_row_after_change(task: &Task, launch: &Launch, today: NaiveDate) -> Vec<SlackBlock> {
+    let line = format!(
+        "{} — *{}* (`{}`)",
+        task_line(task, today),
+        escape_quiet(&launch.name),
+        launch.slug
+    );
+    task_row(task, &line)
+}
+
+/// A launch as go/no-go messages name it: name, slug, tier, and T-minus on its date.
+pub(super) fn launch_label(launch: &Launch, today: NaiveDate) -> String {
+    format!(
+        "*{}* (`{}`, tier {}, {} on {})",
+        escape_quiet(&launch.name),
+        launch.slug,
+        launch.tier.number(),
+        launch.t_minus(today),
+        launch.launch_date.format("%a %-d %b")
+    )
+}
+
+/// The Go and No-go buttons of a round, for one function.
+pub(super) fn answer_buttons(gonogo: i64, function: &FunctionName) -> SlackBlock {
+    let value = ballot_value(gonogo, function);
+    SlackActionsBlock::new(vec![
+        button("Go", actions::GONOGO_GO, &value)
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into(),
+        button("No-go", actions::GONOGO_NO_GO, &value)
+            .with_style(SlackBlockButtonStyle::Danger)
+            .into(),
+    ])
+    .with_block_id(SlackBlockId(format!("gonogo:{value}")))
+    .into()
+}
