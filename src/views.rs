@@ -147,8 +147,15 @@ pub enum View {
         vote: Vote,
         today: NaiveDate,
     },
-    /// A plain statement, e.g. that a feature is not available in this version.
-    Notice(String),
+    /// A task's RACI roles as they now stand (none: cleared).
+    RolesSet {
+        task: TaskId,
+        roles: Vec<liftoff_core::RoleAssignment>,
+    },
+    /// The digest is on its way to the PMO channel.
+    DigestPosting {
+        channel: SlackChannelId,
+    },
 }
 
 /// Everything `/launch show` presents.

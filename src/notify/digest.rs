@@ -7,6 +7,7 @@ use super::layout::{part_suffix, split};
 use crate::outbound::FailedMessage;
 use crate::slack::blocks::{Rendered, clip, escape, escape_quiet, header, packed_sections, section};
 use crate::slack::render::{launch_facts, readiness_label};
+use crate::slack::wording;
 use liftoff_core::digest::LaunchDigest;
 use liftoff_core::{Launch, Task};
 
@@ -141,7 +142,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
                 format!(
                     "{task}{} → {}",
                     c.field.as_str().replace('_', " "),
-                    escape_quiet(c.to.as_deref().unwrap_or("—"))
+                    wording::change_value_quiet(c.field, c.to.as_deref())
                 )
             })
             .collect();

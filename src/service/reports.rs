@@ -168,10 +168,7 @@ impl Service {
         let prefix = format!("digest:now:{}:{}", actor.as_str(), now.timestamp_millis());
         let messages = self.digest_messages(channel.as_str(), &prefix, only).await?;
         self.store.enqueue(&messages, now).await?;
-        Ok(Reply::ephemeral(View::Notice(format!(
-            "Posting the digest to {} now.",
-            channel.link()
-        ))))
+        Ok(Reply::ephemeral(View::DigestPosting { channel }))
     }
 
     /// The asker's own open tasks.

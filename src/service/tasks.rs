@@ -197,19 +197,7 @@ impl Service {
         self.store
             .set_task_roles(&task, &roles, &self.ctx(actor, source))
             .await?;
-        let summary: Vec<String> = roles
-            .iter()
-            .map(|r| format!("{} {}", r.role.as_str(), r.user.mention()))
-            .collect();
-        Ok(Reply::ephemeral(View::Notice(format!(
-            "{}: {}",
-            task.id,
-            if summary.is_empty() {
-                "RACI cleared".to_owned()
-            } else {
-                summary.join(", ")
-            }
-        ))))
+        Ok(Reply::ephemeral(View::RolesSet { task: task.id, roles }))
     }
 
     #[allow(clippy::too_many_arguments)]

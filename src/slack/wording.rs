@@ -3,6 +3,7 @@
 
 use crate::views::UserError;
 use liftoff_core::command::Subcommand;
+use liftoff_core::{ChangeField, SlackUserId};
 
 /// What a person reads when `refusal` stops their command (mrkdwn).
 pub fn refusal(refusal: &UserError) -> String {
@@ -109,5 +110,53 @@ pub fn refusal(refusal: &UserError) -> String {
             tasks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             tasks.first().map(ToString::to_string).unwrap_or_default()
         ),
+    }
+}
+
+/// A history value as a person reads it where mentioning is welcome (a private answer): the
+/// owner or lead as a mention, anything else as the text it is.
+pub fn change_value(field: ChangeField, value: Option<&str>) -> String {
+    match person_in(field, value) {
+        Some(person) => person.mention(),
+        None => super::blocks::escape(value.unwrap_or("—")),
+    }
+}
+
+/// A history value where a mention would ping people for nothing (the digest in a busy
+/// channel): the owner or lead as `@U…`, anything else as the text it is.
+pub fn change_value_quiet(field: ChangeField, value: Option<&str>) -> String {
+    match person_in(field, value) {
+        Some(person) => format!("@{person}"),
+        None => super::blocks::escape_quiet(value.unwrap_or("—")),
+    }
+}
+
+/// The person an owner or lead value names: an id (`U0ANN`), or, in history written before
+/// ids were kept plain, a mention (`<@U0ANN>`).
+fn person_in(field: ChangeField, value: Option<&str>) -> Option<SlackUserId> {
+    if !matches!(field, ChangeField::Owner | ChangeField::Lead) {
+        return None;
+    }
+    let value = value?;
+    let id = value
+        .strip_prefix("<@")
+        .and_then(|rest| rest.strip_suffix('>'))
+        .map_or(value, |inside| inside.split('|').next().unwrap_or(inside));
+    SlackUserId::parse(id).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_in_history_are_shown_whether_kept_as_ids_or_as_old_mentions() {
+        for stored in ["U0ANN", "<@U0ANN>", "<@U0ANN|ann>"] {
+            assert_eq!(change_value(ChangeField::Owner, Some(stored)), "<@U0ANN>");
+            assert_eq!(change_value_quiet(ChangeField::Owner, Some(stored)), "@U0ANN");
+        }
+        assert_eq!(change_value(ChangeField::Owner, Some("nobody")), "nobody");
+        assert_eq!(change_value(ChangeField::Title, Some("U0ANN <b>")), "U0ANN &lt;b&gt;");
+        assert_eq!(change_value(ChangeField::Due, None), "—");
     }
 }

@@ -911,7 +911,8 @@ fn kind(view: &View) -> &'static str {
         View::Retro { .. } => "retro",
         View::GoNoGoStarted { .. } => "gonogo_started",
         View::GoNoGoVoted { .. } => "gonogo_voted",
-        View::Notice(_) => "notice",
+        View::RolesSet { .. } => "roles_set",
+        View::DigestPosting { .. } => "digest_posting",
     }
 }
 
@@ -1602,11 +1603,38 @@ fn gonogo_voted_go_decided() {
 }
 
 #[test]
-fn notice() {
+fn roles_and_digest_notices() {
     view(
-        "notice",
-        "A plain statement (here the RACI summary), with a broadcast to defuse",
-        View::Notice("T101: accountable <@U0MARIA>, consulted <@U0LEE> <!here>".into()),
+        "roles_set",
+        "A task's RACI roles as they now stand",
+        View::RolesSet {
+            task: TaskId(101),
+            roles: vec![
+                RoleAssignment {
+                    role: RaciRole::Accountable,
+                    user: SlackUserId::parse("U0MARIA").unwrap(),
+                },
+                RoleAssignment {
+                    role: RaciRole::Consulted,
+                    user: SlackUserId::parse("U0LEE").unwrap(),
+                },
+            ],
+        },
+    );
+    view(
+        "roles_set_cleared",
+        "A task's RACI roles, cleared",
+        View::RolesSet {
+            task: TaskId(101),
+            roles: vec![],
+        },
+    );
+    view(
+        "digest_posting",
+        "The digest is on its way to the PMO channel",
+        View::DigestPosting {
+            channel: SlackChannelId::parse("C0PMO").unwrap(),
+        },
     );
 }
 

@@ -84,7 +84,8 @@ stored_enum!(
 );
 
 stored_enum!(
-    /// What changed. Values before and after are kept as display text in the entry.
+    /// What changed. Values before and after are kept as plain text in the entry: a person is
+    /// their Slack id (`U0ANN`), never Slack markup, so the renderers decide how to show them.
     ChangeField {
         Created => "created",
         Status => "status",

@@ -3,6 +3,7 @@
 
 use crate::slack::blocks::{Rendered, context, escape, header, packed_sections, section};
 use liftoff_core::command::Subcommand;
+use liftoff_core::{RoleAssignment, SlackChannelId, TaskId};
 
 pub(super) fn help() -> Rendered {
     let mut lines = vec!["*Liftoff* runs the PMO side of your launches. Commands:".to_owned()];
@@ -48,6 +49,22 @@ pub(super) fn new_launch_form() -> Rendered {
     Rendered::fit(text.to_owned(), vec![], "")
 }
 
-pub(super) fn notice(message: &str) -> Rendered {
-    Rendered::fit(message.to_owned(), vec![section(&escape(message))], "")
+/// A task's RACI roles as they now stand.
+pub(super) fn roles_set(task: TaskId, roles: &[RoleAssignment]) -> Rendered {
+    let text = if roles.is_empty() {
+        format!("{task}: RACI cleared")
+    } else {
+        let roles: Vec<String> = roles
+            .iter()
+            .map(|r| format!("{} {}", r.role.as_str(), r.user.mention()))
+            .collect();
+        format!("{task}: {}", roles.join(", "))
+    };
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The digest is on its way to the PMO channel.
+pub(super) fn digest_posting(channel: &SlackChannelId) -> Rendered {
+    let text = format!("Posting the digest to {} now.", channel.link());
+    Rendered::fit(text.clone(), vec![section(&text)], "")
 }

@@ -1,6 +1,7 @@
 //! Replies about launches: one created, the list, one in detail (`/launch show`), one edited,
 //! the quarter's calendar, and a tier's template of tasks.
 
+use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 
 use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
@@ -227,8 +228,8 @@ pub(super) fn launch_edited(
         lines.push(format!(
             "• {}: {} → {}",
             change.field.as_str().replace('_', " "),
-            escape(change.from.as_deref().unwrap_or("—")),
-            escape(change.to.as_deref().unwrap_or("—"))
+            change_value(change.field, change.from.as_deref()),
+            change_value(change.field, change.to.as_deref())
         ));
     }
     if !moves.is_empty() {

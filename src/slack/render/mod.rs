@@ -88,6 +88,7 @@ pub fn render(view: &View) -> Rendered {
             vote,
             today,
         } => votes::voted(gonogo, launch, function, vote, *today),
-        View::Notice(message) => help::notice(message),
+        View::RolesSet { task, roles } => help::roles_set(*task, roles),
+        View::DigestPosting { channel } => help::digest_posting(channel),
     }
 }

@@ -1,6 +1,7 @@
 //! Replies about tasks: one added, one updated, a person's open tasks (with buttons), and what
 //! is escalated now.
 
+use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 
 use super::widgets::{task_line, task_row};
@@ -27,8 +28,8 @@ pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: Na
         escape_quiet(&item.launch.name),
         change.actor,
         change.field.as_str(),
-        escape(change.from.as_deref().unwrap_or("—")),
-        escape(change.to.as_deref().unwrap_or("—")),
+        change_value(change.field, change.from.as_deref()),
+        change_value(change.field, change.to.as_deref()),
     );
     if let Some(note) = &change.note {
         text.push_str(&format!("\n> {}", escape(note)));

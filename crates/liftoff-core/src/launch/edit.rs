@@ -79,7 +79,9 @@ impl Launch {
         }
         if let Some(lead) = edit.lead {
             next.lead = lead;
-            let show = |lead: &Option<SlackUserId>| lead.as_ref().map_or("nobody".to_owned(), SlackUserId::mention);
+            // A person is kept as their id: how to show them is the renderers' business.
+            let show =
+                |lead: &Option<SlackUserId>| lead.as_ref().map_or("nobody".to_owned(), |l| l.as_str().to_owned());
             record(ChangeField::Lead, show(&self.lead), show(&next.lead));
         }
         if let Some(state) = edit.state {

@@ -49,8 +49,9 @@ impl Task {
             }
             TaskEdit::Owner(owner) => {
                 next.owner = owner;
+                // A person is kept as their id: how to show them is the renderers' business.
                 let show =
-                    |owner: &Option<SlackUserId>| owner.as_ref().map_or("nobody".to_owned(), SlackUserId::mention);
+                    |owner: &Option<SlackUserId>| owner.as_ref().map_or("nobody".to_owned(), |o| o.as_str().to_owned());
                 (ChangeField::Owner, show(&self.owner), show(&next.owner))
             }
             TaskEdit::Due(due) => {
