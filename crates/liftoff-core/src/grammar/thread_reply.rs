@@ -1,7 +1,9 @@
 //! Parses replies in a check-in thread: `T12 done`, `T12 on track`, `T12 at risk: vendor late`,
 //! `T12 blocked waiting on legal`, `T12 due 2026-12-04` / `T12 due +2d`, emoji and common
-//! synonyms, one update per line. A line without a task id is kept as such; the caller applies
-//! it only when the author owns exactly one open task in the check-in.
+//! synonyms. People write several updates on one line as readily as on several lines
+//! (`T1 done, T3 on track`, `T8 done. T9 on track.`, `T4 done and T5 at risk`): every one is
+//! read. A line without a task id is kept as such; the caller applies it only when the author
+//! owns exactly one open task in the check-in.
 
 use chrono::NaiveDate;
 
@@ -67,10 +69,52 @@ const MAX_LINE_CHARS: usize = 600;
 
 pub fn parse(text: &str, today: NaiveDate) -> Vec<ParsedLine> {
     text.lines()
+        .flat_map(updates_in_line)
         .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(|line| parse_line(line, today))
+        .filter(|update| !update.is_empty())
+        .map(|update| parse_line(update, today))
         .collect()
+}
+
+/// The updates in one line: it is cut before every task id that follows a `,`, `;`, `.`,
+/// `and` or `&` (`T1 done, T3 on track`), and nowhere else, so a reason with commas in it
+/// (`T6 blocked: legal, then finance`) stays whole. A full stop ending an update is dropped.
+fn updates_in_line(line: &str) -> Vec<&str> {
+    if line.chars().count() > MAX_LINE_CHARS {
+        return vec![line]; // refused whole, as too long
+    }
+    let lower = line.to_ascii_lowercase();
+    let mut cuts = Vec::new();
+    for (at, c) in line.char_indices() {
+        let after = match c {
+            ',' | ';' | '.' | '&' => at + 1,
+            ' ' if lower[at..].starts_with(" and ") => at + " and ".len(),
+            _ => continue,
+        };
+        if at > 0 && starts_with_task_id(&line[after..]) {
+            cuts.push((at, after));
+        }
+    }
+    let mut updates = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for (end, next) in cuts {
+        updates.push(&line[start..end]);
+        start = next;
+    }
+    updates.push(&line[start..]);
+    updates
+        .into_iter()
+        .map(|update| update.trim().trim_end_matches(['.', ',', ';']).trim_end())
+        .collect()
+}
+
+/// Whether `text` (after spaces) starts with a task id, as typed or as copied (`` `T12` ``).
+fn starts_with_task_id(text: &str) -> bool {
+    let text = text.trim_start().trim_start_matches(['`', '*', '_', '~']);
+    let mut chars = text.chars();
+    matches!(chars.next(), Some('T' | 't'))
+        && chars.next().is_some_and(|c| c.is_ascii_digit())
+        && split_task_id(text).0.is_some()
 }
 
 fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
@@ -165,6 +209,58 @@ mod tests {
 
     fn today() -> NaiveDate {
         "2026-11-23".parse().unwrap()
+    }
+
+    fn statuses(text: &str) -> Vec<(Option<u32>, String)> {
+        parse(text, today())
+            .into_iter()
+            .map(|line| {
+                let update = line.unwrap_or_else(|e| panic!("{text}: {e}"));
+                let change = match update.change {
+                    ReplyChange::Status(status) => status.to_string(),
+                    ReplyChange::Due(due) => format!("due {due}"),
+                };
+                (update.task.map(|t| t.0 as u32), change)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn several_updates_on_one_line_are_all_read_whatever_separates_them() {
+        let expect = |text: &str, want: &[(u32, &str)]| {
+            let got = statuses(text);
+            let want: Vec<(Option<u32>, String)> = want.iter().map(|(t, s)| (Some(*t), (*s).to_owned())).collect();
+            assert_eq!(got, want, "{text}");
+        };
+        expect("T1 done, T3 on track", &[(1, "done"), (3, "on track")]);
+        expect("T8 done. T9 on track.", &[(8, "done"), (9, "on track")]);
+        expect("T4 done and T5 at risk", &[(4, "done"), (5, "at risk")]);
+        expect("T6 done; T7 on track", &[(6, "done"), (7, "on track")]);
+        expect(
+            "`T10` done, `T11` done & T12 on track",
+            &[(10, "done"), (11, "done"), (12, "on track")],
+        );
+        expect("T13 done, T14 due 2026-12-04", &[(13, "done"), (14, "due 2026-12-04")]);
+    }
+
+    #[test]
+    fn a_reason_with_commas_stays_whole() {
+        let update = one("T6 blocked: legal, then finance, then the CEO");
+        assert_eq!(
+            update.change,
+            ReplyChange::Status(TaskStatus::blocked("legal, then finance, then the CEO").unwrap())
+        );
+        let update = one("T2 at risk: vendor late, and design too");
+        assert_eq!(update.note.as_deref(), Some("vendor late, and design too"));
+    }
+
+    #[test]
+    fn one_bad_update_among_good_ones_is_named_and_the_others_are_kept() {
+        let parsed = parse("T1 done, T2 dne, T3 on track", today());
+        assert_eq!(parsed.len(), 3);
+        assert!(parsed[0].is_ok() && parsed[2].is_ok());
+        let problem = parsed[1].as_ref().unwrap_err();
+        assert!(problem.contains("T2 dne"), "{problem}");
     }
 
     fn one(text: &str) -> ReplyUpdate {
