@@ -1,5 +1,8 @@
-//! Dates as people type them in Slack: `2026-12-04`, `today`, `tomorrow`, `friday`, `+3d`,
-//! `+2w`, and for tasks `T-14` / `T+7` (days from launch day).
+//! Dates as people type them in Slack: `2026-12-04`, `today`, `tomorrow`, `friday`,
+//! `next friday`, `Dec 11` / `11 Dec` / `December 11th`, `next week`, `end of month`, `+3d`,
+//! `+2w`, and for tasks `T-14` / `T+7` (days from launch day). A date without a year is the
+//! next one on or after today (`Jan 15` typed in December is next January). Numeric forms
+//! like `1/15` or `01/04` are refused: half the world reads them the other way round.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -7,8 +10,14 @@ use super::task::DueDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("`{0}` is not a date: use YYYY-MM-DD, today, tomorrow, a weekday, +3d, +2w or T-14")]
+    #[error(
+        "`{0}` is not a date: use YYYY-MM-DD, today, tomorrow, a weekday, next friday, Dec 11, next week, end of month, +3d, +2w or T-14"
+    )]
     Unrecognised(String),
+    #[error(
+        "`{0}` can be read two ways (day/month or month/day): write the month as a word, e.g. 15 Jan, or YYYY-MM-DD"
+    )]
+    Ambiguous(String),
     #[error("{0} does not exist in the calendar")]
     NoSuchDate(String),
     #[error("`{0}` is too far away; keep dates within {MAX_DAYS_AHEAD} days")]
@@ -40,8 +49,33 @@ pub fn parse_launch_date(input: &str, today: NaiveDate) -> Result<NaiveDate, Dat
     }
 }
 
+/// How many of `words` (1 to 3) make up one date, read lexically: `next friday`, `Dec 11`,
+/// `11th December`, `end of month` take more than one word; anything else takes one. For the
+/// grammars, which meet dates inside longer text (`T5 due next friday: printer late`).
+pub fn date_phrase_len(words: &[&str]) -> usize {
+    let lower: Vec<String> = words
+        .iter()
+        .take(3)
+        .map(|w| w.to_ascii_lowercase().trim_end_matches([':', ',', '.']).to_owned())
+        .collect();
+    let word = |i: usize| lower.get(i).map(String::as_str).unwrap_or_default();
+    match word(0) {
+        "next" | "this" if parse_weekday(word(1)).is_some() || word(1) == "week" => 2,
+        "end" if word(1) == "of" && matches!(word(2), "month" | "week") => 3,
+        "end" if word(1) == "of" && word(2) == "the" => 3.min(words.len()), // "end of the month" is read by its first three
+        first if parse_month(first).is_some() && parse_day_of_month(word(1)).is_some() => 2,
+        first if parse_day_of_month(first).is_some() && parse_month(word(1)).is_some() => 2,
+        _ => 1,
+    }
+}
+
 fn parse_calendar_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
-    let lower = input.to_ascii_lowercase();
+    let lower = input
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let lower = lower.trim_end_matches(['.', ',']).to_owned();
     let add_days = |days: u64| {
         if days > MAX_DAYS_AHEAD {
             return Err(DateError::TooFar(input.to_owned()));
@@ -55,10 +89,59 @@ fn parse_calendar_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateE
         "tomorrow" => return add_days(1),
         _ => {}
     }
-    if let Some(weekday) = parse_weekday(&lower) {
+    let coming = |weekday: Weekday| {
         // The next such day strictly after today: "friday" said on a Friday means next week.
         let ahead = (7 + weekday.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
-        return add_days(if ahead == 0 { 7 } else { ahead as u64 });
+        if ahead == 0 { 7 } else { ahead as u64 }
+    };
+    // Days from today to the Monday of next week.
+    let to_next_monday = 7 - u64::from(today.weekday().num_days_from_monday());
+    if let Some(weekday) = parse_weekday(lower.strip_prefix("this ").unwrap_or(&lower)) {
+        return add_days(coming(weekday));
+    }
+    if let Some(weekday) = lower.strip_prefix("next ").and_then(parse_weekday) {
+        // That day in next week (Monday to Sunday), as a PMM says "next Friday" on a Tuesday.
+        return add_days(to_next_monday + u64::from(weekday.num_days_from_monday()));
+    }
+    match lower.as_str() {
+        // A due date "next week" is by the end of next week's working days.
+        "next week" => return add_days(to_next_monday + 4),
+        "end of week" | "end of the week" | "eow" => {
+            let friday = today.weekday().num_days_from_monday();
+            return if friday <= 4 {
+                add_days(u64::from(4 - friday))
+            } else {
+                add_days(coming(Weekday::Fri))
+            };
+        }
+        "end of month" | "end of the month" | "eom" => {
+            let first_of_next = today
+                .with_day(1)
+                .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+                .ok_or_else(|| DateError::TooFar(input.to_owned()))?;
+            return first_of_next
+                .pred_opt()
+                .ok_or_else(|| DateError::TooFar(input.to_owned()));
+        }
+        _ => {}
+    }
+    if let Some((month, day)) = month_and_day(&lower) {
+        // The next such day on or after today (a 29 February can be four years off).
+        for year in today.year()..=today.year() + 4 {
+            if let Some(date) = NaiveDate::from_ymd_opt(year, month, day)
+                && date >= today
+            {
+                return Ok(date);
+            }
+        }
+        return Err(DateError::NoSuchDate(input.to_owned()));
+    }
+    if lower.contains('/')
+        && lower
+            .split('/')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(DateError::Ambiguous(input.to_owned()));
     }
     if let Some(rest) = lower.strip_prefix('+') {
         let multiplier = match rest.chars().last() {
@@ -85,6 +168,64 @@ fn parse_calendar_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateE
         return NaiveDate::parse_from_str(&lower, "%Y-%m-%d").map_err(|_| DateError::NoSuchDate(input.to_owned()));
     }
     Err(DateError::Unrecognised(input.to_owned()))
+}
+
+/// `dec 11`, `december 11th`, `11 dec`, `11th of december` → (month, day).
+fn month_and_day(lower: &str) -> Option<(u32, u32)> {
+    let words: Vec<&str> = lower.split(' ').filter(|w| *w != "of").collect();
+    match words.as_slice() {
+        [a, b] => match (
+            parse_month(a),
+            parse_day_of_month(b),
+            parse_day_of_month(a),
+            parse_month(b),
+        ) {
+            (Some(month), Some(day), _, _) | (_, _, Some(day), Some(month)) => Some((month, day)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `jan`, `January`, `sept` → 1..=12.
+fn parse_month(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = word.to_ascii_lowercase();
+    let word = word.trim_end_matches(['.', ',']);
+    if word.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|month| month.starts_with(word) || (word == "sept" && *month == "september"))
+        .map(|index| index as u32 + 1)
+}
+
+/// `11`, `11th`, `1st`, `22nd`, `3rd` → the day of the month (1..=31).
+fn parse_day_of_month(word: &str) -> Option<u32> {
+    let word = word.to_ascii_lowercase();
+    let word = word.trim_end_matches([',', '.']);
+    let digits = ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|suffix| word.strip_suffix(suffix))
+        .unwrap_or(word);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|day| (1..=31).contains(day))
 }
 
 fn parse_weekday(input: &str) -> Option<Weekday> {
@@ -133,13 +274,68 @@ mod tests {
     }
 
     #[test]
+    fn dates_as_people_type_them() {
+        // Monday 23 November 2026.
+        let today = date(TODAY);
+        let check = |input: &str, expected: &str| {
+            assert_eq!(parse_due(input, today), Ok(DueDate::On(date(expected))), "{input}")
+        };
+        check("next friday", "2026-12-04");
+        check("Next Monday", "2026-11-30");
+        check("this friday", "2026-11-27");
+        check("Dec 11", "2026-12-11");
+        check("11 Dec", "2026-12-11");
+        check("December 11th", "2026-12-11");
+        check("11th of December", "2026-12-11");
+        check("Jan 15", "2027-01-15");
+        check("Nov 23", "2026-11-23");
+        check("Nov 20", "2027-11-20");
+        check("next week", "2026-12-04");
+        check("end of month", "2026-11-30");
+        check("end of the month", "2026-11-30");
+        check("end of week", "2026-11-27");
+        // From a December day, a January date is next year's.
+        assert_eq!(
+            parse_due("Jan 15", date("2026-12-01")),
+            Ok(DueDate::On(date("2027-01-15")))
+        );
+        assert_eq!(
+            parse_due("end of month", date("2026-12-31")),
+            Ok(DueDate::On(date("2026-12-31")))
+        );
+        assert_eq!(parse_due("Feb 29", today), Ok(DueDate::On(date("2028-02-29"))));
+        assert_eq!(parse_due("Feb 30", today), Err(DateError::NoSuchDate("Feb 30".into())));
+    }
+
+    #[test]
+    fn numeric_dates_that_read_two_ways_are_refused_with_an_example() {
+        let today = date(TODAY);
+        for input in ["1/15", "01/04", "15/1", "12/04/2026"] {
+            let err = parse_due(input, today).unwrap_err();
+            assert_eq!(err, DateError::Ambiguous(input.to_owned()));
+            assert!(err.to_string().contains("15 Jan"), "{err}");
+        }
+    }
+
+    #[test]
+    fn date_phrases_inside_longer_text_are_measured() {
+        assert_eq!(date_phrase_len(&["next", "friday", "printer"]), 2);
+        assert_eq!(date_phrase_len(&["Dec", "11:", "late"]), 2);
+        assert_eq!(date_phrase_len(&["next", "friday:", "printer"]), 2);
+        assert_eq!(date_phrase_len(&["Dec", "11", "late"]), 2);
+        assert_eq!(date_phrase_len(&["11th", "December"]), 2);
+        assert_eq!(date_phrase_len(&["end", "of", "month"]), 3);
+        assert_eq!(date_phrase_len(&["friday", "because"]), 1);
+        assert_eq!(date_phrase_len(&["next", "steps"]), 1);
+    }
+
+    #[test]
     fn bad_dates_say_what_is_accepted() {
         let today = date(TODAY);
         for input in [
             "",
             "soon",
             "2026-12-4",
-            "12/04/2026",
             "+3",
             "+d",
             "+3m",

@@ -148,10 +148,13 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
             .map_err(|_| "say what it is blocked on, e.g. `T12 blocked waiting on legal`".to_owned());
     }
     if let Some(after) = keyword(DUE) {
-        let date = after.split_whitespace().next().unwrap_or_default();
-        return match parse_due(date, today) {
+        // The date may take several words (`next friday`, `Dec 11`); what follows is a note.
+        let words: Vec<&str> = after.split_whitespace().collect();
+        let taken = crate::dates::date_phrase_len(&words);
+        let date = words[..taken.min(words.len())].join(" ");
+        return match parse_due(date.trim_end_matches([':', ',']), today) {
             Ok(due) => {
-                let rest = clean_note(after.get(date.len()..).unwrap_or_default());
+                let rest = clean_note(&words[taken.min(words.len())..].join(" "));
                 Ok(update(task, ReplyChange::Due(due), note(rest)))
             }
             Err(err) => Err(err.to_string()),
@@ -261,6 +264,25 @@ mod tests {
         assert!(parsed[0].is_ok() && parsed[2].is_ok());
         let problem = parsed[1].as_ref().unwrap_err();
         assert!(problem.contains("T2 dne"), "{problem}");
+    }
+
+    #[test]
+    fn due_dates_of_several_words_with_a_note_after_them() {
+        // 2026-11-23 is a Monday.
+        let update = one("T5 due next friday: printer is late");
+        assert_eq!(
+            update.change,
+            ReplyChange::Due(DueDate::On("2026-12-04".parse().unwrap()))
+        );
+        assert_eq!(update.note.as_deref(), Some("printer is late"));
+        let update = one("T7 new eta Dec 11");
+        assert_eq!(
+            update.change,
+            ReplyChange::Due(DueDate::On("2026-12-11".parse().unwrap()))
+        );
+        assert_eq!(update.note, None);
+        let problem = parse("T8 due 1/15", today()).remove(0).unwrap_err();
+        assert!(problem.contains("15 Jan"), "{problem}");
     }
 
     fn one(text: &str) -> ReplyUpdate {

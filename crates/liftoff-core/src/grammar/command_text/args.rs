@@ -27,10 +27,32 @@ impl Args {
     pub(super) fn split(&self, allowed: &[&str]) -> Result<(Vec<String>, Options), UsageError> {
         let mut words = Vec::new();
         let mut options: Vec<(String, String)> = Vec::new();
-        for token in &self.tokens {
+        let mut tokens = self.tokens.iter().peekable();
+        while let Some(token) = tokens.next() {
             match token {
                 Token::Word(word) => words.push(word.clone()),
                 Token::Option { key, value } => {
+                    // A date may take several words (`due:next friday`, `date:Dec 11`).
+                    let mut value = value.clone();
+                    if matches!(key.as_str(), "due" | "date") {
+                        let mut following: Vec<String> = Vec::new();
+                        let mut ahead = tokens.clone();
+                        while following.len() < 2
+                            && let Some(Token::Word(word)) = ahead.next()
+                        {
+                            following.push(word.clone());
+                        }
+                        let phrase: Vec<&str> = std::iter::once(value.as_str())
+                            .chain(following.iter().map(String::as_str))
+                            .collect();
+                        let extra = crate::dates::date_phrase_len(&phrase).saturating_sub(1);
+                        for word in following.iter().take(extra) {
+                            tokens.next();
+                            value.push(' ');
+                            value.push_str(word);
+                        }
+                    }
+                    let value = &value;
                     if !allowed.contains(&key.as_str()) {
                         return Err(self.error(format!("`{key}:` does not apply to `{}`", self.subcommand)));
                     }
@@ -40,7 +62,7 @@ impl Args {
                     if value.is_empty() {
                         return Err(self.error(format!("`{key}:` needs a value")));
                     }
-                    options.push((key.clone(), value.clone()));
+                    options.push((key.clone(), value.to_owned()));
                 }
             }
         }

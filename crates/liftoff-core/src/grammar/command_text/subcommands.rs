@@ -164,12 +164,16 @@ impl Args {
             }
             S::Due => {
                 let (words, _) = self.split(&[])?;
-                let [task, date] = words.as_slice() else {
+                let [task, date @ ..] = words.as_slice() else {
                     return Err(self.error("give the task and its new date, e.g. `T12 friday`"));
                 };
+                let date: Vec<&str> = date.iter().map(String::as_str).collect();
+                if date.is_empty() || crate::dates::date_phrase_len(&date) != date.len() {
+                    return Err(self.error("give the task and its new date, e.g. `T12 friday`"));
+                }
                 Ok(Command::SetDue {
                     task: self.task(task)?,
-                    due: parse_due(date, ctx.today).map_err(|e| self.error(e.to_string()))?,
+                    due: parse_due(&date.join(" "), ctx.today).map_err(|e| self.error(e.to_string()))?,
                 })
             }
             S::Block if matches!(self.tokens.get(1), Some(Token::Word(w)) if w.eq_ignore_ascii_case("by")) => {

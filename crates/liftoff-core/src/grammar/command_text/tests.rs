@@ -373,3 +373,35 @@ fn mentions_with_spaces_in_labels_stay_whole() {
         }
     );
 }
+
+#[test]
+fn dates_of_several_words_in_commands() {
+    let functions = FunctionCatalog::builtin();
+    // 2026-12-01 is a Tuesday.
+    let ctx = ParseContext {
+        today: "2026-12-01".parse().unwrap(),
+        functions: &functions,
+    };
+    let due = |text: &str| match parse(text, &ctx) {
+        Ok(Command::SetDue { due, .. }) => due,
+        Ok(Command::AddTask { due: Some(due), .. }) => due,
+        other => panic!("{text}: {other:?}"),
+    };
+    let on = |day: &str| crate::DueDate::On(day.parse().unwrap());
+    assert_eq!(due("due T12 next friday"), on("2026-12-11"));
+    assert_eq!(due("due T12 Dec 11"), on("2026-12-11"));
+    assert_eq!(due("due T12 end of month"), on("2026-12-31"));
+    assert_eq!(
+        due("task payments-hub sales Pricing FAQ due:next friday"),
+        on("2026-12-11")
+    );
+    match parse("task payments-hub sales Pricing FAQ due:Jan 15 owner:<@U0RAJ>", &ctx) {
+        Ok(Command::AddTask { title, due, .. }) => {
+            assert_eq!(title, "Pricing FAQ");
+            assert_eq!(due, Some(on("2027-01-15")));
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = parse("due T12 1/15", &ctx).unwrap_err();
+    assert!(err.message.contains("15 Jan"), "{}", err.message);
+}
