@@ -405,3 +405,14 @@ fn dates_of_several_words_in_commands() {
     let err = parse("due T12 1/15", &ctx).unwrap_err();
     assert!(err.message.contains("15 Jan"), "{}", err.message);
 }
+
+#[test]
+fn a_quarter_without_a_year_is_the_current_or_the_coming_one() {
+    let december = "2026-12-01".parse().unwrap();
+    assert_eq!(super::values::parse_quarter("Q1", december), Some((2027, 1)));
+    assert_eq!(super::values::parse_quarter("q4", december), Some((2026, 4)));
+    assert_eq!(super::values::parse_quarter("2026-Q1", december), Some((2026, 1)));
+    let may = "2027-05-10".parse().unwrap();
+    assert_eq!(super::values::parse_quarter("Q2", may), Some((2027, 2)));
+    assert_eq!(super::values::parse_quarter("Q1", may), Some((2028, 1)));
+}

@@ -16,8 +16,14 @@ pub(super) fn parse_quarter(text: &str, today: NaiveDate) -> Option<(i32, u32)> 
         Some((q, y)) => (q, Some(y)),
         None => (quarter, None),
     };
+    let quarter_now = today.month0() / 3 + 1;
     let year: i32 = match (year, trailing_year) {
-        ("", None) => today.year(),
+        // A quarter without a year is the current one or the next one of that number: `Q1`
+        // typed in December means the coming January to March, not the one long past.
+        ("", None) => match quarter.parse::<u32>() {
+            Ok(q) if q < quarter_now => today.year() + 1,
+            _ => today.year(),
+        },
         ("", Some(y)) => y.parse().ok()?,
         (y, None) => y.parse().ok()?,
         _ => return None,
