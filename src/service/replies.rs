@@ -125,10 +125,29 @@ impl Service {
                     continue;
                 }
             };
-            let task = match update.task {
-                Some(task) => task,
+            let targets: Vec<TaskId> = match update.task {
+                Some(task) => vec![task],
+                // `all on track`: each of the writer's open tasks here, each said back.
+                None if update.all_mine => {
+                    let mut mine = self.own_open_tasks_among(&candidates, &author).await?;
+                    // A redelivery or an edit: the tasks it covered before (closed since) too.
+                    mine.extend(
+                        candidates
+                            .iter()
+                            .filter(|id| !mine.contains(id) && already.contains(&update_key(**id, &update)))
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    );
+                    if mine.is_empty() {
+                        problems.push(ReplyProblem::Refused {
+                            task: None,
+                            refusal: UserError::NoOwnOpenTask,
+                        });
+                    }
+                    mine
+                }
                 None => match self.own_open_task(&candidates, &author).await? {
-                    Ok(task) => task,
+                    Ok(task) => vec![task],
                     // The line was applied by an earlier delivery (or the first version, for an
                     // edit) and closed its task: it is no longer open, but it is not a mistake.
                     Err(_)
@@ -136,7 +155,7 @@ impl Service {
                             .iter()
                             .find(|id| already.contains(&update_key(**id, &update))) =>
                     {
-                        *done
+                        vec![*done]
                     }
                     Err(refusal) => {
                         problems.push(ReplyProblem::Refused { task: None, refusal });
@@ -144,47 +163,49 @@ impl Service {
                     }
                 },
             };
-            let key = update_key(task, &update);
-            if already.contains(&key) {
-                // An edit repeats it, or Slack redelivers an event whose handler died after
-                // applying it: not applied twice. A redelivery still confirms it (the
-                // confirmation may never have been written).
-                if !reply.edited {
-                    let what = match &update.change {
-                        ReplyChange::Status(status) => status.to_string(),
-                        ReplyChange::Due(due) => format!("due {due}"),
-                    };
-                    applied.push((task, what));
-                }
-                continue;
-            }
-            let command = match update.change {
-                ReplyChange::Status(status) => Command::SetStatus {
-                    task,
-                    status,
-                    note: update.note,
-                },
-                ReplyChange::Due(due) => Command::SetDue { task, due },
-            };
-            match self.execute(&author, command, ChangeSource::Thread).await {
-                Ok(answer) => {
-                    self.store
-                        .record_reply_update(&reply.channel, &reply.ts, &key, self.clock.now())
-                        .await?;
-                    if let View::TaskUpdated { item, change, .. } = &answer.view {
-                        let what = match change.field {
-                            liftoff_core::ChangeField::Due => format!("due {}", item.task.due_date),
-                            _ => item.task.status.to_string(),
+            for task in targets {
+                let key = update_key(task, &update);
+                if already.contains(&key) {
+                    // An edit repeats it, or Slack redelivers an event whose handler died after
+                    // applying it: not applied twice. A redelivery still confirms it (the
+                    // confirmation may never have been written).
+                    if !reply.edited {
+                        let what = match &update.change {
+                            ReplyChange::Status(status) => status.to_string(),
+                            ReplyChange::Due(due) => format!("due {due}"),
                         };
-                        applied.push((item.task.id, what));
+                        applied.push((task, what));
                     }
-                    replies.push(answer);
+                    continue;
                 }
-                Err(ServiceError::User { refusal, .. }) => problems.push(ReplyProblem::Refused {
-                    task: Some(task),
-                    refusal,
-                }),
-                Err(ServiceError::Store(err)) => return Err(err.into()),
+                let command = match update.change.clone() {
+                    ReplyChange::Status(status) => Command::SetStatus {
+                        task,
+                        status,
+                        note: update.note.clone(),
+                    },
+                    ReplyChange::Due(due) => Command::SetDue { task, due },
+                };
+                match self.execute(&author, command, ChangeSource::Thread).await {
+                    Ok(answer) => {
+                        self.store
+                            .record_reply_update(&reply.channel, &reply.ts, &key, self.clock.now())
+                            .await?;
+                        if let View::TaskUpdated { item, change, .. } = &answer.view {
+                            let what = match change.field {
+                                liftoff_core::ChangeField::Due => format!("due {}", item.task.due_date),
+                                _ => item.task.status.to_string(),
+                            };
+                            applied.push((item.task.id, what));
+                        }
+                        replies.push(answer);
+                    }
+                    Err(ServiceError::User { refusal, .. }) => problems.push(ReplyProblem::Refused {
+                        task: Some(task),
+                        refusal,
+                    }),
+                    Err(ServiceError::Store(err)) => return Err(err.into()),
+                }
             }
         }
         let thread_ts = match &reply.place {
@@ -252,12 +273,12 @@ impl Service {
         }
     }
 
-    /// The one open task of `author` among `candidates`, for a reply without a task id.
-    async fn own_open_task(
+    /// The open tasks of `author` among `candidates`, in the check-in's order.
+    async fn own_open_tasks_among(
         &self,
         candidates: &[TaskId],
         author: &SlackUserId,
-    ) -> Result<Result<TaskId, UserError>, StoreError> {
+    ) -> Result<Vec<TaskId>, StoreError> {
         let mut open = Vec::new();
         for id in candidates {
             if let Some(task) = self.store.task(*id).await?
@@ -267,6 +288,16 @@ impl Service {
                 open.push(task.id);
             }
         }
+        Ok(open)
+    }
+
+    /// The one open task of `author` among `candidates`, for a reply without a task id.
+    async fn own_open_task(
+        &self,
+        candidates: &[TaskId],
+        author: &SlackUserId,
+    ) -> Result<Result<TaskId, UserError>, StoreError> {
+        let open = self.own_open_tasks_among(candidates, author).await?;
         Ok(match open.as_slice() {
             [one] => Ok(*one),
             [] => Err(UserError::NoOwnOpenTask),

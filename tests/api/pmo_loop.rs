@@ -233,7 +233,7 @@ async fn thread_replies_of_every_form_update_tasks() {
 }
 
 #[tokio::test]
-async fn bare_and_bad_replies_get_hints_never_guesses() {
+async fn bare_replies_get_hints_never_guesses_and_chatter_gets_nothing() {
     let (app, tasks) = setup().await;
     app.set_time("2026-11-23T10:05:00Z");
     app.tick().await;
@@ -273,17 +273,14 @@ async fn bare_and_bad_replies_get_hints_never_guesses() {
         TaskStatus::AtRisk
     );
 
-    // Chatter is answered with a hint to its author only.
-    send_event(&app, &thread_reply("Ev4", BOB, "C0SALES", &ts, "thanks all!")).await;
+    // Chatter is no update: no hint, no confirmation, nothing posted at all.
     app.deliver().await;
-    let hints = app.slack.wait_for("chat.postEphemeral", 2).await;
-    assert_eq!(hints[1]["user"], BOB);
-    assert!(
-        hints[1]["text"]
-            .as_str()
-            .unwrap()
-            .contains("“thanks all!” is not a status update")
-    );
+    let posts_before = app.slack.calls("chat.postMessage").len();
+    send_event(&app, &thread_reply("Ev4", BOB, "C0SALES", &ts, "thanks all!")).await;
+    send_event(&app, &thread_reply("Ev5", BOB, "C0SALES", &ts, "looking good 🙌")).await;
+    app.deliver().await;
+    assert_eq!(app.slack.calls("chat.postEphemeral").len(), 1, "only the first hint");
+    assert_eq!(app.slack.calls("chat.postMessage").len(), posts_before);
 
     // The bot's own messages and other bots are ignored (edits, deletions and Slack's other
     // subtypes are replayed from recorded payloads in `replay`).
@@ -294,7 +291,7 @@ async fn bare_and_bad_replies_get_hints_never_guesses() {
     send_event(&app, &bot.to_string()).await;
     app.deliver().await;
     assert_eq!(app.slack.calls("chat.postMessage").len(), posts_before);
-    assert_eq!(app.slack.calls("chat.postEphemeral").len(), 2);
+    assert_eq!(app.slack.calls("chat.postEphemeral").len(), 1);
     app.stop().await;
 }
 

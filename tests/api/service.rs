@@ -256,3 +256,98 @@ async fn status_kinds(desk: &Desk, ids: &[liftoff_core::TaskId]) -> Vec<StatusKi
     }
     kinds
 }
+
+/// Raj owns three tasks in the launch; his reply in the DM with the app.
+async fn raj_replies(desk: &Desk, event_id: &str, text: &str) -> liftoff::service::replies::ReplyOutcome {
+    use liftoff::service::replies::{ReplyPlace, WrittenReply};
+    let reply = WrittenReply {
+        event_id: event_id.to_owned(),
+        channel: "D0RAJ".to_owned(),
+        ts: "1796119200.000200".to_owned(),
+        author: SlackUserId::parse(RAJ).unwrap(),
+        text: text.to_owned(),
+        place: ReplyPlace::DirectMessage,
+        edited: false,
+        written_at: None,
+    };
+    desk.service
+        .apply_reply(reply, async |_: &str, _: &str| Ok(None))
+        .await
+        .unwrap()
+}
+
+async fn raj_with_three_tasks(desk: &Desk) -> Vec<liftoff_core::TaskId> {
+    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for title in ["Sales enablement deck", "Pricing FAQ for reps", "Partner email"] {
+        let View::TaskCreated { item, .. } = desk
+            .type_command(
+                MAYA,
+                &format!("task payments-hub sales {title} owner:<@U0RAJ> due:2026-12-11"),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("a task is created");
+        };
+        ids.push(item.task.id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn all_on_track_updates_each_of_the_writers_open_tasks_and_says_them_back() {
+    use liftoff::outbound::OutboxMethod;
+    use liftoff::service::replies::ReplyOutcome;
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await;
+    desk.type_command(RAJ, &format!("done {}", ids[0])).await.unwrap();
+    let ReplyOutcome::Answered { applied, problems, .. } = raj_replies(&desk, "Ev0ALL", "all on track 👍").await
+    else {
+        panic!("answered");
+    };
+    // The two still open, not the one already done.
+    assert_eq!((applied, problems), (2, 0));
+    assert_eq!(
+        status_kinds(&desk, &ids).await,
+        vec![StatusKind::Done, StatusKind::OnTrack, StatusKind::OnTrack]
+    );
+    let posts = desk.db.store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
+    assert!(posts.contains(&"reply:Ev0ALL".to_owned()), "{posts:?}");
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn chatter_in_a_reply_gets_no_answer_at_all() {
+    use liftoff::outbound::OutboxMethod;
+    use liftoff::service::replies::ReplyOutcome;
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await;
+    for (n, text) in ["thanks all!", "looking good", "see you at standup"].iter().enumerate() {
+        let outcome = raj_replies(&desk, &format!("Ev0CHAT{n}"), text).await;
+        assert!(
+            matches!(
+                outcome,
+                ReplyOutcome::Answered {
+                    applied: 0,
+                    problems: 0,
+                    ..
+                }
+            ),
+            "{text}: {outcome:?}"
+        );
+    }
+    let posts = desk.db.store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
+    let ephemerals = desk.db.store.outbox_keys(OutboxMethod::PostEphemeral).await.unwrap();
+    assert!(
+        posts.iter().chain(&ephemerals).all(|key| !key.contains("Ev0CHAT")),
+        "no message for chatter: {posts:?} {ephemerals:?}"
+    );
+    assert_eq!(
+        status_kinds(&desk, &ids).await,
+        vec![StatusKind::Todo, StatusKind::Todo, StatusKind::Todo]
+    );
+    desk.db.cleanup().await;
+}

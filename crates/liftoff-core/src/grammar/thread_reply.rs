@@ -19,6 +19,9 @@ pub enum ReplyChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyUpdate {
     pub task: Option<TaskId>,
+    /// `all on track`, `all good`: the update is for every open task of the writer's that the
+    /// check-in lists (said back task by task, so they can correct it).
+    pub all_mine: bool,
     pub change: ReplyChange,
     pub note: Option<String>,
 }
@@ -52,6 +55,11 @@ const ON_TRACK: &[&str] = &[
 const AT_RISK: &[&str] = &[
     "at risk",
     "at-risk",
+    "will be late",
+    "running late",
+    "late",
+    "delayed",
+    "behind",
     "atrisk",
     "⚠️",
     "⚠",
@@ -67,13 +75,54 @@ const DUE: &[&str] = &["new eta", "due", "eta", "moved to"];
 /// Lines longer than this are not treated as updates (someone pasted a paragraph).
 const MAX_LINE_CHARS: usize = 600;
 
+/// Every update in `text`. A line that names no task and says no status (`thanks all`,
+/// `looking good!`) is chatter, not an update: it is left out, so it gets no answer at all.
 pub fn parse(text: &str, today: NaiveDate) -> Vec<ParsedLine> {
     text.lines()
         .flat_map(updates_in_line)
         .map(str::trim)
         .filter(|update| !update.is_empty())
-        .map(|update| parse_line(update, today))
+        .filter_map(|update| {
+            let parsed = parse_line(update, today);
+            let chatter = parsed.is_err() && task_named(update).is_none();
+            (!chatter).then_some(parsed)
+        })
         .collect()
+}
+
+/// The task a line names, wherever people put it: first (`T8 done`), or after the status
+/// (`✅ T9`, `done: T11`).
+fn task_named(line: &str) -> Option<TaskId> {
+    let line = line.trim_start_matches(['-', '•', '*', '>', ' ']).trim();
+    split_task_id(line)
+        .0
+        .or_else(|| status_then_task(line).map(|(id, _)| id))
+}
+
+/// `✅ T9`, `done: T11`, `on track T8` → the task and the line with the task first (`T9 ✅`).
+fn status_then_task(line: &str) -> Option<(TaskId, String)> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    for head in 1..=2.min(words.len().saturating_sub(1)) {
+        let status = words[..head].join(" ");
+        let status = status.trim_end_matches([':', ',', '-', '—', '–']).trim();
+        let lower = status.to_lowercase();
+        let known = [DONE, ON_TRACK, AT_RISK, BLOCKED, UNBLOCKED]
+            .iter()
+            .any(|words| words.contains(&lower.as_str()));
+        if !known {
+            continue;
+        }
+        let tail = words[head..].join(" ");
+        if let (Some(id), rest) = split_task_id(tail.trim_start_matches([':', '-', '—', '–', ' '])) {
+            return Some((
+                id,
+                format!("{status} {}", rest.trim_start_matches([':', ',']))
+                    .trim()
+                    .to_owned(),
+            ));
+        }
+    }
+    None
 }
 
 /// The updates in one line: it is cut before every task id that follows a `,`, `;`, `.`,
@@ -122,59 +171,94 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
         return Err("that line is too long to be a status update".to_owned());
     }
     let line = line.trim_start_matches(['-', '•', '*', '>', ' ']).trim();
-    let (task, rest) = split_task_id(line);
-    let rest = clean_note(rest);
-    let rest = rest.as_str();
-    let lower = rest.to_lowercase();
-    let keyword = |words: &[&str]| -> Option<String> {
-        words.iter().find_map(|word| {
-            let matched =
-                lower.starts_with(word) && lower[word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            matched.then(|| clean_note(&rest[word.len()..]))
-        })
+    let (task, rest) = match split_task_id(line) {
+        (Some(task), rest) => (Some(task), rest.to_owned()),
+        (None, _) => match status_then_task(line) {
+            Some((task, rest)) => (Some(task), rest),
+            None => (None, line.to_owned()),
+        },
     };
-    let note = |text: String| Some(text).filter(|t| !t.is_empty());
-    if let Some(after) = keyword(UNBLOCKED) {
-        return Ok(update(
-            task,
-            ReplyChange::Status(TaskStatus::OnTrack),
-            note(after).or(Some("unblocked".into())),
-        ));
-    }
-    if let Some(reason) = keyword(BLOCKED) {
-        let reason = reason.trim_start_matches("by ").trim().to_owned();
-        return TaskStatus::blocked(&reason)
-            .map(|status| update(task, ReplyChange::Status(status), None))
-            .map_err(|_| "say what it is blocked on, e.g. `T12 blocked waiting on legal`".to_owned());
-    }
-    if let Some(after) = keyword(DUE) {
-        // The date may take several words (`next friday`, `Dec 11`); what follows is a note.
-        let words: Vec<&str> = after.split_whitespace().collect();
-        let taken = crate::dates::date_phrase_len(&words);
-        let date = words[..taken.min(words.len())].join(" ");
-        return match parse_due(date.trim_end_matches([':', ',']), today) {
-            Ok(due) => {
-                let rest = clean_note(&words[taken.min(words.len())..].join(" "));
-                Ok(update(task, ReplyChange::Due(due), note(rest)))
-            }
-            Err(err) => Err(err.to_string()),
+    let rest = clean_note(&rest);
+    // `T8 is done`, `T8 is now on track`: the verb says nothing.
+    let rest = ["is now ", "is ", "was ", "now ", "are "]
+        .iter()
+        .find_map(|filler| {
+            rest.get(..filler.len())
+                .filter(|head| head.eq_ignore_ascii_case(filler))
+                .map(|_| rest[filler.len()..].to_owned())
+        })
+        .unwrap_or(rest);
+    // `all on track`, `all good`, `everything done`: every task of the writer's.
+    let (all_mine, rest) = match task {
+        None => ["all ", "everything ", "everything's "]
+            .iter()
+            .find_map(|all| {
+                rest.get(..all.len())
+                    .filter(|head| head.eq_ignore_ascii_case(all))
+                    .map(|_| (true, rest[all.len()..].to_owned()))
+            })
+            .unwrap_or((false, rest)),
+        Some(_) => (false, rest),
+    };
+    let rest = rest.as_str();
+    let read = || -> ParsedLine {
+        let lower = rest.to_lowercase();
+        let keyword = |words: &[&str]| -> Option<String> {
+            words.iter().find_map(|word| {
+                let matched =
+                    lower.starts_with(word) && lower[word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+                matched.then(|| clean_note(&rest[word.len()..]))
+            })
         };
-    }
-    for (words, status) in [
-        (DONE, TaskStatus::Done),
-        (AT_RISK, TaskStatus::AtRisk),
-        (ON_TRACK, TaskStatus::OnTrack),
-    ] {
-        if let Some(after) = keyword(words) {
-            return Ok(update(task, ReplyChange::Status(status), note(after)));
+        let note = |text: String| Some(text).filter(|t| !t.is_empty());
+        if let Some(after) = keyword(UNBLOCKED) {
+            return Ok(update(
+                task,
+                ReplyChange::Status(TaskStatus::OnTrack),
+                note(after).or(Some("unblocked".into())),
+            ));
         }
-    }
-    // Quoted, not in code: the line may itself hold backticks (`` `T12` dne ``).
-    Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))
+        if let Some(reason) = keyword(BLOCKED) {
+            let reason = reason.trim_start_matches("by ").trim().to_owned();
+            return TaskStatus::blocked(&reason)
+                .map(|status| update(task, ReplyChange::Status(status), None))
+                .map_err(|_| "say what it is blocked on, e.g. `T12 blocked waiting on legal`".to_owned());
+        }
+        if let Some(after) = keyword(DUE) {
+            // The date may take several words (`next friday`, `Dec 11`); what follows is a note.
+            let words: Vec<&str> = after.split_whitespace().collect();
+            let taken = crate::dates::date_phrase_len(&words);
+            let date = words[..taken.min(words.len())].join(" ");
+            return match parse_due(date.trim_end_matches([':', ',']), today) {
+                Ok(due) => {
+                    let rest = clean_note(&words[taken.min(words.len())..].join(" "));
+                    Ok(update(task, ReplyChange::Due(due), note(rest)))
+                }
+                Err(err) => Err(err.to_string()),
+            };
+        }
+        for (words, status) in [
+            (DONE, TaskStatus::Done),
+            (AT_RISK, TaskStatus::AtRisk),
+            (ON_TRACK, TaskStatus::OnTrack),
+        ] {
+            if let Some(after) = keyword(words) {
+                return Ok(update(task, ReplyChange::Status(status), note(after)));
+            }
+        }
+        // Quoted, not in code: the line may itself hold backticks (`` `T12` dne ``).
+        Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))
+    };
+    read().map(|update| ReplyUpdate { all_mine, ..update })
 }
 
 fn update(task: Option<TaskId>, change: ReplyChange, note: Option<String>) -> ReplyUpdate {
-    ReplyUpdate { task, change, note }
+    ReplyUpdate {
+        task,
+        all_mine: false,
+        change,
+        note,
+    }
 }
 
 /// `T12 …` / `t12: …` → the id and the rest; anything else has no id. The id may be wrapped
@@ -200,8 +284,8 @@ fn clean_note(text: &str) -> String {
     let text = text.trim_start();
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
-        (Some(':' | '-' | '–' | ','), None) => String::new(),
-        (Some(':' | '-' | '–' | ','), Some(c)) if c.is_whitespace() => chars.as_str().trim().to_owned(),
+        (Some(':' | '-' | '–' | '—' | ','), None) => String::new(),
+        (Some(':' | '-' | '–' | '—' | ','), Some(c)) if c.is_whitespace() => chars.as_str().trim().to_owned(),
         _ => text.trim().to_owned(),
     }
 }
@@ -285,6 +369,47 @@ mod tests {
         assert!(problem.contains("15 Jan"), "{problem}");
     }
 
+    #[test]
+    fn updates_as_people_write_them() {
+        assert_eq!(one("T8 is done"), status(Some(8), TaskStatus::Done, None));
+        assert_eq!(one("T8 is now on track"), status(Some(8), TaskStatus::OnTrack, None));
+        assert_eq!(one("✅ T9"), status(Some(9), TaskStatus::Done, None));
+        assert_eq!(one("done: T11"), status(Some(11), TaskStatus::Done, None));
+        assert_eq!(one("on track T12"), status(Some(12), TaskStatus::OnTrack, None));
+        assert_eq!(one("T13 late"), status(Some(13), TaskStatus::AtRisk, None));
+        assert_eq!(
+            one("T14 will be late, printer broke"),
+            status(Some(14), TaskStatus::AtRisk, Some("printer broke"))
+        );
+        assert_eq!(
+            one("blocked — legal hasn't signed off"),
+            status(None, TaskStatus::blocked("legal hasn't signed off").unwrap(), None)
+        );
+        assert_eq!(
+            one("T15 blocked — legal hasn't signed off"),
+            status(Some(15), TaskStatus::blocked("legal hasn't signed off").unwrap(), None)
+        );
+    }
+
+    #[test]
+    fn all_on_track_is_for_every_task_of_the_writer() {
+        for text in ["all on track", "All good", "everything done", "all good 👍"] {
+            let update = one(text);
+            assert!(update.all_mine && update.task.is_none(), "{text}: {update:?}");
+        }
+        assert!(!one("T3 done").all_mine);
+        assert!(!one("done").all_mine);
+    }
+
+    #[test]
+    fn chatter_is_no_update_and_gets_no_answer() {
+        for text in ["thanks all", "looking good", "Thanks! 🙏", "see you tomorrow", "lol"] {
+            assert!(parse(text, today()).is_empty(), "{text}");
+        }
+        // A line that names a task is never chatter: it is answered, if only to say why not.
+        assert!(parse("T5 thanks", today())[0].is_err());
+    }
+
     fn one(text: &str) -> ReplyUpdate {
         let mut parsed = parse(text, today());
         assert_eq!(parsed.len(), 1, "{text}");
@@ -294,6 +419,7 @@ mod tests {
     fn status(task: Option<i64>, status: TaskStatus, note: Option<&str>) -> ReplyUpdate {
         ReplyUpdate {
             task: task.map(TaskId),
+            all_mine: false,
             change: ReplyChange::Status(status),
             note: note.map(str::to_owned),
         }
@@ -315,6 +441,7 @@ mod tests {
             one("T12 due 2026-12-04"),
             ReplyUpdate {
                 task: Some(TaskId(12)),
+                all_mine: false,
                 change: ReplyChange::Due(DueDate::On("2026-12-04".parse().unwrap())),
                 note: None
             }
@@ -323,6 +450,7 @@ mod tests {
             one("T12 due +2d"),
             ReplyUpdate {
                 task: Some(TaskId(12)),
+                all_mine: false,
                 change: ReplyChange::Due(DueDate::On("2026-11-25".parse().unwrap())),
                 note: None
             }
@@ -391,11 +519,12 @@ mod tests {
 
     #[test]
     fn several_lines_several_updates_and_errors_are_kept_per_line() {
-        let parsed = parse("T1 done\n\nT2 at risk\nthanks all!\nT3 blocked", today());
+        let parsed = parse("T1 done\n\nT2 at risk\nthanks all!\nT3 blocked\nT4 dne", today());
+        // "thanks all!" is chatter: no update, no hint.
         assert_eq!(parsed.len(), 4);
         assert!(parsed[0].is_ok() && parsed[1].is_ok());
-        assert!(parsed[2].as_ref().unwrap_err().contains("is not a status update"));
-        assert!(parsed[3].as_ref().unwrap_err().contains("say what it is blocked on"));
+        assert!(parsed[2].as_ref().unwrap_err().contains("say what it is blocked on"));
+        assert!(parsed[3].as_ref().unwrap_err().contains("is not a status update"));
         assert!(
             parse("T1 due someday", today())[0]
                 .as_ref()
@@ -406,6 +535,6 @@ mod tests {
             parse("T1 donekey", today())[0].is_err(),
             "keywords must end at a word boundary"
         );
-        assert!(parse("Trust me", today())[0].is_err());
+        assert!(parse("Trust me", today()).is_empty(), "chatter");
     }
 }
