@@ -65,13 +65,6 @@ impl Store {
             .collect())
     }
 
-    /// Every task listed by any check-in, once per check-in message that lists it.
-    pub async fn checkin_task_ids(&self) -> Result<Vec<TaskId>, StoreError> {
-        const SQL: &str = "SELECT task_id FROM checkin_tasks ORDER BY task_id";
-        let ids: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)?;
-        Ok(ids.into_iter().map(TaskId).collect())
-    }
-
     /// Tasks among those `key` lists on which `user` recorded anything since `since`.
     pub async fn answered_in_checkin(
         &self,

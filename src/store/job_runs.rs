@@ -123,10 +123,4 @@ impl Store {
         let count: i64 = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(job).bind(slot).fetch_one(pool).await)?;
         Ok(count > 0)
     }
-
-    /// The slots `job` has run for (or recorded as skipped), oldest first.
-    pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
-        const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";
-        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(job).fetch_all(pool).await)?)
-    }
 }

@@ -23,6 +23,9 @@ mod pacing;
 mod people;
 mod rows;
 mod tasks;
+/// Store methods only the tests call: left out of release builds.
+#[cfg(feature = "testing")]
+mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;

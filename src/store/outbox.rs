@@ -222,13 +222,6 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
-    /// The keys of every outbox message sent with `method`, oldest first: what an operator or
-    /// a fault test compares with what Slack received.
-    pub async fn outbox_keys(&self, method: OutboxMethod) -> Result<Vec<String>, StoreError> {
-        const SQL: &str = "SELECT idempotency_key FROM outbox WHERE method = $1 ORDER BY id";
-        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(method.as_str()).fetch_all(pool).await)?)
-    }
-
     pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         const SQL: &str = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
         let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
