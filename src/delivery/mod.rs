@@ -7,6 +7,10 @@
 //! `channel_not_found`) mark the message failed with the reason instead of retrying forever.
 //! Posts to one target are spaced by `post_interval` (Slack allows about one per second per
 //! channel).
+//!
+//! This file holds `Delivery` and its passes (the claims, the run loop, draining for `tick`);
+//! `send` makes one message's call, `failure` decides what a failed attempt means and reports
+//! what is given up on, and `pacing` holds what makes delivery wait.
 
 mod failure;
 mod pacing;

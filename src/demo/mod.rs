@@ -4,6 +4,9 @@
 //! The script talks to Liftoff the way Slack does: signed slash commands and thread-reply
 //! events over HTTP. Time is a manual clock moved through the working days; at each step the
 //! scheduler runs exactly as `liftoff tick` would. The transcript is what the emulator received.
+//!
+//! This file sets the demo up and runs it; `story` is the script, `requests` how it talks to
+//! Liftoff, and `transcript` what it prints.
 
 mod requests;
 mod story;
