@@ -16,15 +16,6 @@ pub enum EventClaim {
 }
 
 impl Store {
-    /// Records `event_id` as seen and handled at once, for events whose handling is not stored
-    /// (e.g. opening the Home tab); false if it was already recorded.
-    pub async fn record_slack_event(&self, event_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        const INSERT: &str = "INSERT INTO slack_events (event_id, received_at_ms, handled_at_ms) VALUES ($1, $2, $2) \
-                              ON CONFLICT (event_id) DO NOTHING";
-        let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
-        Ok(inserted)
-    }
-
     /// Claims `event_id` for handling. A claim older than `stale_after` that was never marked
     /// handled belongs to a process that died: it is taken over.
     pub async fn claim_slack_event(

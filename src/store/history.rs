@@ -2,7 +2,7 @@
 
 use super::rows::{HistoryRow, convert_all, history_columns};
 use super::{Store, StoreError, on_pool, to_millis};
-use liftoff_core::{HistoryEntry, LaunchId, TaskId};
+use liftoff_core::{HistoryEntry, LaunchId};
 
 /// Appends `$entry` (a `&HistoryEntry`) through `$conn` (a connection or transaction of either
 /// backend). A macro rather than a function because it must compile against both backends'
@@ -30,29 +30,6 @@ macro_rules! insert_history {
 pub(crate) use insert_history;
 
 impl Store {
-    /// Appends entries that are not part of a larger change (e.g. a recorded answer).
-    pub async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for entry in entries {
-                insert_history!(&mut *tx, entry)?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// A task's history, oldest first.
-    pub async fn task_history(&self, task: TaskId) -> Result<Vec<HistoryEntry>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            history_columns!(),
-            " FROM history WHERE task_id = $1 ORDER BY id"
-        );
-        let rows: Vec<HistoryRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
-        convert_all(rows)
-    }
-
     /// A launch's history including its tasks', oldest first.
     pub async fn launch_history(&self, launch: LaunchId) -> Result<Vec<HistoryEntry>, StoreError> {
         const SQL: &str = concat!(

@@ -10,15 +10,22 @@
 //! both backends without SQLite's deferred-transaction lock upgrade, and it is what makes two
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
+mod checkins;
 mod escalations;
 mod events;
 mod functions;
 mod gonogo;
 mod history;
+mod job_runs;
 mod launches;
 pub(crate) mod outbox;
+mod pacing;
+mod people;
 mod rows;
 mod tasks;
+/// Store methods only the tests call: left out of release builds.
+#[cfg(feature = "testing")]
+mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -300,10 +307,11 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+pub use checkins::PostedCheckin;
 pub use events::EventClaim;
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
-pub use outbox::{OutboxCounts, OutboxEntry, PostedCheckin};
+pub use outbox::{OutboxCounts, OutboxEntry};
 
 /// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
 /// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword

@@ -7,7 +7,7 @@ use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, on_pool, to_millis};
 use liftoff_core::history::{ChangeContext, ChangeField, HistoryEntry};
 use liftoff_core::task::{NewTask, RoleAssignment, Task};
-use liftoff_core::{FunctionName, LaunchId, SlackUserId, TaskId};
+use liftoff_core::{LaunchId, SlackUserId, TaskId};
 
 /// Inserts `$task` (a `&NewTask`) as `todo` through `$conn` and records its creation made in
 /// `$ctx`; evaluates to `Result<Task, StoreError>`. A macro so that creating a launch can add
@@ -89,19 +89,6 @@ impl Store {
         );
         let rows: Vec<TaskRow> =
             on_pool!(self, pool => sqlx::query_as(SQL).bind(owner.as_str()).fetch_all(pool).await)?;
-        convert_all(rows)
-    }
-
-    /// One function's open tasks across active launches: what a check-in lists.
-    pub async fn open_tasks_for_function(&self, function: &FunctionName) -> Result<Vec<Task>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM tasks WHERE function_name = $1 AND status <> 'done' \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY launch_id, due_date, id"
-        );
-        let rows: Vec<TaskRow> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(function.as_str()).fetch_all(pool).await)?;
         convert_all(rows)
     }
 

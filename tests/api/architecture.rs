@@ -74,7 +74,9 @@ fn transports_sit_on_top_of_dispatch_and_nothing_imports_them() {
 fn the_service_library_never_links_the_emulator() {
     // The emulator is Slack's stand-in for the tests, the demo and the load generator: only
     // the binary's `demo` module may use it, and the library does not declare that module.
-    assert_eq!(files_using("slack_emulator"), vec!["demo.rs"]);
+    let users = files_using("slack_emulator");
+    assert!(!users.is_empty(), "the demo uses the emulator");
+    assert!(users.iter().all(|file| file.starts_with("demo/")), "{users:?}");
     let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
     assert!(!lib.contains("mod demo"), "the demo belongs to the binary");
 }

@@ -37,9 +37,17 @@ fn scopes_for(method: &str) -> &'static [&'static str] {
     }
 }
 
-/// Web API methods the client calls, read from its source so a new call cannot be forgotten.
+/// Web API methods the client calls, read from its source (every file of `src/slack/client/`)
+/// so a new call cannot be forgotten.
 fn methods_used() -> BTreeSet<String> {
-    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/client.rs")).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/slack/client");
+    let mut source = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            source.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
     source
         .split('"')
         .filter(|word| {

@@ -1,142 +1,12 @@
-//! The outbound Slack Web API client: slack-morphism over a connector that also speaks plain
-//! HTTP (so tests and the demo can point `LIFTOFF_SLACK_API_URL` at a local fake), with a
-//! timeout on every call and errors sorted into what the caller can act on.
+//! The Web API methods Liftoff calls, one function each (tests/api/manifest.rs reads this
+//! directory for the method names, to check the app manifests ask for their scopes).
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use secrecy::{ExposeSecret, SecretString};
-use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use super::blocks::Rendered;
+use super::{SlackApi, SlackApiError, content};
+use crate::slack::blocks::Rendered;
 use liftoff_core as domain;
-
-type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
-
-/// Why a Web API call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SlackApiError {
-    /// Slack answered `ok: false`, e.g. `channel_not_found`, `invalid_auth`.
-    #[error("Slack refused {method}: {error}")]
-    Api { method: &'static str, error: String },
-    /// HTTP 429: wait at least `retry_after` before calling this method again.
-    #[error("Slack rate-limited {method} (retry after {retry_after:?})")]
-    RateLimited {
-        method: &'static str,
-        retry_after: Option<Duration>,
-    },
-    /// The call did not complete: network, 5xx, malformed answer. Worth retrying.
-    #[error("Slack call {method} failed: {reason}")]
-    Transport { method: &'static str, reason: String },
-    #[error("Slack call {method} timed out")]
-    Timeout { method: &'static str },
-}
-
-/// What an error means for the work that met it, by Slack's documented meaning of each code
-/// (the method reference on docs.slack.dev; slack-ruby/slack-api-ref keeps the lists, see
-/// `tests/fixtures/slack/errors.md`), not by guessing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// The token or installation is refused: every call will fail the same way until someone
-    /// fixes the app. Pause and alert; keep what is queued.
-    TokenWide,
-    /// Transient or time-bounded: try the same call again later.
-    RetryLater,
-    /// This request is refused (its channel, its payload); retrying it will not help.
-    Permanent,
-}
-
-/// Codes that mean the token itself is refused ("Generic errors" of every method).
-const TOKEN_WIDE: &[&str] = &[
-    "not_authed",
-    "invalid_auth",
-    "account_inactive",
-    "token_revoked",
-    "token_expired",
-    "team_access_not_granted",
-    "not_allowed_token_type",
-    "enterprise_is_restricted",
-    "accesslimited",
-    "team_disabled",
-];
-
-/// Codes Slack documents as transient or time-bounded. `missing_scope` is here too: it is
-/// fixed by adding the scope and reinstalling, after which the queued message should go out.
-const RETRY_LATER: &[&str] = &[
-    "ratelimited",
-    "rate_limited",
-    "message_limit_exceeded",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "request_timeout",
-    "team_added_to_org",
-    "org_login_required",
-    "update_failed",
-    "external_channel_migrating",
-    "missing_scope",
-];
-
-impl SlackApiError {
-    pub fn class(&self) -> ErrorClass {
-        match self {
-            SlackApiError::Api { error, .. } if TOKEN_WIDE.contains(&error.as_str()) => ErrorClass::TokenWide,
-            SlackApiError::Api { error, .. } if RETRY_LATER.contains(&error.as_str()) => ErrorClass::RetryLater,
-            SlackApiError::Api { .. } => ErrorClass::Permanent,
-            SlackApiError::RateLimited { .. } | SlackApiError::Transport { .. } | SlackApiError::Timeout { .. } => {
-                ErrorClass::RetryLater
-            }
-        }
-    }
-
-    /// The error code of an `ok: false` answer (`not_in_channel`, …); `None` for the others.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            SlackApiError::Api { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-
-    /// Errors that will not go away by retrying the same call.
-    pub fn is_permanent(&self) -> bool {
-        self.class() == ErrorClass::Permanent
-    }
-}
-
-/// Whether Slack currently refuses the bot token, as the last Web API call found. Shared by
-/// every clone of the client, so delivery, `/readyz` and `/metrics` see the same thing.
-#[derive(Debug, Default)]
-pub struct TokenState {
-    refused: std::sync::Mutex<Option<String>>,
-}
-
-impl TokenState {
-    fn record<T>(&self, result: &Result<T, SlackApiError>) {
-        let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
-        match result {
-            Ok(_) => {
-                if let Some(error) = refused.take() {
-                    tracing::warn!(%error, "Slack accepts the bot token again; delivery resumes");
-                }
-            }
-            Err(err @ SlackApiError::Api { error, .. }) if err.class() == ErrorClass::TokenWide => {
-                if refused.is_none() {
-                    tracing::error!(%error, "Slack refuses the bot token: delivery is paused until it is fixed (reinstall the app or replace SLACK_BOT_TOKEN)");
-                }
-                *refused = Some(error.clone());
-            }
-            Err(_) => {}
-        }
-    }
-
-    /// The error code Slack refuses the token with, while it does.
-    pub fn refused(&self) -> Option<String> {
-        self.refused.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
 
 /// Who the bot is, from `auth.test`: requests from any other team are refused, and the bot's
 /// own messages are ignored.
@@ -162,54 +32,7 @@ pub struct ChannelInfo {
 /// The metadata event type that marks Liftoff's outbox messages.
 pub const OUTBOX_EVENT_TYPE: &str = "liftoff_outbox";
 
-#[derive(Clone)]
-pub struct SlackApi {
-    client: Arc<SlackClient<Connector>>,
-    token: SlackApiToken,
-    timeout: Duration,
-    token_state: Arc<TokenState>,
-}
-
 impl SlackApi {
-    /// A client for the Web API at `api_url` (no trailing slash) with the bot token.
-    pub fn new(api_url: &str, bot_token: &SecretString, timeout: Duration) -> std::io::Result<SlackApi> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()?
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .build();
-        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
-        Ok(SlackApi {
-            client: Arc::new(SlackClient::new(connector)),
-            token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
-            timeout,
-            token_state: Arc::default(),
-        })
-    }
-
-    /// The error code Slack refuses the bot token with, if the last call found it refused.
-    pub fn token_refused(&self) -> Option<String> {
-        self.token_state.refused()
-    }
-
-    async fn call<T>(
-        &self,
-        method: &'static str,
-        future: impl std::future::Future<Output = ClientResult<T>>,
-    ) -> Result<T, SlackApiError> {
-        let result = match tokio::time::timeout(self.timeout, future).await {
-            Err(_) => Err(SlackApiError::Timeout { method }),
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) => Err(classify(method, err)),
-        };
-        // The app-level token of Socket Mode is another token: its refusals are not the bot's.
-        if method != "apps.connections.open" {
-            self.token_state.record(&result);
-        }
-        result
-    }
-
     pub async fn auth_test(&self) -> Result<BotIdentity, SlackApiError> {
         /// auth.test's answer as docs.slack.dev documents it; slack-morphism 2.31's response
         /// type has no `enterprise_id`, which org-wide installs need.
@@ -528,28 +351,5 @@ impl SlackApi {
         )
         .await
         .map(|_| ())
-    }
-}
-
-fn content(message: &Rendered) -> SlackMessageContent {
-    SlackMessageContent::new()
-        .with_text(message.text.clone())
-        .with_blocks(message.blocks.clone())
-}
-
-fn classify(method: &'static str, err: SlackClientError) -> SlackApiError {
-    match err {
-        SlackClientError::ApiError(api) => SlackApiError::Api {
-            method,
-            error: api.code,
-        },
-        SlackClientError::RateLimitError(limit) => SlackApiError::RateLimited {
-            method,
-            retry_after: limit.retry_after,
-        },
-        other => SlackApiError::Transport {
-            method,
-            reason: other.to_string(),
-        },
     }
 }

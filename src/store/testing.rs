@@ -1,0 +1,80 @@
+//! Store methods only the tests call: reads that inspect what was written (outbox keys, job
+//! slots, check-in tasks, a task's history) and writes that set up a state directly. Compiled
+//! only with the `testing` feature, which the root crate's dev-dependency on itself turns on
+//! for its test targets (see Cargo.toml); release builds leave them out.
+
+use chrono::{DateTime, Utc};
+
+use super::history::insert_history;
+use super::rows::{HistoryRow, TaskRow, convert_all, history_columns, task_columns};
+use super::{Store, StoreError, on_pool, to_millis};
+use crate::outbound::OutboxMethod;
+use liftoff_core::task::Task;
+use liftoff_core::{FunctionName, HistoryEntry, TaskId};
+
+impl Store {
+    /// The keys of every outbox message sent with `method`, oldest first: what an operator or
+    /// a fault test compares with what Slack received.
+    pub async fn outbox_keys(&self, method: OutboxMethod) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key FROM outbox WHERE method = $1 ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(method.as_str()).fetch_all(pool).await)?)
+    }
+
+    /// The slots `job` has run for (or recorded as skipped), oldest first.
+    pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(job).fetch_all(pool).await)?)
+    }
+
+    /// Every task listed by any check-in, once per check-in message that lists it.
+    pub async fn checkin_task_ids(&self) -> Result<Vec<TaskId>, StoreError> {
+        const SQL: &str = "SELECT task_id FROM checkin_tasks ORDER BY task_id";
+        let ids: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)?;
+        Ok(ids.into_iter().map(TaskId).collect())
+    }
+
+    /// Appends entries that are not part of a larger change (e.g. a recorded answer).
+    pub async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for entry in entries {
+                insert_history!(&mut *tx, entry)?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A task's history, oldest first.
+    pub async fn task_history(&self, task: TaskId) -> Result<Vec<HistoryEntry>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            history_columns!(),
+            " FROM history WHERE task_id = $1 ORDER BY id"
+        );
+        let rows: Vec<HistoryRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// One function's open tasks across active launches: what a check-in lists.
+    pub async fn open_tasks_for_function(&self, function: &FunctionName) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE function_name = $1 AND status <> 'done' \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY launch_id, due_date, id"
+        );
+        let rows: Vec<TaskRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(function.as_str()).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Records `event_id` as seen and handled at once, for events whose handling is not stored
+    /// (e.g. opening the Home tab); false if it was already recorded.
+    pub async fn record_slack_event(&self, event_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        const INSERT: &str = "INSERT INTO slack_events (event_id, received_at_ms, handled_at_ms) VALUES ($1, $2, $2) \
+                              ON CONFLICT (event_id) DO NOTHING";
+        let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        Ok(inserted)
+    }
+}
