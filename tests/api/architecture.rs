@@ -225,3 +225,30 @@ fn the_service_and_what_it_answers_carry_no_slack_markup() {
         assert_eq!(offenders, Vec::<String>::new(), "`{needle}` in the service");
     }
 }
+
+#[test]
+fn no_source_file_holds_more_than_500_lines_of_code_outside_its_tests() {
+    // Files with one job stay small; a file past this has two jobs, and should be split along
+    // the seam between them. Unit tests at the bottom (`#[cfg(test)]`) do not count.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        rust_files(&entry.unwrap().path().join("src"), &mut files);
+    }
+    let mut long = Vec::new();
+    for path in files {
+        if path.file_name().is_some_and(|name| name == "tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text
+            .lines()
+            .take_while(|line| !line.starts_with("#[cfg(test)]"))
+            .count();
+        if code > 500 {
+            long.push(format!("{}: {code} lines", path.strip_prefix(root).unwrap().display()));
+        }
+    }
+    assert!(long.is_empty(), "files over 500 lines of code:\n{}", long.join("\n"));
+}
