@@ -5,9 +5,10 @@ use chrono::NaiveDate;
 
 use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
 use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
+use crate::slack::markup::Markup;
 use crate::slack::render::{task_line, task_row, task_row_blocks};
 use liftoff_core::checkin::FunctionRound;
-use liftoff_core::{FunctionDef, Launch, Task, TaskId};
+use liftoff_core::{FunctionDef, Launch, SlackUserId, Task, TaskId};
 
 /// One message of a check-in, and the tasks it lists (the ones its buttons and replies can
 /// change), in the order it shows them.
@@ -72,7 +73,8 @@ pub fn checkin<'a>(
 }
 
 /// The direct message nudging someone who has not answered a check-in.
-pub fn nudge(user_mention: &str, tasks: &[(Task, Launch)], today: NaiveDate) -> Rendered {
+pub fn nudge(owner: &SlackUserId, tasks: &[(Task, Launch)], today: NaiveDate) -> Rendered {
+    let user_mention = owner.mention();
     let intro = format!(
         "Hi {user_mention} — today's check-in is waiting for your update on {} task{}. \
          Use the buttons, or reply in the check-in thread.",

@@ -1,6 +1,7 @@
 //! The daily digest for the PMO channel: most urgent launch first, with deliveries that failed
 //! and leads spread too thin.
 
+use crate::slack::markup::Markup;
 use chrono::NaiveDate;
 
 use super::layout::{part_suffix, split};

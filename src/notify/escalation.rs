@@ -1,13 +1,14 @@
 //! Escalations up the ladder (reminder, overdue, function lead, launch lead) and the line that
 //! closes one when its task is resolved.
 
+use crate::slack::markup::Markup;
 use chrono::NaiveDate;
 use slack_morphism::prelude::SlackBlock;
 
 use crate::outbound::OutboxMessage;
 use crate::slack::blocks::{Rendered, escape_quiet, section};
 use crate::slack::render::{actions, task_line, task_row};
-use liftoff_core::{HistoryEntry, Launch, Task};
+use liftoff_core::{HistoryEntry, Launch, SlackUserId, Task};
 
 /// Who and what an escalation message names.
 pub struct EscalationView<'a> {
@@ -17,7 +18,7 @@ pub struct EscalationView<'a> {
     pub overdue_days: i64,
     pub blocked_days: i64,
     /// People to mention: owner, function lead, launch lead, blocking task's owner.
-    pub mentions: Vec<String>,
+    pub mentions: Vec<SlackUserId>,
     pub blocker: Option<&'a Task>,
     pub readiness: Option<String>,
     pub today: NaiveDate,
@@ -67,9 +68,10 @@ Waiting on `{}` {}.",
             escape_quiet(&blocker.title)
         ));
     }
-    let mut mentions: Vec<&str> = Vec::new();
-    for mention in &view.mentions {
-        if !mentions.contains(&mention.as_str()) {
+    let mut mentions: Vec<String> = Vec::new();
+    for person in &view.mentions {
+        let mention = person.mention();
+        if !mentions.contains(&mention) {
             mentions.push(mention);
         }
     }
@@ -144,7 +146,7 @@ pub fn resolution(
         task.id,
         escape_quiet(&task.title),
         escape_quiet(&task.status.to_string()),
-        change.actor
+        change.actor.mention()
     );
     let rendered = Rendered::fit(text, vec![], "");
     escalations

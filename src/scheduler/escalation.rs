@@ -177,7 +177,7 @@ async fn messages_for(
         .into_iter()
         .find(|r| r.role == liftoff_core::RaciRole::Accountable)
         .map(|r| r.user);
-    let mention = |user: &Option<liftoff_core::SlackUserId>| user.as_ref().map(|u| u.mention());
+    let mention = |user: &Option<liftoff_core::SlackUserId>| user.clone();
     let mut view = EscalationView {
         mentions: Vec::new(),
         blocker: view.blocker,

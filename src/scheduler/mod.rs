@@ -348,7 +348,7 @@ impl Scheduler {
                         items.push((task, launch));
                     }
                 }
-                let rendered = notify::nudge(&owner.mention(), &items, today);
+                let rendered = notify::nudge(&owner, &items, today);
                 messages.push(notify::post_message(
                     format!("nudge:{}:{round}", owner.as_str()),
                     "nudge",

@@ -7,6 +7,7 @@ use super::installation::Installation;
 use super::payloads::EventEnvelope;
 use super::render;
 use crate::service::ServiceError;
+use crate::slack::markup::Markup;
 use crate::store::EventClaim;
 use crate::views::{Reply, View, Visibility};
 use liftoff_core::grammar::command_text::{self, ParseContext};
@@ -81,7 +82,7 @@ pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str)
                 // Check-ins there would fail with `not_in_channel`: join it now, or say who must
                 // invite Liftoff, in this reply (within Slack's 3 seconds for it).
                 let access = super::membership::ensure_member(&ctx.api, channel.as_str(), CHANNEL_CHECK_BUDGET).await;
-                reply.notes.extend(access.advice(&channel.link()));
+                reply.notes.extend(access.advice(&channel.mention()));
             }
             reply
         }

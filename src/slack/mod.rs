@@ -11,6 +11,7 @@ pub mod home_publisher;
 pub mod http;
 pub mod installation;
 pub mod interactions;
+pub mod markup;
 pub mod membership;
 pub mod payloads;
 pub mod render;

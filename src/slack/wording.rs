@@ -1,6 +1,7 @@
 //! The words for what the service refused, with Slack's mentions and links: the one place a
 //! [`UserError`] becomes text, so its wording is reviewed here (and in the snapshot tests).
 
+use crate::slack::markup::Markup;
 use crate::views::UserError;
 use liftoff_core::command::Subcommand;
 use liftoff_core::{ChangeField, SlackUserId};

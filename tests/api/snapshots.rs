@@ -455,7 +455,7 @@ fn nudge_three_tasks() {
     check(
         "nudge_three_tasks",
         "The DM to Ann, who has not answered today's check-in for three tasks",
-        message(&notify::nudge(&user("U0ANN").mention(), &tasks, today())),
+        message(&notify::nudge(&user("U0ANN"), &tasks, today())),
     );
 }
 
@@ -465,7 +465,7 @@ fn nudge_one_task() {
     check(
         "nudge_one_task",
         "The DM to Raj about his one overdue, at-risk task",
-        message(&notify::nudge(&user("U0RAJ").mention(), &tasks, today())),
+        message(&notify::nudge(&user("U0RAJ"), &tasks, today())),
     );
 }
 
@@ -589,7 +589,7 @@ fn escalation_view<'a>(task: &'a Task, launch: &'a Launch, level: Level) -> Esca
         level,
         overdue_days: 0,
         blocked_days: 0,
-        mentions: task.owner.iter().map(SlackUserId::mention).collect(),
+        mentions: task.owner.iter().cloned().collect(),
         blocker: None,
         readiness: None,
         today: today(),
@@ -631,12 +631,7 @@ fn escalation_blocked_to_function_lead() {
     let view = EscalationView {
         blocked_days: 3,
         // The owner twice (as owner and as accountable): mentioned once.
-        mentions: vec![
-            "<@U0LEE>".into(),
-            "<@U0PRIYA>".into(),
-            "<@U0LEE>".into(),
-            "<@U0GINA>".into(),
-        ],
+        mentions: vec![user("U0LEE"), user("U0PRIYA"), user("U0LEE"), user("U0GINA")],
         blocker: Some(&blocker),
         ..escalation_view(&task, &launch, Level::FunctionLead)
     };
@@ -653,7 +648,7 @@ fn escalation_overdue_to_launch_lead() {
     let ready = render::readiness_label(&readiness(&launch, &payments_tasks(), today()).overall);
     let view = EscalationView {
         overdue_days: 4,
-        mentions: vec!["<@U0RAJ>".into(), "<@U0TOM>".into(), "<@U0MARIA>".into()],
+        mentions: vec![user("U0RAJ"), user("U0TOM"), user("U0MARIA")],
         readiness: Some(ready),
         ..escalation_view(&task, &launch, Level::LaunchLead)
     };

@@ -39,7 +39,8 @@ impl Actor {
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Actor::User(user) => f.write_str(&user.mention()),
+            // The id: how to show a person is the renderers' business.
+            Actor::User(user) => f.write_str(user.as_str()),
             Actor::Liftoff => f.write_str("Liftoff"),
         }
     }

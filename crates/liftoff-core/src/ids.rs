@@ -143,20 +143,6 @@ slack_id!(
     Team
 );
 
-impl SlackUserId {
-    /// The mention syntax that makes Slack notify the user.
-    pub fn mention(&self) -> String {
-        format!("<@{}>", self.0)
-    }
-}
-
-impl SlackChannelId {
-    /// The link syntax Slack renders as `#channel-name`.
-    pub fn link(&self) -> String {
-        format!("<#{}>", self.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +173,5 @@ mod tests {
         assert!(SlackChannelId::parse("G012AB3CD").is_ok());
         assert!(SlackChannelId::parse("#general").is_err());
         assert!(SlackTeamId::parse("T1DC2JH3J").is_ok());
-        assert_eq!(SlackUserId::parse("U1AB").unwrap().mention(), "<@U1AB>");
     }
 }

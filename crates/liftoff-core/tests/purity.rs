@@ -48,6 +48,40 @@ fn the_core_depends_on_no_io_crate() {
 }
 
 #[test]
+fn no_core_source_writes_slack_markup() {
+    // People and channels are ids here; `<@U…>` and `<#C…>` are the Slack layer's to write.
+    // (The command grammar reads them, as people's mentions arrive in that form.)
+    let offenders = lines_containing(&["format!(\"<@", "format!(\"<#", "\"<@{", "\"<#{", "write!(f, \"<"]);
+    assert!(
+        offenders.is_empty(),
+        "Slack markup in the core:\n{}",
+        offenders.join("\n")
+    );
+}
+
+/// Lines of the core's sources (tests included) that contain any of `needles`.
+fn lines_containing(needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![manifest_dir().join("src")];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let text = fs::read_to_string(&path).expect("a source file");
+                for (number, line) in text.lines().enumerate() {
+                    if needles.iter().any(|needle| line.contains(needle)) {
+                        found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
 fn no_core_source_reads_the_clock() {
     let mut offenders = Vec::new();
     let mut pending = vec![manifest_dir().join("src")];

@@ -4,6 +4,7 @@
 //! reply to the lead's button press, so it lives with the other replies (`votes`), and the
 //! button values with the other codecs (`codec`); both are re-exported here.
 
+use crate::slack::markup::Markup;
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 

@@ -2,6 +2,7 @@
 //! internal error, a plain notice, and the placeholder while the launch form opens.
 
 use crate::slack::blocks::{Rendered, context, escape, header, packed_sections, section};
+use crate::slack::markup::Markup;
 use liftoff_core::command::Subcommand;
 use liftoff_core::{RoleAssignment, SlackChannelId, TaskId};
 
@@ -65,6 +66,6 @@ pub(super) fn roles_set(task: TaskId, roles: &[RoleAssignment]) -> Rendered {
 
 /// The digest is on its way to the PMO channel.
 pub(super) fn digest_posting(channel: &SlackChannelId) -> Rendered {
-    let text = format!("Posting the digest to {} now.", channel.link());
+    let text = format!("Posting the digest to {} now.", channel.mention());
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }

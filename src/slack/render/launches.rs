@@ -1,6 +1,7 @@
 //! Replies about launches: one created, the list, one in detail (`/launch show`), one edited,
 //! the quarter's calendar, and a tier's template of tasks.
 
+use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 

@@ -2,6 +2,7 @@
 //! essentials: slugs, task ids, statuses) and builds the modals.
 
 use crate::slack::blocks::{Rendered, context};
+use crate::slack::markup::Markup;
 use crate::views::View;
 
 pub mod actions;

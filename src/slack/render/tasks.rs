@@ -1,6 +1,7 @@
 //! Replies about tasks: one added, one updated, a person's open tasks (with buttons), and what
 //! is escalated now.
 
+use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 
@@ -26,7 +27,7 @@ pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: Na
         "{} — {} by {} ({}: {} → {})",
         task_line(&item.task, today),
         escape_quiet(&item.launch.name),
-        change.actor,
+        change.actor.mention(),
         change.field.as_str(),
         change_value(change.field, change.from.as_deref()),
         change_value(change.field, change.to.as_deref()),

@@ -3,6 +3,7 @@
 
 use super::widgets::function_facts;
 use crate::slack::blocks::{Rendered, escape, packed_sections, section};
+use crate::slack::markup::Markup;
 use liftoff_core::{FunctionDef, SlackUserId};
 
 pub(super) fn function_updated(function: &FunctionDef) -> Rendered {

@@ -1,6 +1,7 @@
 //! Replies about a go/no-go round to whoever acted on it: the round started (and who was
 //! asked), and a lead's answer recorded, which replaces the question they were asked.
 
+use crate::slack::markup::Markup;
 use chrono::NaiveDate;
 
 use super::widgets::{answer_buttons, launch_label};
@@ -20,7 +21,7 @@ pub(super) fn gonogo_started(
         .map(|b| format!("{} ({})", b.voter.mention(), b.function))
         .collect();
     let mut to: Vec<String> = launch.lead.iter().map(|l| l.mention()).collect();
-    to.extend(pmo.iter().map(|c| c.link()));
+    to.extend(pmo.iter().map(|c| c.mention()));
     if to.is_empty() {
         to.push("you".to_owned());
     }

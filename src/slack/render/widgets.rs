@@ -1,6 +1,7 @@
 //! The pieces views are built from: a launch's facts and its go/no-go label, a task's line and
 //! its row of buttons, readiness and status labels, a function's facts, the Go/No-go buttons.
 
+use crate::slack::markup::Markup;
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
@@ -87,7 +88,7 @@ pub(super) fn function_facts(function: &FunctionDef) -> String {
         .channel
         .as_ref()
         .map_or("no check-in channel yet".to_owned(), |c| {
-            format!("check-ins in {}", c.link())
+            format!("check-ins in {}", c.mention())
         });
     let lead = function
         .lead
