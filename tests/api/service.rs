@@ -186,61 +186,23 @@ async fn a_go_no_go_with_nobody_to_ask_names_the_functions_without_a_lead() {
 #[tokio::test]
 async fn three_updates_in_one_reply_are_all_applied_and_confirmed_once() {
     use liftoff::outbound::OutboxMethod;
-    use liftoff::service::replies::{ReplyOutcome, ReplyPlace, WrittenReply};
+    use liftoff::service::replies::ReplyOutcome;
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for title in ["Sales enablement deck", "Pricing FAQ for reps", "Partner email"] {
-        let View::TaskCreated { item, .. } = desk
-            .type_command(
-                MAYA,
-                &format!("task payments-hub sales {title} owner:<@U0RAJ> due:2026-12-11"),
-            )
-            .await
-            .unwrap()
-        else {
-            panic!("a task is created");
-        };
-        ids.push(item.task.id);
-    }
+    let ids = raj_with_three_tasks(&desk).await;
     // Raj answers a nudge in his DM with the app, as people do: one line, three updates.
     let text = format!(
         "{} done, {} on track and {} at risk: waiting on the price sheet.",
         ids[0], ids[1], ids[2]
     );
-    let reply = WrittenReply {
-        event_id: "Ev0RAJ1".to_owned(),
-        channel: "D0RAJ".to_owned(),
-        ts: "1796119200.000100".to_owned(),
-        author: SlackUserId::parse(RAJ).unwrap(),
-        text,
-        place: ReplyPlace::DirectMessage,
-        edited: false,
-        written_at: None,
-    };
-    let outcome = desk
-        .service
-        .apply_reply(reply, async |_: &str, _: &str| Ok(None))
-        .await
-        .unwrap();
-    let ReplyOutcome::Answered { applied, problems, .. } = outcome else {
+    let ReplyOutcome::Answered { applied, problems, .. } = raj_replies(&desk, "Ev0RAJ1", &text).await else {
         panic!("the reply is answered");
     };
     assert_eq!((applied, problems), (3, 0));
-    let kinds: Vec<StatusKind> = status_kinds(&desk, &ids).await;
-    assert_eq!(kinds, vec![StatusKind::Done, StatusKind::OnTrack, StatusKind::AtRisk]);
-    let at_risk = desk.db.store.task(ids[2]).await.unwrap().unwrap();
-    let note = desk
-        .db
-        .store
-        .task_history(at_risk.id)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap()
-        .note;
+    assert_eq!(
+        status_kinds(&desk, &ids).await,
+        vec![StatusKind::Done, StatusKind::OnTrack, StatusKind::AtRisk]
+    );
+    let note = desk.db.store.task_history(ids[2]).await.unwrap().pop().unwrap().note;
     assert_eq!(note.as_deref(), Some("waiting on the price sheet"));
     // One confirmation for the three, and no hint.
     let posts = desk.db.store.outbox_keys(OutboxMethod::PostMessage).await.unwrap();
