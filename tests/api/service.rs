@@ -313,3 +313,22 @@ async fn chatter_in_a_reply_gets_no_answer_at_all() {
     );
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_launch_is_found_by_its_name_and_on_track_takes_two_words() {
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await;
+    let View::LaunchDetail(detail) = desk.type_command(MAYA, "show Payments Hub").await.unwrap() else {
+        panic!("the launch is shown");
+    };
+    assert_eq!(detail.launch.name, "Payments Hub");
+    for id in &ids {
+        assert!(detail.tasks.iter().any(|t| t.id == *id), "{id} in the launch");
+    }
+    desk.type_command(RAJ, &format!("on track {}", ids[1])).await.unwrap();
+    assert_eq!(
+        status_kinds(&desk, &ids).await,
+        vec![StatusKind::Todo, StatusKind::OnTrack, StatusKind::Todo]
+    );
+    desk.db.cleanup().await;
+}

@@ -80,6 +80,18 @@ impl Args {
             .map_err(|_| self.error(format!("`{word}` is not a launch slug or id (see `/launch list`)")))
     }
 
+    /// The launch the words name: one word is a slug or an id; several are the launch's name
+    /// as it was created (`/launch show Payments Hub`), which gives its slug.
+    pub(super) fn launch_named(&self, words: &[String]) -> Result<LaunchRef, UsageError> {
+        match words {
+            [] => Err(self.error("name one launch by its name, slug or id")),
+            [launch] => self.launch(launch),
+            name => crate::Slug::from_name(&name.join(" "))
+                .map(LaunchRef::Slug)
+                .map_err(|_| self.error("name one launch by its name, slug or id")),
+        }
+    }
+
     pub(super) fn task(&self, word: &str) -> Result<TaskId, UsageError> {
         TaskId::parse(word).map_err(|e| self.error(e.to_string()))
     }

@@ -58,6 +58,14 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Command, UsageError> 
         return Ok(Command::Help { topic: None });
     }
     let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    // Two-word subcommands as people type them: `/launch on track T8`, `/launch at risk T8`.
+    let (word, rest) = match rest.split_once(char::is_whitespace).unwrap_or((rest, "")) {
+        (second, after) if word.eq_ignore_ascii_case("on") && second.eq_ignore_ascii_case("track") => {
+            ("ontrack", after)
+        }
+        (second, after) if word.eq_ignore_ascii_case("at") && second.eq_ignore_ascii_case("risk") => ("risk", after),
+        _ => (word, rest),
+    };
     let Some(subcommand) = Subcommand::parse(word) else {
         return Err(UsageError {
             subcommand: None,

@@ -86,10 +86,7 @@ impl Args {
             }
             S::Retro | S::GoNoGo => {
                 let (words, _) = self.split(&[])?;
-                let [launch] = words.as_slice() else {
-                    return Err(self.error("name one launch by its slug or id"));
-                };
-                let launch = self.launch(launch)?;
+                let launch = self.launch_named(&words)?;
                 Ok(if self.subcommand == S::Retro {
                     Command::Retro(launch)
                 } else {
@@ -98,10 +95,7 @@ impl Args {
             }
             S::Show | S::Archive => {
                 let (words, _) = self.split(&[])?;
-                let [launch] = words.as_slice() else {
-                    return Err(self.error("name one launch by its slug or id"));
-                };
-                let launch = self.launch(launch)?;
+                let launch = self.launch_named(&words)?;
                 Ok(if self.subcommand == S::Show {
                     Command::Show(launch)
                 } else {

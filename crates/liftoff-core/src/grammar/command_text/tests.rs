@@ -112,7 +112,8 @@ fn list_show_archive() {
     assert_eq!(ok("show 7"), Command::Show(LaunchRef::Id(crate::LaunchId(7))));
     assert_eq!(ok("archive checkout-v2"), Command::Archive(slug("checkout-v2")));
     assert!(err("show").message.contains("name one launch"));
-    assert!(err("show a b").message.contains("name one launch"));
+    // Several words are the launch's name, as it was created.
+    assert_eq!(ok("show Checkout v2"), Command::Show(slug("checkout-v2")));
     assert!(err("show Checkout!").message.contains("not a launch slug"));
     assert!(err("list everything").message.contains("only `all`"));
 }
@@ -415,4 +416,33 @@ fn a_quarter_without_a_year_is_the_current_or_the_coming_one() {
     let may = "2027-05-10".parse().unwrap();
     assert_eq!(super::values::parse_quarter("Q2", may), Some((2027, 2)));
     assert_eq!(super::values::parse_quarter("Q1", may), Some((2028, 1)));
+}
+
+#[test]
+fn commands_as_people_type_them() {
+    let functions = FunctionCatalog::builtin();
+    let ctx = ParseContext {
+        today: "2026-12-01".parse().unwrap(),
+        functions: &functions,
+    };
+    match parse("on track T8", &ctx) {
+        Ok(Command::SetStatus { task, status, .. }) => {
+            assert_eq!((task, status), (crate::TaskId(8), TaskStatus::OnTrack));
+        }
+        other => panic!("{other:?}"),
+    }
+    match parse("at risk T9 vendor late", &ctx) {
+        Ok(Command::SetStatus { task, status, .. }) => {
+            assert_eq!((task, status), (crate::TaskId(9), TaskStatus::AtRisk));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        parse("show Payments Hub", &ctx).unwrap(),
+        Command::Show(LaunchRef::Slug(crate::Slug::parse("payments-hub").unwrap()))
+    );
+    assert_eq!(
+        parse("show payments-hub", &ctx).unwrap(),
+        Command::Show(LaunchRef::Slug(crate::Slug::parse("payments-hub").unwrap()))
+    );
 }
