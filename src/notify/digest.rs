@@ -116,12 +116,10 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
             .iter()
             .map(|m| {
                 format!(
-                    "{} ({}{} vs target {}{})",
+                    "{} ({} vs target {})",
                     escape_quiet(&m.name),
-                    m.actual.unwrap_or_default(),
-                    escape(&m.unit),
-                    m.target,
-                    escape(&m.unit)
+                    wording::quantity(m.actual.unwrap_or_default(), &m.unit),
+                    wording::quantity(m.target, &m.unit)
                 )
             })
             .collect();

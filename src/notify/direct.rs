@@ -11,13 +11,12 @@ use liftoff_core::{Launch, SlackUserId, TaskId};
 /// The request for a success metric's actual, on its review date.
 pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> Rendered {
     let text = format!(
-        ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}{}. Record the actual with \
+        ":bar_chart: Time to review *{}* for *{}* (`{}`): the target was {}. Record the actual with \
          `/launch actual {} \"{}\" &lt;value&gt;`.",
         escape_quiet(&metric.name),
         escape_quiet(&launch.name),
         launch.slug,
-        metric.target,
-        escape(&metric.unit),
+        wording::quantity(metric.target, &metric.unit),
         launch.slug,
         escape_quiet(&metric.name)
     );

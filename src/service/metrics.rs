@@ -66,7 +66,7 @@ impl Service {
             .metrics(launch.id)
             .await?
             .into_iter()
-            .find(|m| m.name == name)
+            .find(|m| m.name.to_lowercase() == name.to_lowercase())
             .ok_or_else(|| StoreError::Corrupt("metric vanished".to_owned()))?;
         Ok(Reply::in_channel(View::MetricSet { launch, metric }))
     }

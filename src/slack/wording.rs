@@ -114,6 +114,24 @@ pub fn refusal(refusal: &UserError) -> String {
     }
 }
 
+/// A metric's value with its unit, as people write it: a currency before the number
+/// (`$2000000`), a percent sign right after it (`25%`), any other unit after a space
+/// (`500 signups`); whole numbers without decimals.
+pub fn quantity(value: f64, unit: &str) -> String {
+    let number = if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    };
+    let unit = super::blocks::escape(unit);
+    match unit.chars().next() {
+        None => number,
+        Some('$' | '€' | '£' | '¥') => format!("{unit}{number}"),
+        Some('%') => format!("{number}{unit}"),
+        Some(_) => format!("{number} {unit}"),
+    }
+}
+
 /// A history value as a person reads it where mentioning is welcome (a private answer): the
 /// owner or lead as a mention, anything else as the text it is.
 pub fn change_value(field: ChangeField, value: Option<&str>) -> String {
@@ -159,5 +177,14 @@ mod tests {
         assert_eq!(change_value(ChangeField::Owner, Some("nobody")), "nobody");
         assert_eq!(change_value(ChangeField::Title, Some("U0ANN <b>")), "U0ANN &lt;b&gt;");
         assert_eq!(change_value(ChangeField::Due, None), "—");
+    }
+
+    #[test]
+    fn quantities_read_as_people_write_them() {
+        assert_eq!(quantity(2_000_000.0, "$"), "$2000000");
+        assert_eq!(quantity(25.0, "%"), "25%");
+        assert_eq!(quantity(500.0, "signups"), "500 signups");
+        assert_eq!(quantity(2.5, ""), "2.5");
+        assert_eq!(quantity(3.0, "<b>"), "3 &lt;b&gt;");
     }
 }

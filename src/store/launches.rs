@@ -204,7 +204,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records the measured value of a metric. Returns false when the launch has no metric of
+    /// Records the measured value of a metric, its name matched whatever its case (people type
+    /// `activation rate` for `Activation rate`). Returns false when the launch has no metric of
     /// that name, so the caller can say so instead of inventing one.
     pub async fn record_metric_actual(
         &self,
@@ -214,7 +215,7 @@ impl Store {
         ctx: &ChangeContext,
     ) -> Result<bool, StoreError> {
         const UPDATE: &str =
-            "UPDATE launch_metrics SET actual = $1, actual_at_ms = $2 WHERE launch_id = $3 AND name = $4";
+            "UPDATE launch_metrics SET actual = $1, actual_at_ms = $2 WHERE launch_id = $3 AND lower(name) = lower($4)";
         let entry = ctx.entry(
             launch,
             None,
@@ -225,11 +226,11 @@ impl Store {
         let updated = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let result = sqlx::query(UPDATE).bind(actual).bind(to_millis(ctx.at)).bind(launch.0).bind(name).execute(&mut *tx).await?;
-            if result.rows_affected() == 1 {
+            if result.rows_affected() >= 1 {
                 insert_history!(&mut *tx, &entry)?;
             }
             tx.commit().await?;
-            result.rows_affected() == 1
+            result.rows_affected() >= 1
         });
         Ok(updated)
     }

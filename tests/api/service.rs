@@ -332,3 +332,36 @@ async fn a_launch_is_found_by_its_name_and_on_track_takes_two_words() {
     );
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn metric_targets_as_pmms_write_them_and_actuals_match_any_case() {
+    let desk = Desk::open().await;
+    desk.type_command(MAYA, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0MAYA>")
+        .await
+        .unwrap();
+    desk.type_command(MAYA, "metric payments-hub Pipeline target:$2M")
+        .await
+        .expect("a target in millions");
+    desk.type_command(MAYA, "metric payments-hub Activation Rate target:2.5k")
+        .await
+        .expect("a target in thousands");
+    let View::MetricSet { metric, .. } = desk
+        .type_command(MAYA, "actual payments-hub activation rate 2600")
+        .await
+        .expect("the name matches whatever its case")
+    else {
+        panic!("the metric is shown");
+    };
+    assert_eq!(
+        (metric.name.as_str(), metric.target, metric.actual),
+        ("Activation Rate", 2500.0, Some(2600.0))
+    );
+    let launch = desk.launch("payments-hub").await;
+    let metrics = desk.db.store.metrics(launch.id).await.unwrap();
+    let pipeline = metrics
+        .iter()
+        .find(|m| m.name == "Pipeline")
+        .expect("the pipeline metric");
+    assert_eq!((pipeline.target, pipeline.unit.as_str()), (2_000_000.0, "$"));
+    desk.db.cleanup().await;
+}

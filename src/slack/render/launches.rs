@@ -3,6 +3,7 @@
 
 use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
+use crate::slack::wording::quantity;
 use chrono::NaiveDate;
 
 use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
@@ -110,15 +111,16 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             .iter()
             .map(|m| {
                 let actual = match (m.actual, m.met()) {
-                    (Some(actual), Some(true)) => format!(" · actual {actual}{} :white_check_mark:", escape(&m.unit)),
-                    (Some(actual), _) => format!(" · actual {actual}{} :x:", escape(&m.unit)),
+                    (Some(actual), Some(true)) => {
+                        format!(" · actual {} :white_check_mark:", quantity(actual, &m.unit))
+                    }
+                    (Some(actual), _) => format!(" · actual {} :x:", quantity(actual, &m.unit)),
                     (None, _) => String::new(),
                 };
                 format!(
-                    "• {}: target {}{} by T+{}{actual}",
+                    "• {}: target {} by T+{}{actual}",
                     escape_quiet(&m.name),
-                    m.target,
-                    escape(&m.unit),
+                    quantity(m.target, &m.unit),
                     m.review_offset_days
                 )
             })

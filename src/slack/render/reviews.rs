@@ -1,30 +1,30 @@
 //! Replies about how a launch went: a success metric set or recorded (with the support-plan
 //! button when it was missed), and the launch's retro.
 
+use crate::slack::wording::quantity;
 use slack_morphism::prelude::*;
 
 use super::actions;
-use crate::slack::blocks::{Rendered, button, clip, escape, escape_quiet, packed_sections, section};
+use crate::slack::blocks::{Rendered, button, clip, escape_quiet, packed_sections, section};
 use liftoff_core::Launch;
 use liftoff_core::launch::SuccessMetric;
 use liftoff_core::retro::Retro;
 
 pub(super) fn metric_set(launch: &Launch, metric: &SuccessMetric) -> Rendered {
     let mut text = format!(
-        "Success metric *{}* for *{}* (`{}`): target {}{} by T+{}",
+        "Success metric *{}* for *{}* (`{}`): target {} by T+{}",
         escape_quiet(&metric.name),
         escape_quiet(&launch.name),
         launch.slug,
-        metric.target,
-        escape(&metric.unit),
+        quantity(metric.target, &metric.unit),
         metric.review_offset_days
     );
     match (metric.actual, metric.met()) {
         (Some(actual), Some(true)) => text.push_str(&format!(
-            " · actual {actual}{} :white_check_mark: met",
-            escape(&metric.unit)
+            " · actual {} :white_check_mark: met",
+            quantity(actual, &metric.unit)
         )),
-        (Some(actual), _) => text.push_str(&format!(" · actual {actual}{} :x: missed", escape(&metric.unit))),
+        (Some(actual), _) => text.push_str(&format!(" · actual {} :x: missed", quantity(actual, &metric.unit))),
         _ => {}
     }
     let mut blocks = vec![section(&text)];
@@ -73,15 +73,14 @@ pub(super) fn retro(launch: &Launch, retro: &Retro) -> Rendered {
     ));
     for metric in &retro.metrics {
         let result = match (metric.actual, metric.met()) {
-            (Some(actual), Some(true)) => format!("{actual}{} :white_check_mark: met", escape(&metric.unit)),
-            (Some(actual), _) => format!("{actual}{} :x: missed", escape(&metric.unit)),
+            (Some(actual), Some(true)) => format!("{} :white_check_mark: met", quantity(actual, &metric.unit)),
+            (Some(actual), _) => format!("{} :x: missed", quantity(actual, &metric.unit)),
             (None, _) => "no actual recorded yet".to_owned(),
         };
         lines.push(format!(
-            "• {}: target {}{} → {result}",
+            "• {}: target {} → {result}",
             escape_quiet(&metric.name),
-            metric.target,
-            escape(&metric.unit)
+            quantity(metric.target, &metric.unit)
         ));
     }
     Rendered::fit(lines.join("\n"), packed_sections(&lines), "")

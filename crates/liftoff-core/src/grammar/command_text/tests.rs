@@ -446,3 +446,15 @@ fn commands_as_people_type_them() {
         Command::Show(LaunchRef::Slug(crate::Slug::parse("payments-hub").unwrap()))
     );
 }
+
+#[test]
+fn targets_as_pmms_write_them() {
+    use super::values::parse_quantity;
+    assert_eq!(parse_quantity("2.5k"), Ok((2500.0, String::new())));
+    assert_eq!(parse_quantity("$2M"), Ok((2_000_000.0, "$".to_owned())));
+    assert_eq!(parse_quantity("€500k"), Ok((500_000.0, "€".to_owned())));
+    assert_eq!(parse_quantity("25%"), Ok((25.0, "%".to_owned())));
+    assert_eq!(parse_quantity("500 signups"), Ok((500.0, "signups".to_owned())));
+    assert_eq!(parse_quantity("12ms"), Ok((12.0, "ms".to_owned())));
+    assert!(parse_quantity("lots").is_err());
+}

@@ -32,16 +32,33 @@ pub(super) fn parse_quarter(text: &str, today: NaiveDate) -> Option<(i32, u32)> 
     ((1..=4).contains(&quarter) && (2000..=2100).contains(&year)).then_some((year, quarter))
 }
 
-/// A number with an optional unit after it: `25%`, `500`, `1.5k` is refused (say 1500).
+/// A number with an optional unit after it: `25%`, `500`, `1500 signups`.
+///
+/// As PMMs write targets: a currency sign before the number (`$2M`, `€500k`) is kept as the
+/// unit, and `k`, `M`, `B` right after it multiply (`2.5k` is 2,500, `$2M` is 2,000,000).
 pub fn parse_quantity(text: &str) -> Result<(f64, String), String> {
     let trimmed = text.trim();
-    let split = trimmed
+    let (currency, rest) = match trimmed.chars().next() {
+        Some(sign @ ('$' | '€' | '£' | '¥')) => (Some(sign), &trimmed[sign.len_utf8()..]),
+        _ => (None, trimmed),
+    };
+    let split = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
+        .unwrap_or(rest.len());
+    let (number, unit) = rest.split_at(split);
+    let (multiplier, unit) = match unit.chars().next() {
+        Some('k' | 'K') if unit.len() == 1 || !unit[1..].starts_with(|c: char| c.is_alphabetic()) => (1e3, &unit[1..]),
+        Some('m' | 'M') if unit.len() == 1 => (1e6, &unit[1..]),
+        Some('b' | 'B') if unit.len() == 1 => (1e9, &unit[1..]),
+        _ => (1.0, unit),
+    };
+    let unit = match currency {
+        Some(sign) => format!("{sign}{}", unit.trim()),
+        None => unit.trim().to_owned(),
+    };
     match number.parse::<f64>() {
-        Ok(value) if value.is_finite() && unit.len() <= 12 => Ok((value, unit.trim().to_owned())),
-        _ => Err(format!("`{text}` is not a number like 25, 25% or 1500")),
+        Ok(value) if value.is_finite() && unit.len() <= 12 => Ok((value * multiplier, unit)),
+        _ => Err(format!("`{text}` is not a number like 25, 25%, 1500, 2.5k or $2M")),
     }
 }
 
