@@ -163,10 +163,12 @@ impl Service {
             Command::Acknowledge { task } => self.acknowledge(&asker, task).await,
             Command::BlockedBy { task, by, reason } => self.blocked_by(&asker, task, by, reason).await,
             Command::Escalations(reference) => self.escalations(&asker, reference).await,
-            Command::Template(tier) => Ok(Reply::ephemeral(View::Template {
-                tier,
-                tasks: self.config.templates.for_tier(tier).to_vec(),
-            })),
+            Command::Template(tier) => {
+                // In the order they fall due, as a plan reads.
+                let mut tasks = self.config.templates.for_tier(tier).to_vec();
+                tasks.sort_by_key(|task| task.offset_days);
+                Ok(Reply::ephemeral(View::Template { tier, tasks }))
+            }
             Command::Metric { launch, metric } => self.set_metric(&asker, launch, metric).await,
             Command::Actual { launch, name, value } => self.record_actual(&asker, launch, name, value).await,
             Command::Calendar(quarter) => self.calendar(&asker, quarter).await,

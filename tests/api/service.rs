@@ -27,9 +27,25 @@ struct Desk {
 impl Desk {
     /// A service on a fresh SQLite database, on Tuesday 1 December 2026, 10:00 UTC.
     async fn open() -> Desk {
+        Desk::open_with("").await
+    }
+
+    /// As [`Desk::open`], with `toml` added to the configuration.
+    async fn open_with(toml: &str) -> Desk {
         let db = TestDb::sqlite().await;
         db.store.migrate().await.expect("migrate");
-        let config = Arc::new(config_with_database(&db.url));
+        let mut config = config_with_database(&db.url);
+        if !toml.is_empty() {
+            let url = db.url.clone();
+            let env = move |key: &str| match key {
+                "DATABASE_URL" => Some(url.clone()),
+                "SLACK_BOT_TOKEN" => Some("xoxb-test-bot-token".to_owned()),
+                "SLACK_SIGNING_SECRET" => Some("test-signing-secret".to_owned()),
+                _ => None,
+            };
+            config = liftoff::config::Config::from_toml(toml, &env).expect("a valid test config");
+        }
+        let config = Arc::new(config);
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap());
         let service = Service::new(db.store.clone(), config.clone(), Arc::new(clock));
         Desk { db, service, config }
@@ -363,5 +379,16 @@ async fn metric_targets_as_pmms_write_them_and_actuals_match_any_case() {
         .find(|m| m.name == "Pipeline")
         .expect("the pipeline metric");
     assert_eq!((pipeline.target, pipeline.unit.as_str()), (2_000_000.0, "$"));
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_tier_template_lists_its_tasks_in_the_order_they_fall_due() {
+    let desk = Desk::open_with("[templates]\npath = \"tests/fixtures/templates-as-written.toml\"\n").await;
+    let View::Template { tasks, .. } = desk.type_command(MAYA, "template 1").await.unwrap() else {
+        panic!("the template is shown");
+    };
+    let offsets: Vec<i64> = tasks.iter().map(|t| t.offset_days).collect();
+    assert_eq!(offsets, vec![-35, -30, -7, 0], "written by function, listed by date");
     desk.db.cleanup().await;
 }

@@ -24,10 +24,11 @@ pub struct Readiness {
 }
 
 impl Readiness {
-    /// Done share of the tasks due by launch day, as a whole percentage; 100 when nothing is due.
+    /// Done share of the tasks due by launch day, to the nearest whole percent (2 of 3 is
+    /// 67%, not 66%); 100 when nothing is due.
     pub fn percent(&self) -> u32 {
-        (self.done * 100)
-            .checked_div(self.due_by_launch)
+        (self.done * 200 + self.due_by_launch)
+            .checked_div(2 * self.due_by_launch)
             .map_or(100, |p| p as u32)
     }
 
@@ -110,5 +111,17 @@ mod tests {
         let marketing = result.by_function[&FunctionName::parse("marketing").unwrap()];
         assert_eq!(marketing.percent(), 0);
         assert_eq!(Readiness::default().percent(), 100);
+        let two_of_three = Readiness {
+            done: 2,
+            due_by_launch: 3,
+            ..Readiness::default()
+        };
+        assert_eq!(two_of_three.percent(), 67, "rounded, not cut");
+        let one_of_eight = Readiness {
+            done: 1,
+            due_by_launch: 8,
+            ..Readiness::default()
+        };
+        assert_eq!(one_of_eight.percent(), 13);
     }
 }
