@@ -147,10 +147,11 @@ pub enum View {
         vote: Vote,
         today: NaiveDate,
     },
-    /// A task's RACI roles as they now stand (none: cleared).
-    RolesSet {
+    /// A task's RACI roles as they stand, just `changed` or only looked at.
+    Roles {
         task: TaskId,
         roles: Vec<liftoff_core::RoleAssignment>,
+        changed: bool,
     },
     /// The digest is on its way to the PMO channel.
     DigestPosting {

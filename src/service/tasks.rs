@@ -175,7 +175,7 @@ impl Service {
         &self,
         asker: &Asker<'_>,
         task: TaskId,
-        roles: Vec<liftoff_core::RoleAssignment>,
+        roles: Option<Vec<liftoff_core::RoleAssignment>>,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Raci;
         let (actor, source) = (asker.actor, asker.source);
@@ -194,10 +194,22 @@ impl Service {
                 },
             ));
         }
+        let Some(roles) = roles else {
+            let roles = self.store.task_roles(task.id).await?;
+            return Ok(Reply::ephemeral(View::Roles {
+                task: task.id,
+                roles,
+                changed: false,
+            }));
+        };
         self.store
             .set_task_roles(&task, &roles, &self.ctx(actor, source))
             .await?;
-        Ok(Reply::ephemeral(View::RolesSet { task: task.id, roles }))
+        Ok(Reply::ephemeral(View::Roles {
+            task: task.id,
+            roles,
+            changed: true,
+        }))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -392,3 +392,24 @@ async fn a_tier_template_lists_its_tasks_in_the_order_they_fall_due() {
     assert_eq!(offsets, vec![-35, -30, -7, 0], "written by function, listed by date");
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn raci_alone_shows_the_roles_and_changes_nothing() {
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await;
+    let id = ids[0];
+    desk.type_command(MAYA, &format!("raci {id} accountable:<@U0MAYA> informed:<@U0LEE>"))
+        .await
+        .unwrap();
+    let history_before = desk.db.store.task_history(id).await.unwrap().len();
+    let View::Roles { roles, changed, .. } = desk.type_command(RAJ, &format!("raci {id}")).await.unwrap() else {
+        panic!("the roles are shown");
+    };
+    assert!(!changed);
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert_eq!(desk.db.store.task_roles(id).await.unwrap().len(), 2, "nothing cleared");
+    assert_eq!(desk.db.store.task_history(id).await.unwrap().len(), history_before);
+    desk.type_command(MAYA, &format!("raci {id} clear")).await.unwrap();
+    assert!(desk.db.store.task_roles(id).await.unwrap().is_empty());
+    desk.db.cleanup().await;
+}

@@ -906,7 +906,7 @@ fn kind(view: &View) -> &'static str {
         View::Retro { .. } => "retro",
         View::GoNoGoStarted { .. } => "gonogo_started",
         View::GoNoGoVoted { .. } => "gonogo_voted",
-        View::RolesSet { .. } => "roles_set",
+        View::Roles { .. } => "roles",
         View::DigestPosting { .. } => "digest_posting",
     }
 }
@@ -1602,7 +1602,8 @@ fn roles_and_digest_notices() {
     view(
         "roles_set",
         "A task's RACI roles as they now stand",
-        View::RolesSet {
+        View::Roles {
+            changed: true,
             task: TaskId(101),
             roles: vec![
                 RoleAssignment {
@@ -1619,9 +1620,19 @@ fn roles_and_digest_notices() {
     view(
         "roles_set_cleared",
         "A task's RACI roles, cleared",
-        View::RolesSet {
+        View::Roles {
             task: TaskId(101),
             roles: vec![],
+            changed: true,
+        },
+    );
+    view(
+        "roles_none_yet",
+        "`/launch raci T101` on a task without roles: how to set them",
+        View::Roles {
+            task: TaskId(101),
+            roles: vec![],
+            changed: false,
         },
     );
     view(

@@ -150,7 +150,7 @@ impl Subcommand {
             Subcommand::Calendar => "/launch calendar [quarter]",
             Subcommand::Retro => "/launch retro <launch>",
             Subcommand::GoNoGo => "/launch gonogo <launch>",
-            Subcommand::Raci => "/launch raci <task> [accountable:@user] [consulted:@user…] [informed:@user…]",
+            Subcommand::Raci => "/launch raci <task> [accountable:@user] [consulted:@user…] [informed:@user…] [clear]",
             Subcommand::Channel => "/launch channel <function> #channel",
             Subcommand::Lead => "/launch lead <function> @user",
             Subcommand::Digest => "/launch digest [launch]",
@@ -186,7 +186,9 @@ impl Subcommand {
             Subcommand::GoNoGo => {
                 "ask each function lead for Go / No-go; the result goes to the launch lead and PMO channel"
             }
-            Subcommand::Raci => "who is accountable, consulted and informed (the owner is responsible)",
+            Subcommand::Raci => {
+                "show or set who is accountable, consulted and informed (the owner is responsible); `clear` removes them"
+            }
             Subcommand::Channel => "where that function's check-ins go",
             Subcommand::Lead => "the function's lead, who escalations reach first",
             Subcommand::Digest => "post the digest now",
@@ -278,9 +280,10 @@ pub enum Command {
         vote: crate::gonogo::Vote,
     },
     /// Replaces a task's RACI roles beyond its owner.
+    /// A task's RACI roles: `None` shows them; `Some` sets them (empty: `clear`).
     Raci {
         task: TaskId,
-        roles: Vec<crate::RoleAssignment>,
+        roles: Option<Vec<crate::RoleAssignment>>,
     },
     /// Hold nudges and escalations for this many working days.
     Snooze {

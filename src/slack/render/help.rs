@@ -50,10 +50,14 @@ pub(super) fn new_launch_form() -> Rendered {
     Rendered::fit(text.to_owned(), vec![], "")
 }
 
-/// A task's RACI roles as they now stand.
-pub(super) fn roles_set(task: TaskId, roles: &[RoleAssignment]) -> Rendered {
-    let text = if roles.is_empty() {
+/// A task's RACI roles as they stand, just changed or only looked at.
+pub(super) fn roles(task: TaskId, roles: &[RoleAssignment], changed: bool) -> Rendered {
+    let text = if roles.is_empty() && changed {
         format!("{task}: RACI cleared")
+    } else if roles.is_empty() {
+        format!(
+            "{task} has no RACI roles yet. Set them with `/launch raci {task} accountable:@someone consulted:@someone informed:@someone`."
+        )
     } else {
         let roles: Vec<String> = roles
             .iter()

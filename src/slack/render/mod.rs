@@ -89,7 +89,7 @@ pub fn render(view: &View) -> Rendered {
             vote,
             today,
         } => votes::voted(gonogo, launch, function, vote, *today),
-        View::RolesSet { task, roles } => help::roles_set(*task, roles),
+        View::Roles { task, roles, changed } => help::roles(*task, roles, *changed),
         View::DigestPosting { channel } => help::digest_posting(channel),
     }
 }

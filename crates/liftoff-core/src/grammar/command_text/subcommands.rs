@@ -60,9 +60,12 @@ impl Args {
                 // Consulted and informed may name several people, so keys may repeat here.
                 let mut task = None;
                 let mut roles: Vec<crate::RoleAssignment> = Vec::new();
+                let mut clear = false;
                 for token in &self.tokens {
                     match token {
                         Token::Word(word) if task.is_none() => task = Some(self.task(word)?),
+                        // Clearing takes saying so: `/launch raci T22` alone shows the roles.
+                        Token::Word(word) if word.eq_ignore_ascii_case("clear") && roles.is_empty() => clear = true,
                         Token::Word(word) => {
                             return Err(self.error(format!(
                                 "`{word}` is not a role: use accountable:, consulted: or informed:"
@@ -82,6 +85,10 @@ impl Args {
                     }
                 }
                 let task = task.ok_or_else(|| self.error("which task? e.g. `T12 accountable:@lee`"))?;
+                if clear && !roles.is_empty() {
+                    return Err(self.error("`clear` takes no roles: clear, then set the ones you want"));
+                }
+                let roles = if roles.is_empty() && !clear { None } else { Some(roles) };
                 Ok(Command::Raci { task, roles })
             }
             S::Retro | S::GoNoGo => {

@@ -288,7 +288,7 @@ fn task_updates() {
         ok("raci T3 accountable:<@U0LEE> informed:<@U0A> informed:<@U0B>"),
         Command::Raci {
             task: TaskId(3),
-            roles: vec![
+            roles: Some(vec![
                 crate::RoleAssignment {
                     role: crate::RaciRole::Accountable,
                     user: user("U0LEE")
@@ -301,7 +301,7 @@ fn task_updates() {
                     role: crate::RaciRole::Informed,
                     user: user("U0B")
                 },
-            ],
+            ]),
         }
     );
     assert!(
@@ -457,4 +457,23 @@ fn targets_as_pmms_write_them() {
     assert_eq!(parse_quantity("500 signups"), Ok((500.0, "signups".to_owned())));
     assert_eq!(parse_quantity("12ms"), Ok((12.0, "ms".to_owned())));
     assert!(parse_quantity("lots").is_err());
+}
+
+#[test]
+fn raci_alone_shows_the_roles_and_clearing_takes_saying_so() {
+    assert_eq!(
+        ok("raci T22"),
+        Command::Raci {
+            task: TaskId(22),
+            roles: None
+        }
+    );
+    assert_eq!(
+        ok("raci T22 clear"),
+        Command::Raci {
+            task: TaskId(22),
+            roles: Some(vec![])
+        }
+    );
+    assert!(err("raci T22 clear accountable:<@U0LEE>").message.contains("clear"));
 }
