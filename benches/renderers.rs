@@ -87,7 +87,7 @@ fn pmo(c: &mut Criterion) {
     );
     let now = "2026-11-24T08:00:00Z".parse().expect("an instant");
     let digests = digest::build(&launches, &tasks, &[], today, now, &calendar);
-    let mut group = c.benchmark_group("render_pmo");
+    let mut group = c.benchmark_group("notify");
     group.bench_function("checkin_1000_tasks", |b| {
         b.iter(|| notify::checkin(&function, black_box(&round), "Tue 24 Nov", today).collect::<Vec<_>>())
     });
