@@ -74,6 +74,16 @@ pub enum View {
         warnings: Vec<String>,
         today: NaiveDate,
     },
+    /// One task in full: its launch, owner, roles, dates, history, what blocks it and what it
+    /// blocks.
+    TaskDetail {
+        item: TaskInLaunch,
+        roles: Vec<liftoff_core::RoleAssignment>,
+        history: Vec<HistoryEntry>,
+        blocked_by: Option<Task>,
+        blocks: Vec<Task>,
+        today: NaiveDate,
+    },
     LaunchList {
         launches: Vec<(Launch, Readiness)>,
         include_archived: bool,

@@ -126,6 +126,7 @@ impl Service {
             Command::NewLaunch(draft) => self.create_launch(actor, draft, source, today).await,
             Command::List { include_archived } => self.list_launches(&asker, include_archived).await,
             Command::Show(reference) => self.show_launch(&asker, reference).await,
+            Command::ShowTask(task) => self.show_task(&asker, task).await,
             Command::Edit { launch, edit } => self.edit_launch(actor, &launch, edit, subcommand, source, today).await,
             Command::Archive(launch) => {
                 let edit = LaunchEdit {

@@ -288,4 +288,42 @@ impl Service {
         self.store.enqueue(&messages, self.clock.now()).await?;
         Ok(())
     }
+
+    /// One task in full: its launch, roles, history, what blocks it and what it blocks.
+    pub(super) async fn show_task(&self, asker: &Asker<'_>, id: TaskId) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Show;
+        let task = self
+            .store
+            .task(id)
+            .await?
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchTask(id)))?;
+        let launch = self.launch_of(&task).await?;
+        let roles = self.store.task_roles(id).await?;
+        let history: Vec<_> = self
+            .store
+            .launch_history(launch.id)
+            .await?
+            .into_iter()
+            .filter(|entry| entry.task_id == Some(id))
+            .collect();
+        let blocked_by = match task.blocked_by {
+            Some(by) => self.store.task(by).await?,
+            None => None,
+        };
+        let blocks: Vec<_> = self
+            .store
+            .launch_tasks(launch.id)
+            .await?
+            .into_iter()
+            .filter(|other| other.blocked_by == Some(id))
+            .collect();
+        Ok(Reply::ephemeral(View::TaskDetail {
+            item: TaskInLaunch { task, launch },
+            roles,
+            history,
+            blocked_by,
+            blocks,
+            today: asker.today,
+        }))
+    }
 }

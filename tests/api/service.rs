@@ -413,3 +413,32 @@ async fn raci_alone_shows_the_roles_and_changes_nothing() {
     assert!(desk.db.store.task_roles(id).await.unwrap().is_empty());
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn show_with_a_task_id_shows_that_task_in_full() {
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await;
+    desk.type_command(RAJ, &format!("block {} by {} waiting on the deck", ids[1], ids[0]))
+        .await
+        .unwrap();
+    let View::TaskDetail {
+        item, blocks, history, ..
+    } = desk.type_command(MAYA, &format!("show {}", ids[0])).await.unwrap()
+    else {
+        panic!("the task is shown");
+    };
+    assert_eq!(item.task.id, ids[0]);
+    assert_eq!(item.launch.name, "Payments Hub");
+    assert_eq!(
+        blocks.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![ids[1]],
+        "what it blocks"
+    );
+    assert!(
+        history.iter().all(|h| h.task_id == Some(ids[0])),
+        "only its own history"
+    );
+    let (why, _) = refusal(desk.type_command(MAYA, "show T999").await);
+    assert_eq!(why, UserError::NoSuchTask(liftoff_core::TaskId(999)));
+    desk.db.cleanup().await;
+}

@@ -456,7 +456,7 @@ async fn show_groups_tasks_by_function_with_readiness() {
     assert_problem(
         &app.command(ANN, "show nope").await,
         "there is no launch `nope`",
-        "/launch show <launch>",
+        "/launch show <launch|task>",
     );
     app.stop().await;
 }

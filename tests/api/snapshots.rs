@@ -897,6 +897,7 @@ fn kind(view: &View) -> &'static str {
         View::Calendar { .. } => "calendar",
         View::TaskCreated { .. } => "task_created",
         View::TaskUpdated { .. } => "task_updated",
+        View::TaskDetail { .. } => "task_detail",
         View::FunctionUpdated { .. } => "function_updated",
         View::MyTasks { .. } => "my_tasks",
         View::Escalations { .. } => "escalations",
@@ -1248,6 +1249,49 @@ fn task_updated_blocked_with_note() {
         View::TaskUpdated {
             item: in_launch(payments_task(103), payments_hub()),
             change: blocked,
+            today: today(),
+        },
+    );
+}
+
+#[test]
+fn task_detail_blocked_with_roles_and_history() {
+    let blocked = change(
+        1,
+        Some(103),
+        "U0LEE",
+        ChangeField::Status,
+        Some("on track"),
+        Some("blocked: legal hasn't signed off"),
+        None,
+        "2026-11-26T15:00:00Z",
+    );
+    let assigned = change(
+        1,
+        Some(103),
+        "U0MARIA",
+        ChangeField::Owner,
+        Some("nobody"),
+        Some("U0LEE"),
+        None,
+        "2026-11-20T09:00:00Z",
+    );
+    let waiting = Task {
+        blocked_by: Some(TaskId(103)),
+        ..payments_task(104)
+    };
+    view(
+        "task_detail_blocked_with_roles_and_history",
+        "`/launch show T103`: one task with its roles, what it blocks and its history",
+        View::TaskDetail {
+            item: in_launch(payments_task(103), payments_hub()),
+            roles: vec![RoleAssignment {
+                role: RaciRole::Accountable,
+                user: user("U0MARIA"),
+            }],
+            history: vec![assigned, blocked],
+            blocked_by: None,
+            blocks: vec![waiting],
             today: today(),
         },
     );

@@ -22,6 +22,74 @@ pub(super) fn task_created(item: &TaskInLaunch, today: NaiveDate) -> Rendered {
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
+/// One task in full: its row (with buttons), its launch, roles, dependencies and history.
+pub(super) fn task_detail(
+    item: &TaskInLaunch,
+    roles: &[liftoff_core::RoleAssignment],
+    history: &[HistoryEntry],
+    blocked_by: Option<&liftoff_core::Task>,
+    blocks: &[liftoff_core::Task],
+    today: NaiveDate,
+) -> Rendered {
+    let task = &item.task;
+    let title = format!("{} {}", task.id, clip_title(&task.title));
+    let mut lines = vec![format!(
+        "*{}* (`{}`) · {} · {}",
+        escape_quiet(&item.launch.name),
+        item.launch.slug,
+        task.function,
+        item.launch.t_minus(today)
+    )];
+    if !roles.is_empty() {
+        let roles: Vec<String> = roles
+            .iter()
+            .map(|r| format!("{} {}", r.role.as_str(), r.user.mention()))
+            .collect();
+        lines.push(format!("RACI: {}", roles.join(", ")));
+    }
+    if let Some(blocker) = blocked_by {
+        lines.push(format!("Waiting on {}", task_line(blocker, today)));
+    }
+    for blocked in blocks {
+        lines.push(format!("Blocks {}", task_line(blocked, today)));
+    }
+    let mut changes: Vec<String> = history
+        .iter()
+        .rev()
+        .take(10)
+        .map(|h| {
+            format!(
+                "• {} {} by {}: {} → {}",
+                h.at.format("%a %-d %b"),
+                h.field.as_str().replace('_', " "),
+                h.actor.mention(),
+                change_value(h.field, h.from.as_deref()),
+                change_value(h.field, h.to.as_deref())
+            )
+        })
+        .collect();
+    changes.reverse();
+    let mut blocks_out = vec![header(&title)];
+    blocks_out.extend(task_row(task, &task_line(task, today)));
+    blocks_out.push(context(&lines.join("\n")));
+    if !changes.is_empty() {
+        blocks_out.push(section("*History*"));
+        blocks_out.extend(packed_sections(&changes));
+    }
+    let text = format!(
+        "{}\n{}\n{}",
+        task_line(task, today),
+        lines.join("\n"),
+        changes.join("\n")
+    );
+    Rendered::fit(text, blocks_out, "")
+}
+
+/// A task's title for a plain-text header (at most Slack's 150 characters, with its id).
+fn clip_title(title: &str) -> String {
+    crate::slack::blocks::clip(title, 140)
+}
+
 pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: NaiveDate) -> Rendered {
     let mut text = format!(
         "{} — {} by {} ({}: {} → {})",

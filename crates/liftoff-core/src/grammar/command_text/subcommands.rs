@@ -102,6 +102,14 @@ impl Args {
             }
             S::Show | S::Archive => {
                 let (words, _) = self.split(&[])?;
+                // `/launch show T12`: one task, not a launch.
+                if let [word] = words.as_slice()
+                    && self.subcommand == S::Show
+                    && word.starts_with(['T', 't'])
+                    && let Ok(task) = crate::TaskId::parse(word)
+                {
+                    return Ok(Command::ShowTask(task));
+                }
                 let launch = self.launch_named(&words)?;
                 Ok(if self.subcommand == S::Show {
                     Command::Show(launch)

@@ -477,3 +477,10 @@ fn raci_alone_shows_the_roles_and_clearing_takes_saying_so() {
     );
     assert!(err("raci T22 clear accountable:<@U0LEE>").message.contains("clear"));
 }
+
+#[test]
+fn show_with_a_task_id_is_one_task() {
+    assert_eq!(ok("show T12"), Command::ShowTask(TaskId(12)));
+    assert_eq!(ok("show t12"), Command::ShowTask(TaskId(12)));
+    assert!(matches!(ok("show checkout-v2"), Command::Show(_)));
+}
