@@ -143,20 +143,12 @@ impl Service {
                 due,
             } => self.add_task(&asker, launch, function, title, owner, due).await,
             Command::Assign { task, owner } => {
-                self.edit_task(
-                    actor,
-                    task,
-                    TaskEdit::Owner(Some(owner)),
-                    None,
-                    subcommand,
-                    source,
-                    today,
-                )
-                .await
+                self.edit_task(&asker, task, TaskEdit::Owner(Some(owner)), None, subcommand)
+                    .await
             }
             Command::SetDue { task, due } => self.set_due(&asker, task, due).await,
             Command::SetStatus { task, status, note } => {
-                self.edit_task(actor, task, TaskEdit::Status(status), note, subcommand, source, today)
+                self.edit_task(&asker, task, TaskEdit::Status(status), note, subcommand)
                     .await
             }
             Command::Snooze { task, working_days } => self.snooze(&asker, task, working_days).await,

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::task::TaskEdit;
-use liftoff_core::{ChangeSource, FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
+use liftoff_core::{FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
 
 impl Service {
     /// Adds a task to a launch; said in the channel when it has an owner.
@@ -67,14 +67,26 @@ impl Service {
         due: liftoff_core::DueDate,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Due;
-        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let today = asker.today;
         if let liftoff_core::DueDate::On(date) = due
             && date < today
         {
             return Err(ServiceError::user(subcommand, UserError::DateInPast { date, today }));
         }
-        self.edit_task(actor, task, TaskEdit::Due(due), None, subcommand, source, today)
-            .await
+        self.edit_task(asker, task, TaskEdit::Due(due), None, subcommand).await
+    }
+
+    /// The day `working_days` working days after the asker's today.
+    fn working_days_ahead(
+        &self,
+        asker: &Asker<'_>,
+        working_days: u32,
+        subcommand: Subcommand,
+    ) -> Result<NaiveDate, ServiceError> {
+        self.config
+            .calendar
+            .add_working_days(asker.today, working_days)
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))
     }
 
     /// Snoozes a task's escalations for some working days.
@@ -85,13 +97,8 @@ impl Service {
         working_days: u32,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Snooze;
-        let (actor, source, today) = (asker.actor, asker.source, asker.today);
-        let until = self
-            .config
-            .calendar
-            .add_working_days(today, working_days)
-            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
-        self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+        let until = self.working_days_ahead(asker, working_days, subcommand)?;
+        self.edit_task(asker, task, TaskEdit::Snooze(until), None, subcommand)
             .await
     }
 
@@ -103,16 +110,12 @@ impl Service {
         until: NaiveDate,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Snooze;
-        let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let today = asker.today;
         if until <= today {
             return Err(ServiceError::user(subcommand, UserError::SnoozeNotAfterToday { today }));
         }
         // The same cap as `/launch snooze`: past it, it is a new due date, not a snooze.
-        let latest = self
-            .config
-            .calendar
-            .add_working_days(today, liftoff_core::MAX_SNOOZE_WORKING_DAYS)
-            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
+        let latest = self.working_days_ahead(asker, liftoff_core::MAX_SNOOZE_WORKING_DAYS, subcommand)?;
         if until > latest {
             return Err(ServiceError::user(
                 subcommand,
@@ -122,21 +125,16 @@ impl Service {
                 },
             ));
         }
-        self.edit_task(actor, task, TaskEdit::Snooze(until), None, subcommand, source, today)
+        self.edit_task(asker, task, TaskEdit::Snooze(until), None, subcommand)
             .await
     }
 
     /// Acknowledges an escalation: its ladder holds for the configured working days.
     pub(super) async fn acknowledge(&self, asker: &Asker<'_>, task: TaskId) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Snooze;
-        let (actor, source, today) = (asker.actor, asker.source, asker.today);
-        let until = self
-            .config
-            .calendar
-            .add_working_days(today, self.config.ladder.ack_hold_days.max(1))
-            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoWorkingDays))?;
+        let until = self.working_days_ahead(asker, self.config.ladder.ack_hold_days.max(1), subcommand)?;
         let note = Some("acknowledged the escalation".to_owned());
-        self.edit_task(actor, task, TaskEdit::Snooze(until), note, subcommand, source, today)
+        self.edit_task(asker, task, TaskEdit::Snooze(until), note, subcommand)
             .await
     }
 
@@ -149,7 +147,6 @@ impl Service {
         reason: String,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Block;
-        let (actor, source, today) = (asker.actor, asker.source, asker.today);
         if task == by {
             return Err(ServiceError::user(subcommand, UserError::WaitsOnItself));
         }
@@ -158,16 +155,8 @@ impl Service {
         }
         let status = liftoff_core::TaskStatus::blocked(&reason)
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
-        self.edit_task(
-            actor,
-            task,
-            TaskEdit::BlockedBy(status, by),
-            None,
-            subcommand,
-            source,
-            today,
-        )
-        .await
+        self.edit_task(asker, task, TaskEdit::BlockedBy(status, by), None, subcommand)
+            .await
     }
 
     /// Sets (or clears) a task's RACI roles.
@@ -215,14 +204,13 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn edit_task(
         &self,
-        actor: &SlackUserId,
+        asker: &Asker<'_>,
         id: TaskId,
         edit: TaskEdit,
         note: Option<String>,
         subcommand: Subcommand,
-        source: ChangeSource,
-        today: NaiveDate,
     ) -> Result<Reply, ServiceError> {
+        let (actor, source, today) = (asker.actor, asker.source, asker.today);
         let mut retry = ConflictRetry::new();
         loop {
             let task = self

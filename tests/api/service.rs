@@ -66,6 +66,24 @@ impl Desk {
             .map(|reply| reply.view)
     }
 
+    /// Maya's Payments Hub, launching Friday 18 December, at `tier`.
+    async fn payments_hub(&self, tier: u8) {
+        self.type_command(
+            MAYA,
+            &format!("new Payments Hub tier:{tier} date:2026-12-18 lead:<@U0MAYA>"),
+        )
+        .await
+        .expect("Maya creates her launch");
+    }
+
+    /// Maya adds a task as she would type it (`task payments-hub sales …`); its id.
+    async fn add_task(&self, text: &str) -> liftoff_core::TaskId {
+        match self.type_command(MAYA, text).await {
+            Ok(View::TaskCreated { item, .. }) => item.task.id,
+            other => panic!("`{text}` creates a task, got {other:?}"),
+        }
+    }
+
     async fn launch(&self, slug: &str) -> liftoff_core::Launch {
         self.db
             .store
@@ -86,9 +104,7 @@ fn refusal(outcome: Result<View, ServiceError>) -> (UserError, Option<Subcommand
 #[tokio::test]
 async fn only_the_launch_lead_may_archive_a_launch_and_a_refusal_changes_nothing() {
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .expect("Maya creates her launch");
+    desk.payments_hub(1).await;
     let (why, usage) = refusal(desk.type_command(RAJ, "archive payments-hub").await);
     assert_eq!(
         why,
@@ -110,20 +126,10 @@ async fn only_the_launch_lead_may_archive_a_launch_and_a_refusal_changes_nothing
 #[tokio::test]
 async fn a_due_date_in_the_past_is_refused_with_the_dates_and_the_task_keeps_its_own() {
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
-    let View::TaskCreated { item, .. } = desk
-        .type_command(
-            MAYA,
-            "task payments-hub sales Sales enablement deck owner:<@U0RAJ> due:2026-12-10",
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("a task is created");
-    };
-    let id = item.task.id;
+    desk.payments_hub(3).await;
+    let id = desk
+        .add_task("task payments-hub sales Sales enablement deck owner:<@U0RAJ> due:2026-12-10")
+        .await;
     let (why, _) = refusal(desk.type_command(RAJ, &format!("due {id} 2026-11-20")).await);
     assert_eq!(
         why,
@@ -149,20 +155,10 @@ async fn a_due_date_in_the_past_is_refused_with_the_dates_and_the_task_keeps_its
 #[tokio::test]
 async fn done_closes_the_task_and_history_says_who_did_it() {
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
-    let View::TaskCreated { item, .. } = desk
-        .type_command(
-            MAYA,
-            "task payments-hub marketing Draft launch blog post owner:<@U0RAJ> due:friday",
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("a task is created");
-    };
-    let id = item.task.id;
+    desk.payments_hub(3).await;
+    let id = desk
+        .add_task("task payments-hub marketing Draft launch blog post owner:<@U0RAJ> due:friday")
+        .await;
     desk.type_command(RAJ, &format!("done {id}"))
         .await
         .expect("the owner closes it");
@@ -184,9 +180,7 @@ async fn done_closes_the_task_and_history_says_who_did_it() {
 #[tokio::test]
 async fn a_go_no_go_with_nobody_to_ask_names_the_functions_without_a_lead() {
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
+    desk.payments_hub(3).await;
     desk.type_command(MAYA, "task payments-hub growth Push notification copy due:2026-12-15")
         .await
         .unwrap();
@@ -255,22 +249,15 @@ async fn raj_replies(desk: &Desk, event_id: &str, text: &str) -> liftoff::servic
 }
 
 async fn raj_with_three_tasks(desk: &Desk) -> Vec<liftoff_core::TaskId> {
-    desk.type_command(MAYA, "new Payments Hub tier:3 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
+    desk.payments_hub(3).await;
     let mut ids = Vec::new();
     for title in ["Sales enablement deck", "Pricing FAQ for reps", "Partner email"] {
-        let View::TaskCreated { item, .. } = desk
-            .type_command(
-                MAYA,
-                &format!("task payments-hub sales {title} owner:<@U0RAJ> due:2026-12-11"),
-            )
-            .await
-            .unwrap()
-        else {
-            panic!("a task is created");
-        };
-        ids.push(item.task.id);
+        ids.push(
+            desk.add_task(&format!(
+                "task payments-hub sales {title} owner:<@U0RAJ> due:2026-12-11"
+            ))
+            .await,
+        );
     }
     ids
 }
@@ -352,9 +339,7 @@ async fn a_launch_is_found_by_its_name_and_on_track_takes_two_words() {
 #[tokio::test]
 async fn metric_targets_as_pmms_write_them_and_actuals_match_any_case() {
     let desk = Desk::open().await;
-    desk.type_command(MAYA, "new Payments Hub tier:1 date:2026-12-18 lead:<@U0MAYA>")
-        .await
-        .unwrap();
+    desk.payments_hub(1).await;
     desk.type_command(MAYA, "metric payments-hub Pipeline target:$2M")
         .await
         .expect("a target in millions");
