@@ -49,20 +49,21 @@ pub fn parse_launch_date(input: &str, today: NaiveDate) -> Result<NaiveDate, Dat
     }
 }
 
-/// How many of `words` (1 to 3) make up one date, read lexically: `next friday`, `Dec 11`,
-/// `11th December`, `end of month` take more than one word; anything else takes one. For the
+/// How many of `words` (1 to 4) make up one date, read lexically: `next friday`, `Dec 11`,
+/// `11th of December`, `end of the month` take more than one word; anything else takes one. For the
 /// grammars, which meet dates inside longer text (`T5 due next friday: printer late`).
 pub fn date_phrase_len(words: &[&str]) -> usize {
     let lower: Vec<String> = words
         .iter()
-        .take(3)
+        .take(4)
         .map(|w| w.to_ascii_lowercase().trim_end_matches([':', ',', '.']).to_owned())
         .collect();
     let word = |i: usize| lower.get(i).map(String::as_str).unwrap_or_default();
     match word(0) {
         "next" | "this" if parse_weekday(word(1)).is_some() || word(1) == "week" => 2,
         "end" if word(1) == "of" && matches!(word(2), "month" | "week") => 3,
-        "end" if word(1) == "of" && word(2) == "the" => 3.min(words.len()), // "end of the month" is read by its first three
+        "end" if word(1) == "of" && word(2) == "the" && matches!(word(3), "month" | "week") => 4,
+        first if parse_day_of_month(first).is_some() && word(1) == "of" && parse_month(word(2)).is_some() => 3,
         first if parse_month(first).is_some() && parse_day_of_month(word(1)).is_some() => 2,
         first if parse_day_of_month(first).is_some() && parse_month(word(1)).is_some() => 2,
         _ => 1,
@@ -325,6 +326,9 @@ mod tests {
         assert_eq!(date_phrase_len(&["Dec", "11", "late"]), 2);
         assert_eq!(date_phrase_len(&["11th", "December"]), 2);
         assert_eq!(date_phrase_len(&["end", "of", "month"]), 3);
+        assert_eq!(date_phrase_len(&["end", "of", "the", "month:", "budget"]), 4);
+        assert_eq!(date_phrase_len(&["11th", "of", "December", "please"]), 3);
+        assert_eq!(date_phrase_len(&["end", "of", "the", "day"]), 1);
         assert_eq!(date_phrase_len(&["friday", "because"]), 1);
         assert_eq!(date_phrase_len(&["next", "steps"]), 1);
     }

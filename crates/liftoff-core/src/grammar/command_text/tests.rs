@@ -392,6 +392,11 @@ fn dates_of_several_words_in_commands() {
     assert_eq!(due("due T12 next friday"), on("2026-12-11"));
     assert_eq!(due("due T12 Dec 11"), on("2026-12-11"));
     assert_eq!(due("due T12 end of month"), on("2026-12-31"));
+    assert_eq!(due("due T12 end of the month"), on("2026-12-31"));
+    assert_eq!(
+        due("task payments-hub sales Pricing FAQ due:11th of December"),
+        on("2026-12-11")
+    );
     assert_eq!(
         due("task payments-hub sales Pricing FAQ due:next friday"),
         on("2026-12-11")
