@@ -69,6 +69,8 @@ pub enum View {
     NewLaunchForm,
     LaunchCreated {
         launch: Launch,
+        /// No `lead:` was given, so its author leads it.
+        lead_is_author: bool,
         tasks: Vec<Task>,
         /// Saturation warnings (crowded week, freeze): the reply then goes to its author only.
         warnings: Vec<String>,
@@ -103,6 +105,17 @@ pub enum View {
     },
     TaskCreated {
         item: TaskInLaunch,
+        /// No owner was given, so it went to its function's lead.
+        lead_by_default: bool,
+        today: NaiveDate,
+    },
+    /// A function's unowned tasks given to one person at once.
+    FunctionAssigned {
+        launch: Launch,
+        /// The function as people read it.
+        function: String,
+        owner: SlackUserId,
+        tasks: Vec<Task>,
         today: NaiveDate,
     },
     TaskUpdated {
@@ -270,6 +283,33 @@ pub enum UserError {
     GoNoGoDecided {
         launch: Slug,
         decided_on: Option<NaiveDate>,
+    },
+    /// Only the task's owner, its function's lead, the launch's lead or an admin may change it.
+    NotTaskChanger {
+        task: TaskId,
+        /// The function's name as people read it.
+        function: String,
+        /// Boxed: a refusal is rare, and every `Result` carrying one should stay small.
+        deciders: Box<liftoff_core::task::permission::Deciders>,
+    },
+    /// In a check-in's thread: a task id of another launch than the check-in asks about,
+    /// most likely mistyped; not applied.
+    TaskOfOtherLaunch {
+        task: TaskId,
+        launch: Slug,
+        launch_name: String,
+    },
+    /// `/launch assign <launch> <function> @person` when the function has no unowned open task.
+    NothingToAssign {
+        launch: Slug,
+        function: String,
+    },
+    /// `block T6 by T19` where T19 is already done: there is nothing to wait for.
+    WaitsOnDone(TaskId),
+    /// `block T6 by T19` where T19 belongs to another launch.
+    WaitsOnOtherLaunch {
+        by: TaskId,
+        launch: Slug,
     },
     /// In a reply: a line without a task id, and the writer owns no open task there.
     NoOwnOpenTask,

@@ -150,6 +150,7 @@ pub(super) struct RawChannels {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawPermissions {
     pub(super) admins: Vec<String>,
+    pub(super) open: bool,
 }
 
 #[derive(Deserialize, Default)]

@@ -44,6 +44,9 @@ pub struct Config {
     pub ics_token: Option<SecretString>,
     pub channels: Channels,
     pub admins: Vec<SlackUserId>,
+    /// The team works openly (`permissions.open`): anyone may change any task, and its owner is
+    /// told. Off, only the owner, the function's lead, the launch's lead and admins may.
+    pub open_changes: bool,
     pub functions: FunctionCatalog,
     pub templates: Templates,
 }

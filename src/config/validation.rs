@@ -291,6 +291,7 @@ impl RawConfig {
                 escalation: escalation_channel,
             },
             admins,
+            open_changes: self.permissions.open,
             functions: functions.expect(missing),
             templates: templates.expect(missing),
         })

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{Asker, ConflictRetry, Service, ServiceError};
 use crate::store::StoreError;
-use crate::views::{LaunchDetail, Reply, UserError, View};
+use crate::views::{LaunchDetail, Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::launch::{LaunchEdit, LaunchEditError, LaunchState};
 use liftoff_core::readiness::readiness;
@@ -90,19 +90,36 @@ impl Service {
         let slug = draft
             .validate(today)
             .map_err(|e| ServiceError::user(Subcommand::New, UserError::Rule(e.to_string())))?;
+        // Every launch has someone who answers for it: without `lead:`, whoever created it.
+        let lead_is_author = draft.lead.is_none();
+        let draft = LaunchDraft {
+            lead: Some(draft.lead.unwrap_or_else(|| actor.clone())),
+            ..draft
+        };
         let templates = &self.config.templates;
+        // Template tasks start with their function's lead, who hands them on.
+        let leads: std::collections::BTreeMap<_, _> = self
+            .effective_functions()
+            .await?
+            .into_iter()
+            .filter_map(|def| def.lead.map(|lead| (def.name, lead)))
+            .collect();
+        let planned = |launch: &Launch| {
+            let mut tasks = templates.instantiate(launch);
+            for task in &mut tasks {
+                task.owner = leads.get(&task.function).cloned();
+            }
+            tasks
+        };
         let (launch, tasks) = self
             .store
-            .create_launch_with_tasks(
-                &draft,
-                &slug,
-                &|launch| templates.instantiate(launch),
-                &self.ctx(actor, source),
-            )
+            .create_launch_with_tasks(&draft, &slug, &planned, &self.ctx(actor, source))
             .await?;
+        self.tell_new_owners(actor, &launch, &tasks, today).await?;
         let warnings = self.saturation(&launch).await?;
         let view = View::LaunchCreated {
             launch,
+            lead_is_author,
             tasks,
             warnings: warnings.clone(),
             today,
@@ -113,6 +130,35 @@ impl Service {
         } else {
             Reply::ephemeral(view)
         })
+    }
+
+    /// One DM to each person (but the author) who owns some of a new launch's tasks, listing
+    /// them with their buttons.
+    async fn tell_new_owners(
+        &self,
+        actor: &SlackUserId,
+        launch: &Launch,
+        tasks: &[liftoff_core::Task],
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut by_owner: std::collections::BTreeMap<&SlackUserId, Vec<TaskInLaunch>> = Default::default();
+        for task in tasks {
+            if let Some(owner) = task.owner.as_ref().filter(|owner| *owner != actor) {
+                by_owner.entry(owner).or_default().push(TaskInLaunch {
+                    task: task.clone(),
+                    launch: launch.clone(),
+                });
+            }
+        }
+        let messages: Vec<_> = by_owner
+            .into_iter()
+            .map(|(owner, items)| {
+                let key = format!("assigned:launch{}:created:{owner}", launch.id.0);
+                crate::notify::assigned(key, owner, None, &items, today)
+            })
+            .collect();
+        self.store.enqueue(&messages, self.clock.now()).await?;
+        Ok(())
     }
 
     pub(super) async fn edit_launch(

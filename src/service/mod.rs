@@ -2,6 +2,7 @@
 //! every decision and the `store` for state, and answers with a [`Reply`]. It neither parses
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
+mod assignment;
 mod error;
 mod functions;
 mod gonogo;
@@ -9,6 +10,7 @@ pub mod home;
 mod launches;
 mod metrics;
 pub mod people;
+mod permissions;
 pub mod replies;
 pub mod reports;
 mod tasks;
@@ -143,9 +145,15 @@ impl Service {
                 due,
             } => self.add_task(&asker, launch, function, title, owner, due).await,
             Command::Assign { task, owner } => {
-                self.edit_task(&asker, task, TaskEdit::Owner(Some(owner)), None, subcommand)
+                let owner = owner.resolve(actor);
+                self.edit_task(&asker, task, TaskEdit::Owner(owner), None, subcommand)
                     .await
             }
+            Command::AssignFunction {
+                launch,
+                function,
+                owner,
+            } => self.assign_function(&asker, launch, function, owner).await,
             Command::SetDue { task, due } => self.set_due(&asker, task, due).await,
             Command::SetStatus { task, status, note } => {
                 self.edit_task(&asker, task, TaskEdit::Status(status), note, subcommand)

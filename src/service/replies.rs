@@ -110,6 +110,11 @@ impl Service {
             }
             ReplyPlace::DirectMessage => self.own_open_tasks(&author).await?,
         };
+        // The launches a check-in thread is about (none in a DM, where any own task goes).
+        let checkin_launches: Option<Vec<liftoff_core::LaunchId>> = match &reply.place {
+            ReplyPlace::Thread { .. } => Some(self.launches_of(&candidates).await?),
+            ReplyPlace::DirectMessage => None,
+        };
         let today = self.reply_day(&reply).await;
         // What this message already applied: from its first version (for an edit), or from an
         // earlier delivery of this event that died before it was marked handled.
@@ -171,7 +176,7 @@ impl Service {
                     // confirmation may never have been written).
                     if !reply.edited {
                         let what = match &update.change {
-                            ReplyChange::Status(status) => status.to_string(),
+                            ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
                             ReplyChange::Due(due) => format!("due {due}"),
                         };
                         applied.push((task, what));
@@ -185,7 +190,24 @@ impl Service {
                         note: update.note.clone(),
                     },
                     ReplyChange::Due(due) => Command::SetDue { task, due },
+                    ReplyChange::BlockedBy { status, by } => Command::BlockedBy {
+                        task,
+                        by,
+                        reason: status.reason().unwrap_or_default().to_owned(),
+                    },
                 };
+                // A task the check-in does not ask about, of another launch: most likely a
+                // mistyped id, so it is not changed.
+                if let Some(checkin) = &checkin_launches
+                    && !candidates.contains(&task)
+                    && let Some(refusal) = self.other_launch(task, checkin).await?
+                {
+                    problems.push(ReplyProblem::Refused {
+                        task: Some(task),
+                        refusal,
+                    });
+                    continue;
+                }
                 match self.execute(&author, command, ChangeSource::Thread).await {
                     Ok(answer) => {
                         self.store
@@ -212,13 +234,51 @@ impl Service {
             ReplyPlace::Thread { thread_ts } => Some(thread_ts.as_str()),
             ReplyPlace::DirectMessage => None,
         };
-        let messages = notify::reply_answers(&reply.event_id, &reply.channel, thread_ts, &author, &applied, &problems);
+        let mut messages =
+            notify::reply_answers(&reply.event_id, &reply.channel, thread_ts, &author, &applied, &problems);
+        messages.extend(owners_told(&reply.event_id, &author, &replies, today));
         self.store.enqueue(&messages, self.clock.now()).await?;
         Ok(ReplyOutcome::Answered {
             applied: applied.len(),
             problems: problems.len(),
             replies,
         })
+    }
+
+    /// The launches `tasks` belong to.
+    async fn launches_of(&self, tasks: &[TaskId]) -> Result<Vec<liftoff_core::LaunchId>, StoreError> {
+        let mut launches = Vec::new();
+        for id in tasks {
+            if let Some(task) = self.store.task(*id).await?
+                && !launches.contains(&task.launch_id)
+            {
+                launches.push(task.launch_id);
+            }
+        }
+        Ok(launches)
+    }
+
+    /// The refusal for `task` when it belongs to none of `launches`.
+    async fn other_launch(
+        &self,
+        task: TaskId,
+        launches: &[liftoff_core::LaunchId],
+    ) -> Result<Option<UserError>, StoreError> {
+        let Some(found) = self.store.task(task).await? else {
+            return Ok(None);
+        };
+        if launches.contains(&found.launch_id) {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .launch_by_id(found.launch_id)
+            .await?
+            .map(|launch| UserError::TaskOfOtherLaunch {
+                task,
+                launch: launch.slug,
+                launch_name: launch.name,
+            }))
     }
 
     async fn own_open_tasks(&self, author: &SlackUserId) -> Result<Vec<TaskId>, StoreError> {
@@ -306,10 +366,35 @@ impl Service {
     }
 }
 
+/// One DM to each owner whose tasks someone else updated in this reply, listing every change:
+/// a lead who answers for three of Ann's tasks in one reply sends Ann one message, not three.
+fn owners_told(
+    event_id: &str,
+    author: &SlackUserId,
+    replies: &[Reply],
+    today: NaiveDate,
+) -> Vec<crate::outbound::OutboxMessage> {
+    let mut changes: std::collections::BTreeMap<&SlackUserId, Vec<_>> = Default::default();
+    for reply in replies {
+        if let View::TaskUpdated { item, change, .. } = &reply.view
+            && let Some(owner) = item.task.owner.as_ref().filter(|owner| *owner != author)
+        {
+            changes.entry(owner).or_default().push((item.clone(), change.clone()));
+        }
+    }
+    changes
+        .into_iter()
+        .map(|(owner, changes)| {
+            notify::changed_by_someone_else(format!("changed:reply:{event_id}:{owner}"), owner, &changes, today)
+        })
+        .collect()
+}
+
 /// What one update does, as a key: an edit that repeats it does not apply it again.
 fn update_key(task: TaskId, update: &ReplyUpdate) -> String {
     match &update.change {
         ReplyChange::Status(status) => format!("{task}:status:{}", status.kind().as_str()),
         ReplyChange::Due(due) => format!("{task}:due:{due}"),
+        ReplyChange::BlockedBy { by, .. } => format!("{task}:blocked_by:{by}"),
     }
 }

@@ -3,15 +3,18 @@
 
 use chrono::NaiveDate;
 
+use super::permissions::change_notices;
 use super::{Asker, ConflictRetry, Service, ServiceError};
 use crate::store::StoreError;
 use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::task::TaskEdit;
+use liftoff_core::task::permission::Change;
 use liftoff_core::{FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
 
 impl Service {
-    /// Adds a task to a launch; said in the channel when it has an owner.
+    /// Adds a task to a launch, owned by its function's lead when no owner is given; the owner
+    /// is told in a DM.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn add_task(
         &self,
@@ -36,6 +39,13 @@ impl Service {
         {
             return Err(ServiceError::user(subcommand, UserError::DateInPast { date, today }));
         }
+        // No owner given: the function's lead owns it until they hand it on.
+        let lead_by_default = owner.is_none();
+        let owner = match owner {
+            Some(owner) => Some(owner),
+            None => self.function_lead(&function).await?.0,
+        };
+        let lead_by_default = lead_by_default && owner.is_some();
         let draft = TaskDraft {
             launch_id: launch.id,
             function,
@@ -47,16 +57,18 @@ impl Service {
             .validate(launch.launch_date)
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
         let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
-        let visibility_notifies_owner = task.owner.is_some();
-        let view = View::TaskCreated {
-            item: TaskInLaunch { task, launch },
+        let item = TaskInLaunch { task, launch };
+        // The owner hears of it in a DM they can answer from, not by a mention in the channel.
+        if let Some(owner) = item.task.owner.as_ref().filter(|owner| *owner != actor) {
+            let key = format!("assigned:{}:created", item.task.id);
+            let dm = crate::notify::assigned(key, owner, Some(actor), std::slice::from_ref(&item), today);
+            self.store.enqueue(&[dm], self.clock.now()).await?;
+        }
+        Ok(Reply::ephemeral(View::TaskCreated {
+            item,
+            lead_by_default,
             today,
-        };
-        Ok(if visibility_notifies_owner {
-            Reply::in_channel(view)
-        } else {
-            Reply::ephemeral(view)
-        })
+        }))
     }
 
     /// Moves a task's due date (never into the past).
@@ -150,8 +162,23 @@ impl Service {
         if task == by {
             return Err(ServiceError::user(subcommand, UserError::WaitsOnItself));
         }
-        if self.store.task(by).await?.is_none() {
+        let Some(waited_on) = self.store.task(by).await? else {
             return Err(ServiceError::user(subcommand, UserError::NoSuchTask(by)));
+        };
+        if !waited_on.status.is_open() {
+            return Err(ServiceError::user(subcommand, UserError::WaitsOnDone(by)));
+        }
+        if let Some(blocked) = self.store.task(task).await?
+            && blocked.launch_id != waited_on.launch_id
+        {
+            let launch = self.launch_of(&waited_on).await?;
+            return Err(ServiceError::user(
+                subcommand,
+                UserError::WaitsOnOtherLaunch {
+                    by,
+                    launch: launch.slug,
+                },
+            ));
         }
         let status = liftoff_core::TaskStatus::blocked(&reason)
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
@@ -191,9 +218,21 @@ impl Service {
                 changed: false,
             }));
         };
-        self.store
-            .set_task_roles(&task, &roles, &self.ctx(actor, source))
+        self.check_may_change(actor, &task, &launch, Change::Other, subcommand)
             .await?;
+        let entry = self.ctx(actor, source).entry(
+            task.launch_id,
+            Some(task.id),
+            liftoff_core::ChangeField::Role,
+            None,
+            Some(liftoff_core::task::roles_summary(&roles)),
+        );
+        let item = TaskInLaunch {
+            task: task.clone(),
+            launch,
+        };
+        let notices = change_notices(actor, source, &task, &item, &entry, asker.today);
+        self.store.set_task_roles(&task, &roles, &entry, &notices).await?;
         Ok(Reply::ephemeral(View::Roles {
             task: task.id,
             roles,
@@ -228,6 +267,11 @@ impl Service {
                     },
                 ));
             }
+            let change = match &edit {
+                TaskEdit::Owner(to) => Change::Owner { to: to.as_ref() },
+                _ => Change::Other,
+            };
+            self.check_may_change(actor, &task, &launch, change, subcommand).await?;
             let (next, entry) = task
                 .edit(
                     edit.clone(),
@@ -236,7 +280,19 @@ impl Service {
                     note.as_deref(),
                 )
                 .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
-            match self.store.save_task(&next, std::slice::from_ref(&entry)).await {
+            let after = TaskInLaunch {
+                task: next.clone(),
+                launch: launch.clone(),
+            };
+            let mut notices = change_notices(actor, source, &task, &after, &entry, today);
+            if task.status.is_open() && !next.status.is_open() {
+                notices.extend(self.unblock_notices(actor, &next, &launch, today).await?);
+            }
+            match self
+                .store
+                .save_task(&next, std::slice::from_ref(&entry), &notices)
+                .await
+            {
                 Ok(saved) => {
                     let resolved = (task.status.kind() == liftoff_core::StatusKind::Blocked
                         && saved.status.kind() != liftoff_core::StatusKind::Blocked)
@@ -254,6 +310,38 @@ impl Service {
                 Err(err) => return Err(err.into()),
             }
         }
+    }
+
+    /// The DMs telling the owners of tasks that waited on `done` that it is done: one per
+    /// owner, listing their tasks, and none to the person who just finished it.
+    async fn unblock_notices(
+        &self,
+        actor: &SlackUserId,
+        done: &Task,
+        launch: &liftoff_core::Launch,
+        today: NaiveDate,
+    ) -> Result<Vec<crate::outbound::OutboxMessage>, StoreError> {
+        let mut waiting: std::collections::BTreeMap<SlackUserId, Vec<TaskInLaunch>> = Default::default();
+        for other in self.store.launch_tasks(done.launch_id).await? {
+            if other.blocked_by != Some(done.id) || !other.status.is_open() {
+                continue;
+            }
+            let Some(owner) = other.owner.clone().filter(|owner| owner != actor) else {
+                continue;
+            };
+            waiting.entry(owner).or_default().push(TaskInLaunch {
+                task: other,
+                launch: launch.clone(),
+            });
+        }
+        let version = done.version + 1;
+        Ok(waiting
+            .into_iter()
+            .map(|(owner, tasks)| {
+                let key = format!("unblocked:{}:v{version}:{owner}", done.id);
+                crate::notify::unblocked(key, &owner, done, &tasks, today)
+            })
+            .collect())
     }
 
     /// Replies in the thread of every escalation about `task` that it is resolved, by whom and

@@ -24,6 +24,46 @@ pub fn refusal(refusal: &UserError) -> String {
             format!("snooze at most {working_days} working days (until {latest}); for longer, move the due date")
         }
         E::WaitsOnItself => "a task cannot wait on itself".to_owned(),
+        E::NothingToAssign { launch, function } => format!(
+            "{launch} has no open {} task without an owner; `/launch assign <task> @someone` hands on one task",
+            super::blocks::escape(function)
+        ),
+        E::WaitsOnDone(by) => format!("{by} is already done, so there is nothing to wait for"),
+        E::WaitsOnOtherLaunch { by, launch } => {
+            format!("{by} belongs to {launch}; a task can only wait on a task of its own launch")
+        }
+        E::TaskOfOtherLaunch {
+            task,
+            launch,
+            launch_name,
+        } => format!(
+            "{task} belongs to *{}* (`{launch}`), not to this check-in; if you meant it, use `/launch done {task}` (or `ontrack`, `risk`, `block`)",
+            super::blocks::escape_quiet(launch_name)
+        ),
+        E::NotTaskChanger {
+            task,
+            function,
+            deciders,
+        } => {
+            let mut who = Vec::new();
+            if let Some(owner) = &deciders.owner {
+                who.push(format!("its owner {}", owner.mention()));
+            }
+            if let Some(lead) = &deciders.function_lead {
+                who.push(format!(
+                    "the {} lead {}",
+                    super::blocks::escape(function),
+                    lead.mention()
+                ));
+            }
+            if let Some(lead) = &deciders.launch_lead {
+                who.push(format!("the launch lead {}", lead.mention()));
+            }
+            if deciders.admins {
+                who.push("a Liftoff admin".to_owned());
+            }
+            format!("only {} can change {task}", or_list(&who))
+        }
         E::NoSuchMetric { launch, name, known } => {
             let known = if known.is_empty() {
                 "none yet".to_owned()
@@ -162,6 +202,15 @@ fn person_in(field: ChangeField, value: Option<&str>) -> Option<SlackUserId> {
         .and_then(|rest| rest.strip_suffix('>'))
         .map_or(value, |inside| inside.split('|').next().unwrap_or(inside));
     SlackUserId::parse(id).ok()
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 use chrono::NaiveDate;
 
 use super::history::insert_history;
+use super::outbox::insert_outbox;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, on_pool, to_millis};
-use liftoff_core::history::{ChangeContext, ChangeField, HistoryEntry};
+use crate::outbound::OutboxMessage;
+use liftoff_core::history::{ChangeContext, HistoryEntry};
 use liftoff_core::task::{NewTask, RoleAssignment, Task};
 use liftoff_core::{LaunchId, SlackUserId, TaskId};
 
@@ -170,8 +172,15 @@ impl Store {
     }
 
     /// Stores an edited task (see [`Task::edit`]) if nobody changed it since it was read, with
-    /// its history, in one transaction. [`StoreError::Conflict`] means: re-read and decide again.
-    pub async fn save_task(&self, task: &Task, history: &[HistoryEntry]) -> Result<Task, StoreError> {
+    /// its history and the `notices` it calls for (the DM telling its owner), in one
+    /// transaction: a change is never saved without its notice, nor a notice sent for a change
+    /// that was not. [`StoreError::Conflict`] means: re-read and decide again.
+    pub async fn save_task(
+        &self,
+        task: &Task,
+        history: &[HistoryEntry],
+        notices: &[OutboxMessage],
+    ) -> Result<Task, StoreError> {
         const UPDATE: &str = concat!(
             "UPDATE tasks SET title = $1, owner_user_id = $2, due_date = $3, due_offset_days = $4, status = $5, \
              blocked_reason = $6, status_changed_at_ms = $7, snoozed_until = $8, blocked_by_task_id = $9, \
@@ -204,28 +213,28 @@ impl Store {
             for entry in history {
                 insert_history!(&mut *tx, entry)?;
             }
+            for notice in notices {
+                insert_outbox!(tx, notice, at)?;
+            }
             tx.commit().await?;
             Task::try_from(row)?
         });
         Ok(saved)
     }
 
-    /// Replaces a task's RACI roles (beyond its owner) and records the new set.
+    /// Replaces a task's RACI roles (beyond its owner), records the new set (`entry`, see
+    /// [`liftoff_core::task::roles_summary`]) and enqueues the `notices` the change calls for,
+    /// in one transaction.
     pub async fn set_task_roles(
         &self,
         task: &Task,
         roles: &[RoleAssignment],
-        ctx: &ChangeContext,
+        entry: &HistoryEntry,
+        notices: &[OutboxMessage],
     ) -> Result<(), StoreError> {
         const CLEAR: &str = "DELETE FROM task_roles WHERE task_id = $1";
         const INSERT: &str =
             "INSERT INTO task_roles (task_id, role, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-        let summary = roles
-            .iter()
-            .map(|r| format!("{} {}", r.role.as_str(), r.user))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let entry = ctx.entry(task.launch_id, Some(task.id), ChangeField::Role, None, Some(summary));
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(CLEAR).bind(task.id.0).execute(&mut *tx).await?;
@@ -237,7 +246,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            insert_history!(&mut *tx, &entry)?;
+            insert_history!(&mut *tx, entry)?;
+            for notice in notices {
+                insert_outbox!(tx, notice, to_millis(entry.at))?;
+            }
             tx.commit().await?;
         });
         Ok(())

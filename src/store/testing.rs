@@ -20,6 +20,13 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(method.as_str()).fetch_all(pool).await)?)
     }
 
+    /// Every outbox message as `(kind, target, payload)`, oldest first: what a service test
+    /// checks was said, to whom, without delivering it.
+    pub async fn outbox_messages(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        const SQL: &str = "SELECT kind, target, payload FROM outbox ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?)
+    }
+
     /// The slots `job` has run for (or recorded as skipped), oldest first.
     pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";

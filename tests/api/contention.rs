@@ -7,6 +7,9 @@ use crate::helpers::TestApp;
 
 const LEAD: &str = "U0LEAD";
 
+/// A team that works openly (anyone may change any task), so fifty people can move one.
+const OPEN_TEAM: &str = "[permissions]\nopen = true\n[templates]\npath = \"tests/fixtures/no-templates.toml\"\n";
+
 async fn fifty_changes_to_one_task(app: TestApp) {
     app.command(LEAD, "new Payments Hub tier:2 date:2027-03-31 lead:<@U0LEAD>")
         .await;
@@ -42,16 +45,12 @@ async fn fifty_changes_to_one_task(app: TestApp) {
 
 #[tokio::test]
 async fn fifty_people_changing_one_task_at_once_all_get_through_on_sqlite() {
-    fifty_changes_to_one_task(
-        TestApp::spawn_with(true, "[templates]\npath = \"tests/fixtures/no-templates.toml\"\n").await,
-    )
-    .await;
+    fifty_changes_to_one_task(TestApp::spawn_with(true, OPEN_TEAM).await).await;
 }
 
 #[tokio::test]
 async fn fifty_people_changing_one_task_at_once_all_get_through_on_postgres() {
-    let Some(app) = TestApp::spawn_on_postgres("[templates]\npath = \"tests/fixtures/no-templates.toml\"\n").await
-    else {
+    let Some(app) = TestApp::spawn_on_postgres(OPEN_TEAM).await else {
         return;
     };
     fifty_changes_to_one_task(app).await;

@@ -52,15 +52,16 @@ async fn setup() -> (TestApp, Vec<Task>) {
         .await
         .unwrap()
         .unwrap();
-    for task in app.store.launch_tasks(launch.id).await.unwrap() {
-        let owner = match task.function.as_str() {
-            "sales" => ANN,
-            "marketing" => BOB,
-            _ => continue,
-        };
-        app.command(LEAD, &format!("assign {} <@{owner}>", task.id)).await;
-    }
+    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    app.command(LEAD, &format!("assign checkout-v2 marketing <@{BOB}>"))
+        .await;
     let tasks = app.store.launch_tasks(launch.id).await.unwrap();
+    // Ann and Bob each get one DM listing their new tasks; the tests count what the loop
+    // sends after that.
+    app.deliver().await;
+    let dms: Vec<Value> = app.slack.calls("chat.postMessage");
+    assert_eq!(dms.len(), 2, "one assignment DM each: {dms:?}");
+    app.slack.forget_calls();
     (app, tasks)
 }
 
@@ -230,6 +231,119 @@ async fn thread_replies_of_every_form_update_tasks() {
         .count();
     assert_eq!(replies, 1);
     app.stop().await;
+}
+
+/// In a check-in thread: the launch lead answers for Ann (she hears of it once), Bob cannot
+/// close Ann's task, a mistyped id of another launch is refused with that launch named, and
+/// `blocked by` records what a task waits on.
+#[tokio::test]
+async fn thread_replies_change_only_what_the_writer_may_and_the_owner_is_told() {
+    let (app, tasks) = setup().await;
+    app.set_time("2026-11-23T10:05:00Z");
+    app.tick().await;
+    let ts = checkin_ts(&app, "C0SALES").await;
+    let sales = sales_tasks(&tasks);
+    let (deck, training, stories) = (sales[0], sales[1], sales[2]);
+    // A launch created after the check-in, with a task of Ann's the check-in does not list.
+    app.command(LEAD, "new Mobile Refresh tier:3 date:2027-01-15").await;
+    let other = app
+        .command(
+            LEAD,
+            &format!("task mobile-refresh sales App store copy owner:<@{ANN}> due:2027-01-08"),
+        )
+        .await;
+    assert!(text_of(&other).contains("App store copy"), "{other}");
+    let mobile = app.launch("mobile-refresh").await;
+    let listing = app.store.launch_tasks(mobile.id).await.unwrap()[0].id;
+    app.deliver().await;
+    app.slack.forget_calls();
+
+    // The launch lead answers for Ann, two updates in one reply.
+    send_event(
+        &app,
+        &thread_reply(
+            "EvLead",
+            LEAD,
+            "C0SALES",
+            &ts,
+            &format!("{deck} done, {training} due friday"),
+        ),
+    )
+    .await;
+    // Bob, who owns none of them and leads nothing, tries to close one; and Ann types the id
+    // of her other launch's task by mistake.
+    send_event(
+        &app,
+        &thread_reply("EvBob", BOB, "C0SALES", &ts, &format!("{stories} done")),
+    )
+    .await;
+    send_event(
+        &app,
+        &thread_reply("EvAnn", ANN, "C0SALES", &ts, &format!("{listing} done")),
+    )
+    .await;
+    app.deliver().await;
+
+    let store = &app.store;
+    let task = |id: TaskId| async move { store.task(id).await.unwrap().unwrap() };
+    assert_eq!(task(deck).await.status, TaskStatus::Done);
+    assert_eq!(task(stories).await.status, TaskStatus::Todo, "Bob may not close it");
+    assert_eq!(
+        task(listing).await.status,
+        TaskStatus::Todo,
+        "not applied from the wrong thread"
+    );
+
+    let to_ann: Vec<Value> = app
+        .slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| b["channel"] == "D0ANN")
+        .collect();
+    assert_eq!(to_ann.len(), 1, "one DM for both changes: {to_ann:?}");
+    let dm = to_ann[0]["text"].as_str().unwrap();
+    assert!(dm.contains(&format!("<@{LEAD}> changed your tasks")), "{dm}");
+    assert!(
+        dm.contains(&format!("`{deck}`")) && dm.contains(&format!("`{training}`")),
+        "{dm}"
+    );
+
+    let hints = app.slack.calls("chat.postEphemeral");
+    let hint_to = |user: &str| {
+        hints
+            .iter()
+            .find(|h| h["user"] == user)
+            .map(|h| h["text"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no hint to {user}: {hints:?}"))
+    };
+    let bob = hint_to(BOB);
+    assert!(
+        bob.contains(&format!("only its owner <@{ANN}>")) && bob.contains(&format!("the launch lead <@{LEAD}>")),
+        "{bob}"
+    );
+    let ann = hint_to(ANN);
+    assert!(ann.contains(&format!("{listing} belongs to *Mobile Refresh*")), "{ann}");
+
+    // `blocked by` in a thread records what the task waits on.
+    send_event(
+        &app,
+        &thread_reply(
+            "EvDep",
+            ANN,
+            "C0SALES",
+            &ts,
+            &format!("{stories} blocked by {training} — need the training dates"),
+        ),
+    )
+    .await;
+    let blocked = task(stories).await;
+    assert_eq!(blocked.blocked_by, Some(training));
+    assert_eq!(blocked.status, TaskStatus::blocked("need the training dates").unwrap());
+    app.stop().await;
+}
+
+fn text_of(reply: &Value) -> String {
+    reply["text"].as_str().unwrap_or_default().to_owned()
 }
 
 #[tokio::test]
@@ -481,10 +595,10 @@ async fn permanent_failures_are_recorded_and_reported_not_retried() {
         .fail_next("chat.postMessage", Failure::Api("channel_not_found"));
     app.set_time("2026-11-23T10:05:00Z");
     app.tick().await;
-    // Monday's digest (08:30) and five check-ins: one check-in failed for good, and the launch
-    // lead (there are no admins) was told by DM.
+    // Monday's digest (08:30) and five check-ins (besides set-up's two assignment DMs): one
+    // check-in failed for good, and the launch lead (there are no admins) was told by DM.
     let counts = app.store.outbox_counts().await.unwrap();
-    assert_eq!((counts.sent, counts.failed, counts.pending), (6, 1, 0));
+    assert_eq!((counts.sent, counts.failed, counts.pending), (2 + 6, 1, 0));
     let failed = app.store.failed_messages(10).await.unwrap();
     assert!(failed[0].error.contains("channel_not_found"), "{failed:?}");
     assert_eq!(app.slack.calls("chat.postMessage").len(), 7, "tried once, not retried");
@@ -579,7 +693,11 @@ async fn outages_are_retried_without_undercutting_retry_after_and_posted_once() 
         1,
         "the 429 holds every post back"
     );
-    assert_eq!(app.store.outbox_counts().await.unwrap().sent, 0);
+    assert_eq!(
+        app.store.outbox_counts().await.unwrap().sent,
+        2,
+        "only set-up's assignment DMs"
+    );
 
     app.set_time("2026-11-23T10:05:29Z");
     app.deliver().await;
@@ -599,8 +717,8 @@ async fn outages_are_retried_without_undercutting_retry_after_and_posted_once() 
     let counts = app.store.outbox_counts().await.unwrap();
     assert_eq!(
         (counts.sent, counts.pending, counts.failed),
-        (6, 0, 0),
-        "five check-ins and the digest"
+        (2 + 6, 0, 0),
+        "set-up's two assignment DMs, five check-ins and the digest"
     );
     let to_first = posts.iter().filter(|b| b["channel"] == first_target.as_str()).count();
     assert_eq!(to_first, 3, "two failed attempts, then exactly one delivery");

@@ -559,9 +559,9 @@ async fn a_reply_that_comes_before_its_check_in_is_recorded_is_applied() {
         .into_iter()
         .filter(|t| t.function.as_str() == "sales")
         .collect();
-    for task in &sales {
-        app.command(LEAD, &format!("assign {} <@{ANN}>", task.id)).await;
-    }
+    app.command(LEAD, &format!("assign payments-hub sales <@{ANN}>")).await;
+    // Ann's DM about her new tasks goes out first.
+    app.deliver().await;
     // Slack posts the check-in, but its answer comes after Liftoff gave up waiting: Liftoff
     // does not know the check-in's ts yet when Ann answers in its thread.
     app.slack.fail_next(

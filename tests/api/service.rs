@@ -427,3 +427,356 @@ async fn show_with_a_task_id_shows_that_task_in_full() {
     assert_eq!(why, UserError::NoSuchTask(liftoff_core::TaskId(999)));
     desk.db.cleanup().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The right person, and they are told
+
+const ANN: &str = "U0ANN"; // a marketer who owns the blog post
+const NOOR: &str = "U0NOOR"; // the Marketing lead
+const SAM: &str = "U0SAM"; // someone from another team
+const ADMIN: &str = "U0PMO"; // the PMO admin
+
+/// Marketing has a lead (Noor), the PMO is an admin, and no tier templates get in the way.
+const TEAM: &str = "[permissions]\nadmins = [\"U0PMO\"]\n[functions.marketing]\nlead = \"U0NOOR\"\n\
+                    [templates]\npath = \"tests/fixtures/no-templates.toml\"\n";
+
+impl Desk {
+    /// The DMs waiting to go to `user`, as `(kind, text)`.
+    async fn dms_to(&self, user: &str) -> Vec<(String, String)> {
+        self.db
+            .store
+            .outbox_messages()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, target, _)| target == user)
+            .map(|(kind, _, payload)| {
+                let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+                (kind, payload["text"].as_str().unwrap_or_default().to_owned())
+            })
+            .collect()
+    }
+
+    async fn task(&self, id: liftoff_core::TaskId) -> liftoff_core::Task {
+        self.db.store.task(id).await.unwrap().expect("the task exists")
+    }
+}
+
+#[tokio::test]
+async fn only_the_owner_the_leads_and_admins_may_change_a_task_and_others_are_told_who_can() {
+    let desk = Desk::open_with(TEAM).await;
+    desk.payments_hub(2).await;
+    let blog = desk
+        .add_task("task payments-hub marketing Launch blog post owner:<@U0ANN> due:2026-12-11")
+        .await;
+    let before = desk.task(blog).await;
+    let told_before = desk.dms_to(ANN).await.len();
+    // Sam, from another team, tries to close Ann's task.
+    let (why, usage) = refusal(desk.type_command(SAM, &format!("done {blog}")).await);
+    let UserError::NotTaskChanger { task, deciders, .. } = why else {
+        panic!("refused as not allowed, got {why:?}");
+    };
+    assert_eq!(task, blog);
+    assert_eq!(deciders.owner, Some(SlackUserId::parse(ANN).unwrap()));
+    assert_eq!(deciders.function_lead, Some(SlackUserId::parse(NOOR).unwrap()));
+    assert_eq!(deciders.launch_lead, Some(SlackUserId::parse(MAYA).unwrap()));
+    assert!(deciders.admins);
+    assert_eq!(usage, Some(Subcommand::Done));
+    assert_eq!(desk.task(blog).await.status.kind(), StatusKind::Todo, "nothing changed");
+    for (who, typed) in [
+        (SAM, format!("due {blog} friday")),
+        (SAM, format!("assign {blog} me")),
+        (SAM, format!("raci {blog} informed:<@U0SAM>")),
+        (SAM, format!("block {blog} waiting on legal")),
+    ] {
+        assert!(
+            matches!(
+                refusal(desk.type_command(who, &typed).await).0,
+                UserError::NotTaskChanger { .. }
+            ),
+            "{typed}"
+        );
+    }
+    assert_eq!(desk.task(blog).await, before, "no refusal changed anything");
+    assert_eq!(desk.dms_to(ANN).await.len(), told_before, "a refusal tells nobody");
+
+    // Her function's lead, the launch lead and an admin may; so may Ann herself.
+    for who in [NOOR, MAYA, ADMIN, ANN] {
+        desk.type_command(who, &format!("ontrack {blog}"))
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e:?}"));
+    }
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_owner_gets_one_dm_whenever_someone_else_changes_their_task() {
+    let desk = Desk::open_with(TEAM).await;
+    desk.payments_hub(2).await;
+    let blog = desk
+        .add_task("task payments-hub marketing Launch blog post owner:<@U0ANN> due:2026-12-11")
+        .await;
+    let created = desk.dms_to(ANN).await;
+    assert_eq!(created.len(), 1, "Maya gave it to her: {created:?}");
+    assert_eq!(created[0].0, "assigned");
+    assert!(created[0].1.contains("<@U0MAYA> gave you a task"), "{}", created[0].1);
+
+    // Noor moves the date and marks it at risk: Ann hears of each change, and who made it.
+    desk.type_command(NOOR, &format!("due {blog} 2026-12-14"))
+        .await
+        .unwrap();
+    desk.type_command(NOOR, &format!("risk {blog} the CMS migration slipped"))
+        .await
+        .unwrap();
+    desk.type_command(MAYA, &format!("raci {blog} accountable:<@U0NOOR>"))
+        .await
+        .unwrap();
+    let changed: Vec<String> = desk
+        .dms_to(ANN)
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "changed")
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(changed.len(), 3, "{changed:#?}");
+    assert!(
+        changed[0].contains("<@U0NOOR> changed your task") && changed[0].contains("2026-12-14"),
+        "{}",
+        changed[0]
+    );
+    assert!(
+        changed[1].contains("at risk") && changed[1].contains("the CMS migration slipped"),
+        "{}",
+        changed[1]
+    );
+    assert!(
+        changed[2].contains("<@U0MAYA>") && changed[2].contains("accountable"),
+        "{}",
+        changed[2]
+    );
+
+    // Her own change tells nobody.
+    desk.type_command(ANN, &format!("done {blog}")).await.unwrap();
+    assert_eq!(desk.dms_to(ANN).await.len(), 4, "nothing new for her own change");
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_open_team_lets_anyone_change_a_task_and_the_owner_is_told() {
+    let desk = Desk::open_with(&format!("{TEAM}\n")).await;
+    let open = Desk::open_with(&TEAM.replace("[permissions]\n", "[permissions]\nopen = true\n")).await;
+    for desk in [&desk, &open] {
+        desk.payments_hub(2).await;
+        desk.add_task("task payments-hub marketing Launch blog post owner:<@U0ANN> due:2026-12-11")
+            .await;
+    }
+    let blog = liftoff_core::TaskId(1);
+    assert!(desk.type_command(SAM, &format!("done {blog}")).await.is_err());
+    open.type_command(SAM, &format!("done {blog}")).await.unwrap();
+    assert_eq!(open.task(blog).await.status.kind(), StatusKind::Done);
+    let told: Vec<_> = open
+        .dms_to(ANN)
+        .await
+        .into_iter()
+        .filter(|(k, _)| k == "changed")
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert!(told[0].1.contains("<@U0SAM> changed your task"), "{}", told[0].1);
+    desk.db.cleanup().await;
+    open.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_task_without_an_owner_goes_to_its_functions_lead_who_is_told() {
+    let desk = Desk::open_with(TEAM).await;
+    desk.payments_hub(2).await;
+    let View::TaskCreated {
+        item, lead_by_default, ..
+    } = desk
+        .type_command(MAYA, "task payments-hub marketing Press release due:2026-12-11")
+        .await
+        .unwrap()
+    else {
+        panic!("a task is created");
+    };
+    assert_eq!(item.task.owner, Some(SlackUserId::parse(NOOR).unwrap()));
+    assert!(lead_by_default, "the reply says why Noor owns it");
+    let dms = desk.dms_to(NOOR).await;
+    assert_eq!(dms.len(), 1);
+    assert!(
+        dms[0].1.contains("Press release") && dms[0].1.contains("2026-12-11"),
+        "{}",
+        dms[0].1
+    );
+    // A function without a lead: the task waits for someone to take it.
+    let View::TaskCreated { item, .. } = desk
+        .type_command(MAYA, "task payments-hub sales Battlecard due:2026-12-11")
+        .await
+        .unwrap()
+    else {
+        panic!("a task is created");
+    };
+    assert_eq!(item.task.owner, None);
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_new_launch_is_led_by_its_author_and_its_template_tasks_go_to_each_lead_in_one_dm() {
+    let desk = Desk::open_with("[functions.marketing]\nlead = \"U0NOOR\"\n").await;
+    let View::LaunchCreated {
+        launch,
+        lead_is_author,
+        tasks,
+        ..
+    } = desk
+        .type_command(MAYA, "new Payments Hub tier:1 date:2027-02-26")
+        .await
+        .unwrap()
+    else {
+        panic!("the launch is created");
+    };
+    assert_eq!(
+        launch.lead,
+        Some(SlackUserId::parse(MAYA).unwrap()),
+        "no lead: given, so Maya leads it"
+    );
+    assert!(lead_is_author);
+    let marketing: Vec<_> = tasks.iter().filter(|t| t.function.as_str() == "marketing").collect();
+    assert!(marketing.len() > 1, "the tier-1 template has several marketing tasks");
+    assert!(
+        marketing
+            .iter()
+            .all(|t| t.owner == Some(SlackUserId::parse(NOOR).unwrap()))
+    );
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t.function.as_str() != "marketing")
+            .all(|t| t.owner.is_none()),
+        "functions without a lead wait for an owner"
+    );
+    let dms = desk.dms_to(NOOR).await;
+    assert_eq!(dms.len(), 1, "one DM for all of them: {dms:?}");
+    for task in &marketing {
+        assert!(
+            dms[0].1.contains(&format!("`{}`", task.id)),
+            "{} listed: {}",
+            task.id,
+            dms[0].1
+        );
+    }
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_functions_unowned_tasks_are_handed_out_at_once_taken_and_given_back() {
+    let desk = Desk::open().await;
+    let View::LaunchCreated { tasks, .. } = desk
+        .type_command(MAYA, "new Payments Hub tier:1 date:2027-02-26 lead:<@U0MAYA>")
+        .await
+        .unwrap()
+    else {
+        panic!("the launch is created");
+    };
+    let sales: Vec<_> = tasks
+        .iter()
+        .filter(|t| t.function.as_str() == "sales")
+        .map(|t| t.id)
+        .collect();
+    assert!(sales.len() > 1);
+    // Maya gives Raj every Sales task at once: one DM.
+    let View::FunctionAssigned { tasks: given, .. } = desk
+        .type_command(MAYA, "assign Payments Hub sales <@U0RAJ>")
+        .await
+        .unwrap()
+    else {
+        panic!("the tasks are given");
+    };
+    assert_eq!(given.iter().map(|t| t.id).collect::<Vec<_>>(), sales);
+    for id in &sales {
+        assert_eq!(desk.task(*id).await.owner, Some(SlackUserId::parse(RAJ).unwrap()));
+    }
+    assert_eq!(desk.dms_to(RAJ).await.len(), 1);
+    // Nothing left to hand out.
+    let (why, _) = refusal(desk.type_command(MAYA, "assign payments-hub sales <@U0RAJ>").await);
+    assert!(matches!(why, UserError::NothingToAssign { .. }), "{why:?}");
+
+    // Raj gives one back; Sam volunteers for it; Ann cannot take it from Sam.
+    desk.type_command(RAJ, &format!("unassign {}", sales[0])).await.unwrap();
+    assert_eq!(desk.task(sales[0]).await.owner, None);
+    desk.type_command(SAM, &format!("assign {} me", sales[0]))
+        .await
+        .unwrap();
+    assert_eq!(desk.task(sales[0]).await.owner, Some(SlackUserId::parse(SAM).unwrap()));
+    assert!(
+        desk.dms_to(SAM).await.is_empty(),
+        "nobody is told of what they did themselves"
+    );
+    let (why, _) = refusal(desk.type_command(ANN, &format!("assign {} me", sales[0])).await);
+    assert!(matches!(why, UserError::NotTaskChanger { .. }), "{why:?}");
+    // Maya, the launch lead, hands it on: Sam is told it went, Ann that it came.
+    desk.type_command(MAYA, &format!("assign {} <@U0ANN>", sales[0]))
+        .await
+        .unwrap();
+    let to_sam = desk.dms_to(SAM).await;
+    assert!(
+        to_sam.len() == 1 && to_sam[0].1.contains("gave it to <@U0ANN>"),
+        "{to_sam:?}"
+    );
+    assert_eq!(desk.dms_to(ANN).await.len(), 1);
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn when_a_task_is_done_the_owners_waiting_on_it_are_told_once() {
+    let desk = Desk::open_with(TEAM).await;
+    desk.payments_hub(2).await;
+    let legal = desk
+        .add_task("task payments-hub ops Legal sign-off on pricing owner:<@U0SAM> due:2026-12-08")
+        .await;
+    let page = desk
+        .add_task("task payments-hub marketing Pricing page owner:<@U0ANN> due:2026-12-10")
+        .await;
+    let email = desk
+        .add_task("task payments-hub marketing Launch email owner:<@U0ANN> due:2026-12-11")
+        .await;
+    for task in [page, email] {
+        desk.type_command(ANN, &format!("block {task} by {legal} waiting on legal"))
+            .await
+            .unwrap();
+    }
+    let before = desk.dms_to(ANN).await.len();
+    desk.type_command(SAM, &format!("done {legal}")).await.unwrap();
+    let new: Vec<_> = desk.dms_to(ANN).await.into_iter().skip(before).collect();
+    assert_eq!(new.len(), 1, "one message for both of her tasks: {new:?}");
+    assert_eq!(new[0].0, "unblocked");
+    assert!(
+        new[0].1.contains(&format!("`{page}`")) && new[0].1.contains(&format!("`{email}`")),
+        "{}",
+        new[0].1
+    );
+
+    // Waiting on a task that is done, unknown, or in another launch is refused.
+    let (why, _) = refusal(desk.type_command(ANN, &format!("block {page} by {legal} legal")).await);
+    assert_eq!(why, UserError::WaitsOnDone(legal));
+    let (why, _) = refusal(desk.type_command(ANN, &format!("block {page} by T999 legal")).await);
+    assert_eq!(why, UserError::NoSuchTask(liftoff_core::TaskId(999)));
+    desk.type_command(MAYA, "new Mobile Refresh tier:3 date:2027-01-15")
+        .await
+        .unwrap();
+    let other = desk
+        .add_task("task mobile-refresh ops App store listing owner:<@U0SAM> due:2027-01-08")
+        .await;
+    let (why, _) = refusal(
+        desk.type_command(ANN, &format!("block {page} by {other} app store"))
+            .await,
+    );
+    assert_eq!(
+        why,
+        UserError::WaitsOnOtherLaunch {
+            by: other,
+            launch: Slug::parse("mobile-refresh").unwrap()
+        }
+    );
+    desk.db.cleanup().await;
+}

@@ -99,11 +99,17 @@ async fn new_creates_a_launch_announced_in_the_channel() {
     assert_eq!(launch.launch_date, date("2026-12-10"));
     assert_eq!(launch.lead, Some(user(LEAD)));
 
+    // Without `lead:`, whoever creates the launch leads it, and is told so.
     let again = app.command(ANN, "new Checkout V2 tier:2 date:+3w").await;
     assert!(text(&again).contains("`checkout-v2-2`"), "{}", text(&again));
+    assert!(
+        text(&again).contains("No `lead:` was given, so you lead it"),
+        "{}",
+        text(&again)
+    );
     let second = launch_by_slug(&app, "checkout-v2-2").await.unwrap();
     assert_eq!(second.launch_date, date("2026-12-14"));
-    assert_eq!(second.lead, None);
+    assert_eq!(second.lead, Some(user(ANN)));
     let history = app.store.launch_history(second.id).await.unwrap();
     assert_eq!(history[0].actor, liftoff_core::Actor::User(user(ANN)));
     assert_eq!(history[0].source, ChangeSource::Command);
@@ -234,11 +240,20 @@ async fn tasks_take_every_date_form_and_owner_mentions() {
         assert_eq!(task.owner, Some(user(ANN)));
         assert_eq!(task.function.as_str(), "marketing");
     }
+    // The owner hears of it in a DM with the task's buttons, not in the channel.
     let reply = app
         .command(LEAD, "task checkout-v2 sales Battlecard owner:<@U0BOB>")
         .await;
-    assert_eq!(reply["response_type"], "in_channel", "the owner is notified");
+    assert_ephemeral(&reply);
     assert!(text(&reply).contains("<@U0BOB>"));
+    app.deliver().await;
+    let dm = app.slack.last_post("D0BOB").expect("Bob is told in a DM");
+    assert!(
+        dm["text"].as_str().unwrap().contains("<@U0LEAD> gave you a task"),
+        "{dm}"
+    );
+    assert!(dm["text"].as_str().unwrap().contains("Battlecard"), "{dm}");
+    assert!(dm.to_string().contains("task_done"), "with its buttons: {dm}");
     let reply = app.command(LEAD, "task checkout-v2 ops Support FAQ").await;
     assert_ephemeral(&reply);
     assert!(text(&reply).contains("_unassigned_"), "{}", text(&reply));
@@ -435,7 +450,7 @@ async fn show_groups_tasks_by_function_with_readiness() {
     let deck = add_task(&app, "task checkout-v2 sales Deck owner:<@U0ANN> due:T-14").await;
     let blog = add_task(&app, "task checkout-v2 marketing Blog <b>post</b> due:T-3").await;
     app.command(ANN, &format!("done {deck}")).await;
-    app.command(ANN, &format!("block {blog} waiting on <!channel> legal"))
+    app.command(LEAD, &format!("block {blog} waiting on <!channel> legal"))
         .await;
     app.command(LEAD, "lead sales <@U0SLEAD>").await;
 
@@ -738,6 +753,8 @@ async fn each_restricted_command_is_for_the_lead_or_an_admin_only() {
     let config = "[permissions]\nadmins = [\"U0ADMIN\"]\n[functions.sales]\nlead = \"U0SLEAD\"\n";
     let app = TestApp::spawn_with(true, config).await;
     create_checkout(&app).await;
+    // The Sales lead's DM about the template tasks they now own goes out first.
+    app.deliver().await;
     let cases = [
         ("edit checkout-v2 name:\"Renamed\"", "can edit it", "/launch edit"),
         (

@@ -843,6 +843,43 @@ fn hint_two_lines() {
 }
 
 #[test]
+fn hint_refusals_of_the_wrong_person_and_launch() {
+    let problems = vec![
+        ReplyProblem::Refused {
+            task: Some(TaskId(102)),
+            refusal: UserError::NotTaskChanger {
+                task: TaskId(102),
+                function: "Sales".into(),
+                deciders: Box::new(liftoff_core::task::permission::Deciders {
+                    owner: Some(user("U0RAJ")),
+                    function: function("sales"),
+                    function_lead: Some(user("U0TOM")),
+                    launch_lead: Some(user("U0LENA")),
+                    admins: true,
+                }),
+            },
+        },
+        ReplyProblem::Refused {
+            task: Some(TaskId(201)),
+            refusal: UserError::TaskOfOtherLaunch {
+                task: TaskId(201),
+                launch: rd_portal().slug,
+                launch_name: rd_portal().name,
+            },
+        },
+        ReplyProblem::Refused {
+            task: Some(TaskId(103)),
+            refusal: UserError::WaitsOnDone(TaskId(105)),
+        },
+    ];
+    check(
+        "hint_refusals_of_the_wrong_person_and_launch",
+        "Sam, who owns none of them, replies `T102 done, T201 done`, and blocks T103 on a done task",
+        message(&notify::hint(&problems)),
+    );
+}
+
+#[test]
 fn metric_review() {
     check(
         "metric_review",
@@ -874,6 +911,149 @@ fn undeliverable_to_person() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// notify: telling people about their own tasks
+
+#[test]
+fn assigned_one_task_by_the_pmm() {
+    let item = in_launch(
+        Task {
+            owner: Some(user("U0RAJ")),
+            ..payments_task(104)
+        },
+        payments_hub(),
+    );
+    check(
+        "assigned_one_task_by_the_pmm",
+        "Lena gave Raj the press release: a DM with its due date and buttons",
+        outbox(&[notify::assigned(
+            "assigned:T104:v2".into(),
+            &user("U0RAJ"),
+            Some(&user("U0LENA")),
+            &[item],
+            today(),
+        )]),
+    );
+}
+
+#[test]
+fn assigned_a_new_launchs_tasks_to_the_function_lead() {
+    let items: Vec<TaskInLaunch> = [101, 104, 107]
+        .into_iter()
+        .map(|id| {
+            in_launch(
+                Task {
+                    owner: Some(user("U0NOOR")),
+                    ..payments_task(id)
+                },
+                payments_hub(),
+            )
+        })
+        .collect();
+    check(
+        "assigned_a_new_launchs_tasks_to_the_function_lead",
+        "A new launch's Marketing template tasks go to Noor, the Marketing lead: one DM for all three",
+        outbox(&[notify::assigned(
+            "assigned:launch1:created:U0NOOR".into(),
+            &user("U0NOOR"),
+            None,
+            &items,
+            today(),
+        )]),
+    );
+}
+
+#[test]
+fn changed_by_someone_else() {
+    let done = change(
+        1,
+        Some(101),
+        "U0NOOR",
+        ChangeField::Status,
+        Some("on track"),
+        Some("done"),
+        Some("published early"),
+        "2026-12-01T10:00:00Z",
+    );
+    let moved = change(
+        1,
+        Some(107),
+        "U0NOOR",
+        ChangeField::Due,
+        Some("2026-12-16"),
+        Some("2026-12-18"),
+        None,
+        "2026-12-01T10:00:00Z",
+    );
+    let given = change(
+        1,
+        Some(102),
+        "U0LENA",
+        ChangeField::Owner,
+        Some("U0RAJ"),
+        Some("U0TOM"),
+        None,
+        "2026-12-01T10:05:00Z",
+    );
+    check(
+        "changed_by_someone_else",
+        "Ann's lead updates two of her tasks in the check-in thread: one DM for both; and Raj's deck given to Tom",
+        outbox(&[
+            notify::changed_by_someone_else(
+                "changed:reply:Ev1:U0ANN".into(),
+                &user("U0ANN"),
+                &[
+                    (
+                        in_launch(
+                            Task {
+                                status: TaskStatus::Done,
+                                ..payments_task(101)
+                            },
+                            payments_hub(),
+                        ),
+                        done,
+                    ),
+                    (in_launch(payments_task(107), payments_hub()), moved),
+                ],
+                today(),
+            ),
+            notify::changed_by_someone_else(
+                "changed:T102:v3:U0RAJ".into(),
+                &user("U0RAJ"),
+                &[(
+                    in_launch(
+                        Task {
+                            owner: Some(user("U0TOM")),
+                            ..payments_task(102)
+                        },
+                        payments_hub(),
+                    ),
+                    given,
+                )],
+                today(),
+            ),
+        ]),
+    );
+}
+
+#[test]
+fn unblocked() {
+    check(
+        "unblocked",
+        "Gina's Legal sign-off is done: Lee, whose pricing-page review waited on it, is told once",
+        outbox(&[notify::unblocked(
+            "unblocked:T109:v4:U0LEE".into(),
+            &user("U0LEE"),
+            &Task {
+                status: TaskStatus::Done,
+                ..payments_task(109)
+            },
+            &[in_launch(payments_task(103), payments_hub())],
+            today(),
+        )]),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // slack::render: every View
 
 /// Snapshots a rendered view; its name starts with the view's kind (see [`kind`]).
@@ -896,6 +1076,7 @@ fn kind(view: &View) -> &'static str {
         View::LaunchEdited { .. } => "launch_edited",
         View::Calendar { .. } => "calendar",
         View::TaskCreated { .. } => "task_created",
+        View::FunctionAssigned { .. } => "function_assigned",
         View::TaskUpdated { .. } => "task_updated",
         View::TaskDetail { .. } => "task_detail",
         View::FunctionUpdated { .. } => "function_updated",
@@ -977,6 +1158,7 @@ fn launch_created_from_template() {
         "Payments Hub created with its tier-1 template",
         View::LaunchCreated {
             launch: payments_hub(),
+            lead_is_author: false,
             tasks: payments_tasks(),
             warnings: Vec::new(),
             today: date("2026-11-02"),
@@ -1009,7 +1191,11 @@ fn launch_created_with_saturation_warnings() {
         "launch_created_with_saturation_warnings",
         "A tier-3 launch without tasks in a crowded week and a freeze (only its author sees this)",
         View::LaunchCreated {
-            launch: promo,
+            launch: Launch {
+                lead: Some(user("U0LENA")),
+                ..promo
+            },
+            lead_is_author: true,
             tasks: Vec::new(),
             warnings: warned,
             today: today(),
@@ -1220,12 +1406,41 @@ fn calendar_empty() {
 }
 
 #[test]
+fn function_assigned() {
+    let tasks: Vec<Task> = [101, 104, 107]
+        .into_iter()
+        .map(|id| Task {
+            owner: Some(user("U0RAJ")),
+            ..payments_task(id)
+        })
+        .collect();
+    view(
+        "function_assigned",
+        "`/launch assign payments-hub marketing @raj`: his three new tasks",
+        View::FunctionAssigned {
+            launch: payments_hub(),
+            function: "Marketing".into(),
+            owner: user("U0RAJ"),
+            tasks,
+            today: today(),
+        },
+    );
+}
+
+#[test]
 fn task_created() {
     view(
         "task_created",
-        "`/launch task payments-hub marketing \"Press release & analyst briefing <embargoed>\" due:T-7`",
+        "`/launch task payments-hub marketing \"Press release & analyst briefing <embargoed>\" due:T-7` (no owner: the lead's)",
         View::TaskCreated {
-            item: in_launch(payments_task(104), payments_hub()),
+            item: in_launch(
+                Task {
+                    owner: Some(user("U0NOOR")),
+                    ..payments_task(104)
+                },
+                payments_hub(),
+            ),
+            lead_by_default: true,
             today: today(),
         },
     );

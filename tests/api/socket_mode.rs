@@ -81,13 +81,24 @@ async fn interactions_and_events_over_the_socket() {
         "task checkout-v2 sales Deck owner:<@U0ANN>",
     ));
     ack_for(&mut conn, "e2").await;
+    let launch = app.launch("checkout-v2").await;
+    let deck = app
+        .store
+        .launch_tasks(launch.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|task| task.title == "Deck")
+        .expect("the deck")
+        .id;
 
+    // Ann, its owner, presses Done on it.
     let button = json!({
         "envelope_id": "e3", "type": "interactive", "accepts_response_payload": false,
         "payload": {
             "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U0ANN"}, "trigger_id": "t",
             "container": {"type": "message", "message_ts": "1.1", "channel_id": "C0X", "is_ephemeral": true},
-            "actions": [{"action_id": "task_done", "block_id": "task:1:actions", "value": "1"}]
+            "actions": [{"action_id": "task_done", "block_id": format!("task:{}:actions", deck.0), "value": deck.0.to_string()}]
         }
     });
     conn.send(button);
@@ -96,14 +107,14 @@ async fn interactions_and_events_over_the_socket() {
         ack.get("payload").is_none(),
         "a button press is acknowledged without payload"
     );
-    let task = app.store.task(liftoff_core::TaskId(1)).await.unwrap().unwrap();
+    let task = app.store.task(deck).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Done);
 
     let modal = json!({
         "envelope_id": "e4", "type": "interactive", "accepts_response_payload": true,
         "payload": {
             "type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": "U0ANN"},
-            "view": {"id": "V1", "callback_id": "task_blocked_reason", "private_metadata": "{\"task\":1,\"ephemeral\":true}",
+            "view": {"id": "V1", "callback_id": "task_blocked_reason", "private_metadata": format!("{{\"task\":{},\"ephemeral\":true}}", deck.0),
                      "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": ""}}}}}
         }
     });

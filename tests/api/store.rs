@@ -50,7 +50,7 @@ async fn set_status(store: &Store, task: &liftoff_core::Task, status: TaskStatus
     let (next, entry) = task
         .edit(TaskEdit::Status(status), launch.launch_date, &ctx("U0OWNER", at), None)
         .unwrap();
-    store.save_task(&next, &[entry]).await.expect("save task")
+    store.save_task(&next, &[entry], &[]).await.expect("save task")
 }
 
 both_backends! {
@@ -220,7 +220,7 @@ both_backends! {
         let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
         let _winner = set_status(&store, &task, TaskStatus::Done, "2026-11-24T10:00:00Z").await;
         let (loser, entry) = task.edit(TaskEdit::Status(TaskStatus::AtRisk), launch.launch_date, &ctx("U0OTHER", NOW), None).unwrap();
-        assert!(matches!(store.save_task(&loser, &[entry]).await, Err(StoreError::Conflict)));
+        assert!(matches!(store.save_task(&loser, &[entry], &[]).await, Err(StoreError::Conflict)));
         let stored = store.task(task.id).await.unwrap().unwrap();
         assert_eq!(stored.status, TaskStatus::Done);
         let answers = store.task_history(task.id).await.unwrap().iter().filter(|h| h.field == ChangeField::Status).count();
@@ -267,6 +267,10 @@ both_backends! {
     }
 
     async fn task_roles_are_replaced_as_a_set(store) {
+        let roles_entry = |task: &liftoff_core::Task, roles: &[RoleAssignment]| {
+            let summary = liftoff_core::task::roles_summary(roles);
+            ctx("U0LEAD", NOW).entry(task.launch_id, Some(task.id), liftoff_core::ChangeField::Role, None, Some(summary))
+        };
         let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
         let task = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), None).await;
         let roles = vec![
@@ -274,10 +278,12 @@ both_backends! {
             RoleAssignment { role: RaciRole::Informed, user: user("U0CAT") },
             RoleAssignment { role: RaciRole::Informed, user: user("U0DAN") },
         ];
-        store.set_task_roles(&task, &roles, &ctx("U0LEAD", NOW)).await.unwrap();
+        let entry = roles_entry(&task, &roles);
+        store.set_task_roles(&task, &roles, &entry, &[]).await.unwrap();
         assert_eq!(store.task_roles(task.id).await.unwrap(), roles);
         let fewer = vec![RoleAssignment { role: RaciRole::Consulted, user: user("U0EVE") }];
-        store.set_task_roles(&task, &fewer, &ctx("U0LEAD", NOW)).await.unwrap();
+        let entry = roles_entry(&task, &fewer);
+        store.set_task_roles(&task, &fewer, &entry, &[]).await.unwrap();
         assert_eq!(store.task_roles(task.id).await.unwrap(), fewer);
         let history = store.task_history(task.id).await.unwrap();
         assert_eq!(history.last().unwrap().to.as_deref(), Some("consulted U0EVE"));

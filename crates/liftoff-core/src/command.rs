@@ -18,6 +18,7 @@ pub enum Subcommand {
     Archive,
     Task,
     Assign,
+    Unassign,
     Due,
     Done,
     OnTrack,
@@ -41,7 +42,7 @@ pub enum Subcommand {
 }
 
 impl Subcommand {
-    pub const ALL: [Subcommand; 28] = [
+    pub const ALL: [Subcommand; 29] = [
         Subcommand::Help,
         Subcommand::New,
         Subcommand::List,
@@ -50,6 +51,7 @@ impl Subcommand {
         Subcommand::Archive,
         Subcommand::Task,
         Subcommand::Assign,
+        Subcommand::Unassign,
         Subcommand::Due,
         Subcommand::Done,
         Subcommand::OnTrack,
@@ -83,6 +85,7 @@ impl Subcommand {
             Subcommand::Archive => "archive",
             Subcommand::Task => "task",
             Subcommand::Assign => "assign",
+            Subcommand::Unassign => "unassign",
             Subcommand::Due => "due",
             Subcommand::Done => "done",
             Subcommand::OnTrack => "ontrack",
@@ -134,7 +137,8 @@ impl Subcommand {
             Subcommand::Edit => "/launch edit <launch> [name:\"…\"] [date:<date>] [tier:<n>] [lead:@user]",
             Subcommand::Archive => "/launch archive <launch>",
             Subcommand::Task => "/launch task <launch> <function> <title…> [owner:@user] [due:<date>]",
-            Subcommand::Assign => "/launch assign <task> @user",
+            Subcommand::Assign => "/launch assign <task> @user|me · /launch assign <launch> <function> @user|me",
+            Subcommand::Unassign => "/launch unassign <task>",
             Subcommand::Due => "/launch due <task> <date>",
             Subcommand::Done => "/launch done <task> [note…]",
             Subcommand::OnTrack => "/launch ontrack <task> [note…]",
@@ -168,7 +172,10 @@ impl Subcommand {
             Subcommand::Edit => "rename, move, re-tier or hand over a launch (its lead or an admin)",
             Subcommand::Archive => "stop chasing a launch (its lead or an admin)",
             Subcommand::Task => "add a task for a function",
-            Subcommand::Assign => "give a task to someone",
+            Subcommand::Assign => {
+                "give a task to someone (or take it: `me`), or all of a function's unowned tasks at once"
+            }
+            Subcommand::Unassign => "take a task off its owner, so nobody owns it",
             Subcommand::Due => "set a task's due date",
             Subcommand::Done => "mark a task done",
             Subcommand::OnTrack => "mark a task on track",
@@ -203,6 +210,26 @@ impl fmt::Display for Subcommand {
     }
 }
 
+/// Who a task is given to, as typed: someone (`@maria`), the person typing (`me`), or
+/// nobody (`/launch unassign`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    Person(SlackUserId),
+    Me,
+    Nobody,
+}
+
+impl Assignee {
+    /// The owner this means when `actor` typed it.
+    pub fn resolve(&self, actor: &SlackUserId) -> Option<SlackUserId> {
+        match self {
+            Assignee::Person(person) => Some(person.clone()),
+            Assignee::Me => Some(actor.clone()),
+            Assignee::Nobody => None,
+        }
+    }
+}
+
 /// A parsed request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -232,7 +259,13 @@ pub enum Command {
     },
     Assign {
         task: TaskId,
-        owner: SlackUserId,
+        owner: Assignee,
+    },
+    /// Every unowned open task of a function in a launch to one person.
+    AssignFunction {
+        launch: LaunchRef,
+        function: FunctionName,
+        owner: Assignee,
     },
     SetDue {
         task: TaskId,
@@ -315,7 +348,11 @@ impl Command {
             Command::Edit { .. } => Subcommand::Edit,
             Command::Archive(_) => Subcommand::Archive,
             Command::AddTask { .. } => Subcommand::Task,
-            Command::Assign { .. } => Subcommand::Assign,
+            Command::Assign {
+                owner: Assignee::Nobody,
+                ..
+            } => Subcommand::Unassign,
+            Command::Assign { .. } | Command::AssignFunction { .. } => Subcommand::Assign,
             Command::SetDue { .. } => Subcommand::Due,
             Command::SetStatus { status, .. } => match status {
                 TaskStatus::Done => Subcommand::Done,

@@ -326,6 +326,12 @@ impl Emulator {
         self.lock().clock = Some(Arc::new(now));
     }
 
+    /// Forgets the calls recorded so far (not the messages posted: threads and history stay),
+    /// so a test can count what happens after its set-up.
+    pub fn forget_calls(&self) {
+        self.lock().calls.clear();
+    }
+
     /// Every call so far, in order.
     pub fn all_calls(&self) -> Vec<Call> {
         self.lock().calls.clone()

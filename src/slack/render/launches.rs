@@ -13,16 +13,34 @@ use liftoff_core::readiness::Readiness;
 use liftoff_core::template::TemplateTask;
 use liftoff_core::{DueDateMove, HistoryEntry, Launch, Task, Tier};
 
-pub(super) fn launch_created(launch: &Launch, tasks: &[Task], warnings: &[String], today: NaiveDate) -> Rendered {
+pub(super) fn launch_created(
+    launch: &Launch,
+    lead_is_author: bool,
+    tasks: &[Task],
+    warnings: &[String],
+    today: NaiveDate,
+) -> Rendered {
     let mut text = format!(
         ":rocket: Launch *{}* (`{}`) created: {}",
         escape_quiet(&launch.name),
         launch.slug,
         launch_facts(launch, today)
     );
-    if !tasks.is_empty() {
+    if lead_is_author {
         text.push_str(&format!(
-            "\n{} template tasks added; see `/launch show {}`.",
+            "\nNo `lead:` was given, so you lead it; `/launch edit {} lead:@someone` hands it on.",
+            launch.slug
+        ));
+    }
+    if !tasks.is_empty() {
+        let unowned = tasks.iter().filter(|task| task.owner.is_none()).count();
+        let owners = match unowned {
+            0 => "each owned by its function's lead".to_owned(),
+            n if n == tasks.len() => "none owned yet (their functions have no lead)".to_owned(),
+            n => format!("owned by their function's lead, {n} without one"),
+        };
+        text.push_str(&format!(
+            "\n{} template tasks added, {owners}; see `/launch show {}`.",
             tasks.len(),
             launch.slug
         ));

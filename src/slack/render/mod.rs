@@ -45,10 +45,11 @@ pub fn render(view: &View) -> Rendered {
         View::NewLaunchForm => help::new_launch_form(),
         View::LaunchCreated {
             launch,
+            lead_is_author,
             tasks,
             warnings,
             today,
-        } => launches::launch_created(launch, tasks, warnings, *today),
+        } => launches::launch_created(launch, *lead_is_author, tasks, warnings, *today),
         View::LaunchList {
             launches,
             include_archived,
@@ -62,7 +63,18 @@ pub fn render(view: &View) -> Rendered {
             warnings,
             today,
         } => launches::launch_edited(launch, changes, moves, warnings, *today),
-        View::TaskCreated { item, today } => tasks::task_created(item, *today),
+        View::FunctionAssigned {
+            launch,
+            function,
+            owner,
+            tasks,
+            today,
+        } => tasks::function_assigned(launch, function, owner, tasks, *today),
+        View::TaskCreated {
+            item,
+            lead_by_default,
+            today,
+        } => tasks::task_created(item, *lead_by_default, *today),
         View::TaskDetail {
             item,
             roles,

@@ -11,14 +11,42 @@ use crate::views::TaskInLaunch;
 use liftoff_core::HistoryEntry;
 use liftoff_core::escalation::FiredLevel;
 
-pub(super) fn task_created(item: &TaskInLaunch, today: NaiveDate) -> Rendered {
-    let text = format!(
+pub(super) fn task_created(item: &TaskInLaunch, lead_by_default: bool, today: NaiveDate) -> Rendered {
+    let mut text = format!(
         "Task {} added to *{}* (`{}`), {}",
         task_line(&item.task, today),
         escape_quiet(&item.launch.name),
         item.launch.slug,
         item.task.function
     );
+    if lead_by_default {
+        text.push_str(&format!(
+            "\nNo owner was given, so it goes to the {} lead; `/launch assign {} @someone` gives it to someone else.",
+            item.task.function, item.task.id
+        ));
+    }
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
+/// The answer to `/launch assign <launch> <function> @person`: which tasks they now own.
+pub(super) fn function_assigned(
+    launch: &liftoff_core::Launch,
+    function: &str,
+    owner: &liftoff_core::SlackUserId,
+    tasks: &[liftoff_core::Task],
+    today: NaiveDate,
+) -> Rendered {
+    let mut lines = vec![format!(
+        ":inbox_tray: {} now owns the {} unowned {} task{} of *{}* (`{}`):",
+        owner.mention(),
+        tasks.len(),
+        escape(function),
+        if tasks.len() == 1 { "" } else { "s" },
+        escape_quiet(&launch.name),
+        launch.slug
+    )];
+    lines.extend(tasks.iter().map(|task| format!("• {}", task_line(task, today))));
+    let text = lines.join("\n");
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 

@@ -14,6 +14,11 @@ use crate::{DueDate, TaskId, TaskStatus};
 pub enum ReplyChange {
     Status(TaskStatus),
     Due(DueDate),
+    /// `T6 blocked by T4 until pricing is final`: blocked, and waiting on another task.
+    BlockedBy {
+        status: TaskStatus,
+        by: TaskId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +224,11 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
             ));
         }
         if let Some(reason) = keyword(BLOCKED) {
+            if let Some((by, reason)) = waiting_on_task(&reason) {
+                return TaskStatus::blocked(&reason)
+                    .map(|status| update(task, ReplyChange::BlockedBy { status, by }, None))
+                    .map_err(|err| err.to_string());
+            }
             let reason = reason.trim_start_matches("by ").trim().to_owned();
             return TaskStatus::blocked(&reason)
                 .map(|status| update(task, ReplyChange::Status(status), None))
@@ -250,6 +260,26 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
         Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))
     };
     read().map(|update| ReplyUpdate { all_mine, ..update })
+}
+
+/// `by T4 until pricing is final` (or `on T4`): the task waited on, and the reason, which says
+/// so itself when nothing else is given (`waiting on T4`).
+fn waiting_on_task(after_blocked: &str) -> Option<(TaskId, String)> {
+    let lower = after_blocked.to_ascii_lowercase();
+    let rest = ["by ", "on ", "waiting on ", "waiting for "].iter().find_map(|lead| {
+        lower
+            .starts_with(lead)
+            .then(|| after_blocked[lead.len()..].trim_start())
+    })?;
+    let (id, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let by = TaskId::parse(id.trim_end_matches([',', ':', '.', ';'])).ok()?;
+    let reason = clean_note(reason);
+    let reason = if reason.is_empty() {
+        format!("waiting on {by}")
+    } else {
+        reason
+    };
+    Some((by, reason))
 }
 
 fn update(task: Option<TaskId>, change: ReplyChange, note: Option<String>) -> ReplyUpdate {
@@ -306,6 +336,7 @@ mod tests {
                 let change = match update.change {
                     ReplyChange::Status(status) => status.to_string(),
                     ReplyChange::Due(due) => format!("due {due}"),
+                    ReplyChange::BlockedBy { status, by } => format!("{status} (waiting on {by})"),
                 };
                 (update.task.map(|t| t.0 as u32), change)
             })
@@ -408,6 +439,30 @@ mod tests {
         }
         // A line that names a task is never chatter: it is answered, if only to say why not.
         assert!(parse("T5 thanks", today())[0].is_err());
+    }
+
+    #[test]
+    fn blocked_by_another_task_records_what_it_waits_on() {
+        let blocked_by = |text: &str| match one(text).change {
+            ReplyChange::BlockedBy { status, by } => (by, status.reason().map(str::to_owned)),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(
+            blocked_by("T6 blocked by T4 — pricing isn't final"),
+            (TaskId(4), Some("pricing isn't final".to_owned()))
+        );
+        assert_eq!(
+            blocked_by("T6 blocked by T4"),
+            (TaskId(4), Some("waiting on T4".to_owned()))
+        );
+        assert_eq!(
+            blocked_by("T6 is blocked, waiting on t4: legal"),
+            (TaskId(4), Some("legal".to_owned()))
+        );
+        // Blocked by a team, not a task: a plain reason, as before.
+        assert!(matches!(one("T6 blocked by legal").change, ReplyChange::Status(_)));
+        // And a second update after it is still its own.
+        assert_eq!(parse("T6 blocked by T4, T7 done", today()).len(), 2);
     }
 
     fn one(text: &str) -> ReplyUpdate {

@@ -6,7 +6,8 @@
 //! - `due`: when it is due ([`DueDate`]) and how due dates move with their launch;
 //! - `raci`: the RACI roles beyond the owner;
 //! - `draft`: a new task as someone asked for it, validated;
-//! - `edit`: a change to an existing task and the history it leaves.
+//! - `edit`: a change to an existing task and the history it leaves;
+//! - `permission`: who may change a task.
 
 /// Longest snooze, in working days: past that it is not a snooze but a new due date. The
 /// command and the date picker keep to the same cap.
@@ -21,6 +22,7 @@ use super::ids::{LaunchId, SlackUserId, TaskId};
 mod draft;
 mod due;
 mod edit;
+pub mod permission;
 mod raci;
 mod status;
 
@@ -30,7 +32,7 @@ mod tests;
 pub use draft::{MAX_TASK_TITLE_CHARS, NewTask, TaskDraft, TaskDraftError};
 pub use due::{DueDate, DueDateError, DueDateMove, MAX_RELATIVE_DAYS, reschedule};
 pub use edit::TaskEdit;
-pub use raci::{RaciRole, RoleAssignment};
+pub use raci::{RaciRole, RoleAssignment, roles_summary};
 pub use status::{MAX_REASON_CHARS, ReasonProblem, StatusError, StatusKind, TaskStatus, written_reason};
 
 /// A stored task.

@@ -29,6 +29,15 @@ impl RaciRole {
     }
 }
 
+/// A set of roles as its history entry records it: `accountable U0MAYA, informed U0LENA`.
+pub fn roles_summary(roles: &[RoleAssignment]) -> String {
+    roles
+        .iter()
+        .map(|r| format!("{} {}", r.role.as_str(), r.user))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A person in a RACI role on a task.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RoleAssignment {

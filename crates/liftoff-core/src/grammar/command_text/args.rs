@@ -75,6 +75,14 @@ impl Args {
 }
 
 impl Args {
+    /// Who a task goes to: a mention, or `me`.
+    pub(super) fn assignee(&self, word: &str) -> Result<crate::command::Assignee, UsageError> {
+        if word.eq_ignore_ascii_case("me") || word.eq_ignore_ascii_case("myself") {
+            return Ok(crate::command::Assignee::Me);
+        }
+        self.user(word).map(crate::command::Assignee::Person)
+    }
+
     pub(super) fn launch(&self, word: &str) -> Result<LaunchRef, UsageError> {
         LaunchRef::parse(word)
             .map_err(|_| self.error(format!("`{word}` is not a launch slug or id (see `/launch list`)")))

@@ -163,12 +163,30 @@ impl Args {
             }
             S::Assign => {
                 let (words, _) = self.split(&[])?;
-                let [task, owner] = words.as_slice() else {
-                    return Err(self.error("give the task and the person, e.g. `T12 @maria`"));
+                match words.as_slice() {
+                    [task, owner] => Ok(Command::Assign {
+                        task: self.task(task)?,
+                        owner: self.assignee(owner)?,
+                    }),
+                    // `/launch assign payments-hub marketing @raj`: all of its unowned tasks.
+                    [launch @ .., function, owner] if !launch.is_empty() => Ok(Command::AssignFunction {
+                        launch: self.launch_named(launch)?,
+                        function: self.function(function, ctx)?,
+                        owner: self.assignee(owner)?,
+                    }),
+                    _ => Err(self.error(
+                        "give the task and the person, e.g. `T12 @maria` or `T12 me`; or a launch, a function and the person, e.g. `payments-hub marketing @maria`",
+                    )),
+                }
+            }
+            S::Unassign => {
+                let (words, _) = self.split(&[])?;
+                let [task] = words.as_slice() else {
+                    return Err(self.error("give the one task to take off its owner, e.g. `T12`"));
                 };
                 Ok(Command::Assign {
                     task: self.task(task)?,
-                    owner: self.user(owner)?,
+                    owner: crate::command::Assignee::Nobody,
                 })
             }
             S::Due => {

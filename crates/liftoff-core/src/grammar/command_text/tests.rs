@@ -6,6 +6,7 @@ use crate::{FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, T
 
 use super::*;
 use crate::DueDate;
+use crate::command::Assignee;
 
 fn parse_at(text: &str) -> Result<Command, UsageError> {
     let functions = FunctionCatalog::builtin();
@@ -183,7 +184,7 @@ fn task_updates() {
         ok("assign t12 <@U0ANN>"),
         Command::Assign {
             task: TaskId(12),
-            owner: user("U0ANN")
+            owner: Assignee::Person(user("U0ANN"))
         }
     );
     assert_eq!(
@@ -370,9 +371,47 @@ fn mentions_with_spaces_in_labels_stay_whole() {
         ok("assign T3 <@U0ANN|ann smith>"),
         Command::Assign {
             task: TaskId(3),
-            owner: user("U0ANN")
+            owner: Assignee::Person(user("U0ANN"))
         }
     );
+}
+
+#[test]
+fn taking_giving_back_and_handing_out_a_functions_tasks() {
+    assert_eq!(
+        ok("assign T12 me"),
+        Command::Assign {
+            task: TaskId(12),
+            owner: Assignee::Me
+        }
+    );
+    assert_eq!(
+        ok("unassign T12"),
+        Command::Assign {
+            task: TaskId(12),
+            owner: Assignee::Nobody
+        }
+    );
+    assert_eq!(ok("unassign T12").subcommand(), Subcommand::Unassign);
+    assert_eq!(
+        ok("assign payments-hub marketing <@U0RAJ>"),
+        Command::AssignFunction {
+            launch: LaunchRef::Slug(crate::Slug::parse("payments-hub").unwrap()),
+            function: FunctionName::parse("marketing").unwrap(),
+            owner: Assignee::Person(user("U0RAJ"))
+        }
+    );
+    // A launch by its name, and the person typing.
+    assert_eq!(
+        ok("assign Payments Hub sales me"),
+        Command::AssignFunction {
+            launch: LaunchRef::Slug(crate::Slug::parse("payments-hub").unwrap()),
+            function: FunctionName::parse("sales").unwrap(),
+            owner: Assignee::Me
+        }
+    );
+    assert!(err("assign payments-hub bakery me").message.contains("bakery"));
+    assert!(err("unassign T12 T13").message.contains("one task"));
 }
 
 #[test]
