@@ -83,7 +83,25 @@ pub enum Command {
         /// Keep the demo's SQLite database at this path.
         #[arg(long, value_name = "PATH")]
         keep_db: Option<PathBuf>,
+        /// Show the service's logs on stderr too: -v for what it does (info), -vv for detail
+        /// (debug). By default only warnings and errors, so stdout and the terminal show the
+        /// transcript alone.
+        #[arg(short, long, action = clap::ArgAction::Count)]
+        verbose: u8,
     },
+}
+
+impl Cli {
+    /// The log filter when `RUST_LOG` is not set: `info` for the service; for the demo, whose
+    /// output is its transcript, warnings only unless asked for more with `-v`.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            Command::Demo { verbose: 0, .. } => "warn",
+            Command::Demo { verbose: 1, .. } => "info,sqlx=warn",
+            Command::Demo { .. } => "debug,sqlx=info,hyper=info,reqwest=info",
+            _ => crate::telemetry::DEFAULT_FILTER,
+        }
+    }
 }
 
 /// `liftoff demo` flags.
@@ -162,7 +180,10 @@ impl From<StartupError> for Failure {
 /// `demo` runs `liftoff demo`: it brings its own configuration, database and Slack (the
 /// emulator, which the library never links), so the binary passes it in.
 pub async fn run(cli: Cli, demo: impl AsyncFnOnce(DemoOptions) -> anyhow::Result<()>) -> Result<(), Failure> {
-    if let Command::Demo { speed, until, keep_db } = cli.command {
+    if let Command::Demo {
+        speed, until, keep_db, ..
+    } = cli.command
+    {
         return demo(DemoOptions { speed, until, keep_db })
             .await
             .map_err(Failure::Runtime);

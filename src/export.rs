@@ -52,7 +52,12 @@ pub fn ics(launches: &[LaunchExport], domain: &str) -> String {
                         slug_of(&metric.name)
                     ))
                     .summary(&format!("Metrics review: {} ({})", metric.name, launch.name))
-                    .description(&format!("Target {}{}.", metric.target, metric.unit))
+                    .description(&format!(
+                        "Target {}{}{}.",
+                        metric.direction.prefix(),
+                        metric.target,
+                        metric.unit
+                    ))
                     .all_day(review)
                     .done(),
             );

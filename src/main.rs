@@ -11,7 +11,7 @@ use liftoff::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    liftoff::telemetry::init(cli.log_format);
+    liftoff::telemetry::init(cli.log_format, cli.default_log_filter());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -100,7 +100,8 @@ pub enum View {
         today: NaiveDate,
     },
     Calendar {
-        label: String,
+        span: CalendarSpan,
+        /// The weeks that have launches (each by its Monday), soonest first.
         weeks: Vec<(NaiveDate, Vec<Launch>)>,
     },
     TaskCreated {
@@ -324,4 +325,14 @@ pub enum ReplyProblem {
     Unreadable(String),
     /// An update the service refused (for `task`, when the line named or meant one).
     Refused { task: Option<TaskId>, refusal: UserError },
+}
+
+/// Which weeks a launch calendar covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarSpan {
+    /// `weeks` weeks from the Monday `from` (this week): what `/launch calendar` shows, so a
+    /// launch six weeks out is on it whatever the day of the quarter.
+    Weeks { from: NaiveDate, weeks: u32 },
+    /// A calendar quarter (1..=4), on request (`/launch calendar Q1`).
+    Quarter { year: i32, quarter: u32 },
 }

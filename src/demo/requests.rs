@@ -39,7 +39,7 @@ impl Demo {
 
     /// A slash command, shown with Liftoff's answer.
     pub(super) async fn command(&mut self, user: &str, text: &str) -> anyhow::Result<()> {
-        println!("  {} typed: /launch {}", person(user), readable(text));
+        println!("  {} {} typed: /launch {}", self.stamp(), person(user), readable(text));
         let reply = self.send_command(user, text).await?;
         let visibility = if reply["response_type"] == "in_channel" {
             ""
@@ -62,7 +62,7 @@ impl Demo {
         let round = self.app.store.latest_gonogo(launch).await?.context("a go/no-go")?;
         let payload = match no_go {
             None => {
-                println!("  {} pressed Go for {function}", person(user));
+                println!("  {} {} pressed Go for {function}", self.stamp(), person(user));
                 json!({
                     "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user}, "trigger_id": "demo",
                     "container": {"type": "message", "is_ephemeral": false},
@@ -71,7 +71,11 @@ impl Demo {
                 })
             }
             Some(reason) => {
-                println!("  {} pressed No-go for {function} and wrote: {reason}", person(user));
+                println!(
+                    "  {} {} pressed No-go for {function} and wrote: {reason}",
+                    self.stamp(),
+                    person(user)
+                );
                 json!({
                     "type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": user},
                     "view": {
@@ -101,7 +105,7 @@ impl Demo {
         user: &str,
         text: &str,
     ) -> anyhow::Result<()> {
-        self.clock.set(at(date, 11, 0));
+        self.move_clock_to(at(date, 11, 0));
         let function = liftoff_core::FunctionName::parse(function)?;
         let Some(checkin) = self.app.store.latest_checkin(&function).await? else {
             return Ok(());
@@ -110,7 +114,8 @@ impl Demo {
             return Ok(());
         };
         println!(
-            "  {} replied in the {} check-in thread: {}",
+            "  {} {} replied in the {} check-in thread: {}",
+            self.stamp(),
             person(user),
             channel_name(&channel),
             text.replace('\n', " / ")

@@ -162,7 +162,7 @@ impl Demo {
     }
 
     async fn tick_at(&mut self, date: NaiveDate, hour: u32, minute: u32) -> anyhow::Result<()> {
-        self.clock.set(at(date, hour, minute));
+        self.move_clock_to(at(date, hour, minute));
         let scheduler = self.app.scheduler();
         scheduler.run_due().await?;
         scheduler.sweep_now().await?;

@@ -33,7 +33,25 @@ impl Demo {
         println!("\n──── {} ────", date.format("%a %-d %b %Y"));
     }
 
-    /// Prints what the emulator received since the last flush.
+    /// The time now on the demo's clock, as the transcript shows it beside what people do.
+    pub(super) fn stamp(&self) -> String {
+        use liftoff::clock::Clock;
+        format!("[{}]", self.clock.now().format("%H:%M"))
+    }
+
+    /// Moves the demo's clock to `instant`, or leaves it where it is if it is already later:
+    /// the story never steps time backwards (on day one, maya makes her plan at 09:00, so the
+    /// 08:35 run happens when she is done, and the transcript says so).
+    pub(super) fn move_clock_to(&self, instant: chrono::DateTime<chrono::Utc>) {
+        use liftoff::clock::Clock;
+        if instant > self.clock.now() {
+            self.clock.set(instant);
+        }
+    }
+
+    /// Prints what the emulator received since the last flush, each message stamped with when
+    /// Slack received it on the demo's clock: the time it was really sent, which is the time
+    /// the outbox records for it (`sent_at`), not when it was planned.
     pub(super) fn flush(&mut self) {
         let calls = self.emulator.all_calls();
         for call in &calls[self.printed..] {

@@ -119,7 +119,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
                     "{} ({} vs target {})",
                     escape_quiet(&m.name),
                     wording::quantity(m.actual.unwrap_or_default(), &m.unit),
-                    wording::quantity(m.target, &m.unit)
+                    wording::target(m)
                 )
             })
             .collect();

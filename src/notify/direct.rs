@@ -16,7 +16,7 @@ pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> R
         escape_quiet(&metric.name),
         escape_quiet(&launch.name),
         launch.slug,
-        wording::quantity(metric.target, &metric.unit),
+        wording::target(metric),
         launch.slug,
         escape_quiet(&metric.name)
     );
@@ -86,9 +86,18 @@ pub fn reply_answers(
 ) -> Vec<OutboxMessage> {
     let mut messages = Vec::new();
     if !applied.is_empty() {
-        let lines: Vec<String> = applied
+        // One entry per task: `T23 will be late, new date Tuesday` reads back as
+        // `T23` at risk, due … rather than naming the task twice.
+        let mut per_task: Vec<(TaskId, Vec<&str>)> = Vec::new();
+        for (task, what) in applied {
+            match per_task.last_mut() {
+                Some((last, whats)) if last == task => whats.push(what),
+                _ => per_task.push((*task, vec![what])),
+            }
+        }
+        let lines: Vec<String> = per_task
             .iter()
-            .map(|(task, what)| format!("`{task}` {}", escape(what)))
+            .map(|(task, whats)| format!("`{task}` {}", escape(&whats.join(", "))))
             .collect();
         messages.push(OutboxMessage {
             thread_ts: thread_ts.map(str::to_owned),

@@ -5,11 +5,14 @@ use chrono::NaiveDate;
 
 use super::{Asker, ConflictRetry, Service, ServiceError};
 use crate::store::StoreError;
-use crate::views::{LaunchDetail, Reply, TaskInLaunch, UserError, View};
+use crate::views::{CalendarSpan, LaunchDetail, Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::launch::{LaunchEdit, LaunchEditError, LaunchState};
 use liftoff_core::readiness::readiness;
 use liftoff_core::{ChangeSource, Launch, LaunchDraft, LaunchRef, SlackUserId};
+
+/// How many weeks `/launch calendar` shows without a quarter: a quarter's worth, from this week.
+pub(crate) const CALENDAR_WEEKS: u32 = 13;
 
 impl Service {
     /// Every launch (active, or all), with its readiness.
@@ -52,18 +55,33 @@ impl Service {
         }))))
     }
 
-    /// The launches of a quarter (this one by default), by week.
+    /// The launches by week: the next [`CALENDAR_WEEKS`] weeks from this one by default, so a
+    /// launch six weeks out is always on it (a quarter view hides it in a quarter's last
+    /// weeks), or the quarter asked for.
     pub(super) async fn calendar(&self, asker: &Asker<'_>, quarter: Option<(i32, u32)>) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Calendar;
-        let today = asker.today;
-        use chrono::Datelike;
-        let (year, quarter) = quarter.unwrap_or((today.year(), today.month0() / 3 + 1));
-        let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)
-            .ok_or_else(|| ServiceError::user(subcommand, UserError::QuarterOutsideCalendar))?;
-        let end = start
-            .checked_add_months(chrono::Months::new(3))
-            .ok_or_else(|| ServiceError::user(subcommand, UserError::QuarterOutsideCalendar))?;
+        let outside = || ServiceError::user(subcommand, UserError::QuarterOutsideCalendar);
+        let (span, start, end) = match quarter {
+            None => {
+                let from = liftoff_core::saturation::week_of(asker.today);
+                let end = from + chrono::Duration::weeks(i64::from(CALENDAR_WEEKS));
+                (
+                    CalendarSpan::Weeks {
+                        from,
+                        weeks: CALENDAR_WEEKS,
+                    },
+                    from,
+                    end,
+                )
+            }
+            Some((year, quarter)) => {
+                let start = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1).ok_or_else(outside)?;
+                let end = start.checked_add_months(chrono::Months::new(3)).ok_or_else(outside)?;
+                (CalendarSpan::Quarter { year, quarter }, start, end)
+            }
+        };
         let mut weeks: Vec<(NaiveDate, Vec<Launch>)> = Vec::new();
+        // Soonest first: the store lists launches by date.
         for launch in self.store.list_launches(false).await? {
             if launch.launch_date < start || launch.launch_date >= end {
                 continue;
@@ -74,10 +92,7 @@ impl Service {
                 None => weeks.push((week, vec![launch])),
             }
         }
-        Ok(Reply::ephemeral(View::Calendar {
-            label: format!("{year} Q{quarter}"),
-            weeks,
-        }))
+        Ok(Reply::ephemeral(View::Calendar { span, weeks }))
     }
 
     pub(super) async fn create_launch(

@@ -157,6 +157,16 @@ pub fn refusal(refusal: &UserError) -> String {
 /// A metric's value with its unit, as people write it: a currency before the number
 /// (`$2000000`), a percent sign right after it (`25%`), any other unit after a space
 /// (`500 signups`); whole numbers without decimals.
+/// A metric's target as people read it, its direction in front (`< 50`, `$2000000`): a target
+/// that is better low must not read like one that is better high.
+pub fn target(metric: &liftoff_core::SuccessMetric) -> String {
+    format!(
+        "{}{}",
+        super::blocks::escape(metric.direction.prefix()),
+        quantity(metric.target, &metric.unit)
+    )
+}
+
 pub fn quantity(value: f64, unit: &str) -> String {
     let number = if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)

@@ -178,15 +178,22 @@ impl Store {
         metric: &SuccessMetric,
         ctx: &ChangeContext,
     ) -> Result<(), StoreError> {
-        const UPSERT: &str = "INSERT INTO launch_metrics (launch_id, name, target, unit, review_offset_days) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (launch_id, name) DO UPDATE SET target = $3, unit = $4, review_offset_days = $5";
+        const UPSERT: &str = "INSERT INTO launch_metrics (launch_id, name, target, unit, review_offset_days, target_direction) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (launch_id, name) DO UPDATE SET target = $3, unit = $4, review_offset_days = $5, \
+             target_direction = $6";
         let entry = ctx.entry(
             launch,
             None,
             ChangeField::Metric,
             None,
-            Some(format!("{}: target {}{}", metric.name, metric.target, metric.unit)),
+            Some(format!(
+                "{}: target {}{}{}",
+                metric.name,
+                metric.direction.prefix(),
+                metric.target,
+                metric.unit
+            )),
         );
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -196,6 +203,7 @@ impl Store {
                 .bind(metric.target)
                 .bind(&metric.unit)
                 .bind(metric.review_offset_days)
+                .bind(metric.direction.as_str())
                 .execute(&mut *tx)
                 .await?;
             insert_history!(&mut *tx, &entry)?;
@@ -237,15 +245,16 @@ impl Store {
 
     /// A launch's metrics in the order they were added.
     pub async fn metrics(&self, launch: LaunchId) -> Result<Vec<SuccessMetric>, StoreError> {
-        const SQL: &str = "SELECT name, target, unit, review_offset_days, actual FROM launch_metrics WHERE launch_id = $1 ORDER BY id";
+        const SQL: &str = "SELECT name, target, target_direction, unit, review_offset_days, actual FROM launch_metrics \
+             WHERE launch_id = $1 ORDER BY id";
         let rows: Vec<MetricRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(SuccessMetric::from).collect())
+        convert_all(rows)
     }
 
     /// The metrics of every active launch, by launch, each in the order they were added: one
     /// query where the digest and the metric reviews would otherwise make one per launch.
     pub async fn active_launch_metrics(&self) -> Result<BTreeMap<LaunchId, Vec<SuccessMetric>>, StoreError> {
-        const SQL: &str = "SELECT launch_id, name, target, unit, review_offset_days, actual FROM launch_metrics \
+        const SQL: &str = "SELECT launch_id, name, target, target_direction, unit, review_offset_days, actual FROM launch_metrics \
              WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY launch_id, id";
         let rows: Vec<LaunchMetricRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
         let mut by_launch: BTreeMap<LaunchId, Vec<SuccessMetric>> = BTreeMap::new();
@@ -253,7 +262,7 @@ impl Store {
             by_launch
                 .entry(LaunchId(row.launch_id))
                 .or_default()
-                .push(row.metric.into());
+                .push(row.metric.try_into()?);
         }
         Ok(by_launch)
     }

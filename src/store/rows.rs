@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{StoreError, from_millis};
 use liftoff_core::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
-use liftoff_core::launch::{Launch, LaunchState, Slug, SuccessMetric, Tier};
+use liftoff_core::launch::{Launch, LaunchState, Slug, SuccessMetric, TargetDirection, Tier};
 use liftoff_core::task::{RaciRole, RoleAssignment, Task, TaskStatus};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId, TaskId};
 
@@ -111,20 +111,25 @@ impl TryFrom<TaskRow> for Task {
 pub(crate) struct MetricRow {
     name: String,
     target: f64,
+    target_direction: String,
     unit: String,
     review_offset_days: i64,
     actual: Option<f64>,
 }
 
-impl From<MetricRow> for SuccessMetric {
-    fn from(row: MetricRow) -> Self {
-        SuccessMetric {
+impl TryFrom<MetricRow> for SuccessMetric {
+    type Error = StoreError;
+
+    fn try_from(row: MetricRow) -> Result<Self, StoreError> {
+        Ok(SuccessMetric {
+            direction: TargetDirection::from_stored(&row.target_direction)
+                .ok_or_else(|| corrupt(format!("unknown target direction `{}`", row.target_direction)))?,
             name: row.name,
             target: row.target,
             unit: row.unit,
             review_offset_days: row.review_offset_days,
             actual: row.actual,
-        }
+        })
     }
 }
 

@@ -27,6 +27,13 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?)
     }
 
+    /// The body (`{text, blocks}` JSON) of the outbox message keyed `key`, if there is one: what
+    /// a person would read, for tests that check the words of one answer.
+    pub async fn outbox_payload(&self, key: &str) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT payload FROM outbox WHERE idempotency_key = $1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
+    }
+
     /// The slots `job` has run for (or recorded as skipped), oldest first.
     pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";

@@ -15,6 +15,8 @@ use liftoff_core::command::{Command, Subcommand};
 use liftoff_core::grammar::command_text::{ParseContext, parse};
 use liftoff_core::{ChangeSource, LaunchRef, LaunchState, SlackUserId, Slug, StatusKind};
 
+mod plans;
+
 const MAYA: &str = "U0MAYA"; // the PMM leading the launch
 const RAJ: &str = "U0RAJ"; // a sales lead with a task
 

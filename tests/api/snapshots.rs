@@ -25,7 +25,7 @@ use liftoff::slack::blocks::{Rendered, escape};
 use liftoff::slack::interactions::MessageRef;
 use liftoff::slack::membership::ChannelAccess;
 use liftoff::slack::render::{self, render};
-use liftoff::views::{LaunchDetail, TaskInLaunch, View};
+use liftoff::views::{CalendarSpan, LaunchDetail, TaskInLaunch, View};
 use liftoff_core::checkin::FunctionRound;
 use liftoff_core::command::Subcommand;
 use liftoff_core::digest::{BlockedTask, LaunchDigest};
@@ -38,8 +38,8 @@ use liftoff_core::saturation::{Freeze, warnings};
 use liftoff_core::template::TemplateTask;
 use liftoff_core::{
     Actor, ChangeField, ChangeSource, DueDateMove, FunctionCatalog, FunctionDef, FunctionName, HistoryEntry, Launch,
-    LaunchId, LaunchState, RaciRole, RoleAssignment, SlackChannelId, SlackUserId, Slug, SuccessMetric, Task, TaskId,
-    TaskStatus, Tier,
+    LaunchId, LaunchState, RaciRole, RoleAssignment, SlackChannelId, SlackUserId, Slug, SuccessMetric, TargetDirection,
+    Task, TaskId, TaskStatus, Tier,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -318,10 +318,23 @@ fn change(
     }
 }
 
+/// A metric that is better low: "support tickets under 50".
+fn support_tickets(actual: Option<f64>) -> SuccessMetric {
+    SuccessMetric {
+        name: "Support tickets".into(),
+        target: 50.0,
+        direction: TargetDirection::LessThan,
+        unit: String::new(),
+        review_offset_days: 30,
+        actual,
+    }
+}
+
 fn activation_rate(actual: Option<f64>) -> SuccessMetric {
     SuccessMetric {
         name: "Activation rate".into(),
         target: 25.0,
+        direction: TargetDirection::AtLeast,
         unit: "%".into(),
         review_offset_days: 30,
         actual,
@@ -542,7 +555,7 @@ fn digest_with_failed_delivery() {
             blocked: Vec::new(),
             due_soon: Vec::new(),
             changes: Vec::new(),
-            missed_metrics: vec![activation_rate(Some(18.5))],
+            missed_metrics: vec![activation_rate(Some(18.5)), support_tickets(Some(62.0))],
             launch: invoices,
         },
     ];
@@ -1283,6 +1296,7 @@ fn launch_detail_full() {
             SuccessMetric {
                 name: "Merchant sign-ups".into(),
                 target: 500.0,
+                direction: TargetDirection::AtLeast,
                 unit: "signups".into(),
                 review_offset_days: 14,
                 actual: None,
@@ -1382,9 +1396,9 @@ fn launch_edited_date_moved() {
 fn calendar_quarter() {
     view(
         "calendar_quarter",
-        "`/launch calendar`: Q4 2026 by week",
+        "`/launch calendar Q4`: Q4 2026 by week",
         View::Calendar {
-            label: "Q4 2026".into(),
+            span: CalendarSpan::Quarter { year: 2026, quarter: 4 },
             weeks: vec![
                 (date("2026-11-09"), vec![smart_invoices()]),
                 (date("2026-12-14"), vec![holiday_promo(), payments_hub()]),
@@ -1399,7 +1413,37 @@ fn calendar_empty() {
         "calendar_empty",
         "`/launch calendar 2027-Q3`: nothing planned",
         View::Calendar {
-            label: "Q3 2027".into(),
+            span: CalendarSpan::Quarter { year: 2027, quarter: 3 },
+            weeks: Vec::new(),
+        },
+    );
+}
+
+#[test]
+fn calendar_next_weeks() {
+    view(
+        "calendar_next_weeks",
+        "`/launch calendar` on Monday 23 November 2026: the next 13 weeks, by week",
+        View::Calendar {
+            span: CalendarSpan::Weeks {
+                from: date("2026-11-23"),
+                weeks: 13,
+            },
+            weeks: vec![(date("2026-12-14"), vec![holiday_promo(), payments_hub()])],
+        },
+    );
+}
+
+#[test]
+fn calendar_next_weeks_empty() {
+    view(
+        "calendar_next_weeks_empty",
+        "`/launch calendar` with nothing planned in the next 13 weeks",
+        View::Calendar {
+            span: CalendarSpan::Weeks {
+                from: date("2026-11-23"),
+                weeks: 13,
+            },
             weeks: Vec::new(),
         },
     );
@@ -1685,6 +1729,7 @@ fn metric_set() {
             metric: SuccessMetric {
                 name: "Merchant sign-ups".into(),
                 target: 500.0,
+                direction: TargetDirection::AtLeast,
                 unit: "signups".into(),
                 review_offset_days: 14,
                 actual: None,
@@ -1713,6 +1758,18 @@ fn metric_set_met() {
         View::MetricSet {
             launch: smart_invoices(),
             metric: activation_rate(Some(31.0)),
+        },
+    );
+}
+
+#[test]
+fn metric_set_under_target_met() {
+    view(
+        "metric_set_under_target_met",
+        "`/launch actual smart-invoices \"support tickets\" 40` against target:<50: fewer is better, so met",
+        View::MetricSet {
+            launch: smart_invoices(),
+            metric: support_tickets(Some(40.0)),
         },
     );
 }
@@ -1757,9 +1814,11 @@ fn retro() {
                 escalations: BTreeMap::from([(1, 2), (3, 1)]),
                 metrics: vec![
                     activation_rate(Some(18.5)),
+                    support_tickets(Some(40.0)),
                     SuccessMetric {
                         name: "NPS <beta cohort>".into(),
                         target: 40.0,
+                        direction: TargetDirection::AtLeast,
                         unit: String::new(),
                         review_offset_days: 30,
                         actual: Some(42.0),
@@ -1767,6 +1826,7 @@ fn retro() {
                     SuccessMetric {
                         name: "Invoices sent".into(),
                         target: 1000.0,
+                        direction: TargetDirection::AtLeast,
                         unit: String::new(),
                         review_offset_days: 60,
                         actual: None,

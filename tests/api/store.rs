@@ -1,7 +1,7 @@
 //! Repository tests: every query, on both backends.
 
 use liftoff::store::{FunctionSetting, Store, StoreError};
-use liftoff_core::launch::{LaunchEdit, LaunchState, SuccessMetric};
+use liftoff_core::launch::{LaunchEdit, LaunchState, SuccessMetric, TargetDirection};
 use liftoff_core::task::{RaciRole, TaskEdit};
 use liftoff_core::{
     Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchDraft, LaunchId, LaunchRef, RoleAssignment, Slug,
@@ -147,6 +147,7 @@ both_backends! {
         let mut metric = SuccessMetric {
             name: "activation".into(),
             target: 20.0,
+            direction: TargetDirection::AtLeast,
             unit: "%".into(),
             review_offset_days: 30,
             actual: None,
@@ -154,8 +155,10 @@ both_backends! {
         store.upsert_metric(launch.id, &metric, &ctx("U0LEAD", NOW)).await.unwrap();
         metric.target = 25.0;
         store.upsert_metric(launch.id, &metric, &ctx("U0LEAD", NOW)).await.unwrap();
-        let signups = SuccessMetric { name: "signups".into(), target: 500.0, unit: String::new(), review_offset_days: 14, actual: None };
-        store.upsert_metric(launch.id, &signups, &ctx("U0LEAD", NOW)).await.unwrap();
+        // Support tickets under 50: better low, and it must stay so once stored.
+        let tickets = SuccessMetric { name: "support tickets".into(), target: 50.0, direction: TargetDirection::LessThan, unit: String::new(), review_offset_days: 14, actual: None };
+        store.upsert_metric(launch.id, &tickets, &ctx("U0LEAD", NOW)).await.unwrap();
+        assert!(store.record_metric_actual(launch.id, "Support Tickets", 40.0, &ctx("U0LEAD", NOW)).await.unwrap());
 
         assert!(store.record_metric_actual(launch.id, "activation", 22.5, &ctx("U0LEAD", NOW)).await.unwrap());
         assert!(!store.record_metric_actual(launch.id, "nps", 40.0, &ctx("U0LEAD", NOW)).await.unwrap());
@@ -166,16 +169,17 @@ both_backends! {
         assert_eq!(metrics[0].target, 25.0);
         assert_eq!(metrics[0].actual, Some(22.5));
         assert_eq!(metrics[0].met(), Some(false));
-        assert_eq!(metrics[1].actual, None);
+        assert_eq!(metrics[1].direction, TargetDirection::LessThan);
+        assert_eq!(metrics[1].met(), Some(true), "40 tickets against under 50");
         let metric_history = store.launch_history(launch.id).await.unwrap().into_iter().filter(|h| h.field == ChangeField::Metric).count();
-        assert_eq!(metric_history, 4, "three targets and one actual, not the unknown metric");
+        assert_eq!(metric_history, 5, "three targets and two actuals, not the unknown metric");
     }
 
     async fn metrics_of_active_launches_are_read_at_once_by_launch(store) {
         let first = new_launch(&store, "First", "2026-12-10").await;
         let second = new_launch(&store, "Second", "2026-12-12").await;
         let archived = new_launch(&store, "Old", "2026-12-05").await;
-        let metric = |name: &str| SuccessMetric { name: name.into(), target: 1.0, unit: String::new(), review_offset_days: 7, actual: None };
+        let metric = |name: &str| SuccessMetric { name: name.into(), target: 1.0, direction: TargetDirection::AtLeast, unit: String::new(), review_offset_days: 7, actual: None };
         for (launch, name) in [(&first, "b-signups"), (&second, "nps"), (&first, "a-activation"), (&archived, "old")] {
             store.upsert_metric(launch.id, &metric(name), &ctx("U0LEAD", NOW)).await.unwrap();
         }

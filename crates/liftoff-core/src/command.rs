@@ -185,10 +185,12 @@ impl Subcommand {
             Subcommand::Snooze => "hold nudges and escalations for a task (default 1 working day)",
             Subcommand::Escalations => "what is escalated now, at which level, since when",
             Subcommand::Template => "the tasks a new launch of that tier starts with",
-            Subcommand::Metric => "set a success metric's target, reviewed after launch (default T+30)",
+            Subcommand::Metric => {
+                "set a success metric's target (25%, 2.5k, $2M; <50 when lower is better), reviewed after launch (default T+30)"
+            }
             Subcommand::Actual => "record a success metric's measured value",
             Subcommand::Workload => "open tasks per person and active launches per lead",
-            Subcommand::Calendar => "launches by week for a quarter (e.g. 2027-Q1; default: this one)",
+            Subcommand::Calendar => "launches by week: the next 13 weeks, or a quarter (e.g. Q1 or 2027-Q1)",
             Subcommand::Retro => "dates slipped, blocked time per function, escalations, metric results",
             Subcommand::GoNoGo => {
                 "ask each function lead for Go / No-go; the result goes to the launch lead and PMO channel"
@@ -303,7 +305,7 @@ pub enum Command {
         value: f64,
     },
     Workload,
-    /// A quarter as (year, 1..=4); `None` is the current one.
+    /// A quarter as (year, 1..=4); `None` is the next 13 weeks from this one.
     Calendar(Option<(i32, u32)>),
     Retro(LaunchRef),
     /// Start a go/no-go round for the launch.

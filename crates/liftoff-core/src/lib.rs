@@ -34,7 +34,8 @@ pub use function::{FunctionCatalog, FunctionDef, FunctionError, FunctionName, Fu
 pub use history::{Actor, ChangeContext, ChangeField, ChangeSource, HistoryEntry};
 pub use ids::{IdError, LaunchId, SlackChannelId, SlackTeamId, SlackUserId, TaskId};
 pub use launch::{
-    Launch, LaunchChange, LaunchDraft, LaunchEdit, LaunchEditError, LaunchRef, LaunchState, Slug, SuccessMetric, Tier,
+    Launch, LaunchChange, LaunchDraft, LaunchEdit, LaunchEditError, LaunchRef, LaunchState, Slug, SuccessMetric,
+    TargetDirection, Tier,
 };
 pub use task::{
     DueDate, DueDateMove, MAX_SNOOZE_WORKING_DAYS, NewTask, RaciRole, RoleAssignment, StatusKind, Task, TaskDraft,

@@ -9,7 +9,7 @@ use liftoff_core::{RoleAssignment, SlackChannelId, TaskId};
 pub(super) fn help() -> Rendered {
     let mut lines = vec!["*Liftoff* runs the PMO side of your launches. Commands:".to_owned()];
     for sub in Subcommand::ALL {
-        lines.push(format!("`{}` — {}", escape(sub.usage()), sub.summary()));
+        lines.push(format!("`{}` — {}", escape(sub.usage()), escape(sub.summary())));
     }
     lines.push(
         "Dates: `2026-12-04`, `today`, `tomorrow`, `friday`, `+3d`, `+2w`, and for tasks `T-14` / `T+7` \
@@ -23,7 +23,7 @@ pub(super) fn help() -> Rendered {
 }
 
 pub(super) fn help_topic(sub: Subcommand) -> Rendered {
-    let text = format!("`{}`\n{}", escape(sub.usage()), sub.summary());
+    let text = format!("`{}`\n{}", escape(sub.usage()), escape(sub.summary()));
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 

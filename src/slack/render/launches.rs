@@ -1,14 +1,14 @@
 //! Replies about launches: one created, the list, one in detail (`/launch show`), one edited,
-//! the quarter's calendar, and a tier's template of tasks.
+//! the calendar of launch weeks, and a tier's template of tasks.
 
 use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
-use crate::slack::wording::quantity;
+use crate::slack::wording::{quantity, target};
 use chrono::NaiveDate;
 
 use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
 use crate::slack::blocks::{Rendered, context, divider, escape, escape_quiet, header, packed_sections, section};
-use crate::views::LaunchDetail;
+use crate::views::{CalendarSpan, LaunchDetail};
 use liftoff_core::readiness::Readiness;
 use liftoff_core::template::TemplateTask;
 use liftoff_core::{DueDateMove, HistoryEntry, Launch, Task, Tier};
@@ -138,7 +138,7 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
                 format!(
                     "• {}: target {} by T+{}{actual}",
                     escape_quiet(&m.name),
-                    quantity(m.target, &m.unit),
+                    target(m),
                     m.review_offset_days
                 )
             })
@@ -285,10 +285,27 @@ fn saturation_note(warnings: &[String]) -> String {
     format!("\n:warning: *Launch saturation*\n{}", items.join("\n"))
 }
 
-pub(super) fn calendar(label: &str, weeks: &[(NaiveDate, Vec<Launch>)]) -> Rendered {
-    let mut lines = vec![format!("*Launch calendar, {label}*")];
+pub(super) fn calendar(span: CalendarSpan, weeks: &[(NaiveDate, Vec<Launch>)]) -> Rendered {
+    let (title, nothing) = match span {
+        CalendarSpan::Weeks { from, weeks } => {
+            let last = from + chrono::Duration::days(7 * i64::from(weeks) - 1);
+            (
+                format!(
+                    "*Launch calendar, the next {weeks} weeks* ({} – {})",
+                    from.format("%a %-d %b"),
+                    last.format("%a %-d %b %Y")
+                ),
+                format!("No launches in the next {weeks} weeks."),
+            )
+        }
+        CalendarSpan::Quarter { year, quarter } => (
+            format!("*Launch calendar, Q{quarter} {year}*"),
+            "No launches this quarter.".to_owned(),
+        ),
+    };
+    let mut lines = vec![title];
     if weeks.is_empty() {
-        lines.push("No launches this quarter.".to_owned());
+        lines.push(nothing);
     }
     for (week, launches) in weeks {
         let items: Vec<String> = launches

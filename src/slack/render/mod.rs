@@ -87,7 +87,7 @@ pub fn render(view: &View) -> Rendered {
         View::FunctionUpdated { function } => teams::function_updated(function),
         View::MyTasks { user, items, today } => tasks::my_tasks(user.mention(), items, *today),
         View::Retro { launch, retro } => reviews::retro(launch, retro),
-        View::Calendar { label, weeks } => launches::calendar(label, weeks),
+        View::Calendar { span, weeks } => launches::calendar(*span, weeks),
         View::Template { tier, tasks } => launches::template(*tier, tasks),
         View::MetricSet { launch, metric } => reviews::metric_set(launch, metric),
         View::Workload {

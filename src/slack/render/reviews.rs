@@ -1,7 +1,7 @@
 //! Replies about how a launch went: a success metric set or recorded (with the support-plan
 //! button when it was missed), and the launch's retro.
 
-use crate::slack::wording::quantity;
+use crate::slack::wording::{quantity, target};
 use slack_morphism::prelude::*;
 
 use super::actions;
@@ -16,7 +16,7 @@ pub(super) fn metric_set(launch: &Launch, metric: &SuccessMetric) -> Rendered {
         escape_quiet(&metric.name),
         escape_quiet(&launch.name),
         launch.slug,
-        quantity(metric.target, &metric.unit),
+        target(metric),
         metric.review_offset_days
     );
     match (metric.actual, metric.met()) {
@@ -80,7 +80,7 @@ pub(super) fn retro(launch: &Launch, retro: &Retro) -> Rendered {
         lines.push(format!(
             "• {}: target {} → {result}",
             escape_quiet(&metric.name),
-            quantity(metric.target, &metric.unit)
+            target(metric)
         ));
     }
     Rendered::fit(lines.join("\n"), packed_sections(&lines), "")

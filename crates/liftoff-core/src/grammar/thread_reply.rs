@@ -76,6 +76,30 @@ const AT_RISK: &[&str] = &[
 const UNBLOCKED: &[&str] = &["unblocked", "unblock"];
 const BLOCKED: &[&str] = &["blocked", "block", "🚫", "⛔", ":no_entry_sign:", ":no_entry:", "stuck"];
 const DUE: &[&str] = &["new eta", "due", "eta", "moved to"];
+/// What introduces a new date after `late` / `at risk` (`T23 will be late, new date next
+/// Tuesday`, `T23 at risk - moving to Friday`): the date that follows is read, and when it cannot
+/// be, the writer is told so while the status still applies. Longest first.
+const NEW_DATE: &[&str] = &[
+    "new due date",
+    "new deadline",
+    "new date",
+    "new eta",
+    "now due",
+    "moving it to",
+    "moving to",
+    "moved to",
+    "move to",
+    "pushing to",
+    "pushed to",
+    "push to",
+    "slipping to",
+    "slips to",
+    "eta",
+];
+/// `T23 slipping to Friday`, `T23 late, due Friday`: read as a new date only when what follows
+/// is one, since these words also start a reason (`T23 at risk to slip a week`, `T23 late, due
+/// to the vendor`).
+const MAYBE_NEW_DATE: &[&str] = &["due", "to"];
 
 /// Lines longer than this are not treated as updates (someone pasted a paragraph).
 const MAX_LINE_CHARS: usize = 600;
@@ -87,10 +111,10 @@ pub fn parse(text: &str, today: NaiveDate) -> Vec<ParsedLine> {
         .flat_map(updates_in_line)
         .map(str::trim)
         .filter(|update| !update.is_empty())
-        .filter_map(|update| {
+        .flat_map(|update| {
             let parsed = parse_line(update, today);
-            let chatter = parsed.is_err() && task_named(update).is_none();
-            (!chatter).then_some(parsed)
+            let chatter = parsed.iter().all(Result::is_err) && task_named(update).is_none();
+            if chatter { Vec::new() } else { parsed }
         })
         .collect()
 }
@@ -171,9 +195,11 @@ fn starts_with_task_id(text: &str) -> bool {
         && split_task_id(text).0.is_some()
 }
 
-fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
+/// One update as written; two when it says a task is late and gives its new date (`T23 will be
+/// late, new date next Tuesday`): the status, then the due date (or why the date was not read).
+fn parse_line(line: &str, today: NaiveDate) -> Vec<ParsedLine> {
     if line.chars().count() > MAX_LINE_CHARS {
-        return Err("that line is too long to be a status update".to_owned());
+        return vec![Err("that line is too long to be a status update".to_owned())];
     }
     let line = line.trim_start_matches(['-', '•', '*', '>', ' ']).trim();
     let (task, rest) = match split_task_id(line) {
@@ -206,7 +232,7 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
         Some(_) => (false, rest),
     };
     let rest = rest.as_str();
-    let read = || -> ParsedLine {
+    let read = || -> Vec<ParsedLine> {
         let lower = rest.to_lowercase();
         let keyword = |words: &[&str]| -> Option<String> {
             words.iter().find_map(|word| {
@@ -217,49 +243,110 @@ fn parse_line(line: &str, today: NaiveDate) -> ParsedLine {
         };
         let note = |text: String| Some(text).filter(|t| !t.is_empty());
         if let Some(after) = keyword(UNBLOCKED) {
-            return Ok(update(
+            return vec![Ok(update(
                 task,
                 ReplyChange::Status(TaskStatus::OnTrack),
                 note(after).or(Some("unblocked".into())),
-            ));
+            ))];
         }
         if let Some(reason) = keyword(BLOCKED) {
             if let Some((by, reason)) = waiting_on_task(&reason) {
-                return TaskStatus::blocked(&reason)
-                    .map(|status| update(task, ReplyChange::BlockedBy { status, by }, None))
-                    .map_err(|err| err.to_string());
+                return vec![
+                    TaskStatus::blocked(&reason)
+                        .map(|status| update(task, ReplyChange::BlockedBy { status, by }, None))
+                        .map_err(|err| err.to_string()),
+                ];
             }
             let reason = reason.trim_start_matches("by ").trim().to_owned();
-            return TaskStatus::blocked(&reason)
-                .map(|status| update(task, ReplyChange::Status(status), None))
-                .map_err(|_| "say what it is blocked on, e.g. `T12 blocked waiting on legal`".to_owned());
+            return vec![
+                TaskStatus::blocked(&reason)
+                    .map(|status| update(task, ReplyChange::Status(status), None))
+                    .map_err(|_| "say what it is blocked on, e.g. `T12 blocked waiting on legal`".to_owned()),
+            ];
         }
         if let Some(after) = keyword(DUE) {
             // The date may take several words (`next friday`, `Dec 11`); what follows is a note.
-            let words: Vec<&str> = after.split_whitespace().collect();
-            let taken = crate::dates::date_phrase_len(&words);
-            let date = words[..taken.min(words.len())].join(" ");
-            return match parse_due(date.trim_end_matches([':', ',']), today) {
-                Ok(due) => {
-                    let rest = clean_note(&words[taken.min(words.len())..].join(" "));
-                    Ok(update(task, ReplyChange::Due(due), note(rest)))
-                }
+            return vec![match date_then_note(&after, today) {
+                Ok((due, rest)) => Ok(update(task, ReplyChange::Due(due), note(rest))),
                 Err(err) => Err(err.to_string()),
-            };
+            }];
         }
-        for (words, status) in [
-            (DONE, TaskStatus::Done),
-            (AT_RISK, TaskStatus::AtRisk),
-            (ON_TRACK, TaskStatus::OnTrack),
-        ] {
+        if let Some(after) = keyword(AT_RISK) {
+            // `T23 will be late, new date next Tuesday`: at risk, and the date moves.
+            if let Some(moved) = new_date(&after, today) {
+                let (due, rest) = match moved {
+                    Ok((due, rest)) => (Ok(due), rest),
+                    Err(err) => (Err(err), String::new()),
+                };
+                let at_risk = Ok(update(task, ReplyChange::Status(TaskStatus::AtRisk), note(rest)));
+                let due = due.map(|due| update(task, ReplyChange::Due(due), None)).map_err(|err| {
+                    let whose = task.map_or(String::new(), |task| format!("{task}: "));
+                    format!("{whose}the new date was not understood: {err}")
+                });
+                return vec![at_risk, due];
+            }
+            return vec![Ok(update(task, ReplyChange::Status(TaskStatus::AtRisk), note(after)))];
+        }
+        for (words, status) in [(DONE, TaskStatus::Done), (ON_TRACK, TaskStatus::OnTrack)] {
             if let Some(after) = keyword(words) {
-                return Ok(update(task, ReplyChange::Status(status), note(after)));
+                return vec![Ok(update(task, ReplyChange::Status(status), note(after)))];
             }
         }
         // Quoted, not in code: the line may itself hold backticks (`` `T12` dne ``).
-        Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))
+        vec![Err(format!("“{}” is not a status update", crate::text::clip(line, 80)))]
     };
-    read().map(|update| ReplyUpdate { all_mine, ..update })
+    read()
+        .into_iter()
+        .map(|parsed| parsed.map(|update| ReplyUpdate { all_mine, ..update }))
+        .collect()
+}
+
+/// A date at the start of `text` (of one to four words: `next tuesday`, `Dec 15`) and what
+/// follows it, as a note.
+fn date_then_note(text: &str, today: NaiveDate) -> Result<(DueDate, String), crate::dates::DateError> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let taken = crate::dates::date_phrase_len(&words).min(words.len());
+    let date = words[..taken].join(" ");
+    let due = parse_due(date.trim_end_matches([':', ',', '.']), today)?;
+    Ok((due, clean_note(&words[taken..].join(" "))))
+}
+
+/// The new date a `late` / `at risk` update gives after its status, if it gives one: the date
+/// and what follows it (a note), or, when the date cannot be read, why, naming the words that
+/// were not understood (up to the next `,`, `;` or `:`).
+#[allow(clippy::type_complexity)]
+fn new_date(after: &str, today: NaiveDate) -> Option<Result<(DueDate, String), crate::dates::DateError>> {
+    let intro = |words: &[&'static str]| -> Option<&'static str> {
+        words.iter().copied().find(|word| {
+            after
+                .get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word))
+                && after[word.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c.is_whitespace() || c == ':')
+        })
+    };
+    let date_text = |word: &str| {
+        let text = after[word.len()..].trim_start();
+        // `new date is Dec 15`, `new date: Dec 15`.
+        let text = text.strip_prefix(':').unwrap_or(text).trim_start();
+        text.strip_prefix("is ").unwrap_or(text).trim_start().to_owned()
+    };
+    if let Some(word) = intro(NEW_DATE) {
+        let text = date_text(word);
+        return Some(date_then_note(&text, today).map_err(|err| match err {
+            // Name everything that was meant as the date, not only its first word.
+            crate::dates::DateError::Unrecognised(_) => {
+                let meant = text.split([',', ';', ':']).next().unwrap_or_default().trim();
+                let meant = if meant.is_empty() { "(nothing)" } else { meant };
+                crate::dates::DateError::Unrecognised(crate::text::clip(meant, 40))
+            }
+            other => other,
+        }));
+    }
+    let word = intro(MAYBE_NEW_DATE)?;
+    date_then_note(&date_text(word), today).ok().map(Ok)
 }
 
 /// `by T4 until pricing is final` (or `on T4`): the task waited on, and the reason, which says
@@ -419,6 +506,76 @@ mod tests {
         assert_eq!(
             one("T15 blocked — legal hasn't signed off"),
             status(Some(15), TaskStatus::blocked("legal hasn't signed off").unwrap(), None)
+        );
+    }
+
+    #[test]
+    fn late_with_a_new_date_sets_at_risk_and_moves_the_date() {
+        // 2026-11-23 is a Monday: next Tuesday is 1 December.
+        let expect = |text: &str, due: &str, note: Option<&str>| {
+            let parsed = parse(text, today());
+            assert_eq!(parsed.len(), 2, "{text}: {parsed:?}");
+            assert_eq!(
+                parsed[0].as_ref().unwrap(),
+                &status(Some(23), TaskStatus::AtRisk, note),
+                "{text}"
+            );
+            let moved = parsed[1].as_ref().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(
+                (moved.task, &moved.change),
+                (Some(TaskId(23)), &ReplyChange::Due(DueDate::On(due.parse().unwrap()))),
+                "{text}"
+            );
+        };
+        expect("T23 will be late, new date next Tuesday", "2026-12-01", None);
+        expect("T23 late, new date Dec 15", "2026-12-15", None);
+        expect("T23 at risk - moving to Friday", "2026-11-27", None);
+        expect("T23 will be late — new date is 15 Dec", "2026-12-15", None);
+        expect("T23 running late, new due date: Dec 15", "2026-12-15", None);
+        expect("T23 delayed, pushed to next week", "2026-12-04", None);
+        expect("T23 slipping to Friday", "2026-11-27", None);
+        expect(
+            "T23 will be late, new date next Tuesday: printer broke",
+            "2026-12-01",
+            Some("printer broke"),
+        );
+        // Beside other updates on the same line.
+        let parsed = parse("T22 done, T23 will be late, new date next Tuesday", today());
+        assert_eq!(parsed.len(), 3, "{parsed:?}");
+    }
+
+    #[test]
+    fn a_new_date_that_cannot_be_read_is_named_and_the_status_still_applies() {
+        let parsed = parse("T23 will be late, new date next blursday", today());
+        assert_eq!(parsed.len(), 2, "{parsed:?}");
+        assert_eq!(parsed[0], Ok(status(Some(23), TaskStatus::AtRisk, None)));
+        let problem = parsed[1].as_ref().unwrap_err();
+        assert!(
+            problem.starts_with("T23: the new date was not understood: `next blursday` is not a date"),
+            "{problem}"
+        );
+        let problem = parse("T23 late, new date 1/15", today()).remove(1).unwrap_err();
+        assert!(problem.contains("`1/15` can be read two ways"), "{problem}");
+    }
+
+    #[test]
+    fn late_with_a_reason_is_not_a_new_date() {
+        assert_eq!(
+            one("T14 will be late, printer broke"),
+            status(Some(14), TaskStatus::AtRisk, Some("printer broke"))
+        );
+        assert_eq!(
+            one("T14 at risk to slip a week"),
+            status(Some(14), TaskStatus::AtRisk, Some("to slip a week"))
+        );
+        assert_eq!(
+            one("T14 late, due to the vendor"),
+            status(Some(14), TaskStatus::AtRisk, Some("due to the vendor"))
+        );
+        assert_eq!(
+            parse("T14 late, due Friday", today()).len(),
+            2,
+            "but `due Friday` is a date"
         );
     }
 

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 pub struct SuccessMetric {
     pub name: String,
     pub target: f64,
+    /// Which side of the target is success: most metrics are better high (signups, pipeline),
+    /// some better low (support tickets, churn), so "met" cannot always mean "at least".
+    #[serde(default)]
+    pub direction: TargetDirection,
     /// Free-form unit shown after numbers (`%`, `signups`); empty when the number says it all.
     pub unit: String,
     /// Days after launch day when actuals are asked for.
@@ -17,8 +21,92 @@ pub struct SuccessMetric {
 }
 
 impl SuccessMetric {
-    /// Whether the recorded actual meets the target; `None` until an actual is recorded.
+    /// Whether the recorded actual meets the target in its direction; `None` until an actual is
+    /// recorded. Every place that judges a metric met or missed (the answer to `actual`, the
+    /// launch page, the retro, the digest's missed metrics, the support-plan button) asks this.
     pub fn met(&self) -> Option<bool> {
-        self.actual.map(|actual| actual >= self.target)
+        self.actual.map(|actual| self.direction.met(actual, self.target))
+    }
+}
+
+/// How an actual compares with its target to count as met, as PMMs write it in front of the
+/// number: nothing or `>=` (at least), `>` (more than), `<` (under), `<=` (at most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetDirection {
+    /// The usual target: reach it or beat it (`target:2.5k`, `target:>=1000`).
+    #[default]
+    AtLeast,
+    /// Beat it (`target:>1k`).
+    MoreThan,
+    /// Stay under it (`target:<50` support tickets).
+    LessThan,
+    /// Do not exceed it (`target:<=50`).
+    AtMost,
+}
+
+impl TargetDirection {
+    /// Whether `actual` meets `target` this way.
+    pub fn met(self, actual: f64, target: f64) -> bool {
+        match self {
+            TargetDirection::AtLeast => actual >= target,
+            TargetDirection::MoreThan => actual > target,
+            TargetDirection::LessThan => actual < target,
+            TargetDirection::AtMost => actual <= target,
+        }
+    }
+
+    /// The comparison a target starts with, and the rest (the number): `<50` → (LessThan, `50`),
+    /// `2.5k` → (AtLeast, `2.5k`). `≤` and `≥` count as `<=` and `>=`.
+    pub fn split(text: &str) -> (TargetDirection, &str) {
+        let text = text.trim_start();
+        for (prefix, direction) in [
+            ("<=", TargetDirection::AtMost),
+            ("=<", TargetDirection::AtMost),
+            ("≤", TargetDirection::AtMost),
+            (">=", TargetDirection::AtLeast),
+            ("=>", TargetDirection::AtLeast),
+            ("≥", TargetDirection::AtLeast),
+            ("<", TargetDirection::LessThan),
+            (">", TargetDirection::MoreThan),
+        ] {
+            if let Some(rest) = text.strip_prefix(prefix) {
+                return (direction, rest.trim_start());
+            }
+        }
+        (TargetDirection::AtLeast, text)
+    }
+
+    /// What goes before the number when a target is shown: nothing for the usual "at least"
+    /// (a plain target reads that way), otherwise the comparison and a space (`< 50`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            TargetDirection::AtLeast => "",
+            TargetDirection::MoreThan => "> ",
+            TargetDirection::LessThan => "< ",
+            TargetDirection::AtMost => "≤ ",
+        }
+    }
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetDirection::AtLeast => "at_least",
+            TargetDirection::MoreThan => "more_than",
+            TargetDirection::LessThan => "less_than",
+            TargetDirection::AtMost => "at_most",
+        }
+    }
+
+    /// From the stored form; `None` for anything else.
+    pub fn from_stored(text: &str) -> Option<TargetDirection> {
+        [
+            TargetDirection::AtLeast,
+            TargetDirection::MoreThan,
+            TargetDirection::LessThan,
+            TargetDirection::AtMost,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == text)
     }
 }

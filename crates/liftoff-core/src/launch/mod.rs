@@ -26,7 +26,7 @@ mod tests;
 
 pub use draft::{LaunchDraft, LaunchDraftError, MAX_LAUNCH_NAME_CHARS};
 pub use edit::{LaunchChange, LaunchEdit, LaunchEditError, MOVED_WITH_LAUNCH};
-pub use metric::SuccessMetric;
+pub use metric::{SuccessMetric, TargetDirection};
 pub use slug::{LaunchRef, MAX_SLUG_LEN, Slug, SlugError};
 pub use state::LaunchState;
 pub use tier::{Tier, TierError};

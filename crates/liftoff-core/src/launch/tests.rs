@@ -194,6 +194,7 @@ fn metrics_are_met_at_or_above_target() {
     let mut metric = SuccessMetric {
         name: "activation".into(),
         target: 25.0,
+        direction: TargetDirection::AtLeast,
         unit: "%".into(),
         review_offset_days: 30,
         actual: None,
@@ -203,4 +204,45 @@ fn metrics_are_met_at_or_above_target() {
     assert_eq!(metric.met(), Some(true));
     metric.actual = Some(24.9);
     assert_eq!(metric.met(), Some(false));
+}
+
+#[test]
+fn support_tickets_under_50_are_met_by_fewer_tickets_not_more() {
+    let tickets = |direction, actual| SuccessMetric {
+        name: "support tickets".into(),
+        target: 50.0,
+        direction,
+        unit: String::new(),
+        review_offset_days: 30,
+        actual: Some(actual),
+    };
+    assert_eq!(tickets(TargetDirection::LessThan, 40.0).met(), Some(true));
+    assert_eq!(
+        tickets(TargetDirection::LessThan, 50.0).met(),
+        Some(false),
+        "under 50 means 49 at most"
+    );
+    assert_eq!(tickets(TargetDirection::LessThan, 62.0).met(), Some(false));
+    assert_eq!(tickets(TargetDirection::AtMost, 50.0).met(), Some(true));
+    assert_eq!(tickets(TargetDirection::MoreThan, 50.0).met(), Some(false));
+    assert_eq!(tickets(TargetDirection::MoreThan, 51.0).met(), Some(true));
+}
+
+#[test]
+fn a_target_says_its_direction_in_front_of_the_number() {
+    assert_eq!(TargetDirection::split("<50"), (TargetDirection::LessThan, "50"));
+    assert_eq!(TargetDirection::split("<= 50"), (TargetDirection::AtMost, "50"));
+    assert_eq!(TargetDirection::split("≤50"), (TargetDirection::AtMost, "50"));
+    assert_eq!(TargetDirection::split(">1k"), (TargetDirection::MoreThan, "1k"));
+    assert_eq!(TargetDirection::split(">=1000"), (TargetDirection::AtLeast, "1000"));
+    assert_eq!(TargetDirection::split("$2M"), (TargetDirection::AtLeast, "$2M"));
+    for direction in [
+        TargetDirection::AtLeast,
+        TargetDirection::MoreThan,
+        TargetDirection::LessThan,
+        TargetDirection::AtMost,
+    ] {
+        assert_eq!(TargetDirection::from_stored(direction.as_str()), Some(direction));
+    }
+    assert_eq!(TargetDirection::from_stored("sideways"), None);
 }

@@ -234,7 +234,14 @@ impl Args {
                     return Err(self.error("the metric needs a name, e.g. \"activation rate\""));
                 }
                 let target = Self::option(&options, "target").ok_or_else(|| self.error("`target:` is missing"))?;
-                let (target, unit) = parse_quantity(target).map_err(|m| self.error(m))?;
+                // `target:<50` for a metric that is better low (support tickets); a plain
+                // number is the usual "at least".
+                let (direction, number) = crate::launch::TargetDirection::split(target);
+                let (target, unit) = parse_quantity(number).map_err(|_| {
+                    self.error(format!(
+                        "`{target}` is not a target like 25%, 2.5k, $2M, or <50 when lower is better"
+                    ))
+                })?;
                 let review_offset_days = match Self::option(&options, "by") {
                     None => 30,
                     Some(by) => match crate::DueDate::parse_relative(by) {
@@ -247,6 +254,7 @@ impl Args {
                     metric: crate::SuccessMetric {
                         name: name.trim().to_owned(),
                         target,
+                        direction,
                         unit,
                         review_offset_days,
                         actual: None,

@@ -254,6 +254,7 @@ fn task_updates() {
             metric: crate::SuccessMetric {
                 name: "activation rate".into(),
                 target: 25.0,
+                direction: crate::TargetDirection::AtLeast,
                 unit: "%".into(),
                 review_offset_days: 14,
                 actual: None,
@@ -268,7 +269,7 @@ fn task_updates() {
     assert!(
         err("metric checkout-v2 signups target:lots")
             .message
-            .contains("not a number")
+            .contains("is not a target like")
     );
     assert!(
         err("metric checkout-v2 signups target:5 by:T-3")
@@ -527,4 +528,44 @@ fn show_with_a_task_id_is_one_task() {
     assert_eq!(ok("show T12"), Command::ShowTask(TaskId(12)));
     assert_eq!(ok("show t12"), Command::ShowTask(TaskId(12)));
     assert!(matches!(ok("show checkout-v2"), Command::Show(_)));
+}
+
+#[test]
+fn a_metric_that_is_better_low_takes_its_direction_before_the_number() {
+    let target = |text: &str| match ok(text) {
+        Command::Metric { metric, .. } => (metric.direction, metric.target, metric.unit, metric.review_offset_days),
+        other => panic!("{text}: {other:?}"),
+    };
+    use crate::TargetDirection::*;
+    // "Support tickets under 50 in the first month."
+    assert_eq!(
+        target("metric checkout-v2 \"support tickets\" target:<50 by:T+30"),
+        (LessThan, 50.0, String::new(), 30)
+    );
+    assert_eq!(
+        target("metric checkout-v2 Churn target:<=2% by:T+60"),
+        (AtMost, 2.0, "%".into(), 60)
+    );
+    assert_eq!(
+        target("metric checkout-v2 Signups target:>1k"),
+        (MoreThan, 1000.0, String::new(), 30)
+    );
+    assert_eq!(
+        target("metric checkout-v2 Signups target:>=1000"),
+        (AtLeast, 1000.0, String::new(), 30)
+    );
+    assert_eq!(
+        target("metric checkout-v2 Pipeline target:$2M"),
+        (AtLeast, 2_000_000.0, "$".into(), 30)
+    );
+    assert!(
+        err("metric checkout-v2 Tickets target:<")
+            .message
+            .contains("`<` is not a target")
+    );
+    assert!(
+        err("metric checkout-v2 Tickets target:<lots")
+            .message
+            .contains("<50 when lower is better")
+    );
 }

@@ -75,7 +75,10 @@ pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                     }
                     _ => {
                         let mut value = String::new();
-                        if chars.peek() == Some(&'<') {
+                        // `lead:<@U1|a b>` is a mention that may hold spaces; `target:<50` is not.
+                        let ahead: String = chars.clone().take(5).collect();
+                        let escaped = ["<@", "<#", "<!", "<http"].iter().any(|p| ahead.starts_with(p));
+                        if escaped {
                             for c in chars.by_ref() {
                                 value.push(c);
                                 if c == '>' {
