@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 use crate::service::Service;
 use crate::store::Store;
 use crate::store::StoreError;
-use liftoff_core::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
+use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{SlackUserId, Task};
 
@@ -324,6 +324,7 @@ impl Scheduler {
                     owner: task.owner.clone().or(owner),
                     still_open: task.status.is_open(),
                     snoozed: task.snoozed_until.is_some_and(|until| until >= today),
+                    needs_answer: needs_answer(&task, today, config.checkins.horizon_days),
                     owner_answered: answered,
                 });
                 tasks_by_id.insert(task_id.0, task);
