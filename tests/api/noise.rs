@@ -1,5 +1,6 @@
 //! Less noise (#16), counted in the messages the fake Slack recorded: nudges only about tasks
-//! that need an answer.
+//! that need an answer, and a first digest that says "new launch" instead of listing every
+//! creation.
 
 use serde_json::Value;
 
@@ -112,4 +113,44 @@ async fn task_by_title(app: &TestApp, title: &str) -> String {
         .find(|t| t.title == title)
         .unwrap_or_else(|| panic!("no task {title}"));
     task.id.to_string()
+}
+
+#[tokio::test]
+async fn the_first_digest_after_a_launch_says_new_launch_not_every_creation() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.set_time("2026-11-23T12:00:00Z");
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    for (title, owner) in [
+        ("Battlecard", "U0ANN"),
+        ("Pricing FAQ", "U0ANN"),
+        ("Launch blog", "U0CAT"),
+    ] {
+        let function = if owner == "U0CAT" { "marketing" } else { "sales" };
+        let id = add_task(&app, &format!("task checkout-v2 {function} {title} due:2027-01-15")).await;
+        app.command(LEAD, &format!("assign {id} <@{owner}>")).await;
+    }
+    at(&app, "2026-11-24T08:35:00Z").await;
+    let digests = posts_to(&app, "C0PMO");
+    assert_eq!(digests.len(), 1);
+    let words = text(&digests[0]);
+    assert!(words.contains("New launch: *Checkout v2* — 3 tasks"), "{words}");
+    assert!(
+        !words.contains("Changes since the last digest"),
+        "no creations or assignments listed: {words}"
+    );
+
+    // The next digest lists what changed since, as usual.
+    let faq = task_by_title(&app, "Pricing FAQ").await;
+    app.command("U0ANN", &format!("done {faq}")).await;
+    at(&app, "2026-11-25T08:35:00Z").await;
+    let digests = posts_to(&app, "C0PMO");
+    assert_eq!(digests.len(), 2);
+    let words = text(&digests[1]);
+    assert!(!words.contains("New launch"), "{words}");
+    assert!(
+        words.contains(&format!("Changes since the last digest: `{faq}` status → done")),
+        "{words}"
+    );
+    app.stop().await;
 }

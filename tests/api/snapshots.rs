@@ -514,6 +514,7 @@ fn payments_digest() -> LaunchDigest {
         }],
         due_soon: vec![payments_task(109), payments_task(101), payments_task(103)],
         changes: payments_changes(),
+        new_launch: None,
         missed_metrics: Vec::new(),
         launch,
     }
@@ -532,6 +533,8 @@ fn digest_with_failed_delivery() {
             blocked: Vec::new(),
             due_soon: Vec::new(),
             changes: Vec::new(),
+            // Created since the last digest: one line, not its tasks' creations.
+            new_launch: Some(rd_tasks().len()),
             missed_metrics: Vec::new(),
             launch: rd,
         },
@@ -542,6 +545,7 @@ fn digest_with_failed_delivery() {
             blocked: Vec::new(),
             due_soon: Vec::new(),
             changes: Vec::new(),
+            new_launch: None,
             missed_metrics: vec![activation_rate(Some(18.5))],
             launch: invoices,
         },
