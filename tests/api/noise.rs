@@ -1,6 +1,8 @@
 //! Less noise (#16), counted in the messages the fake Slack recorded: nudges only about tasks
-//! that need an answer, and a first digest that says "new launch" instead of listing every
-//! creation.
+//! that need an answer, one resolution line per place and none to the person who made the
+//! change, one escalation list per channel (or person) per launch and level, escalations that
+//! skip people who would be told about their own task, and a first digest that says "new
+//! launch" instead of listing every creation.
 
 use serde_json::Value;
 
@@ -113,6 +115,271 @@ async fn task_by_title(app: &TestApp, title: &str) -> String {
         .find(|t| t.title == title)
         .unwrap_or_else(|| panic!("no task {title}"));
     task.id.to_string()
+}
+
+/// Sales led by Sally, an escalation channel, and an admin.
+const LADDER: &str = r#"
+[slack]
+post_interval_ms = 5
+[templates]
+path = "tests/fixtures/no-templates.toml"
+[channels]
+pmo = "C0PMO"
+escalation = "C0ESC"
+[permissions]
+admins = ["U0ADMIN"]
+[functions.sales]
+channel = "C0SALES"
+lead = "U0SALLY"
+[functions.marketing]
+channel = "C0MKTG"
+"#;
+
+fn posts_with(app: &TestApp, needle: &str) -> Vec<Value> {
+    app.slack
+        .calls("chat.postMessage")
+        .into_iter()
+        .filter(|b| text(b).contains(needle))
+        .collect()
+}
+
+fn channels(posts: &[Value]) -> Vec<String> {
+    let mut channels: Vec<String> = posts
+        .iter()
+        .map(|p| p["channel"].as_str().unwrap().to_owned())
+        .collect();
+    channels.sort();
+    channels
+}
+
+#[tokio::test]
+async fn a_sweep_posts_one_list_per_place_not_one_message_per_task() {
+    let app = TestApp::spawn_with(true, LADDER).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    let mut sales = Vec::new();
+    for title in ["Battlecard", "Pricing FAQ", "Demo script"] {
+        sales.push(
+            add_task(
+                &app,
+                &format!("task checkout-v2 sales {title} owner:<@U0ANN> due:2026-12-03"),
+            )
+            .await,
+        );
+    }
+    sales.push(add_task(&app, "task checkout-v2 sales Partner kit owner:<@U0BOB> due:2026-12-03").await);
+    add_task(
+        &app,
+        "task checkout-v2 marketing Launch blog owner:<@U0CAT> due:2026-12-03",
+    )
+    .await;
+    add_task(
+        &app,
+        "task checkout-v2 marketing Press kit owner:<@U0CAT> due:2026-12-03",
+    )
+    .await;
+
+    // The working day before: one reminder per owner, listing all of theirs.
+    at(&app, "2026-12-02T10:05:00Z").await;
+    let reminders = posts_with(&app, "Reminder");
+    assert_eq!(channels(&reminders), vec!["D0ANN", "D0BOB", "D0CAT"], "one DM each");
+    let ann = reminders.iter().find(|r| r["channel"] == "D0ANN").unwrap();
+    assert!(text(ann).contains("3 tasks"), "{}", text(ann));
+
+    // Overdue: one DM per owner again.
+    at(&app, "2026-12-04T10:05:00Z").await;
+    assert_eq!(
+        channels(&posts_with(&app, "Overdue task")),
+        vec!["D0ANN", "D0BOB", "D0CAT"]
+    );
+
+    // Two working days late: one list in each function's channel, for the four sales tasks
+    // and the two marketing ones.
+    at(&app, "2026-12-07T10:05:00Z").await;
+    let level2 = posts_with(&app, "Escalation to the function lead");
+    assert_eq!(channels(&level2), vec!["C0MKTG", "C0SALES"]);
+    let sales_list = level2.iter().find(|p| p["channel"] == "C0SALES").unwrap();
+    assert!(
+        text(sales_list).contains("4 tasks of *Checkout v2*"),
+        "{}",
+        text(sales_list)
+    );
+    assert!(
+        sales.iter().all(|id| text(sales_list).contains(id.as_str())),
+        "{}",
+        text(sales_list)
+    );
+    assert!(
+        text(sales_list).contains("<@U0SALLY>"),
+        "the function lead: {}",
+        text(sales_list)
+    );
+    // Sweeping again the same day says nothing more.
+    let before = app.slack.calls("chat.postMessage").len();
+    at(&app, "2026-12-07T10:20:00Z").await;
+    assert_eq!(app.slack.calls("chat.postMessage").len(), before);
+
+    // Four working days: one list to the launch lead.
+    at(&app, "2026-12-09T10:05:00Z").await;
+    let level3 = posts_with(&app, "Escalation to the launch lead");
+    assert_eq!(
+        channels(&level3),
+        vec!["C0ESC"],
+        "one message for the launch's six tasks"
+    );
+    assert!(text(&level3[0]).contains("6 tasks"), "{}", text(&level3[0]));
+
+    // Resolving one task of a list answers in that list's threads, about that task only.
+    app.command("U0BOB", &format!("done {}", sales[3])).await;
+    app.deliver().await;
+    let resolved = posts_with(&app, "Resolved:");
+    assert_eq!(
+        channels(&resolved),
+        vec!["C0ESC", "C0SALES"],
+        "Bob did it: not told himself"
+    );
+    assert!(
+        resolved
+            .iter()
+            .all(|r| text(r).contains(&sales[3]) && r["thread_ts"].is_string())
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_very_long_escalation_list_stays_within_slacks_limits() {
+    let app = TestApp::spawn_with(true, LADDER).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    let title = format!(
+        "Localise {}",
+        "the partner enablement kit for every region we sell in ".repeat(3)
+    );
+    for i in 0..40 {
+        add_task(
+            &app,
+            &format!("task checkout-v2 sales {title} {i} owner:<@U0ANN> due:2026-12-03"),
+        )
+        .await;
+    }
+    at(&app, "2026-12-07T10:05:00Z").await;
+    let level2 = posts_with(&app, "Escalation to the function lead");
+    assert!(
+        level2.len() >= 3,
+        "40 tasks of three blocks each need three messages: {}",
+        level2.len()
+    );
+    assert!(
+        level2.len() <= 4,
+        "but no more than Slack's limits make it: {}",
+        level2.len()
+    );
+    assert!(level2.iter().all(|p| p["channel"] == "C0SALES"));
+    assert!(
+        text(&level2[0]).contains(&format!("(1/{})", level2.len())),
+        "{}",
+        text(&level2[0])
+    );
+    let listed: usize = level2.iter().map(|p| text(p).matches("Localise").count()).sum();
+    assert_eq!(listed, 40, "every task listed once");
+    // Every task of the split list is recorded against the part that lists it.
+    let launch = app.launch("checkout-v2").await;
+    for task in app.store.launch_tasks(launch.id).await.unwrap() {
+        assert!(
+            !app.store.escalation_messages(task.id).await.unwrap().is_empty(),
+            "{}",
+            task.id
+        );
+    }
+    // `stop` fails if any message broke Block Kit limits.
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_is_escalated_to_about_their_own_task() {
+    let app = TestApp::spawn_with(true, LADDER).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    // Sally leads sales and owns this one: her level goes to the launch lead.
+    let sallys = add_task(
+        &app,
+        "task checkout-v2 sales Pricing sign-off owner:<@U0SALLY> due:2026-12-03",
+    )
+    .await;
+    // A launch with no lead: its launch-lead level goes to the PMO channel and the admins.
+    app.command(LEAD, "new Side Quest tier:3 date:2027-01-29").await;
+    let side = add_task(
+        &app,
+        "task side-quest marketing Landing page owner:<@U0CAT> due:2026-12-03",
+    )
+    .await;
+
+    at(&app, "2026-12-07T10:05:00Z").await;
+    let level2 = posts_with(&app, &format!("Escalation to the function lead: `{sallys}`"));
+    assert_eq!(level2.len(), 1);
+    assert!(
+        text(&level2[0]).contains("<@U0LEAD>"),
+        "the next person up hears it: {}",
+        text(&level2[0])
+    );
+    // Marketing has no lead and Side Quest none either: the admin is asked.
+    let side2 = posts_with(&app, &format!("Escalation to the function lead: `{side}`"));
+    assert_eq!(side2.len(), 1);
+    assert!(text(&side2[0]).contains("<@U0ADMIN>"), "{}", text(&side2[0]));
+
+    at(&app, "2026-12-09T10:05:00Z").await;
+    let side3 = posts_with(&app, &format!("Escalation to the launch lead: `{side}`"));
+    assert_eq!(channels(&side3), vec!["C0PMO"], "a launch without a lead is the PMO's");
+    assert!(text(&side3[0]).contains("<@U0ADMIN>"), "{}", text(&side3[0]));
+    let own3 = posts_with(&app, &format!("Escalation to the launch lead: `{sallys}`"));
+    assert_eq!(channels(&own3), vec!["C0ESC"]);
+    assert!(text(&own3[0]).contains("<@U0LEAD>"), "{}", text(&own3[0]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_launch_leads_own_task_goes_to_the_admins() {
+    let app = TestApp::spawn_with(true, LADDER).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    let own = add_task(
+        &app,
+        "task checkout-v2 marketing Keynote slot owner:<@U0LEAD> due:2026-12-03",
+    )
+    .await;
+    at(&app, "2026-12-09T10:05:00Z").await;
+    let level3 = posts_with(&app, &format!("Escalation to the launch lead: `{own}`"));
+    assert_eq!(channels(&level3), vec!["C0PMO"], "{level3:?}");
+    let words = text(&level3[0]);
+    assert!(words.contains("<@U0ADMIN>"), "{words}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_done_posts_one_line_per_place_and_none_to_whoever_did_it() {
+    let config = LADDER.replace(
+        "[functions.marketing]",
+        "[checkins]\nnudge_after_hours = 8\n[functions.marketing]",
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    let task = add_task(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:2026-12-03").await;
+    // Reminder and overdue DMs to Ann, the overdue line in #sales' check-in thread (Friday's
+    // check-in), then Sally in #sales and the launch lead in the escalation channel.
+    for day in ["2026-12-02", "2026-12-04", "2026-12-07", "2026-12-09"] {
+        at(&app, &format!("{day}T10:05:00Z")).await;
+    }
+    assert_eq!(posts_with(&app, "Escalation to the launch lead").len(), 1);
+    assert_eq!(posts_with(&app, "is overdue (due").len(), 1, "the check-in thread line");
+
+    // The launch lead marks it done: Ann hears it once (not once per DM), #sales once (not in
+    // both the check-in thread and the lead's message), the escalation channel once.
+    app.command(LEAD, &format!("done {task}")).await;
+    app.deliver().await;
+    let resolved = posts_with(&app, "Resolved:");
+    assert_eq!(channels(&resolved), vec!["C0ESC", "C0SALES", "D0ANN"], "{resolved:?}");
+    app.stop().await;
 }
 
 #[tokio::test]
