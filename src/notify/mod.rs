@@ -15,7 +15,7 @@ mod layout;
 
 pub use checkin::{CheckinPart, checkin, nudge};
 pub use digest::digest;
-pub use direct::{applied, hint, metric_review, reply_answers, undeliverable};
+pub use direct::{applied, hint, metric_review, metric_reviews, reply_answers, undeliverable};
 pub use escalation::{EscalationView, escalation, escalation_list, overdue_in_checkin_thread, resolution};
 pub use gonogo::{ask_messages, reminder_messages, result_messages};
 

@@ -364,7 +364,9 @@ impl Scheduler {
 }
 
 /// Asks for actuals on the working day a success metric's review falls due: one message per
-/// metric, to the launch lead (or the PMO channel when the launch has no lead).
+/// launch and review date (the metrics due that day, listed together), to the launch lead (or
+/// the PMO channel when the launch has no lead). Keyed by launch and review date, so each is
+/// asked once.
 pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> {
     let config = &scheduler.config;
     let now = scheduler.clock.now();
@@ -375,22 +377,26 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
     let mut messages = Vec::new();
     let mut metrics = scheduler.store.active_launch_metrics().await?;
     for launch in scheduler.store.list_launches(false).await? {
+        let mut due: BTreeMap<chrono::NaiveDate, Vec<liftoff_core::SuccessMetric>> = BTreeMap::new();
         for metric in metrics.remove(&launch.id).unwrap_or_default() {
             let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
-            if metric.actual.is_some() || review > today {
-                continue;
+            if metric.actual.is_none() && review <= today {
+                due.entry(review).or_default().push(metric);
             }
-            let Some(target) = launch
-                .lead
-                .as_ref()
-                .map(|l| l.as_str().to_owned())
-                .or_else(|| config.channels.pmo.as_ref().map(|c| c.as_str().to_owned()))
-            else {
-                continue;
-            };
-            let rendered = notify::metric_review(&launch, &metric);
+        }
+        let Some(target) = launch
+            .lead
+            .as_ref()
+            .map(|l| l.as_str().to_owned())
+            .or_else(|| config.channels.pmo.as_ref().map(|c| c.as_str().to_owned()))
+        else {
+            continue;
+        };
+        for (review, metrics) in due {
+            let metrics: Vec<&liftoff_core::SuccessMetric> = metrics.iter().collect();
+            let rendered = notify::metric_reviews(&launch, &metrics);
             messages.push(notify::post_message(
-                format!("metric-review:{}:{}", launch.id.0, metric.name),
+                format!("metric-review:{}:{review}", launch.id.0),
                 "metric_review",
                 &target,
                 &rendered,

@@ -421,3 +421,32 @@ async fn the_first_digest_after_a_launch_says_new_launch_not_every_creation() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_reviewed_the_same_day_are_asked_for_in_one_message() {
+    let app = TestApp::spawn_with(true, &format!("{CONFIG}\n[escalation]\nenabled = false\n")).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2026-11-25 lead:<@U0LEAD>")
+        .await;
+    for metric in [
+        "\"activation rate\" target:25%",
+        "signups target:2.5k",
+        "revenue target:$2M",
+    ] {
+        app.command(LEAD, &format!("metric checkout-v2 {metric} by:T+5")).await;
+    }
+    // Review date: launch day + 5 = Monday 30 November; the sweep runs on every tick.
+    at(&app, "2026-11-30T10:05:00Z").await;
+    at(&app, "2026-11-30T10:20:00Z").await;
+    let asks = posts_with(&app, "Time to review");
+    assert_eq!(
+        channels(&asks),
+        vec!["D0LEAD"],
+        "one message for the three metrics, once"
+    );
+    let words = text(&asks[0]);
+    assert!(
+        words.contains("3 success metrics") && words.contains("*signups*") && words.contains("*revenue*"),
+        "{words}"
+    );
+    app.stop().await;
+}

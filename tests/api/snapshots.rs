@@ -899,6 +899,24 @@ fn hint_two_lines() {
 }
 
 #[test]
+fn metric_reviews_of_one_day() {
+    let signups = SuccessMetric {
+        name: "Signups".into(),
+        target: 2500.0,
+        unit: "signups".into(),
+        ..activation_rate(None)
+    };
+    check(
+        "metric_reviews_of_one_day",
+        "Two of Smart Invoices' metrics are reviewed the same day: one DM to Maria asking for both",
+        message(&notify::metric_reviews(
+            &smart_invoices(),
+            &[&activation_rate(None), &signups],
+        )),
+    );
+}
+
+#[test]
 fn metric_review() {
     check(
         "metric_review",
