@@ -365,8 +365,8 @@ impl Scheduler {
 
 /// Asks for actuals on the working day a success metric's review falls due: one message per
 /// launch and review date (the metrics due that day, listed together), to the launch lead (or
-/// the PMO channel when the launch has no lead). Keyed by launch and review date, so each is
-/// asked once.
+/// the PMO channel when the launch has no lead). Keyed by launch and review date (by metric
+/// when it is alone, as before), so each is asked once.
 pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> {
     let config = &scheduler.config;
     let now = scheduler.clock.now();
@@ -395,12 +395,13 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
         for (review, metrics) in due {
             let metrics: Vec<&liftoff_core::SuccessMetric> = metrics.iter().collect();
             let rendered = notify::metric_reviews(&launch, &metrics);
-            messages.push(notify::post_message(
-                format!("metric-review:{}:{review}", launch.id.0),
-                "metric_review",
-                &target,
-                &rendered,
-            ));
+            // One metric keeps the key it always had, so a review asked before this grouping
+            // existed is not asked again.
+            let key = match metrics.as_slice() {
+                [metric] => format!("metric-review:{}:{}", launch.id.0, metric.name),
+                _ => format!("metric-review:{}:{review}", launch.id.0),
+            };
+            messages.push(notify::post_message(key, "metric_review", &target, &rendered));
         }
     }
     Ok(scheduler.store.enqueue(&messages, now).await? as usize)
