@@ -116,6 +116,16 @@ pub struct CheckinRecord {
     pub tasks: Vec<(TaskId, Option<SlackUserId>)>,
 }
 
+/// An escalation message posted about a task, as the resolution line needs it: its key, where
+/// it went (a channel, or a person for a DM), and the message whose thread it was posted in,
+/// if it was a thread reply itself (the overdue line in a check-in thread).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedEscalation {
+    pub key: String,
+    pub target: String,
+    pub thread_of: Option<String>,
+}
+
 /// A message that will not be delivered, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedMessage {

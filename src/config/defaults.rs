@@ -126,6 +126,7 @@ impl Default for RawCheckins {
             tier3_weekly: true,
             nudge_after_hours: 4,
             max_nudges_per_day: 2,
+            horizon_days: 7,
         }
     }
 }

@@ -137,6 +137,7 @@ pub(super) struct RawCheckins {
     pub(super) tier3_weekly: bool,
     pub(super) nudge_after_hours: i64,
     pub(super) max_nudges_per_day: usize,
+    pub(super) horizon_days: i64,
 }
 
 #[derive(Deserialize, Default)]

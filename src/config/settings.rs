@@ -143,6 +143,10 @@ pub struct CheckinSettings {
     /// Owners who have not answered a check-in this long after it was posted get a nudge.
     pub nudge_after: chrono::Duration,
     pub max_nudges_per_day: usize,
+    /// How far ahead (calendar days) a task's due date makes it need an answer: a nudge is
+    /// only about tasks due within it, overdue, at risk or blocked, so owners whose work is
+    /// on track and not due soon are left alone.
+    pub horizon_days: i64,
 }
 
 #[derive(Debug, Clone, Default)]

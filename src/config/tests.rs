@@ -94,6 +94,18 @@ fn every_bad_value_is_reported_with_its_key() {
 }
 
 #[test]
+fn the_check_in_horizon_defaults_to_a_week_and_is_bounded() {
+    assert_eq!(load_str("", &no_env).unwrap().checkins.horizon_days, 7);
+    let config = load_str("[checkins]\nhorizon_days = 3\n", &no_env).unwrap();
+    assert_eq!(config.checkins.horizon_days, 3);
+    let problems = problems_of("[checkins]\nhorizon_days = -1\n");
+    assert_eq!(
+        problems,
+        vec!["checkins.horizon_days: must be between 0 and 90".to_owned()]
+    );
+}
+
+#[test]
 fn unknown_keys_are_refused_by_name() {
     let err = load_str("[server]\nbnd = \"127.0.0.1:1\"\n", &no_env).unwrap_err();
     let message = err.to_string();

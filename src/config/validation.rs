@@ -144,6 +144,9 @@ impl RawConfig {
         if !(1..=24 * 7).contains(&self.checkins.nudge_after_hours) {
             problems.push("checkins.nudge_after_hours", "must be between 1 and 168");
         }
+        if !(0..=90).contains(&self.checkins.horizon_days) {
+            problems.push("checkins.horizon_days", "must be between 0 and 90");
+        }
         let e = &self.escalation;
         if e.function_lead_overdue_days < 1 || e.launch_lead_overdue_days < e.function_lead_overdue_days {
             problems.push(
@@ -271,6 +274,7 @@ impl RawConfig {
                 },
                 nudge_after: chrono::Duration::hours(self.checkins.nudge_after_hours),
                 max_nudges_per_day: self.checkins.max_nudges_per_day,
+                horizon_days: self.checkins.horizon_days,
             },
             escalation_enabled: self.escalation.enabled,
             max_active_launches_per_lead: self.people.max_active_launches_per_lead,

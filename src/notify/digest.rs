@@ -128,8 +128,17 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
             items.join(", ")
         ));
     }
+    if let Some(tasks) = digest.new_launch {
+        lines.push(format!(
+            ":sparkles: New launch: *{}* — {tasks} task{}",
+            escape_quiet(&launch.name),
+            if tasks == 1 { "" } else { "s" }
+        ));
+    }
     if digest.changes.is_empty() {
-        lines.push("No changes since the last digest.".to_owned());
+        if digest.new_launch.is_none() {
+            lines.push("No changes since the last digest.".to_owned());
+        }
     } else {
         let mut shown: Vec<String> = digest
             .changes

@@ -23,6 +23,31 @@ pub fn metric_review(launch: &Launch, metric: &liftoff_core::SuccessMetric) -> R
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
+/// The request for the actuals of several success metrics of one launch whose review falls on
+/// the same day: one message to the lead, not one per metric. A single metric is asked as
+/// [`metric_review`] asks it.
+pub fn metric_reviews(launch: &Launch, metrics: &[&liftoff_core::SuccessMetric]) -> Rendered {
+    if let [metric] = metrics {
+        return metric_review(launch, metric);
+    }
+    let mut text = format!(
+        ":bar_chart: Time to review {} success metrics for *{}* (`{}`):",
+        metrics.len(),
+        escape_quiet(&launch.name),
+        launch.slug
+    );
+    for metric in metrics {
+        text.push_str(&format!(
+            "\n• *{}*: the target was {}. `/launch actual {} \"{}\" &lt;value&gt;`",
+            escape_quiet(&metric.name),
+            wording::quantity(metric.target, &metric.unit),
+            launch.slug,
+            escape_quiet(&metric.name)
+        ));
+    }
+    Rendered::fit(text.clone(), vec![section(&text)], "")
+}
+
 /// The thread answer confirming what a reply changed.
 pub fn applied(lines: &[String]) -> Rendered {
     let text = format!(":white_check_mark: Updated: {}", lines.join(" · "));

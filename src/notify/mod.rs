@@ -16,8 +16,8 @@ mod people;
 
 pub use checkin::{CheckinPart, checkin, nudge};
 pub use digest::digest;
-pub use direct::{applied, hint, metric_review, reply_answers, undeliverable};
-pub use escalation::{EscalationView, escalation, overdue_in_checkin_thread, resolution};
+pub use direct::{applied, hint, metric_review, metric_reviews, reply_answers, undeliverable};
+pub use escalation::{EscalationView, escalation, escalation_list, overdue_in_checkin_thread, resolution};
 pub use gonogo::{ask_messages, reminder_messages, result_messages};
 pub use people::{assigned, changed_by_someone_else, unblocked};
 

@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 use crate::service::Service;
 use crate::store::Store;
 use crate::store::StoreError;
-use liftoff_core::checkin::{ListedTask, RoundKind, plan_round, who_to_nudge};
+use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{SlackUserId, Task};
 
@@ -324,6 +324,7 @@ impl Scheduler {
                     owner: task.owner.clone().or(owner),
                     still_open: task.status.is_open(),
                     snoozed: task.snoozed_until.is_some_and(|until| until >= today),
+                    needs_answer: needs_answer(&task, today, config.checkins.horizon_days),
                     owner_answered: answered,
                 });
                 tasks_by_id.insert(task_id.0, task);
@@ -363,7 +364,9 @@ impl Scheduler {
 }
 
 /// Asks for actuals on the working day a success metric's review falls due: one message per
-/// metric, to the launch lead (or the PMO channel when the launch has no lead).
+/// launch and review date (the metrics due that day, listed together), to the launch lead (or
+/// the PMO channel when the launch has no lead). Keyed by launch and review date (by metric
+/// when it is alone, as before), so each is asked once.
 pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> {
     let config = &scheduler.config;
     let now = scheduler.clock.now();
@@ -374,26 +377,31 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
     let mut messages = Vec::new();
     let mut metrics = scheduler.store.active_launch_metrics().await?;
     for launch in scheduler.store.list_launches(false).await? {
+        let mut due: BTreeMap<chrono::NaiveDate, Vec<liftoff_core::SuccessMetric>> = BTreeMap::new();
         for metric in metrics.remove(&launch.id).unwrap_or_default() {
             let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
-            if metric.actual.is_some() || review > today {
-                continue;
+            if metric.actual.is_none() && review <= today {
+                due.entry(review).or_default().push(metric);
             }
-            let Some(target) = launch
-                .lead
-                .as_ref()
-                .map(|l| l.as_str().to_owned())
-                .or_else(|| config.channels.pmo.as_ref().map(|c| c.as_str().to_owned()))
-            else {
-                continue;
+        }
+        let Some(target) = launch
+            .lead
+            .as_ref()
+            .map(|l| l.as_str().to_owned())
+            .or_else(|| config.channels.pmo.as_ref().map(|c| c.as_str().to_owned()))
+        else {
+            continue;
+        };
+        for (review, metrics) in due {
+            let metrics: Vec<&liftoff_core::SuccessMetric> = metrics.iter().collect();
+            let rendered = notify::metric_reviews(&launch, &metrics);
+            // One metric keeps the key it always had, so a review asked before this grouping
+            // existed is not asked again.
+            let key = match metrics.as_slice() {
+                [metric] => format!("metric-review:{}:{}", launch.id.0, metric.name),
+                _ => format!("metric-review:{}:{review}", launch.id.0),
             };
-            let rendered = notify::metric_review(&launch, &metric);
-            messages.push(notify::post_message(
-                format!("metric-review:{}:{}", launch.id.0, metric.name),
-                "metric_review",
-                &target,
-                &rendered,
-            ));
+            messages.push(notify::post_message(key, "metric_review", &target, &rendered));
         }
     }
     Ok(scheduler.store.enqueue(&messages, now).await? as usize)

@@ -344,8 +344,8 @@ impl Service {
             .collect())
     }
 
-    /// Replies in the thread of every escalation about `task` that it is resolved, by whom and
-    /// when (once per escalation message).
+    /// Says in the escalations about `task` that it is resolved, by whom and when: one line per
+    /// place they went, none to whoever resolved it (see [`crate::notify::resolution`]).
     pub(super) async fn announce_resolution(
         &self,
         task: &Task,
@@ -360,7 +360,7 @@ impl Service {
             .with_timezone(&self.config.calendar.timezone)
             .format("%Y-%m-%d %H:%M")
             .to_string();
-        let messages = crate::notify::resolution(task, change, &at, escalations);
+        let messages = crate::notify::resolution(task, change, &at, &escalations);
         self.store.enqueue(&messages, self.clock.now()).await?;
         Ok(())
     }

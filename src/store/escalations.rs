@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::outbox::insert_outbox;
 use super::{Store, StoreError, from_millis, on_pool, to_millis};
-use crate::outbound::OutboxMessage;
+use crate::outbound::{OutboxMessage, PostedEscalation};
 use liftoff_core::escalation::FiredLevel;
 use liftoff_core::{LaunchId, TaskId};
 
@@ -25,7 +25,7 @@ impl Store {
         const FIRE: &str = "INSERT INTO escalations (task_id, episode, level, launch_id, outcome, fired_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id, episode, level) DO NOTHING";
         const MESSAGE: &str = "INSERT INTO escalation_messages (outbox_key, task_id, episode, level) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key) DO NOTHING";
+             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key, task_id) DO NOTHING";
         let now = to_millis(now);
         let fired = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -49,6 +49,75 @@ impl Store {
                 tx.commit().await?;
                 true
             }
+        });
+        Ok(fired)
+    }
+
+    /// Records that one level fired for each of `fires` (task, its launch, its episode) and
+    /// enqueues the messages saying so, in one transaction: a sweep's grouped messages (one
+    /// list per channel or person) and the levels they report are written together or not at
+    /// all. Tasks whose level already fired in that episode (another sweep got there first)
+    /// are left out: `render` is given only the tasks fired now and returns each message with
+    /// the tasks it lists, each recorded against it for the resolution line. Returns the tasks
+    /// fired now.
+    pub async fn record_escalation_level<F>(
+        &self,
+        level: i64,
+        fires: &[(TaskId, LaunchId, String)],
+        outcome: impl Fn(TaskId) -> &'static str + Send,
+        now: DateTime<Utc>,
+        render: F,
+    ) -> Result<Vec<TaskId>, StoreError>
+    where
+        F: FnOnce(&[TaskId]) -> Vec<(OutboxMessage, Vec<TaskId>)> + Send,
+    {
+        const FIRE: &str = "INSERT INTO escalations (task_id, episode, level, launch_id, outcome, fired_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id, episode, level) DO NOTHING";
+        const MESSAGE: &str = "INSERT INTO escalation_messages (outbox_key, task_id, episode, level) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key, task_id) DO NOTHING";
+        // Always in task order, so concurrent sweeps on PostgreSQL wait on each other's rows
+        // instead of deadlocking.
+        let mut fires: Vec<&(TaskId, LaunchId, String)> = fires.iter().collect();
+        fires.sort_by_key(|(task, _, _)| *task);
+        let at = to_millis(now);
+        let fired = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut fired = Vec::new();
+            for (task, launch, episode) in &fires {
+                let inserted = sqlx::query(FIRE)
+                    .bind(task.0)
+                    .bind(episode.as_str())
+                    .bind(level)
+                    .bind(launch.0)
+                    .bind(outcome(*task))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                if inserted.rows_affected() > 0 {
+                    fired.push(*task);
+                }
+            }
+            if fired.is_empty() {
+                tx.rollback().await?;
+            } else {
+                for (message, tasks) in render(&fired) {
+                    insert_outbox!(tx, &message, at)?;
+                    for task in tasks {
+                        let Some((_, _, episode)) = fires.iter().find(|(id, _, _)| *id == task) else {
+                            continue;
+                        };
+                        sqlx::query(MESSAGE)
+                            .bind(&message.key)
+                            .bind(task.0)
+                            .bind(episode.as_str())
+                            .bind(level)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+            fired
         });
         Ok(fired)
     }
@@ -82,12 +151,17 @@ impl Store {
         Ok(fired)
     }
 
-    /// The escalation messages posted about `task` (key and target), oldest first.
-    pub async fn escalation_messages(&self, task: TaskId) -> Result<Vec<(String, String)>, StoreError> {
-        const SQL: &str = "SELECT m.outbox_key, o.target FROM escalation_messages m \
+    /// The escalation messages posted about `task`, oldest first.
+    pub async fn escalation_messages(&self, task: TaskId) -> Result<Vec<PostedEscalation>, StoreError> {
+        const SQL: &str = "SELECT m.outbox_key, o.target, o.thread_of FROM escalation_messages m \
              JOIN outbox o ON o.idempotency_key = m.outbox_key \
              WHERE m.task_id = $1 AND o.method = 'chat.postMessage' AND o.state <> 'failed' ORDER BY o.id";
-        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?)
+        let rows: Vec<(String, String, Option<String>)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(task.0).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, target, thread_of)| PostedEscalation { key, target, thread_of })
+            .collect())
     }
 
     /// The highest level fired per task and episode, for open tasks of active launches

@@ -130,16 +130,36 @@ async fn an_overdue_task_walks_up_every_level_once() {
         "{listed}"
     );
 
-    // Done: every escalation thread hears it is resolved, by whom.
+    // Done: each place the escalations went hears it is resolved, by whom, once: #sales (the
+    // check-in line and level 2) and the escalation channel; not Ann, who did it herself.
     app.command(ANN, &format!("done {task}")).await;
     app.deliver().await;
     let notices = posts_with(&app, "Resolved:");
+    let mut places: Vec<&str> = notices.iter().map(|n| n["channel"].as_str().unwrap()).collect();
+    places.sort();
     assert_eq!(
-        notices.len(),
-        5,
-        "reminder, overdue DM, check-in line, level 2, level 3"
+        places,
+        vec!["C0ESC", "C0SALES"],
+        "one line per place, none in Ann's DMs"
     );
     assert!(notices.iter().all(|n| n["thread_ts"].is_string()));
+    let sales_notice = notices.iter().find(|n| n["channel"] == "C0SALES").unwrap();
+    let level2_ts = app
+        .slack
+        .channel_history("C0SALES")
+        .into_iter()
+        .find(|m| {
+            m["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Escalation to the function lead")
+        })
+        .map(|m| m["ts"].clone())
+        .unwrap();
+    assert_eq!(
+        sales_notice["thread_ts"], level2_ts,
+        "in the thread of the latest escalation there"
+    );
     assert!(notices[0]["text"].as_str().unwrap().contains("is done — by <@U0ANN>"));
     let listed = app.command(LEAD, "escalations").await;
     assert!(listed["text"].as_str().unwrap().contains("Nothing is escalated"));
@@ -326,7 +346,13 @@ async fn concurrent_sweeps_fire_each_level_once(app: TestApp) {
     assert_eq!(fired, 8, "each task's level fired by exactly one sweep");
     app.tick().await;
     app.tick().await;
-    assert_eq!(posts_with(&app, "Escalation to the function lead").len(), 8);
+    let posted = posts_with(&app, "Escalation to the function lead");
+    assert_eq!(posted.len(), 1, "one list for the eight tasks");
+    assert!(
+        posted[0]["text"].as_str().unwrap().contains("8 tasks"),
+        "{}",
+        posted[0]["text"]
+    );
     app.stop().await;
 }
 

@@ -20,6 +20,7 @@ mod chaos;
 mod cli;
 mod health;
 mod manifest;
+mod noise;
 mod pacing;
 mod pmo_loop;
 mod processes;

@@ -20,7 +20,7 @@ use serde_json::Value;
 use slack_morphism::prelude::SlackBlock;
 
 use liftoff::notify::{self, EscalationView};
-use liftoff::outbound::{FailedMessage, OutboxMessage};
+use liftoff::outbound::{FailedMessage, OutboxMessage, PostedEscalation};
 use liftoff::slack::blocks::{Rendered, escape};
 use liftoff::slack::interactions::MessageRef;
 use liftoff::slack::membership::ChannelAccess;
@@ -527,6 +527,7 @@ fn payments_digest() -> LaunchDigest {
         }],
         due_soon: vec![payments_task(109), payments_task(101), payments_task(103)],
         changes: payments_changes(),
+        new_launch: None,
         missed_metrics: Vec::new(),
         launch,
     }
@@ -545,6 +546,8 @@ fn digest_with_failed_delivery() {
             blocked: Vec::new(),
             due_soon: Vec::new(),
             changes: Vec::new(),
+            // Created since the last digest: one line, not its tasks' creations.
+            new_launch: Some(rd_tasks().len()),
             missed_metrics: Vec::new(),
             launch: rd,
         },
@@ -555,6 +558,7 @@ fn digest_with_failed_delivery() {
             blocked: Vec::new(),
             due_soon: Vec::new(),
             changes: Vec::new(),
+            new_launch: None,
             missed_metrics: vec![activation_rate(Some(18.5)), support_tickets(Some(62.0))],
             launch: invoices,
         },
@@ -672,8 +676,16 @@ fn escalation_overdue_to_launch_lead() {
     );
 }
 
+fn posted(key: &str, target: &str, thread_of: Option<&str>) -> PostedEscalation {
+    PostedEscalation {
+        key: key.to_owned(),
+        target: target.to_owned(),
+        thread_of: thread_of.map(str::to_owned),
+    }
+}
+
 #[test]
-fn resolution_in_two_threads() {
+fn resolution_once_per_place() {
     let task = Task {
         status: TaskStatus::OnTrack,
         ..payments_task(103)
@@ -688,18 +700,62 @@ fn resolution_in_two_threads() {
         None,
         "2026-12-01T13:05:00Z",
     );
-    let escalations = vec![
-        (
-            "escalation:103:blocked:1796310000000:2:dm".to_owned(),
-            "U0LEE".to_owned(),
+    let escalations = [
+        // Lee's own DM: she unblocked it herself, so she is not told.
+        posted("esc:103:blocked:1796310000000:1:post:U0LEE", "U0LEE", None),
+        // The overdue line in #product's check-in thread, then the function lead's message in
+        // #product: one line there, in the latest one's thread.
+        posted(
+            "esc:103:blocked:1796310000000:1:thread:C0PROD",
+            "C0PROD",
+            Some("checkin:product:2026-11-30T10:00:1"),
         ),
-        ("escalation:103:blocked:1796310000000:2".to_owned(), "C0PROD".to_owned()),
+        posted("esc:103:blocked:1796310000000:2:post:C0PROD", "C0PROD", None),
+        posted("esc:103:blocked:1796310000000:3:post:C0ESC", "C0ESC", None),
     ];
-    let sent = notify::resolution(&task, &unblocked, "2026-12-01 14:05", escalations);
+    let sent = notify::resolution(&task, &unblocked, "2026-12-01 14:05", &escalations);
     check(
-        "resolution_in_two_threads",
-        "The legal review unblocked: one closing reply in the thread of each escalation about it",
+        "resolution_once_per_place",
+        "The legal review unblocked by its owner: one closing reply per place the escalations went \
+         (#product, the escalation channel), none to the owner herself",
         outbox(&sent),
+    );
+}
+
+#[test]
+fn escalation_list_of_two_tasks() {
+    let launch = payments_hub();
+    let tasks = [payments_task(102), payments_task(103)];
+    let blocker = payments_task(109);
+    let views: Vec<EscalationView> = tasks
+        .iter()
+        .map(|task| EscalationView {
+            overdue_days: if task.id.0 == 102 { 2 } else { 0 },
+            blocked_days: if task.id.0 == 103 { 3 } else { 0 },
+            blocker: (task.id.0 == 103).then_some(&blocker),
+            mentions: vec![user("U0PRIYA"), user("U0GINA")],
+            ..escalation_view(task, &launch, Level::FunctionLead)
+        })
+        .collect();
+    let parts = notify::escalation_list(&views, &[user("U0PRIYA")]);
+    let rendered: Vec<Rendered> = parts.iter().map(|(rendered, _)| rendered.clone()).collect();
+    check(
+        "escalation_list_of_two_tasks",
+        "Level 2 in #product for two tasks of one launch: one message, the lead named once, \
+         each task's own people, trouble and buttons on its row",
+        messages(&rendered),
+    );
+}
+
+#[test]
+fn overdue_line_for_two_tasks_in_a_check_in_thread() {
+    let (a, b) = (payments_task(101), payments_task(102));
+    let parts = notify::overdue_in_checkin_thread(&[&a, &b]);
+    let rendered: Vec<Rendered> = parts.iter().map(|(rendered, _)| rendered.clone()).collect();
+    check(
+        "overdue_line_for_two_tasks_in_a_check_in_thread",
+        "Two tasks overdue in one sweep: one line in the function's check-in thread",
+        messages(&rendered),
     );
 }
 
@@ -719,8 +775,8 @@ fn resolution_of_a_title_with_a_mention() {
         None,
         "2026-12-01T15:40:00Z",
     );
-    let escalations = vec![("escalation:106:due:2026-12-09:1".to_owned(), "C0MKTG".to_owned())];
-    let sent = notify::resolution(&task, &done, "2026-12-01 16:40", escalations);
+    let escalations = [posted("esc:106:due:2026-12-09:2:post:C0MKTG", "C0MKTG", None)];
+    let sent = notify::resolution(&task, &done, "2026-12-01 16:40", &escalations);
     check(
         "resolution_of_a_title_with_a_mention",
         "A resolution whose task title contains a mention someone typed (<@U0ANN|ann>)",
@@ -889,6 +945,24 @@ fn hint_refusals_of_the_wrong_person_and_launch() {
         "hint_refusals_of_the_wrong_person_and_launch",
         "Sam, who owns none of them, replies `T102 done, T201 done`, and blocks T103 on a done task",
         message(&notify::hint(&problems)),
+    );
+}
+
+#[test]
+fn metric_reviews_of_one_day() {
+    let signups = SuccessMetric {
+        name: "Signups".into(),
+        target: 2500.0,
+        unit: "signups".into(),
+        ..activation_rate(None)
+    };
+    check(
+        "metric_reviews_of_one_day",
+        "Two of Smart Invoices' metrics are reviewed the same day: one DM to Maria asking for both",
+        message(&notify::metric_reviews(
+            &smart_invoices(),
+            &[&activation_rate(None), &signups],
+        )),
     );
 }
 

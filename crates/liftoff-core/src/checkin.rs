@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::function::FunctionName;
 use super::ids::{LaunchId, SlackUserId, TaskId};
 use super::launch::{Launch, Tier};
-use super::task::Task;
+use super::task::{StatusKind, Task};
 
 /// What kind of slot a check-in round is, which decides the launches it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,12 @@ impl FunctionRound<'_> {
 
 /// Plans a round: for each function (in catalog order), the open tasks of covered launches.
 /// A function with nothing open gets nothing: no empty check-in messages.
+///
+/// A check-in lists *every* open task, not only those that [`needs_answer`]: it is one post
+/// per function channel whatever its length, so listing more costs nobody an interruption,
+/// and it is the team's shared board, where an owner can update a task early (or see a
+/// colleague's) with its buttons. The rule that spares people noise applies where a person is
+/// interrupted: the nudge, a direct message, asks only about tasks that need an answer.
 pub fn plan_round<'a>(
     functions: &[FunctionName],
     launches: &'a [Launch],
@@ -106,12 +112,26 @@ pub struct ListedTask {
     pub owner: Option<SlackUserId>,
     pub still_open: bool,
     pub snoozed: bool,
+    /// The task needs an answer this round (see [`needs_answer`]): only those are nudged about.
+    pub needs_answer: bool,
     /// The owner changed or re-stated anything on this task since the check-in was posted.
     pub owner_answered: bool,
 }
 
-/// Who to nudge after a round: owners with open, unsnoozed tasks in it who have answered none
-/// of them. `already_nudged_today` counts each person's nudges so far, capped at `max_per_day`.
+/// Whether an owner should be asked about `task` on `today`: it is not done, and it is due
+/// within `horizon_days` (or overdue), at risk or blocked. A task on track and due later can
+/// wait for its owner to speak up; asking about it every round is the noise people mute.
+pub fn needs_answer(task: &Task, today: NaiveDate, horizon_days: i64) -> bool {
+    if !task.status.is_open() {
+        return false;
+    }
+    let due_soon = task.due_date <= today + chrono::Duration::days(horizon_days.max(0));
+    due_soon || matches!(task.status.kind(), StatusKind::AtRisk | StatusKind::Blocked)
+}
+
+/// Who to nudge after a round: owners with open, unsnoozed tasks in it that need an answer
+/// ([`needs_answer`]) who have answered none of the round's tasks. An owner whose tasks are
+/// all on track and not due soon is not nudged at all. `already_nudged_today` counts each person's nudges so far, capped at `max_per_day`.
 pub fn who_to_nudge(
     listed: &[ListedTask],
     already_nudged_today: &BTreeMap<SlackUserId, usize>,
@@ -125,7 +145,7 @@ pub fn who_to_nudge(
     let mut nudges: BTreeMap<SlackUserId, Vec<TaskId>> = BTreeMap::new();
     for item in listed {
         let Some(owner) = &item.owner else { continue };
-        if item.still_open && !item.snoozed && !answered.contains(owner) {
+        if item.still_open && item.needs_answer && !item.snoozed && !answered.contains(owner) {
             nudges.entry(owner.clone()).or_default().push(item.task);
         }
     }
@@ -229,6 +249,7 @@ mod tests {
             owner: Some(owner.clone()),
             still_open: open,
             snoozed,
+            needs_answer: true,
             owner_answered: answered,
         };
         let items = [
@@ -245,5 +266,44 @@ mod tests {
         assert_eq!(nudges[&ann], vec![TaskId(1), TaskId(2)]);
         let capped = BTreeMap::from([(ann.clone(), 2)]);
         assert!(who_to_nudge(&items, &capped, 2).is_empty());
+    }
+
+    #[test]
+    fn only_tasks_due_within_the_horizon_overdue_at_risk_or_blocked_need_an_answer() {
+        let today = date("2026-11-23");
+        let due = |day: &str, status: TaskStatus| fixtures::task(1, 1, "sales", day, status);
+        let check = |task: Task, expected: bool| {
+            assert_eq!(
+                needs_answer(&task, today, 7),
+                expected,
+                "{:?} due {}",
+                task.status,
+                task.due_date
+            );
+        };
+        check(due("2026-11-30", TaskStatus::OnTrack), true); // due in a week
+        check(due("2026-12-01", TaskStatus::OnTrack), false); // eight days out, on track
+        check(due("2026-12-01", TaskStatus::Todo), false);
+        check(due("2026-11-20", TaskStatus::OnTrack), true); // overdue
+        check(due("2027-01-20", TaskStatus::AtRisk), true);
+        check(due("2027-01-20", TaskStatus::blocked("legal").unwrap()), true);
+        check(due("2026-11-24", TaskStatus::Done), false);
+    }
+
+    #[test]
+    fn an_owner_whose_tasks_need_no_answer_is_not_nudged() {
+        let ann = SlackUserId::parse("U0ANN").unwrap();
+        let item = |task: i64, needs_answer| ListedTask {
+            task: TaskId(task),
+            owner: Some(ann.clone()),
+            still_open: true,
+            snoozed: false,
+            needs_answer,
+            owner_answered: false,
+        };
+        let none = BTreeMap::new();
+        assert!(who_to_nudge(&[item(1, false), item(2, false)], &none, 2).is_empty());
+        let nudges = who_to_nudge(&[item(1, false), item(2, true)], &none, 2);
+        assert_eq!(nudges[&ann], vec![TaskId(2)], "only the task that needs an answer");
     }
 }

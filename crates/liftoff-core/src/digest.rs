@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::WorkCalendar;
 use super::function::FunctionName;
-use super::history::HistoryEntry;
+use super::history::{ChangeField, HistoryEntry};
 use super::launch::Launch;
 use super::readiness::{LaunchReadiness, readiness};
 use super::task::{StatusKind, Task};
@@ -31,8 +31,11 @@ pub struct LaunchDigest {
     pub overdue: Vec<Task>,
     pub blocked: Vec<BlockedTask>,
     pub due_soon: Vec<Task>,
-    /// History entries since the previous digest.
+    /// History entries since the previous digest. For a launch created since then, without
+    /// its tasks' creations and assignments: `new_launch` says those in one line.
     pub changes: Vec<HistoryEntry>,
+    /// `Some(number of tasks)` when the launch was created since the previous digest.
+    pub new_launch: Option<usize>,
     /// Success metrics whose recorded actual missed the target.
     pub missed_metrics: Vec<super::launch::SuccessMetric>,
 }
@@ -90,6 +93,7 @@ pub fn build(
                 .filter(|t| t.status.is_open() && t.due_date >= today && t.due_date <= horizon)
                 .map(|t| (*t).clone())
                 .collect();
+            let (new_launch, changes) = launch_changes(launch, own.len(), changes);
             let owned: Vec<Task> = own.into_iter().cloned().collect();
             LaunchDigest {
                 readiness: readiness(launch, &owned, today),
@@ -98,7 +102,8 @@ pub fn build(
                 overdue,
                 blocked,
                 due_soon,
-                changes: changes.iter().filter(|c| c.launch_id == launch.id).cloned().collect(),
+                changes,
+                new_launch,
                 missed_metrics: Vec::new(),
             }
         })
@@ -109,6 +114,26 @@ pub fn build(
         (days < 0, days.abs(), std::cmp::Reverse(trouble), d.launch.id)
     });
     digests
+}
+
+/// A launch's changes since the previous digest, and whether it was created since then (with
+/// its number of tasks). The first digest after a launch is created says "new launch: N tasks"
+/// rather than listing each of its tasks being created and assigned: a template launch would
+/// otherwise fill the digest with dozens of lines nobody needs. Later changes (a status, a
+/// date) are still listed.
+fn launch_changes(launch: &Launch, task_count: usize, changes: &[HistoryEntry]) -> (Option<usize>, Vec<HistoryEntry>) {
+    let own = changes.iter().filter(|c| c.launch_id == launch.id);
+    let created = own
+        .clone()
+        .any(|c| c.task_id.is_none() && c.field == ChangeField::Created);
+    if !created {
+        return (None, own.cloned().collect());
+    }
+    let rest = own
+        .filter(|c| !matches!(c.field, ChangeField::Created | ChangeField::Owner))
+        .cloned()
+        .collect();
+    (Some(task_count), rest)
 }
 
 #[cfg(test)]
@@ -172,5 +197,53 @@ mod tests {
         assert_eq!(l2.due_soon.iter().map(|t| t.id.0).collect::<Vec<_>>(), vec![2]);
         assert_eq!(l2.counts[&FunctionName::parse("sales").unwrap()], [0, 1, 0, 1, 1]);
         assert_eq!(l2.readiness.overall.percent(), 33);
+    }
+
+    #[test]
+    fn a_new_launch_is_one_line_not_every_creation_and_assignment() {
+        use crate::{Actor, ChangeSource, SlackUserId, TaskId};
+        let calendar = WorkCalendar::weekdays(chrono_tz::UTC);
+        let launches = [launch(1, "2026-12-20"), launch(2, "2026-12-20")];
+        let tasks = [
+            task(1, 1, "2026-12-10", TaskStatus::Todo, "2026-11-01T00:00:00Z"),
+            task(2, 1, "2026-12-11", TaskStatus::Todo, "2026-11-01T00:00:00Z"),
+            task(3, 2, "2026-12-11", TaskStatus::Todo, "2026-11-01T00:00:00Z"),
+        ];
+        let at: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
+        let entry = |launch: i64, task: Option<i64>, field| HistoryEntry {
+            launch_id: crate::LaunchId(launch),
+            task_id: task.map(TaskId),
+            actor: Actor::User(SlackUserId::parse("U0LEAD").unwrap()),
+            source: ChangeSource::Command,
+            at,
+            field,
+            from: None,
+            to: Some("x".to_owned()),
+            note: None,
+        };
+        let changes = [
+            entry(1, None, ChangeField::Created),
+            entry(1, Some(1), ChangeField::Created),
+            entry(1, Some(2), ChangeField::Created),
+            entry(1, Some(1), ChangeField::Owner),
+            entry(1, Some(2), ChangeField::Status),
+            entry(2, Some(3), ChangeField::Owner),
+        ];
+        let now: DateTime<Utc> = "2026-11-25T08:30:00Z".parse().unwrap();
+        let digest = build(&launches, &tasks, &changes, date("2026-11-25"), now, &calendar);
+        let new = digest.iter().find(|d| d.launch.id.0 == 1).unwrap();
+        assert_eq!(new.new_launch, Some(2));
+        let fields: Vec<ChangeField> = new.changes.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            vec![ChangeField::Status],
+            "a later status change is still listed"
+        );
+        let old = digest.iter().find(|d| d.launch.id.0 == 2).unwrap();
+        assert_eq!(
+            (old.new_launch, old.changes.len()),
+            (None, 1),
+            "an older launch lists its changes"
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::calendar::WorkCalendar;
+use super::ids::SlackUserId;
 use super::launch::{Launch, Tier};
 use super::task::{StatusKind, Task};
 
@@ -156,6 +157,50 @@ pub struct FiredLevel {
     pub fired_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Who a level of escalation asks to act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addressee {
+    /// One person: the owner at levels 0 and 1, a lead above.
+    Person(SlackUserId),
+    /// Nobody up the ladder but the owner: the admins (without the owner), where the PMO sees it.
+    Admins(Vec<SlackUserId>),
+}
+
+/// The people around a task that the ladder can climb.
+#[derive(Debug, Clone, Copy)]
+pub struct LadderPeople<'a> {
+    pub owner: Option<&'a SlackUserId>,
+    pub function_lead: Option<&'a SlackUserId>,
+    pub launch_lead: Option<&'a SlackUserId>,
+    pub admins: &'a [SlackUserId],
+}
+
+/// Who `level` is addressed to. Levels 0 and 1 are the owner's own (level 1 climbs to the
+/// function lead, then the launch lead, when nobody owns the task). From level 2 on, an
+/// escalation is about the owner, so never addressed to them: an owner who leads her own
+/// function is escalated to the launch lead, and one who leads the launch (or a launch with
+/// no lead) to the admins. `None`: a reminder with no owner, which level 1 will catch.
+pub fn addressee(level: Level, people: LadderPeople<'_>) -> Option<Addressee> {
+    let not_owner = |person: Option<&SlackUserId>| person.filter(|p| Some(*p) != people.owner).cloned();
+    let admins = || {
+        Addressee::Admins(
+            people
+                .admins
+                .iter()
+                .filter(|a| Some(*a) != people.owner)
+                .cloned()
+                .collect(),
+        )
+    };
+    let person = match level {
+        Level::Reminder => return people.owner.cloned().map(Addressee::Person),
+        Level::Overdue => people.owner.or(people.function_lead).or(people.launch_lead).cloned(),
+        Level::FunctionLead => not_owner(people.function_lead).or_else(|| not_owner(people.launch_lead)),
+        Level::LaunchLead => not_owner(people.launch_lead),
+    };
+    Some(person.map_or_else(admins, Addressee::Person))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Weekday;
@@ -275,5 +320,50 @@ mod tests {
         let before = episode(&t);
         t.due_date = date("2026-12-15");
         assert_ne!(episode(&t), before, "a new due date is a new episode");
+    }
+
+    #[test]
+    fn nobody_is_escalated_to_about_their_own_task() {
+        let [ann, sally, lead, admin] =
+            ["U0ANN", "U0SALLY", "U0LEAD", "U0ADMIN"].map(|u| SlackUserId::parse(u).unwrap());
+        let admins = [admin.clone(), ann.clone()];
+        let people = |owner, function_lead, launch_lead| LadderPeople {
+            owner,
+            function_lead,
+            launch_lead,
+            admins: &admins,
+        };
+        let person = |p: &SlackUserId| Some(Addressee::Person(p.clone()));
+        let only_admin = Some(Addressee::Admins(vec![admin.clone()]));
+        // The usual ladder.
+        let usual = people(Some(&ann), Some(&sally), Some(&lead));
+        assert_eq!(addressee(Level::Overdue, usual), person(&ann));
+        assert_eq!(addressee(Level::FunctionLead, usual), person(&sally));
+        assert_eq!(addressee(Level::LaunchLead, usual), person(&lead));
+        // Sally owns a task of the function she leads: her level goes to the launch lead.
+        let sallys = people(Some(&sally), Some(&sally), Some(&lead));
+        assert_eq!(
+            addressee(Level::Overdue, sallys),
+            person(&sally),
+            "her own overdue reminder"
+        );
+        assert_eq!(addressee(Level::FunctionLead, sallys), person(&lead));
+        // The launch lead's own task, and a launch with no lead: the admins, never the owner.
+        let leads = people(Some(&lead), Some(&lead), Some(&lead));
+        assert_eq!(
+            addressee(Level::FunctionLead, leads),
+            Some(Addressee::Admins(admins.to_vec()))
+        );
+        let no_lead = people(Some(&ann), None, None);
+        assert_eq!(addressee(Level::FunctionLead, no_lead), only_admin);
+        assert_eq!(
+            addressee(Level::LaunchLead, no_lead),
+            only_admin,
+            "Ann is an admin, but it is her task"
+        );
+        // Nobody owns it: level 1 climbs; a reminder has nobody to go to.
+        let unowned = people(None, None, Some(&lead));
+        assert_eq!(addressee(Level::Overdue, unowned), person(&lead));
+        assert_eq!(addressee(Level::Reminder, unowned), None);
     }
 }
