@@ -96,7 +96,7 @@ impl Service {
             .create_launch_with_tasks(
                 &draft,
                 &slug,
-                &|launch| templates.instantiate(launch),
+                &|launch| templates.instantiate(launch, &self.config.calendar),
                 &self.ctx(actor, source),
             )
             .await?;
@@ -136,7 +136,13 @@ impl Service {
             }
             let tasks = self.store.launch_tasks(launch.id).await?;
             let change = launch
-                .edit(edit.clone(), &tasks, today, &self.ctx(actor, source))
+                .edit(
+                    edit.clone(),
+                    &tasks,
+                    today,
+                    &self.config.calendar,
+                    &self.ctx(actor, source),
+                )
                 .map_err(|e: LaunchEditError| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
             match self.store.save_launch_change(&change).await {
                 Ok(saved) => {

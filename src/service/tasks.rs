@@ -43,13 +43,17 @@ impl Service {
             owner,
             due,
         };
+        let calendar = &self.config.calendar;
         let new = draft
-            .validate(launch.launch_date)
+            .validate(launch.launch_date, calendar)
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
+        // Said back only when the person gave the date: a default is not theirs to question.
+        let due_note = due.and_then(|due| due.resolve(launch.launch_date, calendar).ok()?.note);
         let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
         let visibility_notifies_owner = task.owner.is_some();
         let view = View::TaskCreated {
             item: TaskInLaunch { task, launch },
+            due_note,
             today,
         };
         Ok(if visibility_notifies_owner {
@@ -228,10 +232,12 @@ impl Service {
                     },
                 ));
             }
+            let calendar = &self.config.calendar;
             let (next, entry) = task
                 .edit(
                     edit.clone(),
                     launch.launch_date,
+                    calendar,
                     &self.ctx(actor, source),
                     note.as_deref(),
                 )
@@ -244,9 +250,14 @@ impl Service {
                     if resolved {
                         self.announce_resolution(&saved, &entry).await?;
                     }
+                    let due_note = match &edit {
+                        TaskEdit::Due(due) => due.resolve(launch.launch_date, calendar).ok().and_then(|r| r.note),
+                        _ => None,
+                    };
                     return Ok(Reply::in_channel(View::TaskUpdated {
                         item: TaskInLaunch { task: saved, launch },
                         change: entry,
+                        due_note,
                         today,
                     }));
                 }

@@ -127,8 +127,9 @@ async fn new_launches_start_with_their_tiers_template_tasks() {
         ("marketing", date("2026-11-05"))
     );
     assert_eq!(positioning.due(), DueDate::Relative(-35));
+    // T+30 of Thursday 10 December is Saturday 9 January: due on the Friday before.
     let stories = tasks.iter().find(|t| t.title == "Customer success stories").unwrap();
-    assert_eq!(stories.due_date, date("2027-01-09"));
+    assert_eq!(stories.due_date, date("2027-01-08"));
 
     app.command(LEAD, "new Small Fix tier:3 date:2026-12-20").await;
     let small = launch_by_slug(&app, "small-fix").await.unwrap();
@@ -145,14 +146,18 @@ async fn new_launches_start_with_their_tiers_template_tasks() {
         vec!["In-app or push announcement", "Support FAQ", "Release notes"]
     );
 
-    // Template tasks keep their offsets: moving the launch moves all of them.
+    // Template tasks keep their offsets: moving the launch moves all of them, each onto a
+    // working day.
     app.command(LEAD, "edit checkout-v2 date:2026-12-17").await;
     let moved = app.store.launch_tasks(launch.id).await.unwrap();
+    let calendar = &app.state.config.calendar;
     assert!(moved.iter().all(|t| {
         t.due_date
             == DueDate::Relative(t.due_offset_days.unwrap())
-                .resolve(date("2026-12-17"))
+                .resolve(date("2026-12-17"), calendar)
                 .unwrap()
+                .date
+            && calendar.is_working_day(t.due_date)
     }));
     app.stop().await;
 }
@@ -385,7 +390,7 @@ async fn edit_moves_relative_tasks_and_is_for_the_lead_or_admins() {
     assert_eq!(reply["response_type"], "in_channel");
     let t = text(&reply);
     assert!(t.contains("launch date: 2026-12-10 → 2026-12-17"), "{t}");
-    assert!(t.contains(&format!("`{relative}` 2026-11-26 → 2026-12-03")), "{t}");
+    assert!(t.contains(&format!("`{relative}` Thu 26 Nov → Thu 3 Dec")), "{t}");
     let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
     assert_eq!(
         (launch.name.as_str(), launch.launch_date),
@@ -477,7 +482,10 @@ async fn a_launch_with_200_tasks_stays_within_block_kit_limits() {
             due: Some(DueDate::Relative(-(i as i64 % 30))),
         };
         app.store
-            .create_task(&draft.validate(launch.launch_date).unwrap(), &ctx)
+            .create_task(
+                &draft.validate(launch.launch_date, &app.state.config.calendar).unwrap(),
+                &ctx,
+            )
             .await
             .unwrap();
     }

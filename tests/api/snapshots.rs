@@ -1156,14 +1156,18 @@ fn launch_edited_date_moved() {
     let moves = vec![
         DueDateMove {
             task: TaskId(101),
+            offset: -14,
             from: date("2026-11-27"),
             to: date("2026-12-04"),
+            landed: None,
             now_in_past: false,
         },
         DueDateMove {
             task: TaskId(110),
+            offset: -21,
             from: date("2026-11-20"),
             to: date("2026-11-27"),
+            landed: None,
             now_in_past: true,
         },
     ];
@@ -1226,6 +1230,7 @@ fn task_created() {
         "`/launch task payments-hub marketing \"Press release & analyst briefing <embargoed>\" due:T-7`",
         View::TaskCreated {
             item: in_launch(payments_task(104), payments_hub()),
+            due_note: None,
             today: today(),
         },
     );
@@ -1249,6 +1254,7 @@ fn task_updated_blocked_with_note() {
         View::TaskUpdated {
             item: in_launch(payments_task(103), payments_hub()),
             change: blocked,
+            due_note: None,
             today: today(),
         },
     );
@@ -1321,6 +1327,7 @@ fn task_updated_due_date() {
                 payments_hub(),
             ),
             change: moved,
+            due_note: None,
             today: today(),
         },
     );

@@ -37,6 +37,6 @@ pub use launch::{
     Launch, LaunchChange, LaunchDraft, LaunchEdit, LaunchEditError, LaunchRef, LaunchState, Slug, SuccessMetric, Tier,
 };
 pub use task::{
-    DueDate, DueDateMove, MAX_SNOOZE_WORKING_DAYS, NewTask, RaciRole, RoleAssignment, StatusKind, Task, TaskDraft,
-    TaskEdit, TaskStatus,
+    DueDate, DueDateMove, DueNote, MAX_SNOOZE_WORKING_DAYS, NewTask, RaciRole, RoleAssignment, StatusKind, Task,
+    TaskDraft, TaskEdit, TaskStatus,
 };

@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
 use crate::slack::blocks::{Rendered, context, divider, escape, escape_quiet, header, packed_sections, section};
 use crate::views::LaunchDetail;
+use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
 use liftoff_core::template::TemplateTask;
-use liftoff_core::{DueDateMove, HistoryEntry, Launch, Task, Tier};
+use liftoff_core::{DueDate, DueDateMove, HistoryEntry, Launch, Task, Tier};
 
 pub(super) fn launch_created(launch: &Launch, tasks: &[Task], warnings: &[String], today: NaiveDate) -> Rendered {
     let mut text = format!(
@@ -243,7 +244,19 @@ pub(super) fn launch_edited(
             } else {
                 ""
             };
-            lines.push(format!("• `{}` {} → {}{flag}", moved.task, moved.from, moved.to));
+            let landed = moved.landed.map_or(String::new(), |landed| {
+                format!(
+                    " ({} falls on {})",
+                    DueDate::Relative(moved.offset),
+                    human(landed, today)
+                )
+            });
+            lines.push(format!(
+                "• `{}` {} → {}{landed}{flag}",
+                moved.task,
+                human(moved.from, today),
+                human(moved.to, today)
+            ));
         }
     }
     let note = saturation_note(warnings);

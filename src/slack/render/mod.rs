@@ -62,7 +62,7 @@ pub fn render(view: &View) -> Rendered {
             warnings,
             today,
         } => launches::launch_edited(launch, changes, moves, warnings, *today),
-        View::TaskCreated { item, today } => tasks::task_created(item, *today),
+        View::TaskCreated { item, due_note, today } => tasks::task_created(item, due_note.as_ref(), *today),
         View::TaskDetail {
             item,
             roles,
@@ -71,7 +71,12 @@ pub fn render(view: &View) -> Rendered {
             blocks,
             today,
         } => tasks::task_detail(item, roles, history, blocked_by.as_ref(), blocks, *today),
-        View::TaskUpdated { item, change, today } => tasks::task_updated(item, change, *today),
+        View::TaskUpdated {
+            item,
+            change,
+            due_note,
+            today,
+        } => tasks::task_updated(item, change, due_note.as_ref(), *today),
         View::FunctionUpdated { function } => teams::function_updated(function),
         View::MyTasks { user, items, today } => tasks::my_tasks(user.mention(), items, *today),
         View::Retro { launch, retro } => reviews::retro(launch, retro),

@@ -5,20 +5,23 @@ use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 
-use super::widgets::{task_line, task_row};
+use super::widgets::{due_note_text, task_line, task_row};
 use crate::slack::blocks::{Rendered, context, escape, escape_quiet, header, packed_sections, section};
 use crate::views::TaskInLaunch;
-use liftoff_core::HistoryEntry;
 use liftoff_core::escalation::FiredLevel;
+use liftoff_core::{DueNote, HistoryEntry};
 
-pub(super) fn task_created(item: &TaskInLaunch, today: NaiveDate) -> Rendered {
-    let text = format!(
+pub(super) fn task_created(item: &TaskInLaunch, due_note: Option<&DueNote>, today: NaiveDate) -> Rendered {
+    let mut text = format!(
         "Task {} added to *{}* (`{}`), {}",
         task_line(&item.task, today),
         escape_quiet(&item.launch.name),
         item.launch.slug,
         item.task.function
     );
+    if let Some(note) = due_note {
+        text.push_str(&format!("\n{}", due_note_text(note, item.task.due_date, today)));
+    }
     Rendered::fit(text.clone(), vec![section(&text)], "")
 }
 
@@ -90,7 +93,12 @@ fn clip_title(title: &str) -> String {
     crate::slack::blocks::clip(title, 140)
 }
 
-pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: NaiveDate) -> Rendered {
+pub(super) fn task_updated(
+    item: &TaskInLaunch,
+    change: &HistoryEntry,
+    due_note: Option<&DueNote>,
+    today: NaiveDate,
+) -> Rendered {
     let mut text = format!(
         "{} — {} by {} ({}: {} → {})",
         task_line(&item.task, today),
@@ -100,6 +108,9 @@ pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: Na
         change_value(change.field, change.from.as_deref()),
         change_value(change.field, change.to.as_deref()),
     );
+    if let Some(note) = due_note {
+        text.push_str(&format!("\n{}", due_note_text(note, item.task.due_date, today)));
+    }
     if let Some(note) = &change.note {
         text.push_str(&format!("\n> {}", escape(note)));
     }

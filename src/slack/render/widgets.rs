@@ -8,8 +8,26 @@ use slack_morphism::prelude::*;
 use super::actions;
 use super::codec::ballot_value;
 use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
+use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
-use liftoff_core::{FunctionDef, FunctionName, Launch, StatusKind, Task, TaskStatus, Tier};
+use liftoff_core::{DueDate, DueNote, FunctionDef, FunctionName, Launch, StatusKind, Task, TaskStatus, Tier};
+
+/// What the person who set a due date is told about where it landed: a `T-5` moved off a
+/// weekend or holiday, or a date they typed that is not a working day.
+pub fn due_note_text(note: &DueNote, due: NaiveDate, today: NaiveDate) -> String {
+    match note {
+        DueNote::MovedToWorkingDay { offset, landed } => format!(
+            "{} falls on {}, so it is due {}.",
+            DueDate::Relative(*offset),
+            human(*landed, today),
+            human(due, today)
+        ),
+        DueNote::NonWorkingDay(date) => format!(
+            ":warning: {} is not a working day; kept as you gave it.",
+            human(*date, today)
+        ),
+    }
+}
 
 fn tier_label(tier: Tier) -> String {
     format!("tier {}", tier.number())
