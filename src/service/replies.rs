@@ -191,9 +191,17 @@ impl Service {
                         self.store
                             .record_reply_update(&reply.channel, &reply.ts, &key, self.clock.now())
                             .await?;
-                        if let View::TaskUpdated { item, change, .. } = &answer.view {
+                        if let View::TaskUpdated {
+                            item,
+                            change,
+                            due_note,
+                            today,
+                        } = &answer.view
+                        {
                             let what = match change.field {
-                                liftoff_core::ChangeField::Due => format!("due {}", item.task.due_date),
+                                liftoff_core::ChangeField::Due => {
+                                    crate::slack::render::due_with_note(item.task.due_date, due_note.as_ref(), *today)
+                                }
                                 _ => item.task.status.to_string(),
                             };
                             applied.push((item.task.id, what));

@@ -29,6 +29,19 @@ pub fn due_note_text(note: &DueNote, due: NaiveDate, today: NaiveDate) -> String
     }
 }
 
+/// A due date with what its setter should know, in a line that already names the task
+/// (a thread confirmation): `due Fri 11 Dec (T-6 falls on Sat 12 Dec)`.
+pub fn due_with_note(due: NaiveDate, note: Option<&DueNote>, today: NaiveDate) -> String {
+    let said = match note {
+        Some(DueNote::MovedToWorkingDay { offset, landed }) => {
+            format!(" ({} falls on {})", DueDate::Relative(*offset), human(*landed, today))
+        }
+        Some(DueNote::NonWorkingDay(_)) => " (:warning: not a working day; kept as you gave it)".to_owned(),
+        None => String::new(),
+    };
+    format!("due {}{said}", human(due, today))
+}
+
 fn tier_label(tier: Tier) -> String {
     format!("tier {}", tier.number())
 }
