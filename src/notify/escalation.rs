@@ -3,6 +3,7 @@
 
 use crate::slack::markup::Markup;
 use chrono::NaiveDate;
+use liftoff_core::dates::human;
 use slack_morphism::prelude::SlackBlock;
 
 use crate::outbound::OutboxMessage;
@@ -39,11 +40,11 @@ pub fn escalation(view: &EscalationView<'_>) -> Rendered {
             if view.blocked_days == 1 { "" } else { "s" },
             escape_quiet(task.status.reason().unwrap_or_default())
         ),
-        (false, 0) => format!("due {} (the next working day)", task.due_date),
+        (false, 0) => format!("due {}", human(task.due_date, view.today)),
         (false, days) => format!(
             "overdue by {days} working day{} (due {})",
             if days == 1 { "" } else { "s" },
-            task.due_date
+            human(task.due_date, view.today)
         ),
     };
     let heading = match view.level {
@@ -126,7 +127,8 @@ pub fn overdue_in_checkin_thread(task: &Task) -> Rendered {
         ":rotating_light: `{}` {} is overdue (due {}) {owner}",
         task.id,
         escape_quiet(&task.title),
-        task.due_date,
+        // Overdue, so recent: the day and month say which.
+        human(task.due_date, task.due_date),
     );
     Rendered::fit(text, vec![], "")
 }

@@ -281,7 +281,7 @@ impl Service {
         let at = change
             .at
             .with_timezone(&self.config.calendar.timezone)
-            .format("%Y-%m-%d %H:%M")
+            .format("%a %-d %b %H:%M")
             .to_string();
         let messages = crate::notify::resolution(task, change, &at, escalations);
         self.store.enqueue(&messages, self.clock.now()).await?;

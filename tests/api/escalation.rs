@@ -126,7 +126,7 @@ async fn an_overdue_task_walks_up_every_level_once() {
     let listed = app.command(LEAD, "escalations").await;
     let listed = listed["text"].as_str().unwrap();
     assert!(
-        listed.contains(&format!("`{task}` Battlecard")) && listed.contains("level 3 (launch lead) since 2026-12-10"),
+        listed.contains(&format!("`{task}` Battlecard")) && listed.contains("level 3 (launch lead) since Thu 10 Dec"),
         "{listed}"
     );
 

@@ -100,6 +100,38 @@ pub fn human(date: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// `text` with every ISO date in it (`2026-12-04`, as history keeps them) shown as [`human`]
+/// shows dates: `2026-12-04 (T-14)` reads `Fri 4 Dec (T-14)`.
+pub fn humanize_iso_dates(text: &str, today: NaiveDate) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let candidate = rest.get(..10).filter(|head| {
+            head.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+        });
+        match candidate.and_then(|head| NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()) {
+            Some(date) => {
+                out.push_str(&human(date, today));
+                rest = &rest[10..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    out.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    out
+}
+
 /// How many of `words` (1 to 4) make up one date, read lexically: `next friday`, `Dec 11`,
 /// `11th of December`, `end of the month` take more than one word; anything else takes one. For the
 /// grammars, which meet dates inside longer text (`T5 due next friday: printer late`).
@@ -409,6 +441,11 @@ mod tests {
         assert_eq!(human(date("2026-11-23"), today), "Mon 23 Nov");
         assert_eq!(human(date("2027-12-10"), today), "Fri 10 Dec 2027");
         assert_eq!(human(date("2026-01-15"), today), "Thu 15 Jan 2026");
+        assert_eq!(
+            humanize_iso_dates("2026-11-26 (T-14) → until 2026-12-04é", today),
+            "Thu 26 Nov (T-14) → until Fri 4 Decé"
+        );
+        assert_eq!(humanize_iso_dates("2026-13-45 stays", today), "2026-13-45 stays");
     }
 
     #[test]

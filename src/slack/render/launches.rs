@@ -232,8 +232,8 @@ pub(super) fn launch_edited(
         lines.push(format!(
             "• {}: {} → {}",
             change.field.as_str().replace('_', " "),
-            change_value(change.field, change.from.as_deref()),
-            change_value(change.field, change.to.as_deref())
+            change_value(change.field, change.from.as_deref(), today),
+            change_value(change.field, change.to.as_deref(), today)
         ));
     }
     if !moves.is_empty() {
@@ -299,7 +299,7 @@ pub(super) fn calendar(label: &str, weeks: &[(NaiveDate, Vec<Launch>)]) -> Rende
                 )
             })
             .collect();
-        lines.push(format!("• Week of {}: {}", week.format("%-d %b"), items.join("; ")));
+        lines.push(format!("• Week of {}: {}", week.format("%a %-d %b"), items.join("; ")));
     }
     Rendered::fit(lines.join("\n"), packed_sections(&lines), "")
 }

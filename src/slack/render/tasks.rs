@@ -66,8 +66,8 @@ pub(super) fn task_detail(
                 h.at.format("%a %-d %b"),
                 h.field.as_str().replace('_', " "),
                 h.actor.mention(),
-                change_value(h.field, h.from.as_deref()),
-                change_value(h.field, h.to.as_deref())
+                change_value(h.field, h.from.as_deref(), today),
+                change_value(h.field, h.to.as_deref(), today)
             )
         })
         .collect();
@@ -105,8 +105,8 @@ pub(super) fn task_updated(
         escape_quiet(&item.launch.name),
         change.actor.mention(),
         change.field.as_str(),
-        change_value(change.field, change.from.as_deref()),
-        change_value(change.field, change.to.as_deref()),
+        change_value(change.field, change.from.as_deref(), today),
+        change_value(change.field, change.to.as_deref(), today),
     );
     if let Some(note) = due_note {
         text.push_str(&format!("\n{}", due_note_text(note, item.task.due_date, today)));
@@ -162,7 +162,7 @@ pub(super) fn escalations(items: &[(TaskInLaunch, FiredLevel)], today: NaiveDate
                 task_line(&item.task, today),
                 escape_quiet(&item.launch.name),
                 item.launch.slug,
-                fired.fired_at.format("%Y-%m-%d %H:%M UTC")
+                fired.fired_at.format("%a %-d %b %H:%M UTC")
             )
         })
         .collect();

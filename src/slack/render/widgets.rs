@@ -59,7 +59,7 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
     format!(
         "{} · launch {} ({}) · {lead}{state}",
         tier_label(launch.tier),
-        launch.launch_date,
+        human(launch.launch_date, today),
         launch.t_minus(today)
     )
 }
@@ -83,12 +83,14 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
         ""
     };
     let snoozed = match task.snoozed_until {
-        Some(until) if until >= today && task.status.is_open() => format!(" · :zzz: snoozed through {until}"),
+        Some(until) if until >= today && task.status.is_open() => {
+            format!(" · :zzz: snoozed through {}", human(until, today))
+        }
         _ => String::new(),
     };
     let due = match task.due_offset_days {
-        Some(_) => format!("{} ({})", task.due_date, task.due()),
-        None => task.due_date.to_string(),
+        Some(_) => format!("{} ({})", human(task.due_date, today), task.due()),
+        None => human(task.due_date, today),
     };
     format!(
         "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
@@ -199,7 +201,7 @@ pub(super) fn launch_label(launch: &Launch, today: NaiveDate) -> String {
         launch.slug,
         launch.tier.number(),
         launch.t_minus(today),
-        launch.launch_date.format("%a %-d %b")
+        human(launch.launch_date, today)
     )
 }
 
