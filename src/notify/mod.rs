@@ -12,12 +12,14 @@ mod direct;
 mod escalation;
 mod gonogo;
 mod layout;
+mod moves;
 
 pub use checkin::{CheckinPart, checkin, nudge};
 pub use digest::digest;
 pub use direct::{applied, hint, metric_review, reply_answers, undeliverable};
 pub use escalation::{EscalationView, escalation, overdue_in_checkin_thread, resolution};
 pub use gonogo::{ask_messages, reminder_messages, result_messages};
+pub use moves::{LaunchMove, launch_moved};
 
 use serde_json::json;
 use slack_morphism::prelude::SlackBlock;

@@ -146,6 +146,8 @@ impl Service {
                 .map_err(|e: LaunchEditError| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
             match self.store.save_launch_change(&change).await {
                 Ok(saved) => {
+                    self.tell_whose_dates_moved(actor, &launch, &saved, &tasks, &change.moves, today)
+                        .await?;
                     let moved = saved.launch_date != launch.launch_date || saved.tier != launch.tier;
                     let warnings = if moved && saved.state.is_active() {
                         self.saturation(&saved).await?
@@ -169,6 +171,37 @@ impl Service {
                 Err(err) => return Err(err.into()),
             }
         }
+    }
+
+    /// After a launch moved: one message to each function channel whose tasks moved and one DM
+    /// to each owner whose dates moved (see [`crate::notify::launch_moved`]).
+    async fn tell_whose_dates_moved(
+        &self,
+        actor: &SlackUserId,
+        before: &Launch,
+        saved: &Launch,
+        tasks: &[liftoff_core::Task],
+        moves: &[liftoff_core::DueDateMove],
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let moved: Vec<_> = moves
+            .iter()
+            .filter_map(|m| tasks.iter().find(|t| t.id == m.task).map(|t| (t, m)))
+            .collect();
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let change = crate::notify::LaunchMove {
+            launch: saved,
+            from: before.launch_date,
+            actor,
+            moved,
+            today,
+        };
+        let functions = self.effective_functions().await?;
+        let messages = crate::notify::launch_moved(&change, &functions);
+        self.store.enqueue(&messages, self.clock.now()).await?;
+        Ok(())
     }
 
     /// Editing, archiving and starting a go/no-go are for the launch's lead and for admins; a

@@ -905,3 +905,99 @@ async fn without_admins_a_function_with_no_lead_can_be_given_one() {
     );
     app.stop().await;
 }
+
+/// Posts to `chat.postMessage` since the first `skip` of them.
+fn posts_since(app: &TestApp, skip: usize) -> Vec<Value> {
+    app.slack.calls("chat.postMessage").into_iter().skip(skip).collect()
+}
+
+#[tokio::test]
+async fn slipping_a_launch_tells_each_function_channel_and_each_owner_once_with_every_moved_task() {
+    let config = format!(
+        "{NO_TEMPLATES}[slack]\npost_interval_ms = 5\n[functions.sales]\nchannel = \"C0SALES\"\n\
+         [functions.marketing]\nchannel = \"C0MKTG\"\n"
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    // Thursday 10 December.
+    create_checkout(&app).await;
+    let battlecard = add_task(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:T-14").await;
+    let pricing = add_task(&app, "task checkout-v2 sales Pricing one-pager owner:<@U0ANN> due:T-7").await;
+    let demo = add_task(&app, "task checkout-v2 sales Demo script owner:<@U0BEN> due:T-3").await;
+    let blog = add_task(
+        &app,
+        "task checkout-v2 marketing Launch blog post owner:<@U0ANN> due:T-5",
+    )
+    .await;
+    let teaser = add_task(&app, "task checkout-v2 marketing Teaser owner:<@U0LEAD> due:T-10").await;
+    let pinned = add_task(&app, "task checkout-v2 marketing Press kit due:2026-12-01").await;
+    let finished = add_task(&app, "task checkout-v2 sales Sales FAQ owner:<@U0BEN> due:T-8").await;
+    app.command("U0BEN", &format!("done {finished}")).await;
+    app.deliver().await;
+    let before = app.slack.calls("chat.postMessage").len();
+
+    let reply = app.command(LEAD, "edit checkout-v2 date:+1w").await;
+    assert!(
+        text(&reply).contains("launch date: Thu 10 Dec → Thu 17 Dec"),
+        "{}",
+        text(&reply)
+    );
+    app.deliver().await;
+    let posts = posts_since(&app, before);
+    let to = |channel: &str| -> Vec<String> {
+        posts
+            .iter()
+            .filter(|p| p["channel"] == channel)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // One per function channel, one per owner; nothing to Lea, who moved it herself.
+    assert_eq!(posts.len(), 4, "{posts:#?}");
+    let sales = to("C0SALES");
+    assert_eq!(sales.len(), 1, "{posts:#?}");
+    for id in [battlecard, pricing, demo] {
+        assert!(sales[0].contains(&format!("`{id}`")), "{id} in {}", sales[0]);
+    }
+    assert!(sales[0].contains("moved from Thu 10 Dec to Thu 17 Dec"), "{}", sales[0]);
+    assert!(
+        sales[0].contains(&format!("`{battlecard}` Battlecard (@U0ANN): Thu 26 Nov → Thu 3 Dec")),
+        "{}",
+        sales[0]
+    );
+    let marketing = to("C0MKTG");
+    assert_eq!(marketing.len(), 1, "{posts:#?}");
+    // T-5 of Thursday 17 December is Saturday 12th: due Friday 11th, and said so.
+    assert!(
+        marketing[0].contains(&format!(
+            "`{blog}` Launch blog post (@U0ANN): Fri 4 Dec → Fri 11 Dec (T-5 falls on Sat 12 Dec)"
+        )),
+        "{}",
+        marketing[0]
+    );
+    assert!(marketing[0].contains(&format!("`{teaser}`")), "{}", marketing[0]);
+    let ann = to("D0ANN");
+    assert_eq!(ann.len(), 1, "one DM listing all three of Ann's tasks: {posts:#?}");
+    for id in [battlecard, pricing, blog] {
+        assert!(ann[0].contains(&format!("`{id}`")), "{id} in {}", ann[0]);
+    }
+    let ben = to("D0BEN");
+    assert_eq!(ben.len(), 1, "{posts:#?}");
+    assert!(ben[0].contains(&format!("`{demo}`")), "{}", ben[0]);
+    // The finished FAQ and the pinned press kit stay where they are, and nobody hears of them.
+    for id in [finished, pinned] {
+        assert!(
+            posts
+                .iter()
+                .all(|p| !p["text"].as_str().unwrap_or_default().contains(&format!("`{id}`")))
+        );
+    }
+    assert_eq!(
+        app.store.task(finished).await.unwrap().unwrap().due_date,
+        date("2026-12-02")
+    );
+    assert_eq!(
+        app.store.task(pinned).await.unwrap().unwrap().due_date,
+        date("2026-12-01")
+    );
+    assert!(to("D0LEAD").is_empty(), "Lea moved it herself");
+    app.stop().await;
+}

@@ -597,6 +597,52 @@ fn escalation_view<'a>(task: &'a Task, launch: &'a Launch, level: Level) -> Esca
 }
 
 #[test]
+fn launch_moved_to_channels_and_owners() {
+    // Payments Hub slips a week, from Friday 11 to Friday 18 December; Maria moved it.
+    let launch = payments_hub();
+    let moved_tasks = [payments_task(101), payments_task(104), payments_task(108)];
+    let moves = [
+        DueDateMove {
+            task: TaskId(101),
+            offset: -14,
+            from: date("2026-11-27"),
+            to: date("2026-12-04"),
+            landed: None,
+            now_in_past: false,
+        },
+        DueDateMove {
+            task: TaskId(104),
+            offset: -6,
+            from: date("2026-12-04"),
+            to: date("2026-12-11"),
+            landed: Some(date("2026-12-12")),
+            now_in_past: false,
+        },
+        DueDateMove {
+            task: TaskId(108),
+            offset: 4,
+            from: date("2026-12-15"),
+            to: date("2026-12-22"),
+            landed: None,
+            now_in_past: false,
+        },
+    ];
+    let maria = liftoff_core::SlackUserId::parse("U0MARIA").unwrap();
+    let change = notify::LaunchMove {
+        launch: &launch,
+        from: date("2026-12-11"),
+        actor: &maria,
+        moved: moved_tasks.iter().zip(moves.iter()).collect(),
+        today: today(),
+    };
+    check(
+        "launch_moved_to_channels_and_owners",
+        "A launch slipped a week: one post per function channel with moved tasks, one DM per owner",
+        outbox(&notify::launch_moved(&change, &functions())),
+    );
+}
+
+#[test]
 fn escalation_reminder_due_tomorrow() {
     let task = Task {
         due_date: date("2026-12-02"),
