@@ -354,3 +354,31 @@ async fn blocked_on_the_command_line_needs_a_real_other_task() {
     assert_eq!(app.store.task(task).await.unwrap().unwrap().status, TaskStatus::Todo);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_task_due_monday_or_on_a_saturday_is_reminded_on_the_friday_before() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    // Ann wants the deck by Monday 7 December; the one-pager she typed for Saturday 5th.
+    let deck = task_id(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:2026-12-07").await;
+    let one_pager = task_id(&app, "task checkout-v2 sales One-pager owner:<@U0ANN> due:2026-12-05").await;
+
+    day(&app, "2026-12-03T10:05:00Z").await; // Thursday
+    assert!(posts_with(&app, ":alarm_clock: Reminder").is_empty(), "too early");
+    day(&app, "2026-12-04T10:05:00Z").await; // Friday
+    let reminders = posts_with(&app, ":alarm_clock: Reminder");
+    assert_eq!(reminders.len(), 2, "both on Friday: {reminders:#?}");
+    assert!(reminders.iter().all(|r| r["channel"] == "D0ANN"));
+    for id in [deck, one_pager] {
+        assert!(
+            reminders
+                .iter()
+                .any(|r| r["text"].as_str().unwrap().contains(&format!("`{id}`"))),
+            "{id}: {reminders:#?}"
+        );
+    }
+    day(&app, "2026-12-07T10:05:00Z").await; // Monday: the deck is due today, not reminded again
+    assert_eq!(posts_with(&app, ":alarm_clock: Reminder").len(), 2);
+    app.stop().await;
+}
