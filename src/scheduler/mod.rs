@@ -375,7 +375,9 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
     let mut metrics = scheduler.store.active_launch_metrics().await?;
     for launch in scheduler.store.list_launches(false).await? {
         for metric in metrics.remove(&launch.id).unwrap_or_default() {
-            let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
+            let Some(review) = metric.review_date(launch.launch_date, &config.calendar) else {
+                continue;
+            };
             if metric.actual.is_some() || review > today {
                 continue;
             }
