@@ -552,3 +552,39 @@ async fn moving_a_launch_into_the_past_is_refused_and_changes_nothing() {
     );
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_reply_moving_a_task_to_t_minus_on_a_weekend_is_confirmed_with_where_it_landed() {
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await; // Payments Hub on Friday 18 December
+    // Raj answers in his DM: T-6 is Saturday 12th; the other he wants on Sunday 13th.
+    let text = format!("{} due T-6\n{} due 2026-12-13", ids[0], ids[1]);
+    let liftoff::service::replies::ReplyOutcome::Answered { applied, problems, .. } =
+        raj_replies(&desk, "Ev0RAJ2", &text).await
+    else {
+        panic!("the reply is answered");
+    };
+    assert_eq!((applied, problems), (2, 0));
+    assert_eq!(
+        desk.db.store.task(ids[0]).await.unwrap().unwrap().due_date,
+        day("2026-12-11")
+    );
+    assert_eq!(
+        desk.db.store.task(ids[1]).await.unwrap().unwrap().due_date,
+        day("2026-12-13")
+    );
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    let confirmation = desk
+        .db
+        .store
+        .deliverable(now, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|entry| entry.message.key == "reply:Ev0RAJ2")
+        .expect("one confirmation");
+    let said = confirmation.message.payload.as_str().to_owned();
+    assert!(said.contains("due Fri 11 Dec (T-6 falls on Sat 12 Dec)"), "{said}");
+    assert!(said.contains("due Sun 13 Dec (:warning: not a working day"), "{said}");
+    desk.db.cleanup().await;
+}

@@ -1283,6 +1283,48 @@ fn task_created() {
 }
 
 #[test]
+fn task_created_t_minus_on_a_saturday() {
+    view(
+        "task_created_t_minus_on_a_saturday",
+        "`/launch task payments-hub marketing \"Press release…\" due:T-6`: T-6 is Saturday 12 December",
+        View::TaskCreated {
+            item: in_launch(
+                Task {
+                    due_offset_days: Some(-6),
+                    ..payments_task(104)
+                },
+                payments_hub(),
+            ),
+            due_note: Some(liftoff_core::DueNote::MovedToWorkingDay {
+                offset: -6,
+                landed: date("2026-12-12"),
+            }),
+            today: today(),
+        },
+    );
+}
+
+#[test]
+fn task_created_typed_for_a_saturday() {
+    view(
+        "task_created_typed_for_a_saturday",
+        "`/launch task payments-hub marketing \"Press release…\" due:2026-12-12`: kept, with a warning",
+        View::TaskCreated {
+            item: in_launch(
+                Task {
+                    due_date: date("2026-12-12"),
+                    due_offset_days: None,
+                    ..payments_task(104)
+                },
+                payments_hub(),
+            ),
+            due_note: Some(liftoff_core::DueNote::NonWorkingDay(date("2026-12-12"))),
+            today: today(),
+        },
+    );
+}
+
+#[test]
 fn task_updated_blocked_with_note() {
     let blocked = change(
         1,
