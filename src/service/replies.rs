@@ -172,6 +172,10 @@ impl Service {
                     if !reply.edited {
                         let what = match &update.change {
                             ReplyChange::Status(status) => status.to_string(),
+                            ReplyChange::Due(liftoff_core::DueDate::On(date)) => {
+                                let today = self.today_for(&author).await;
+                                format!("due {}", liftoff_core::dates::human(*date, today))
+                            }
                             ReplyChange::Due(due) => format!("due {due}"),
                         };
                         applied.push((task, what));
