@@ -1209,11 +1209,12 @@ fn launch_edited_date_moved() {
             now_in_past: false,
         },
         DueDateMove {
+            // T-20 of Friday 18 December is Saturday 28 November: due the Friday before.
             task: TaskId(110),
-            offset: -21,
+            offset: -20,
             from: date("2026-11-20"),
             to: date("2026-11-27"),
-            landed: None,
+            landed: Some(date("2026-11-28")),
             now_in_past: true,
         },
     ];
