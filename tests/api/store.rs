@@ -152,6 +152,18 @@ both_backends! {
         assert_eq!(store.launch_by_id(launch.id).await.unwrap().unwrap().tier, Tier::One);
     }
 
+    async fn a_task_finished_while_its_launch_moves_stays_where_it_was(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let deck = new_task(&store, &launch, "sales", "Battlecard", Some("U0OWNER"), Some(DueDate::Relative(-14))).await;
+        // The lead reads the plan to move it; meanwhile the owner finishes the deck.
+        let tasks = store.launch_tasks(launch.id).await.unwrap();
+        set_status(&store, &deck, TaskStatus::Done, "2026-11-24T09:59:00Z").await;
+        let edit = LaunchEdit { launch_date: Some(liftoff_core::launch::NewLaunchDate::On(date("2026-12-17"))), ..LaunchEdit::default() };
+        let change = launch.edit(edit, &tasks, date("2026-11-23"), &calendar(), &ctx("U0LEAD", "2026-11-24T10:00:00Z")).unwrap();
+        store.save_launch_change(&change).await.unwrap();
+        assert_eq!(store.task(deck.id).await.unwrap().unwrap().due_date, date("2026-11-26"));
+    }
+
     async fn metrics_are_upserted_and_actuals_recorded(store) {
         let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
         let mut metric = SuccessMetric {
