@@ -230,7 +230,8 @@ impl Service {
         }
     }
 
-    /// Saturation warnings for `launch` against the other active launches.
+    /// Warnings about `launch`'s date: a launch day that is not a working day, then saturation
+    /// against the other active launches.
     pub(super) async fn saturation(&self, launch: &Launch) -> Result<Vec<String>, StoreError> {
         let others: Vec<Launch> = self
             .store
@@ -239,12 +240,17 @@ impl Service {
             .into_iter()
             .filter(|l| l.id != launch.id)
             .collect();
-        Ok(liftoff_core::saturation::warnings(
+        let mut warnings: Vec<String> =
+            liftoff_core::saturation::non_working_launch_day(launch.launch_date, &self.config.calendar)
+                .into_iter()
+                .collect();
+        warnings.extend(liftoff_core::saturation::warnings(
             launch.tier,
             launch.launch_date,
             &others,
             self.config.max_launches_per_week,
             &self.config.freezes,
-        ))
+        ));
+        Ok(warnings)
     }
 }

@@ -588,3 +588,25 @@ async fn a_reply_moving_a_task_to_t_minus_on_a_weekend_is_confirmed_with_where_i
     assert!(said.contains("due Sun 13 Dec (:warning: not a working day"), "{said}");
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_launch_set_for_a_saturday_is_created_with_a_word_about_it() {
+    let desk = Desk::open().await;
+    let view = desk
+        .type_command(MAYA, "new Gift cards tier:3 date:2026-12-19 lead:<@U0MAYA>")
+        .await
+        .expect("a Saturday launch is allowed");
+    let View::LaunchCreated { warnings, tasks, .. } = view else {
+        panic!("a launch is created, got {view:?}");
+    };
+    assert_eq!(
+        warnings.first().map(String::as_str),
+        Some("Sat 19 Dec is not a working day; tasks due on launch day are due Fri 18 Dec"),
+        "{warnings:?}"
+    );
+    assert!(
+        tasks.iter().all(|t| desk.config.calendar.is_working_day(t.due_date)),
+        "{tasks:?}"
+    );
+    desk.db.cleanup().await;
+}

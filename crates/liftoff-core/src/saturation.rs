@@ -80,6 +80,21 @@ pub fn warnings(
     warnings
 }
 
+/// A launch day that is not a working day (a Saturday typed by mistake, a `date:+1w` from a
+/// Friday that lands on a holiday) is allowed, but worth a word: nobody is there to launch, and
+/// tasks due on launch day itself fall due the working day before.
+pub fn non_working_launch_day(date: NaiveDate, calendar: &crate::WorkCalendar) -> Option<String> {
+    if calendar.is_working_day(date) {
+        return None;
+    }
+    let show = |day: NaiveDate| crate::dates::human(day, date);
+    Some(format!(
+        "{} is not a working day; tasks due on launch day are due {}",
+        show(date),
+        show(calendar.working_day_on_or_before(date))
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +125,15 @@ mod tests {
             vec!["Tue 22 Dec falls in a freeze (Mon 21 Dec to Sun 3 Jan): holiday freeze"]
         );
         assert_eq!(week_of(date("2026-12-13")), date("2026-12-07"));
+    }
+
+    #[test]
+    fn a_launch_on_a_saturday_is_worth_a_word() {
+        let calendar = crate::WorkCalendar::weekdays(chrono_tz::UTC);
+        assert_eq!(
+            non_working_launch_day(date("2026-12-12"), &calendar).as_deref(),
+            Some("Sat 12 Dec is not a working day; tasks due on launch day are due Fri 11 Dec")
+        );
+        assert_eq!(non_working_launch_day(date("2026-12-11"), &calendar), None);
     }
 }

@@ -271,13 +271,14 @@ pub(super) fn launch_edited(
     )
 }
 
-/// Saturation warnings as a paragraph, empty when there are none.
+/// Warnings about the launch date (not a working day, crowded week, freeze) as a paragraph,
+/// empty when there are none.
 fn saturation_note(warnings: &[String]) -> String {
     if warnings.is_empty() {
         return String::new();
     }
     let items: Vec<String> = warnings.iter().map(|w| format!("• {}", escape(w))).collect();
-    format!("\n:warning: *Launch saturation*\n{}", items.join("\n"))
+    format!("\n:warning: *About this launch date*\n{}", items.join("\n"))
 }
 
 pub(super) fn calendar(label: &str, weeks: &[(NaiveDate, Vec<Launch>)]) -> Rendered {
