@@ -43,5 +43,9 @@ pub async fn reminders(scheduler: &Scheduler) -> Result<usize, StoreError> {
             gonogo, &launch, &tasks, due, &functions, today,
         ));
     }
+    // Voters and the lead are reminded in their own working hours.
+    let working =
+        super::hours::WorkingTime::load(&scheduler.store, now, &config.working_hours, &config.calendar).await?;
+    let messages: Vec<_> = messages.into_iter().map(|m| working.hold(m)).collect();
     Ok(scheduler.store.enqueue(&messages, now).await? as usize)
 }

@@ -5,6 +5,7 @@
 
 pub mod escalation;
 pub mod gonogo;
+pub mod hours;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -330,6 +331,8 @@ impl Scheduler {
                 tasks_by_id.insert(task_id.0, task);
             }
         }
+        // Held until each owner's working hours: a nudge can wait until they are at work.
+        let working = hours::WorkingTime::load(store, now, &config.working_hours, &config.calendar).await?;
         let mut messages = Vec::new();
         for (round, listed) in by_round {
             let mut sent_today = BTreeMap::new();
@@ -350,12 +353,12 @@ impl Scheduler {
                     }
                 }
                 let rendered = notify::nudge(&owner, &items, today);
-                messages.push(notify::post_message(
+                messages.push(working.hold(notify::post_message(
                     format!("nudge:{}:{round}", owner.as_str()),
                     "nudge",
                     owner.as_str(),
                     &rendered,
-                ));
+                )));
             }
         }
         self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
@@ -404,5 +407,8 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
             messages.push(notify::post_message(key, "metric_review", &target, &rendered));
         }
     }
+    // A lead is asked for actuals in their own working hours (the PMO channel at once).
+    let working = hours::WorkingTime::load(&scheduler.store, now, &config.working_hours, &config.calendar).await?;
+    let messages: Vec<_> = messages.into_iter().map(|m| working.hold(m)).collect();
     Ok(scheduler.store.enqueue(&messages, now).await? as usize)
 }
