@@ -53,6 +53,11 @@ impl<'a> WorkingTime<'a> {
         self.timezones.get(user).copied()
     }
 
+    /// The date `at` is where `user` is (the organisation's time zone when theirs is unknown).
+    pub fn local_date(&self, user: &str, at: DateTime<Utc>) -> chrono::NaiveDate {
+        self.calendar.local_date(at, self.timezone(user))
+    }
+
     /// When a message that can wait may reach `user`: now, or their next working hours.
     pub fn earliest_for(&self, user: &str) -> DateTime<Utc> {
         earliest_send(self.now, self.timezone(user), self.hours, self.calendar)

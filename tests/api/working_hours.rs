@@ -140,3 +140,67 @@ async fn the_day_before_reminder_waits_for_nine_oclock_where_the_owner_is() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_lead_in_new_york_is_asked_for_actuals_at_nine_new_york_time() {
+    let config = format!("{CONFIG}\n[escalation]\nenabled = false\n");
+    let app = TestApp::spawn_with(true, &config).await;
+    app.slack.set_timezone(LEAD, "America/New_York");
+    app.set_time("2026-11-20T10:00:00Z");
+    app.command(LEAD, "new Checkout v2 tier:2 date:2026-11-25 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, "metric checkout-v2 \"activation rate\" target:25% by:T+5")
+        .await;
+    app.learn_timezone(LEAD).await;
+
+    // The review falls due on Monday 30 November: 09:05 in Berlin is 03:05 in New York.
+    at(&app, "2026-11-30T08:05:00Z").await;
+    assert_eq!(dms(&app, LEAD, "Time to review"), 0, "03:05 in New York: not now");
+    at(&app, "2026-11-30T13:55:00Z").await;
+    assert_eq!(dms(&app, LEAD, "Time to review"), 0, "08:55 in New York: not yet");
+    at(&app, "2026-11-30T14:05:00Z").await;
+    assert_eq!(dms(&app, LEAD, "Time to review"), 1, "09:05 in New York");
+    at(&app, "2026-11-30T16:05:00Z").await;
+    assert_eq!(dms(&app, LEAD, "Time to review"), 1, "asked once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_go_no_go_reminder_reaches_singapore_in_the_morning_there() {
+    let config = r#"
+[slack]
+post_interval_ms = 5
+[templates]
+path = "tests/fixtures/no-templates.toml"
+[calendar]
+timezone = "Europe/Berlin"
+[escalation]
+enabled = false
+[functions.ops]
+lead = "U0OPS"
+"#;
+    let app = TestApp::spawn_with(true, config).await;
+    app.slack.set_timezone("U0OPS", "Asia/Singapore");
+    app.set_time("2026-11-23T09:00:00Z");
+    app.command(LEAD, "new Checkout v2 tier:2 date:2026-12-04 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, "task checkout-v2 ops Support FAQ due:T-7").await;
+    app.learn_timezone("U0OPS").await;
+    // Asked on Monday at once: the launch lead is waiting for the answer.
+    app.command(LEAD, "gonogo checkout-v2").await;
+    app.deliver().await;
+    assert_eq!(dms(&app, "U0OPS", "is *Ops* ready"), 1);
+
+    // Tuesday 12:05 in Berlin, 19:05 in Singapore: Ops has not answered; the reminder waits.
+    at(&app, "2026-11-24T11:05:00Z").await;
+    assert_eq!(dms(&app, "U0OPS", "Reminder"), 0, "19:05 in Singapore: not now");
+    at(&app, "2026-11-25T00:55:00Z").await;
+    assert_eq!(dms(&app, "U0OPS", "Reminder"), 0, "08:55 in Singapore: not yet");
+    // 09:05 in Singapore is already Wednesday in Berlin too, whose own reminder is due: Ops
+    // gets one reminder, not Tuesday's and Wednesday's at once.
+    at(&app, "2026-11-25T01:05:00Z").await;
+    assert_eq!(dms(&app, "U0OPS", "Reminder"), 1, "09:05 in Singapore: one reminder");
+    at(&app, "2026-11-25T10:05:00Z").await;
+    assert_eq!(dms(&app, "U0OPS", "Reminder"), 1, "Wednesday's was that one");
+    app.stop().await;
+}
