@@ -27,6 +27,9 @@ use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{SlackUserId, Task};
 
+/// Check-in rounds' listed tasks by round key, and the tasks by id.
+type Rounds = (BTreeMap<String, Vec<ListedTask>>, BTreeMap<i64, Task>);
+
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
@@ -63,6 +66,7 @@ impl Scheduler {
 
     /// Runs every job whose latest slot at or before now has not run yet.
     pub async fn run_due(&self) -> Result<Vec<JobRun>, StoreError> {
+        self.withdraw_answered_nudges().await?;
         let mut runs = Vec::new();
         runs.extend(self.checkin().await?);
         runs.extend(self.digest().await?);
@@ -302,35 +306,7 @@ impl Scheduler {
             .earliest()
             .map_or(now, |t| t.with_timezone(&Utc));
         let cutoff = now - config.checkins.nudge_after;
-        // Group by round: one nudge per person per round, across functions.
-        let mut by_round: BTreeMap<String, Vec<ListedTask>> = BTreeMap::new();
-        let mut tasks_by_id: BTreeMap<i64, Task> = BTreeMap::new();
-        for checkin in store.checkins_since(day_start).await? {
-            let Some(sent_at) = checkin.sent_at.filter(|at| *at <= cutoff) else {
-                continue;
-            };
-            for (task_id, owner) in store.checkin_tasks(&checkin.outbox_key).await? {
-                let Some(task) = store.task(task_id).await? else {
-                    continue;
-                };
-                let answered = match &owner {
-                    Some(owner) => store
-                        .answered_in_checkin(&checkin.outbox_key, owner, sent_at)
-                        .await?
-                        .contains(&task_id),
-                    None => false,
-                };
-                by_round.entry(checkin.round.clone()).or_default().push(ListedTask {
-                    task: task_id,
-                    owner: task.owner.clone().or(owner),
-                    still_open: task.status.is_open(),
-                    snoozed: task.snoozed_until.is_some_and(|until| until >= today),
-                    needs_answer: needs_answer(&task, today, config.checkins.horizon_days),
-                    owner_answered: answered,
-                });
-                tasks_by_id.insert(task_id.0, task);
-            }
-        }
+        let (by_round, tasks_by_id) = self.rounds(day_start, cutoff, today).await?;
         // Held until each owner's working hours: a nudge can wait until they are at work.
         let working = hours::WorkingTime::load(store, now, &config.working_hours, &config.calendar).await?;
         let mut messages = Vec::new();
@@ -363,6 +339,75 @@ impl Scheduler {
         }
         self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
             .await
+    }
+
+    /// Takes back nudges held for their owner's working hours whose round no longer asks them
+    /// anything (they answered in the meantime, or their tasks were done or moved), so nobody
+    /// opens their day to a nudge about what they already said. A round not found (older than a
+    /// week) keeps its nudge.
+    async fn withdraw_answered_nudges(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let held = self.store.held("nudge").await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let today = self.config.calendar.local_date(now, None);
+        let (rounds, _) = self.rounds(now - chrono::Duration::days(7), now, today).await?;
+        for (key, owner) in held {
+            let Some(round) = key.strip_prefix(&format!("nudge:{owner}:")) else {
+                continue;
+            };
+            let Some(listed) = rounds.get(round) else {
+                continue;
+            };
+            let still_asks = who_to_nudge(listed, &BTreeMap::new(), usize::MAX)
+                .keys()
+                .any(|person| person.as_str() == owner);
+            if !still_asks && self.store.withdraw_held(&key).await? {
+                tracing::info!(key = %key, "held nudge withdrawn: nothing left to ask");
+            }
+        }
+        Ok(())
+    }
+
+    /// The tasks of each check-in round posted since `since` and sent by `cutoff`, as nudges
+    /// see them today (one nudge per person per round, across functions), and the tasks by id.
+    async fn rounds(
+        &self,
+        since: chrono::DateTime<Utc>,
+        cutoff: chrono::DateTime<Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Rounds, StoreError> {
+        let (config, store) = (&self.config, &self.store);
+        let mut by_round: BTreeMap<String, Vec<ListedTask>> = BTreeMap::new();
+        let mut tasks_by_id: BTreeMap<i64, Task> = BTreeMap::new();
+        for checkin in store.checkins_since(since).await? {
+            let Some(sent_at) = checkin.sent_at.filter(|at| *at <= cutoff) else {
+                continue;
+            };
+            for (task_id, owner) in store.checkin_tasks(&checkin.outbox_key).await? {
+                let Some(task) = store.task(task_id).await? else {
+                    continue;
+                };
+                let answered = match &owner {
+                    Some(owner) => store
+                        .answered_in_checkin(&checkin.outbox_key, owner, sent_at)
+                        .await?
+                        .contains(&task_id),
+                    None => false,
+                };
+                by_round.entry(checkin.round.clone()).or_default().push(ListedTask {
+                    task: task_id,
+                    owner: task.owner.clone().or(owner),
+                    still_open: task.status.is_open(),
+                    snoozed: task.snoozed_until.is_some_and(|until| until >= today),
+                    needs_answer: needs_answer(&task, today, config.checkins.horizon_days),
+                    owner_answered: answered,
+                });
+                tasks_by_id.insert(task_id.0, task);
+            }
+        }
+        Ok((by_round, tasks_by_id))
     }
 }
 

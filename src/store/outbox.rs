@@ -274,6 +274,24 @@ impl Store {
             .collect())
     }
 
+    /// Messages of `kind` that were held for a recipient's working hours when enqueued and
+    /// have not been tried yet: `(key, target)`, oldest first.
+    pub async fn held(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key, target FROM outbox WHERE kind = $1 AND state = 'pending' \
+             AND attempts = 0 AND next_attempt_at_ms > created_at_ms ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(kind).fetch_all(pool).await)?)
+    }
+
+    /// Takes back the held message `key` while it has not been tried: what it asked was
+    /// answered meanwhile. True if it was taken back; one a worker has claimed is left alone.
+    pub async fn withdraw_held(&self, key: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "DELETE FROM outbox WHERE idempotency_key = $1 AND state = 'pending' AND attempts = 0 \
+             AND next_attempt_at_ms > created_at_ms";
+        let deleted =
+            on_pool!(self, pool => sqlx::query(SQL).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(deleted == 1)
+    }
+
     /// When the last message of `kind` to `target` was enqueued ("changes since last digest").
     pub async fn last_enqueued(&self, kind: &str, target: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         const SQL: &str = "SELECT MAX(created_at_ms) FROM outbox WHERE kind = $1 AND target = $2";

@@ -204,3 +204,39 @@ lead = "U0OPS"
     assert_eq!(dms(&app, "U0OPS", "Reminder"), 1, "Wednesday's was that one");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_held_nudge_is_not_sent_once_its_owner_has_answered() {
+    let config = format!("{CONFIG}\n[escalation]\nenabled = false\n");
+    let app = TestApp::spawn_with(true, &config).await;
+    app.set_time("2026-11-23T08:00:00Z");
+    team(&app, "2026-11-26").await;
+    at(&app, "2026-11-23T09:05:00Z").await;
+    // 14:05 in Berlin: Nia's nudge is made but held (08:05 in New York).
+    at(&app, "2026-11-23T13:05:00Z").await;
+    assert_eq!(dms(&app, NIA, "your update"), 0);
+
+    // Nia starts her day at 08:30: the battlecard is finished, and she says so before 09:00.
+    app.set_time("2026-11-23T13:30:00Z");
+    let battlecard = task_titled(&app, "Battlecard").await;
+    let reply = app.command(NIA, &format!("done {battlecard}")).await;
+    assert!(reply["text"].as_str().unwrap().contains("done"), "{reply}");
+    at(&app, "2026-11-23T14:05:00Z").await;
+    assert_eq!(
+        dms(&app, NIA, "your update"),
+        0,
+        "no nudge about what she just answered"
+    );
+    // Sam, who has not answered, still gets his in the morning in Singapore.
+    at(&app, "2026-11-24T01:05:00Z").await;
+    assert_eq!(dms(&app, SAM, "your update"), 1);
+    app.stop().await;
+}
+
+/// The id of the task titled `title` (as `T12`).
+async fn task_titled(app: &TestApp, title: &str) -> String {
+    let launch = app.launch("checkout-v2").await;
+    let tasks = app.store.launch_tasks(launch.id).await.unwrap();
+    let task = tasks.iter().find(|t| t.title == title).expect("the task");
+    task.id.to_string()
+}
