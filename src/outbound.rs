@@ -5,6 +5,7 @@
 //! service decide *when* and hand them to `store` (the durable outbox), and `delivery` *sends*
 //! what the store gives back. Nothing here does I/O.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -56,6 +57,20 @@ pub struct OutboxMessage {
     pub thread_of: Option<String>,
     /// `{text, blocks}` for messages, `{name, timestamp}` for reactions.
     pub payload: Payload,
+    /// Not to be delivered before this instant: a message that can wait, held until its
+    /// recipient's working hours (see [`liftoff_core::earliest_send`]). `None`: as soon as
+    /// possible. Enqueued now all the same, so caps that count what was enqueued count it.
+    pub not_before: Option<DateTime<Utc>>,
+}
+
+impl OutboxMessage {
+    /// This message, held until `at` when that is later than it would go otherwise.
+    pub fn not_before(self, at: DateTime<Utc>) -> OutboxMessage {
+        OutboxMessage {
+            not_before: Some(self.not_before.map_or(at, |held| held.max(at))),
+            ..self
+        }
+    }
 }
 
 /// A message's body as JSON text, from rendering to the database and back to delivery.

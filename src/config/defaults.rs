@@ -60,6 +60,7 @@ impl Default for RawCalendar {
             timezone: "UTC".to_owned(),
             working_days: ["Mon", "Tue", "Wed", "Thu", "Fri"].map(String::from).to_vec(),
             holidays: Vec::new(),
+            working_hours: "09:00-18:00".to_owned(),
         }
     }
 }

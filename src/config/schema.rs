@@ -75,6 +75,7 @@ pub(super) struct RawCalendar {
     pub(super) timezone: String,
     pub(super) working_days: Vec<String>,
     pub(super) holidays: Vec<String>,
+    pub(super) working_hours: String,
 }
 
 #[derive(Deserialize)]

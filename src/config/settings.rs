@@ -12,7 +12,7 @@ use liftoff_core::checkin::Cadence;
 use liftoff_core::escalation::Ladder;
 use liftoff_core::saturation::Freeze;
 use liftoff_core::template::Templates;
-use liftoff_core::{FunctionCatalog, SlackChannelId, SlackUserId, WorkCalendar};
+use liftoff_core::{FunctionCatalog, SlackChannelId, SlackUserId, WorkCalendar, WorkingHours};
 
 use super::redact::redact_url;
 
@@ -26,6 +26,10 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub calendar: WorkCalendar,
+    /// When messages that can wait (nudges, reminders, reviews) may reach a person, in their
+    /// own time zone on the calendar's working days (`calendar.working_hours`): the rest are
+    /// held in the outbox until then, so nobody is chased at 22:00.
+    pub working_hours: WorkingHours,
     pub schedules: Schedules,
     /// `None` when scheduling is switched off (`scheduler.enabled = false`): `serve` then only
     /// answers Slack and delivers, and scheduled work runs through `liftoff tick`.

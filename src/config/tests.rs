@@ -60,6 +60,7 @@ fn every_bad_value_is_reported_with_its_key() {
             timezone = "Mars/Olympus"
             working_days = ["Mon", "Funday"]
             holidays = ["2026-13-01"]
+            working_hours = "18:00-09:00"
             [schedules]
             digest = "0 61 8 * * *"
             checkin = "every monday"
@@ -77,6 +78,7 @@ fn every_bad_value_is_reported_with_its_key() {
         "calendar.timezone: unknown time zone `Mars/Olympus`",
         "calendar.working_days: `Funday` is not a weekday",
         "calendar.holidays: `2026-13-01` is not a date",
+        "calendar.working_hours: the day must end after it starts",
         "schedules.digest: `0 61 8 * * *` is not a cron expression",
         "schedules.checkin: `every monday` is not a cron expression",
         "channels.pmo: `#launches` is not a Slack channel id",
@@ -287,4 +289,16 @@ fn example_config_documents_real_keys() {
     assert!(raw.channels.pmo.is_some() && raw.channels.escalation.is_some());
     assert_eq!(raw.functions.len(), 2);
     raw.validate().expect("the commented examples are valid too");
+}
+
+#[test]
+fn working_hours_default_to_nine_to_six_and_can_be_set() {
+    assert_eq!(load_str("", &no_env).unwrap().working_hours.to_string(), "09:00-18:00");
+    let config = load_str("[calendar]\nworking_hours = \"08:30-17:00\"\n", &no_env).unwrap();
+    assert_eq!(config.working_hours.to_string(), "08:30-17:00");
+    let problems = problems_of("[calendar]\nworking_hours = \"9 to 5\"\n");
+    assert_eq!(
+        problems,
+        ["calendar.working_hours: `9 to 5` is not a range of hours: write it like 09:00-18:00"]
+    );
 }

@@ -17,7 +17,7 @@ use secrecy::SecretString;
 use liftoff_core::checkin::Cadence;
 use liftoff_core::escalation::Ladder;
 use liftoff_core::saturation::Freeze;
-use liftoff_core::{SlackChannelId, SlackUserId, WorkCalendar};
+use liftoff_core::{SlackChannelId, SlackUserId, WorkCalendar, WorkingHours};
 
 use super::functions::validate_functions;
 use super::redact::redact_url;
@@ -130,6 +130,10 @@ impl RawConfig {
                 ),
             }
         }
+        let working_hours = problems.check(
+            "calendar.working_hours",
+            WorkingHours::from_str(&self.calendar.working_hours).map_err(|err| err.to_string()),
+        );
 
         let mut cron = |key: &str, expression: &str| problems.check(key, parse_cron(expression));
         let checkin = cron("schedules.checkin", &self.schedules.checkin);
@@ -256,6 +260,7 @@ impl RawConfig {
                 connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
             },
             calendar: WorkCalendar::new(timezone.expect(missing), &working_days, holidays),
+            working_hours: working_hours.expect(missing),
             schedules: Schedules {
                 checkin: checkin.expect(missing),
                 checkin_final_stretch: checkin_final_stretch.expect(missing),

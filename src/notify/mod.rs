@@ -41,6 +41,7 @@ pub fn post_message(key: String, kind: &str, target: &str, rendered: &Rendered) 
         thread_ts: None,
         thread_of: None,
         payload: payload(rendered),
+        not_before: None,
     }
 }
 

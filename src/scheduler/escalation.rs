@@ -80,12 +80,8 @@ pub async fn sweep(scheduler: &Scheduler) -> Result<SweepReport, StoreError> {
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
-    let timezones: BTreeMap<String, chrono_tz::Tz> = store
-        .user_timezones()
-        .await?
-        .into_iter()
-        .filter_map(|(user, tz)| tz.parse().ok().map(|tz| (user, tz)))
-        .collect();
+    // Everyone's time zone: their "today" for the ladder, and their working hours for DMs.
+    let working = super::hours::WorkingTime::load(store, now, &config.working_hours, calendar).await?;
     let functions = scheduler.service.effective_functions().await?;
     let fired_before = store.fired_levels_of_open_tasks().await?;
     let mut fires = Vec::new();
@@ -94,7 +90,7 @@ pub async fn sweep(scheduler: &Scheduler) -> Result<SweepReport, StoreError> {
             continue;
         };
         report.examined += 1;
-        let tz = task.owner.as_ref().and_then(|o| timezones.get(o.as_str()).copied());
+        let tz = task.owner.as_ref().and_then(|o| working.timezone(o.as_str()));
         let today = calendar.local_date(now, tz);
         let Some(assessment) = assess(task, launch, today, calendar, &config.ladder) else {
             continue;
@@ -151,7 +147,7 @@ pub async fn sweep(scheduler: &Scheduler) -> Result<SweepReport, StoreError> {
         };
         let fired = store
             .record_escalation_level(level.number(), &rows, outcome, now, |fired| {
-                messages(&at_level, fired, level, &readiness_of)
+                messages(&at_level, fired, level, &readiness_of, &working)
             })
             .await?;
         report.fired += fired.len();
@@ -189,12 +185,14 @@ pub async fn sweep(scheduler: &Scheduler) -> Result<SweepReport, StoreError> {
 }
 
 /// The messages of one level for the tasks `fired` now: one per place (split only where
-/// Slack's limits make it), each with the tasks it lists.
+/// Slack's limits make it), each with the tasks it lists. A DM (the day-before reminder, an
+/// overdue task told to its owner's lead) waits for its recipient's working hours.
 fn messages(
     fires: &[&Fire<'_>],
     fired: &[TaskId],
     level: Level,
     readiness_of: &BTreeMap<LaunchId, String>,
+    working: &super::hours::WorkingTime<'_>,
 ) -> Vec<(OutboxMessage, Vec<TaskId>)> {
     let mut places: BTreeMap<&Place, Vec<(&Fire<'_>, &Telling)>> = BTreeMap::new();
     for fire in fires.iter().filter(|f| fired.contains(&f.task.id)) {
@@ -262,7 +260,7 @@ fn messages(
                 thread_of: place.checkin_thread.clone(),
                 ..notify::post_message(key, "escalation", &place.target, &rendered)
             };
-            messages.push((message, tasks));
+            messages.push((working.hold(message), tasks));
         }
     }
     messages

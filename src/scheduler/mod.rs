@@ -5,6 +5,7 @@
 
 pub mod escalation;
 pub mod gonogo;
+pub mod hours;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -25,6 +26,9 @@ use crate::store::StoreError;
 use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{SlackUserId, Task};
+
+/// Check-in rounds' listed tasks by round key, and the tasks by id.
+type Rounds = (BTreeMap<String, Vec<ListedTask>>, BTreeMap<i64, Task>);
 
 /// What one job did at one slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +66,7 @@ impl Scheduler {
 
     /// Runs every job whose latest slot at or before now has not run yet.
     pub async fn run_due(&self) -> Result<Vec<JobRun>, StoreError> {
+        self.withdraw_answered_nudges().await?;
         let mut runs = Vec::new();
         runs.extend(self.checkin().await?);
         runs.extend(self.digest().await?);
@@ -301,10 +306,82 @@ impl Scheduler {
             .earliest()
             .map_or(now, |t| t.with_timezone(&Utc));
         let cutoff = now - config.checkins.nudge_after;
-        // Group by round: one nudge per person per round, across functions.
+        let (by_round, tasks_by_id) = self.rounds(day_start, cutoff, today).await?;
+        // Held until each owner's working hours: a nudge can wait until they are at work.
+        let working = hours::WorkingTime::load(store, now, &config.working_hours, &config.calendar).await?;
+        let mut messages = Vec::new();
+        for (round, listed) in by_round {
+            let mut sent_today = BTreeMap::new();
+            for owner in listed.iter().filter_map(|l| l.owner.clone()) {
+                let count = store.count_enqueued_since("nudge", owner.as_str(), day_start).await?;
+                let planned = messages
+                    .iter()
+                    .filter(|m: &&OutboxMessage| m.target == owner.as_str())
+                    .count();
+                sent_today.insert(owner, count + planned);
+            }
+            for (owner, task_ids) in who_to_nudge(&listed, &sent_today, config.checkins.max_nudges_per_day) {
+                let mut items = Vec::new();
+                for id in task_ids {
+                    let task = tasks_by_id[&id.0].clone();
+                    if let Some(launch) = store.launch_by_id(task.launch_id).await? {
+                        items.push((task, launch));
+                    }
+                }
+                let rendered = notify::nudge(&owner, &items, today);
+                messages.push(working.hold(notify::post_message(
+                    format!("nudge:{}:{round}", owner.as_str()),
+                    "nudge",
+                    owner.as_str(),
+                    &rendered,
+                )));
+            }
+        }
+        self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
+            .await
+    }
+
+    /// Takes back nudges held for their owner's working hours whose round no longer asks them
+    /// anything (they answered in the meantime, or their tasks were done or moved), so nobody
+    /// opens their day to a nudge about what they already said. A round not found (older than a
+    /// week) keeps its nudge.
+    async fn withdraw_answered_nudges(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let held = self.store.held("nudge").await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let today = self.config.calendar.local_date(now, None);
+        let (rounds, _) = self.rounds(now - chrono::Duration::days(7), now, today).await?;
+        for (key, owner) in held {
+            let Some(round) = key.strip_prefix(&format!("nudge:{owner}:")) else {
+                continue;
+            };
+            let Some(listed) = rounds.get(round) else {
+                continue;
+            };
+            let still_asks = who_to_nudge(listed, &BTreeMap::new(), usize::MAX)
+                .keys()
+                .any(|person| person.as_str() == owner);
+            if !still_asks && self.store.withdraw_held(&key).await? {
+                tracing::info!(key = %key, "held nudge withdrawn: nothing left to ask");
+            }
+        }
+        Ok(())
+    }
+
+    /// The tasks of each check-in round posted since `since` and sent by `cutoff`, as nudges
+    /// see them today (one nudge per person per round, across functions), and the tasks by id.
+    async fn rounds(
+        &self,
+        since: chrono::DateTime<Utc>,
+        cutoff: chrono::DateTime<Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Rounds, StoreError> {
+        let (config, store) = (&self.config, &self.store);
         let mut by_round: BTreeMap<String, Vec<ListedTask>> = BTreeMap::new();
         let mut tasks_by_id: BTreeMap<i64, Task> = BTreeMap::new();
-        for checkin in store.checkins_since(day_start).await? {
+        for checkin in store.checkins_since(since).await? {
             let Some(sent_at) = checkin.sent_at.filter(|at| *at <= cutoff) else {
                 continue;
             };
@@ -330,36 +407,7 @@ impl Scheduler {
                 tasks_by_id.insert(task_id.0, task);
             }
         }
-        let mut messages = Vec::new();
-        for (round, listed) in by_round {
-            let mut sent_today = BTreeMap::new();
-            for owner in listed.iter().filter_map(|l| l.owner.clone()) {
-                let count = store.count_enqueued_since("nudge", owner.as_str(), day_start).await?;
-                let planned = messages
-                    .iter()
-                    .filter(|m: &&OutboxMessage| m.target == owner.as_str())
-                    .count();
-                sent_today.insert(owner, count + planned);
-            }
-            for (owner, task_ids) in who_to_nudge(&listed, &sent_today, config.checkins.max_nudges_per_day) {
-                let mut items = Vec::new();
-                for id in task_ids {
-                    let task = tasks_by_id[&id.0].clone();
-                    if let Some(launch) = store.launch_by_id(task.launch_id).await? {
-                        items.push((task, launch));
-                    }
-                }
-                let rendered = notify::nudge(&owner, &items, today);
-                messages.push(notify::post_message(
-                    format!("nudge:{}:{round}", owner.as_str()),
-                    "nudge",
-                    owner.as_str(),
-                    &rendered,
-                ));
-            }
-        }
-        self.record("nudge", &slot, "ran", messages.into_iter().map(RunMessage::from))
-            .await
+        Ok((by_round, tasks_by_id))
     }
 }
 
@@ -406,5 +454,8 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
             messages.push(notify::post_message(key, "metric_review", &target, &rendered));
         }
     }
+    // A lead is asked for actuals in their own working hours (the PMO channel at once).
+    let working = hours::WorkingTime::load(&scheduler.store, now, &config.working_hours, &config.calendar).await?;
+    let messages: Vec<_> = messages.into_iter().map(|m| working.hold(m)).collect();
     Ok(scheduler.store.enqueue(&messages, now).await? as usize)
 }

@@ -50,8 +50,15 @@ impl Service {
             ));
         };
         // The same rule for each: they share the function, the launch and having no owner.
-        self.check_may_change(actor, first, &launch, Change::Owner { to: Some(&owner) }, subcommand)
-            .await?;
+        self.check_may_change(
+            actor,
+            first,
+            &launch,
+            Change::Owner { to: Some(&owner) },
+            subcommand,
+            &mut None,
+        )
+        .await?;
         let mut given = Vec::new();
         for task in waiting {
             if let Some(saved) = self

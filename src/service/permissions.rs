@@ -30,7 +30,9 @@ impl Service {
     }
 
     /// Refuses `actor`'s `change` to `task` unless they are its owner, its function's lead, the
-    /// launch's lead or an admin (or the team works openly), naming who can.
+    /// launch's lead or an admin (or the team works openly), naming who can. `lead` keeps the
+    /// function's lead between the attempts of a retried change (a task's function never
+    /// changes), so a burst of contenders does not read it again on every attempt.
     pub(super) async fn check_may_change(
         &self,
         actor: &SlackUserId,
@@ -38,8 +40,14 @@ impl Service {
         launch: &Launch,
         change: Change<'_>,
         subcommand: Subcommand,
+        lead: &mut Option<(Option<SlackUserId>, String)>,
     ) -> Result<(), ServiceError> {
-        let (function_lead, function_name) = self.function_lead(&task.function).await?;
+        let known = match lead.take() {
+            Some(known) => known,
+            None => self.function_lead(&task.function).await?,
+        };
+        let (function_lead, function_name) = &*lead.insert(known);
+        let function_name = function_name.clone();
         let people = TaskPeople {
             owner: task.owner.as_ref(),
             function: &task.function,

@@ -222,7 +222,7 @@ impl Service {
                 changed: false,
             }));
         };
-        self.check_may_change(actor, &task, &launch, Change::Other, subcommand)
+        self.check_may_change(actor, &task, &launch, Change::Other, subcommand, &mut None)
             .await?;
         let entry = self.ctx(actor, source).entry(
             task.launch_id,
@@ -255,6 +255,7 @@ impl Service {
     ) -> Result<Reply, ServiceError> {
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
         let mut retry = ConflictRetry::new();
+        let mut function_lead = None;
         loop {
             let task = self
                 .store
@@ -275,7 +276,8 @@ impl Service {
                 TaskEdit::Owner(to) => Change::Owner { to: to.as_ref() },
                 _ => Change::Other,
             };
-            self.check_may_change(actor, &task, &launch, change, subcommand).await?;
+            self.check_may_change(actor, &task, &launch, change, subcommand, &mut function_lead)
+                .await?;
             let calendar = &self.config.calendar;
             let (next, entry) = task
                 .edit(

@@ -53,6 +53,8 @@ impl TryFrom<OutboxRow> for OutboxEntry {
                 thread_ts: row.thread_ts,
                 thread_of: row.thread_of,
                 payload: Payload::from_stored(row.payload),
+                // Claimed, so already due: when it was held until no longer matters.
+                not_before: None,
             },
         })
     }
@@ -67,6 +69,12 @@ pub struct OutboxCounts {
     pub failed: i64,
 }
 
+/// When a message enqueued at `now_ms` is first due: now, or later when it is held until its
+/// recipient's working hours (never earlier than now).
+pub(crate) fn due_at_ms(message: &OutboxMessage, now_ms: i64) -> i64 {
+    message.not_before.map_or(now_ms, |at| to_millis(at).max(now_ms))
+}
+
 /// Inserts `$message` (a `&OutboxMessage`) through `$conn` unless its key exists; evaluates to
 /// the number of rows written. A macro so it compiles for both backends' transactions.
 macro_rules! insert_outbox {
@@ -74,7 +82,7 @@ macro_rules! insert_outbox {
         let message: &OutboxMessage = $message;
         sqlx::query(
             "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
-             next_attempt_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+             next_attempt_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(&message.key)
@@ -85,6 +93,7 @@ macro_rules! insert_outbox {
         .bind(message.thread_ts.as_deref())
         .bind(message.thread_of.as_deref())
         .bind(message.payload.as_str())
+        .bind($crate::store::outbox::due_at_ms(message, $now))
         .bind($now)
         .execute(&mut *$conn)
         .await
@@ -111,7 +120,7 @@ macro_rules! insert_outbox_rows {
                 .push_bind(message.thread_ts.as_deref())
                 .push_bind(message.thread_of.as_deref())
                 .push_bind(message.payload.as_str())
-                .push_bind($now)
+                .push_bind($crate::store::outbox::due_at_ms(message, $now))
                 .push_bind($now);
         });
         insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
@@ -263,6 +272,24 @@ impl Store {
                 error: error.unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// Messages of `kind` that were held for a recipient's working hours when enqueued and
+    /// have not been tried yet: `(key, target)`, oldest first.
+    pub async fn held(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT idempotency_key, target FROM outbox WHERE kind = $1 AND state = 'pending' \
+             AND attempts = 0 AND next_attempt_at_ms > created_at_ms ORDER BY id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(kind).fetch_all(pool).await)?)
+    }
+
+    /// Takes back the held message `key` while it has not been tried: what it asked was
+    /// answered meanwhile. True if it was taken back; one a worker has claimed is left alone.
+    pub async fn withdraw_held(&self, key: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "DELETE FROM outbox WHERE idempotency_key = $1 AND state = 'pending' AND attempts = 0 \
+             AND next_attempt_at_ms > created_at_ms";
+        let deleted =
+            on_pool!(self, pool => sqlx::query(SQL).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(deleted == 1)
     }
 
     /// When the last message of `kind` to `target` was enqueued ("changes since last digest").

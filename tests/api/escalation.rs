@@ -321,8 +321,12 @@ async fn the_owners_time_zone_decides_when_a_task_is_overdue() {
     app.slack.set_timezone(ANN, "Pacific/Kiritimati");
     let task = setup(&app).await;
     app.learn_timezone(ANN).await;
-    // 11:00 UTC on the 3rd is already the 4th in Kiritimati (UTC+14): overdue for Ann.
+    // 11:00 UTC on the 3rd is already the 4th in Kiritimati (UTC+14): overdue for Ann, but
+    // it is 01:00 there, so her DM waits for her working hours.
     day(&app, "2026-12-03T11:00:00Z").await;
+    assert!(posts_with(&app, &format!("Overdue task: `{task}`")).is_empty());
+    // 19:05 UTC, still the 3rd (not overdue) in UTC, is 09:05 on the 4th for Ann.
+    day(&app, "2026-12-03T19:05:00Z").await;
     let overdue = posts_with(&app, &format!("Overdue task: `{task}`"));
     assert_eq!(overdue.len(), 1);
     app.stop().await;

@@ -314,6 +314,7 @@ mod concurrent {
             thread_ts: None,
             thread_of: None,
             payload: json!({"text": "decided"}).into(),
+            not_before: None,
         }
     }
 

@@ -35,3 +35,4 @@ mod slack_text;
 mod snapshots;
 mod socket_mode;
 mod store;
+mod working_hours;

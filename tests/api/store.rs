@@ -392,6 +392,7 @@ mod job_runs {
                             thread_ts: None,
                             thread_of: None,
                             payload: serde_json::json!({ "text": format!("part {i} {filler}") }).into(),
+                            not_before: None,
                         },
                         checkin: Some(CheckinRecord {
                             outbox_key: key,

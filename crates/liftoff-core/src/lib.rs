@@ -19,6 +19,7 @@ pub mod function;
 pub mod gonogo;
 pub mod grammar;
 pub mod history;
+pub mod hours;
 pub mod ids;
 pub mod launch;
 pub mod readiness;
@@ -32,6 +33,7 @@ pub mod text;
 pub use calendar::WorkCalendar;
 pub use function::{FunctionCatalog, FunctionDef, FunctionError, FunctionName, FunctionOverrides};
 pub use history::{Actor, ChangeContext, ChangeField, ChangeSource, HistoryEntry};
+pub use hours::{WorkingHours, WorkingHoursError, earliest_send};
 pub use ids::{IdError, LaunchId, SlackChannelId, SlackTeamId, SlackUserId, TaskId};
 pub use launch::{
     Launch, LaunchChange, LaunchDraft, LaunchEdit, LaunchEditError, LaunchRef, LaunchState, Slug, SuccessMetric,
