@@ -254,6 +254,7 @@ impl Service {
         subcommand: Subcommand,
     ) -> Result<Reply, ServiceError> {
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
+        let _turn = self.task_turn(id).await;
         let mut retry = ConflictRetry::new();
         let mut function_lead = None;
         loop {
