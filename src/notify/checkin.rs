@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 
 use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
+use crate::outbound::{OutboxMessage, OutboxMethod, Payload};
 use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
 use crate::slack::markup::Markup;
-use crate::slack::render::{task_line, task_row, task_row_blocks};
+use crate::slack::render::{patch_task_rows, task_line, task_row, task_row_blocks};
 use liftoff_core::checkin::FunctionRound;
 use liftoff_core::{FunctionDef, Launch, SlackUserId, Task, TaskId};
 
@@ -94,6 +95,54 @@ pub fn nudge(owner: &SlackUserId, tasks: &[(Task, Launch)], today: NaiveDate) ->
         lines.push(line);
     }
     Rendered::fit(lines.join("\n"), blocks, "Use `/launch mine` for the rest.")
+}
+
+/// The update that redraws the check-in part `checkin_key` (posted in `channel`) after a reply
+/// (delivery `event_id`) changed tasks it lists, so the check-in and its thread never disagree.
+/// Keyed by the reply's delivery and the part: a redelivered reply updates it once. The body
+/// only says which day the rows are drawn for; the rows themselves are drawn when the update is
+/// sent ([`refreshed_checkin`]), from the tasks as they are then.
+pub fn checkin_refresh(event_id: &str, checkin_key: &str, channel: &str, today: NaiveDate) -> OutboxMessage {
+    OutboxMessage {
+        key: format!("checkin-update:{event_id}:{checkin_key}"),
+        kind: "checkin_update".to_owned(),
+        method: OutboxMethod::UpdateMessage,
+        target: channel.to_owned(),
+        recipient: None,
+        thread_ts: None,
+        thread_of: Some(checkin_key.to_owned()),
+        payload: Payload::from(serde_json::json!({ "today": today.to_string() })),
+    }
+}
+
+/// A check-in part as it reads now: the message it was posted as (`original`, its outbox
+/// body), with the row of every task it lists redrawn from `tasks` as stored now: the current
+/// status, and buttons only while the task is open (a done task stays listed, as done). Every
+/// row is redrawn, not only the ones a reply changed, so an update never undoes a button press
+/// made since. Header, intro and launch titles stay as posted.
+pub fn refreshed_checkin(original: &Payload, tasks: &[Task], today: NaiveDate) -> Result<Rendered, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        text: String,
+        #[serde(default)]
+        blocks: Vec<serde_json::Value>,
+    }
+    let body: Body = original.parse()?;
+    let mut blocks = body.blocks;
+    for task in tasks {
+        let rows = task_row(task, &task_line(task, today))
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        blocks = patch_task_rows(blocks, task.id, rows);
+    }
+    Ok(Rendered {
+        text: body.text,
+        blocks: blocks
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<Vec<_>, _>>()?,
+    })
 }
 
 #[cfg(test)]

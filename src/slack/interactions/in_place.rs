@@ -10,10 +10,10 @@ use crate::service::ServiceError;
 use crate::slack::blocks::Rendered;
 use crate::slack::context::SlackContext;
 use crate::slack::dispatch::reply_for;
-use crate::slack::render::{self, actions, task_row_after_change};
+use crate::slack::render::{self, patch_task_rows, task_row_after_change};
 use crate::views::View;
 use liftoff_core::command::Command;
-use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId, TaskId};
+use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId};
 
 /// After a go/no-go answer: replace the question with what was recorded, or tell the lead (next
 /// to it, to them only) why it was not.
@@ -92,47 +92,5 @@ pub(super) async fn after_change(
     };
     if let Err(err) = result {
         tracing::warn!(error = %err, task = %item.task.id, "could not update the message after a change");
-    }
-}
-
-/// Replaces the row of `task` (its line block and its buttons) in a message's blocks with
-/// `new_rows`, leaving every other block exactly as it was. Unchanged if the row is not there.
-pub fn patch_task_rows(mut blocks: Vec<Value>, task: TaskId, new_rows: Vec<Value>) -> Vec<Value> {
-    let line_id = format!("{}{}", actions::TASK_BLOCK_PREFIX, task.0);
-    let actions_id = format!("{line_id}:actions");
-    let block_id = |b: &Value| b.get("block_id").and_then(Value::as_str).map(str::to_owned);
-    let Some(start) = blocks
-        .iter()
-        .position(|b| block_id(b).as_deref() == Some(line_id.as_str()))
-    else {
-        return blocks;
-    };
-    let mut end = start + 1;
-    if blocks.get(end).and_then(block_id).as_deref() == Some(actions_id.as_str()) {
-        end += 1;
-    }
-    blocks.splice(start..end, new_rows);
-    blocks
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn patching_replaces_only_the_task_row() {
-        let blocks = vec![
-            json!({"type": "header", "block_id": "h"}),
-            json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "old"}}),
-            json!({"type": "actions", "block_id": "task:7:actions", "elements": []}),
-            json!({"type": "section", "block_id": "task:70", "text": {"type": "mrkdwn", "text": "other"}}),
-        ];
-        let new_rows =
-            vec![json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "new"}})];
-        let patched = patch_task_rows(blocks.clone(), TaskId(7), new_rows.clone());
-        assert_eq!(patched, vec![blocks[0].clone(), new_rows[0].clone(), blocks[3].clone()]);
-        assert_eq!(patch_task_rows(blocks.clone(), TaskId(8), new_rows), blocks);
     }
 }

@@ -19,7 +19,9 @@ mod widgets;
 
 pub use codec::{task_id_from_value, task_ids_in};
 pub use modals::{blocked_modal, new_launch_modal, reason_input};
-pub use widgets::{launch_facts, readiness_label, task_line, task_row, task_row_after_change, task_row_blocks};
+pub use widgets::{
+    launch_facts, patch_task_rows, readiness_label, task_line, task_row, task_row_after_change, task_row_blocks,
+};
 
 /// `rendered` followed by `notes`, each as a context line.
 pub fn with_notes(rendered: Rendered, notes: &[String]) -> Rendered {
