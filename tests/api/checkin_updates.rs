@@ -144,12 +144,13 @@ async fn a_thread_reply_redraws_the_check_in_it_answers() {
         "T13 at risk, buttons kept: {line}"
     );
     assert_eq!(row(&after, t3), row(&before, t3), "the third task as it was");
-    let (text, was) = (after["text"].as_str().unwrap(), before["text"].as_str().unwrap());
-    assert_eq!(text.lines().next(), was.lines().next(), "the header as posted");
+    let (shown, was) = (after["text"].as_str().unwrap(), before["text"].as_str().unwrap());
+    assert_eq!(shown.lines().next(), was.lines().next(), "the header as posted");
     assert!(
-        text.lines()
+        shown
+            .lines()
             .any(|l| l.contains(&format!("`{t1}`")) && l.contains("done")),
-        "the notification text agrees: {text}"
+        "the notification text agrees: {shown}"
     );
     let posted = posts(&app);
     assert_eq!(posted.len(), 1, "one thread line and nothing else: {posted:?}");
