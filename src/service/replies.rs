@@ -255,40 +255,6 @@ impl Service {
         })
     }
 
-    /// The updates that redraw every check-in showing a task this reply `changed`: the thread's
-    /// own check-in (`thread_checkin`, listing `candidates`), and for each changed task the
-    /// latest posted check-in listing it (a DM reply, or a thread of an older round). One per
-    /// check-in part, keyed by the reply's delivery, so a redelivery adds none.
-    async fn checkin_refreshes(
-        &self,
-        event_id: &str,
-        thread_checkin: Option<&str>,
-        candidates: &[TaskId],
-        changed: &[TaskId],
-        today: NaiveDate,
-    ) -> Result<Vec<crate::outbound::OutboxMessage>, StoreError> {
-        let mut keys: Vec<String> = Vec::new();
-        if let Some(key) = thread_checkin
-            && changed.iter().any(|task| candidates.contains(task))
-        {
-            keys.push(key.to_owned());
-        }
-        for task in changed {
-            if let Some(key) = self.store.latest_posted_checkin_listing(*task).await?
-                && !keys.contains(&key)
-            {
-                keys.push(key);
-            }
-        }
-        let mut updates = Vec::new();
-        for key in keys {
-            if let Some((channel, _)) = self.store.posted_at(&key).await? {
-                updates.push(notify::checkin_refresh(event_id, &key, &channel, today));
-            }
-        }
-        Ok(updates)
-    }
-
     /// The launches `tasks` belong to.
     async fn launches_of(&self, tasks: &[TaskId]) -> Result<Vec<liftoff_core::LaunchId>, StoreError> {
         let mut launches = Vec::new();

@@ -312,6 +312,35 @@ async fn a_button_press_and_a_thread_reply_never_undo_each_other() {
     assert!(row(&now, t2).0.contains("at risk"), "{:?}", row(&now, t2));
     assert!(row(&now, t3).0.contains("on track"), "{:?}", row(&now, t3));
     assert_eq!(status(&app, t3).await, TaskStatus::OnTrack);
+    // A button on the check-in updates it in place and queues no second redraw of it.
+    app.deliver().await;
+    assert_eq!(updates(&app).len(), 3, "{:?}", updates(&app));
+    app.stop().await;
+}
+
+/// Ann presses Done in the nudge Liftoff sent her by DM: the #sales check-in shows it done too.
+#[tokio::test]
+async fn a_button_in_a_dm_redraws_the_check_in_that_lists_the_task() {
+    let (app, ts, listed) = sales_check_in().await;
+    let mut press = press_on_check_in(&app, "task_done", listed[0], &ts);
+    press["container"]["channel_id"] = json!("D0ANN");
+    press["container"]["message_ts"] = json!("1764000050.000100");
+    press["channel"] = json!({"id": "D0ANN", "name": "directmessage"});
+    press.as_object_mut().unwrap().remove("message");
+    assert_eq!(app.interaction(&press).await.status(), 200);
+    let redrawn = crate::helpers::eventually(std::time::Duration::from_secs(5), async || {
+        app.deliver().await;
+        !updates(&app).is_empty()
+    })
+    .await;
+    assert!(redrawn, "the check-in was not redrawn");
+    assert_eq!(status(&app, listed[0]).await, TaskStatus::Done);
+    let now = check_in_on_slack(&app, &ts);
+    assert!(row(&now, listed[0]).0.contains("done") && !row(&now, listed[0]).1);
+    let sent = updates(&app);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["channel"], "C0SALES");
+    assert!(posts(&app).is_empty(), "nothing posted: {:?}", posts(&app));
     app.stop().await;
 }
 

@@ -53,6 +53,15 @@ pub(super) async fn after_change(
         }
         return;
     };
+    // The check-in listing the task, when the button was elsewhere (a nudge, `/launch mine`).
+    let pressed_on = place.channel.as_deref().zip(place.ts.as_deref());
+    if let Err(err) = ctx
+        .service
+        .redraw_checkins_after_change(item.task.id, item.task.version, pressed_on, *today)
+        .await
+    {
+        tracing::warn!(error = %err, task = %item.task.id, "could not queue the check-in's redraw");
+    }
     let result = if place.ephemeral {
         // Ephemeral messages cannot be fetched or chat.update'd: replace through response_url
         // with a freshly rendered view of the person's tasks, which is what those messages show.
