@@ -34,7 +34,10 @@ channel = "C0OPS"
 /// A tier-1 launch whose sales tasks are Ann's, and Monday's check-ins posted: the #sales
 /// check-in's ts and the tasks it lists. Calls recorded so far are forgotten.
 async fn sales_check_in() -> (TestApp, String, Vec<TaskId>) {
-    let app = TestApp::spawn_with(true, CONFIG).await;
+    sales_check_in_on(TestApp::spawn_with(true, CONFIG).await).await
+}
+
+async fn sales_check_in_on(app: TestApp) -> (TestApp, String, Vec<TaskId>) {
     app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
         .await;
     app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
@@ -160,6 +163,28 @@ async fn a_thread_reply_redraws_the_check_in_it_answers() {
     reply_in_thread(&app, "Ev1", &ts, &text).await;
     app.deliver().await;
     assert_eq!((updates(&app).len(), posts(&app).len()), (1, 1));
+    app.stop().await;
+}
+
+/// The same on PostgreSQL (when `TEST_DATABASE_URL` is set, as `.ci/run` does): a DM reply finds
+/// the latest check-in listing the task, and the update redraws it from the enqueued body.
+#[tokio::test]
+async fn a_reply_redraws_the_check_in_on_postgres_too() {
+    let Some(app) = TestApp::spawn_on_postgres(CONFIG).await else {
+        return;
+    };
+    let (app, ts, listed) = sales_check_in_on(app).await;
+    let body = dm_event(ANN, &format!("{} done", listed[0]));
+    assert_eq!(
+        app.post_signed("/slack/events", "application/json", &body)
+            .await
+            .status(),
+        200
+    );
+    app.deliver().await;
+    assert_eq!(updates(&app).len(), 1, "{:?}", updates(&app));
+    let now = check_in_on_slack(&app, &ts);
+    assert!(row(&now, listed[0]).0.contains("done") && !row(&now, listed[0]).1);
     app.stop().await;
 }
 
