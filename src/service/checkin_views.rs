@@ -45,29 +45,33 @@ impl Service {
         Ok(updates)
     }
 
-    /// After a button or modal changed `task` (now at `version`) on some message other than
-    /// its check-in (a nudge, a reminder, `/launch mine`): the latest check-in listing it is
-    /// redrawn too. The message the button was on (`pressed_on`, channel and ts) is updated in
-    /// place by the button itself, so it is left out. Keyed by the task's version: one update
-    /// per change, however often this is called for it.
+    /// After a button or modal changed `task` (now at `version`) on the message `pressed_on`
+    /// (channel and ts): the latest check-in listing the task is redrawn, unless it is that
+    /// message, which the button updates in place itself. Keyed by the task's version: one
+    /// update per change, however often this is called for it. Answers whether `pressed_on`
+    /// is a check-in, so the button can draw the row as the check-in draws its rows.
     pub async fn redraw_checkins_after_change(
         &self,
         task: TaskId,
         version: i64,
         pressed_on: Option<(&str, &str)>,
         today: NaiveDate,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let on_checkin = match pressed_on {
+            Some((channel, ts)) => self.store.checkin_at(channel, ts).await?.is_some(),
+            None => false,
+        };
         let Some(key) = self.store.latest_posted_checkin_listing(task).await? else {
-            return Ok(());
+            return Ok(on_checkin);
         };
         let Some((channel, ts)) = self.store.posted_at(&key).await? else {
-            return Ok(());
+            return Ok(on_checkin);
         };
         if pressed_on == Some((channel.as_str(), ts.as_str())) {
-            return Ok(());
+            return Ok(on_checkin);
         }
         let update = notify::checkin_refresh(&format!("{task}:v{version}"), &key, &channel, today);
         self.store.enqueue(&[update], self.clock.now()).await?;
-        Ok(())
+        Ok(on_checkin)
     }
 }

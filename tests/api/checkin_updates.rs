@@ -317,6 +317,13 @@ async fn a_button_press_and_a_thread_reply_never_undo_each_other() {
     // about the second: the redrawn check-in keeps the first done.
     app.interaction(&press_on_check_in(&app, "task_done", t1, &ts)).await;
     app.slack.wait_for("chat.update", 1).await;
+    let pressed = check_in_on_slack(&app, &ts);
+    let (line, buttons) = row(&pressed, t1);
+    assert!(line.contains("done") && !buttons, "{line}");
+    assert!(
+        !line.contains("`checkout-v2`"),
+        "drawn as the check-in draws it, under its launch: {line}"
+    );
     reply_in_thread(&app, "Ev1", &ts, &format!("{t2} at risk: vendor late")).await;
     app.deliver().await;
     let now = check_in_on_slack(&app, &ts);

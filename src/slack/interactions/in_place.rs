@@ -10,7 +10,7 @@ use crate::service::ServiceError;
 use crate::slack::blocks::Rendered;
 use crate::slack::context::SlackContext;
 use crate::slack::dispatch::reply_for;
-use crate::slack::render::{self, patch_task_rows, task_row_after_change};
+use crate::slack::render::{self, patch_task_rows, task_line, task_row, task_row_after_change};
 use crate::views::View;
 use liftoff_core::command::Command;
 use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId};
@@ -55,13 +55,14 @@ pub(super) async fn after_change(
     };
     // The check-in listing the task, when the button was elsewhere (a nudge, `/launch mine`).
     let pressed_on = place.channel.as_deref().zip(place.ts.as_deref());
-    if let Err(err) = ctx
+    let on_checkin = ctx
         .service
         .redraw_checkins_after_change(item.task.id, item.task.version, pressed_on, *today)
         .await
-    {
-        tracing::warn!(error = %err, task = %item.task.id, "could not queue the check-in's redraw");
-    }
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, task = %item.task.id, "could not queue the check-in's redraw");
+            false
+        });
     let result = if place.ephemeral {
         // Ephemeral messages cannot be fetched or chat.update'd: replace through response_url
         // with a freshly rendered view of the person's tasks, which is what those messages show.
@@ -88,10 +89,13 @@ pub(super) async fn after_change(
                 }
             },
         };
-        let new_rows: Vec<Value> = task_row_after_change(&item.task, &item.launch, *today)
-            .iter()
-            .filter_map(|b| serde_json::to_value(b).ok())
-            .collect();
+        // A check-in groups its rows under launch titles: its rows do not repeat the launch.
+        let rows = if on_checkin {
+            task_row(&item.task, &task_line(&item.task, *today))
+        } else {
+            task_row_after_change(&item.task, &item.launch, *today)
+        };
+        let new_rows: Vec<Value> = rows.iter().filter_map(|b| serde_json::to_value(b).ok()).collect();
         let patched = patch_task_rows(blocks, item.task.id, new_rows);
         let blocks: Vec<SlackBlock> = patched
             .into_iter()
