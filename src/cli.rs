@@ -207,7 +207,7 @@ pub async fn run(cli: Cli, demo: impl AsyncFnOnce(DemoOptions) -> anyhow::Result
             store.close().await;
             let text = match format {
                 ExportFormat::Csv => crate::export::csv(&launches).context("cannot write CSV")?,
-                ExportFormat::Ics => crate::export::ics(&launches, "liftoff"),
+                ExportFormat::Ics => crate::export::ics(&launches, "liftoff", &config.calendar),
             };
             print!("{text}");
             Ok(())

@@ -2,7 +2,6 @@
 //! into Google Calendar and Outlook) and a CSV of launches and their tasks. Built with the
 //! `icalendar` and `csv` crates; the content comes from the store.
 
-use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike};
 
 use crate::store::{Store, StoreError};
@@ -28,7 +27,7 @@ pub async fn gather(store: &Store) -> Result<Vec<LaunchExport>, StoreError> {
 
 /// An iCalendar (RFC 5545) document: an all-day event per launch day, and one per success
 /// metric review. UIDs are stable, so re-importing updates events instead of duplicating them.
-pub fn ics(launches: &[LaunchExport], domain: &str) -> String {
+pub fn ics(launches: &[LaunchExport], domain: &str, work: &liftoff_core::WorkCalendar) -> String {
     let mut calendar = Calendar::new();
     calendar.name("Launches");
     for export in launches {
@@ -43,7 +42,10 @@ pub fn ics(launches: &[LaunchExport], domain: &str) -> String {
                 .done(),
         );
         for metric in &export.metrics {
-            let review = launch.launch_date + Duration::days(metric.review_offset_days);
+            // The day the actual is asked for: never a weekend or holiday.
+            let Some(review) = metric.review_date(launch.launch_date, work) else {
+                continue;
+            };
             calendar.push(
                 Event::new()
                     .uid(&format!(

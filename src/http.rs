@@ -312,7 +312,7 @@ async fn calendar_feed(
     match crate::export::gather(&state.store).await {
         Ok(launches) => (
             [("content-type", "text/calendar; charset=utf-8")],
-            crate::export::ics(&launches, "liftoff"),
+            crate::export::ics(&launches, "liftoff", &state.config.calendar),
         )
             .into_response(),
         Err(err) => {

@@ -8,8 +8,8 @@ use liftoff_core::gonogo::{GoNoGo, Vote};
 use liftoff_core::launch::SuccessMetric;
 use liftoff_core::readiness::{LaunchReadiness, Readiness};
 use liftoff_core::{
-    DueDateMove, FunctionDef, FunctionName, HistoryEntry, Launch, LaunchRef, SlackChannelId, SlackUserId, Slug, Task,
-    TaskId,
+    DueDateMove, DueNote, FunctionDef, FunctionName, HistoryEntry, Launch, LaunchRef, SlackChannelId, SlackUserId,
+    Slug, Task, TaskId,
 };
 
 /// Who sees a reply: only the person who asked, or everyone in the channel.
@@ -106,6 +106,9 @@ pub enum View {
     },
     TaskCreated {
         item: TaskInLaunch,
+        /// Why the due date is not just what the person typed (a `T-5` on a Saturday), or
+        /// that the date they typed is not a working day: said back to them.
+        due_note: Option<DueNote>,
         /// No owner was given, so it went to its function's lead.
         lead_by_default: bool,
         today: NaiveDate,
@@ -122,6 +125,8 @@ pub enum View {
     TaskUpdated {
         item: TaskInLaunch,
         change: HistoryEntry,
+        /// As for `TaskCreated`, when the change set a due date.
+        due_note: Option<DueNote>,
         today: NaiveDate,
     },
     FunctionUpdated {

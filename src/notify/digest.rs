@@ -3,6 +3,7 @@
 
 use crate::slack::markup::Markup;
 use chrono::NaiveDate;
+use liftoff_core::dates::human;
 
 use super::layout::{part_suffix, split};
 use crate::outbound::FailedMessage;
@@ -81,7 +82,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
         let items: Vec<String> = digest
             .overdue
             .iter()
-            .map(|t| format!("{} (due {}{})", short(t), t.due_date, owner_suffix(t)))
+            .map(|t| format!("{} (due {}{})", short(t), human(t.due_date, today), owner_suffix(t)))
             .collect();
         lines.push(format!(":rotating_light: Overdue: {}", items.join(", ")));
     }
@@ -106,7 +107,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
         let items: Vec<String> = digest
             .due_soon
             .iter()
-            .map(|t| format!("{} ({})", short(t), t.due_date))
+            .map(|t| format!("{} ({})", short(t), human(t.due_date, today)))
             .collect();
         lines.push(format!(":calendar: Due in the next 7 days: {}", items.join(", ")));
     }
@@ -150,7 +151,7 @@ fn digest_lines(digest: &LaunchDigest, today: NaiveDate) -> Vec<String> {
                 format!(
                     "{task}{} → {}",
                     c.field.as_str().replace('_', " "),
-                    wording::change_value_quiet(c.field, c.to.as_deref())
+                    wording::change_value_quiet(c.field, c.to.as_deref(), today)
                 )
             })
             .collect();

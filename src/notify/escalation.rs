@@ -3,6 +3,7 @@
 
 use crate::slack::markup::Markup;
 use chrono::NaiveDate;
+use liftoff_core::dates::human;
 use slack_morphism::prelude::SlackBlock;
 
 use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
@@ -189,11 +190,11 @@ fn trouble(view: &EscalationView<'_>) -> String {
             if view.blocked_days == 1 { "" } else { "s" },
             escape_quiet(task.status.reason().unwrap_or_default())
         ),
-        (false, 0) => format!("due {} (the next working day)", task.due_date),
+        (false, 0) => format!("due {}", human(task.due_date, view.today)),
         (false, days) => format!(
             "overdue by {days} working day{} (due {})",
             if days == 1 { "" } else { "s" },
-            task.due_date
+            human(task.due_date, view.today)
         ),
     }
 }
@@ -234,7 +235,8 @@ pub fn overdue_in_checkin_thread(tasks: &[&Task]) -> Vec<(Rendered, Vec<TaskId>)
             "`{}` {} is overdue (due {}) {owner}",
             task.id,
             escape_quiet(&task.title),
-            task.due_date,
+            // Overdue, so recent: the day and month say which.
+            human(task.due_date, task.due_date),
         )
     };
     if let [task] = tasks {

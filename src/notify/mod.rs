@@ -12,6 +12,7 @@ mod direct;
 mod escalation;
 mod gonogo;
 mod layout;
+mod moves;
 mod people;
 
 pub use checkin::{CheckinPart, checkin, checkin_refresh, nudge, refreshed_checkin};
@@ -19,6 +20,7 @@ pub use digest::digest;
 pub use direct::{applied, hint, metric_review, metric_reviews, reply_answers, undeliverable};
 pub use escalation::{EscalationView, escalation, escalation_list, overdue_in_checkin_thread, resolution};
 pub use gonogo::{ask_messages, reminder_messages, result_messages};
+pub use moves::{LaunchMove, launch_moved};
 pub use people::{assigned, changed_by_someone_else, unblocked};
 
 use serde_json::json;

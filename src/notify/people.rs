@@ -91,7 +91,7 @@ pub fn changed_by_someone_else(
         lines.push(format!(
             "• {} — {}",
             task_with_launch(item, today),
-            change_words(change, owner)
+            change_words(change, owner, today)
         ));
     }
     let text = lines.join("\n");
@@ -100,9 +100,9 @@ pub fn changed_by_someone_else(
 }
 
 /// What a change did, as its owner reads it.
-fn change_words(change: &HistoryEntry, owner: &SlackUserId) -> String {
-    let from = change_value(change.field, change.from.as_deref());
-    let to = change_value(change.field, change.to.as_deref());
+fn change_words(change: &HistoryEntry, owner: &SlackUserId, today: NaiveDate) -> String {
+    let from = change_value(change.field, change.from.as_deref(), today);
+    let to = change_value(change.field, change.to.as_deref(), today);
     let mut words = match change.field {
         ChangeField::Owner if change.to.as_deref() == Some("nobody") => "took it off you".to_owned(),
         ChangeField::Owner if change.to.as_deref() != Some(owner.as_str()) => format!("gave it to {to}"),

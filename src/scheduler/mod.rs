@@ -379,7 +379,9 @@ pub async fn metric_reviews(scheduler: &Scheduler) -> Result<usize, StoreError> 
     for launch in scheduler.store.list_launches(false).await? {
         let mut due: BTreeMap<chrono::NaiveDate, Vec<liftoff_core::SuccessMetric>> = BTreeMap::new();
         for metric in metrics.remove(&launch.id).unwrap_or_default() {
-            let review = launch.launch_date + chrono::Duration::days(metric.review_offset_days);
+            let Some(review) = metric.review_date(launch.launch_date, &config.calendar) else {
+                continue;
+            };
             if metric.actual.is_none() && review <= today {
                 due.entry(review).or_default().push(metric);
             }

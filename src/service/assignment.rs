@@ -96,10 +96,16 @@ impl Service {
         let mut task = task;
         loop {
             let ctx = self.ctx(asker.actor, asker.source);
-            let Ok((next, entry)) = task.edit(TaskEdit::Owner(Some(owner.clone())), launch_date, &ctx, None) else {
+            let Ok((next, entry)) = task.edit(
+                TaskEdit::Owner(Some(owner.clone())),
+                launch_date,
+                &self.config.calendar,
+                &ctx,
+                None,
+            ) else {
                 return Ok(None);
             };
-            match self.store.save_task(&next, &[entry], &[]).await {
+            match self.store.save_task(&next, &[entry], &[], None).await {
                 Ok(saved) => return Ok(Some(saved)),
                 Err(StoreError::Conflict) if retry.again().await => match self.store.task(task.id).await? {
                     Some(fresh) if unowned(&fresh) => task = fresh,

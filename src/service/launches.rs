@@ -120,7 +120,7 @@ impl Service {
             .filter_map(|def| def.lead.map(|lead| (def.name, lead)))
             .collect();
         let planned = |launch: &Launch| {
-            let mut tasks = templates.instantiate(launch);
+            let mut tasks = templates.instantiate(launch, &self.config.calendar);
             for task in &mut tasks {
                 task.owner = leads.get(&task.function).cloned();
             }
@@ -197,10 +197,18 @@ impl Service {
             }
             let tasks = self.store.launch_tasks(launch.id).await?;
             let change = launch
-                .edit(edit.clone(), &tasks, today, &self.ctx(actor, source))
+                .edit(
+                    edit.clone(),
+                    &tasks,
+                    today,
+                    &self.config.calendar,
+                    &self.ctx(actor, source),
+                )
                 .map_err(|e: LaunchEditError| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
             match self.store.save_launch_change(&change).await {
                 Ok(saved) => {
+                    self.tell_whose_dates_moved(actor, &launch, &saved, &tasks, &change.moves, today)
+                        .await?;
                     let moved = saved.launch_date != launch.launch_date || saved.tier != launch.tier;
                     let warnings = if moved && saved.state.is_active() {
                         self.saturation(&saved).await?
@@ -224,6 +232,37 @@ impl Service {
                 Err(err) => return Err(err.into()),
             }
         }
+    }
+
+    /// After a launch moved: one message to each function channel whose tasks moved and one DM
+    /// to each owner whose dates moved (see [`crate::notify::launch_moved`]).
+    async fn tell_whose_dates_moved(
+        &self,
+        actor: &SlackUserId,
+        before: &Launch,
+        saved: &Launch,
+        tasks: &[liftoff_core::Task],
+        moves: &[liftoff_core::DueDateMove],
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let moved: Vec<_> = moves
+            .iter()
+            .filter_map(|m| tasks.iter().find(|t| t.id == m.task).map(|t| (t, m)))
+            .collect();
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let change = crate::notify::LaunchMove {
+            launch: saved,
+            from: before.launch_date,
+            actor,
+            moved,
+            today,
+        };
+        let functions = self.effective_functions().await?;
+        let messages = crate::notify::launch_moved(&change, &functions);
+        self.store.enqueue(&messages, self.clock.now()).await?;
+        Ok(())
     }
 
     /// Editing, archiving and starting a go/no-go are for the launch's lead and for admins; a
@@ -252,7 +291,8 @@ impl Service {
         }
     }
 
-    /// Saturation warnings for `launch` against the other active launches.
+    /// Warnings about `launch`'s date: a launch day that is not a working day, then saturation
+    /// against the other active launches.
     pub(super) async fn saturation(&self, launch: &Launch) -> Result<Vec<String>, StoreError> {
         let others: Vec<Launch> = self
             .store
@@ -261,12 +301,17 @@ impl Service {
             .into_iter()
             .filter(|l| l.id != launch.id)
             .collect();
-        Ok(liftoff_core::saturation::warnings(
+        let mut warnings: Vec<String> =
+            liftoff_core::saturation::non_working_launch_day(launch.launch_date, &self.config.calendar)
+                .into_iter()
+                .collect();
+        warnings.extend(liftoff_core::saturation::warnings(
             launch.tier,
             launch.launch_date,
             &others,
             self.config.max_launches_per_week,
             &self.config.freezes,
-        ))
+        ));
+        Ok(warnings)
     }
 }

@@ -73,6 +73,8 @@ struct Asker<'a> {
     actor: &'a SlackUserId,
     source: ChangeSource,
     today: NaiveDate,
+    /// The reply update this command carries out, recorded with the change it makes.
+    mark: Option<&'a crate::store::ReplyMark>,
 }
 
 /// Carries out commands. Cheap to clone.
@@ -120,9 +122,25 @@ impl Service {
         command: Command,
         source: ChangeSource,
     ) -> Result<Reply, ServiceError> {
+        self.execute_marked(actor, command, source, None).await
+    }
+
+    /// [`Service::execute`] for one update of a reply, whose `mark` is written with the change.
+    async fn execute_marked(
+        &self,
+        actor: &SlackUserId,
+        command: Command,
+        source: ChangeSource,
+        mark: Option<&crate::store::ReplyMark>,
+    ) -> Result<Reply, ServiceError> {
         let today = self.today_for(actor).await;
         let subcommand = command.subcommand();
-        let asker = Asker { actor, source, today };
+        let asker = Asker {
+            actor,
+            source,
+            today,
+            mark,
+        };
         match command {
             Command::Help { topic } => Ok(Reply::ephemeral(View::Help { topic })),
             Command::NewLaunchForm => Ok(Reply::ephemeral(View::NewLaunchForm)),

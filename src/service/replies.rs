@@ -177,6 +177,10 @@ impl Service {
                     if !reply.edited {
                         let what = match &update.change {
                             ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
+                            ReplyChange::Due(liftoff_core::DueDate::On(date)) => {
+                                let today = self.today_for(&author).await;
+                                format!("due {}", liftoff_core::dates::human(*date, today))
+                            }
                             ReplyChange::Due(due) => format!("due {due}"),
                         };
                         applied.push((task, what));
@@ -208,14 +212,32 @@ impl Service {
                     });
                     continue;
                 }
-                match self.execute(&author, command, ChangeSource::Thread).await {
+                let mark = crate::store::ReplyMark {
+                    channel: reply.channel.clone(),
+                    ts: reply.ts.clone(),
+                    key: key.clone(),
+                };
+                match self
+                    .execute_marked(&author, command, ChangeSource::Thread, Some(&mark))
+                    .await
+                {
                     Ok(answer) => {
+                        // Recorded with the change already (see `ReplyMark`); this covers a
+                        // command that changes no task.
                         self.store
                             .record_reply_update(&reply.channel, &reply.ts, &key, self.clock.now())
                             .await?;
-                        if let View::TaskUpdated { item, change, .. } = &answer.view {
+                        if let View::TaskUpdated {
+                            item,
+                            change,
+                            due_note,
+                            today,
+                        } = &answer.view
+                        {
                             let what = match change.field {
-                                liftoff_core::ChangeField::Due => format!("due {}", item.task.due_date),
+                                liftoff_core::ChangeField::Due => {
+                                    crate::slack::render::due_with_note(item.task.due_date, due_note.as_ref(), *today)
+                                }
                                 _ => item.task.status.to_string(),
                             };
                             applied.push((item.task.id, what));
@@ -226,6 +248,13 @@ impl Service {
                         task: Some(task),
                         refusal,
                     }),
+                    // A redelivery racing the first delivery, which applied it first: said back
+                    // as applied, not applied again.
+                    Err(ServiceError::Store(StoreError::AlreadyApplied)) => {
+                        if !reply.edited {
+                            applied.push((task, said_back(&update.change)));
+                        }
+                    }
                     Err(ServiceError::Store(err)) => return Err(err.into()),
                 }
             }
@@ -398,6 +427,14 @@ fn owners_told(
             notify::changed_by_someone_else(format!("changed:reply:{event_id}:{owner}"), owner, &changes, today)
         })
         .collect()
+}
+
+/// What an update did, said back in the confirmation.
+fn said_back(change: &ReplyChange) -> String {
+    match change {
+        ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
+        ReplyChange::Due(due) => format!("due {due}"),
+    }
 }
 
 /// What one update does, as a key: an edit that repeats it does not apply it again.

@@ -53,9 +53,12 @@ impl Service {
             owner,
             due,
         };
+        let calendar = &self.config.calendar;
         let new = draft
-            .validate(launch.launch_date)
+            .validate(launch.launch_date, calendar)
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
+        // Said back only when the person gave the date: a default is not theirs to question.
+        let due_note = due.and_then(|due| due.resolve(launch.launch_date, calendar).ok()?.note);
         let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
         let item = TaskInLaunch { task, launch };
         // The owner hears of it in a DM they can answer from, not by a mention in the channel.
@@ -67,6 +70,7 @@ impl Service {
         Ok(Reply::ephemeral(View::TaskCreated {
             item,
             lead_by_default,
+            due_note,
             today,
         }))
     }
@@ -272,10 +276,12 @@ impl Service {
                 _ => Change::Other,
             };
             self.check_may_change(actor, &task, &launch, change, subcommand).await?;
+            let calendar = &self.config.calendar;
             let (next, entry) = task
                 .edit(
                     edit.clone(),
                     launch.launch_date,
+                    calendar,
                     &self.ctx(actor, source),
                     note.as_deref(),
                 )
@@ -290,7 +296,7 @@ impl Service {
             }
             match self
                 .store
-                .save_task(&next, std::slice::from_ref(&entry), &notices)
+                .save_task(&next, std::slice::from_ref(&entry), &notices, asker.mark)
                 .await
             {
                 Ok(saved) => {
@@ -300,9 +306,14 @@ impl Service {
                     if resolved {
                         self.announce_resolution(&saved, &entry).await?;
                     }
+                    let due_note = match &edit {
+                        TaskEdit::Due(due) => due.resolve(launch.launch_date, calendar).ok().and_then(|r| r.note),
+                        _ => None,
+                    };
                     return Ok(Reply::in_channel(View::TaskUpdated {
                         item: TaskInLaunch { task: saved, launch },
                         change: entry,
+                        due_note,
                         today,
                     }));
                 }
@@ -358,7 +369,7 @@ impl Service {
         let at = change
             .at
             .with_timezone(&self.config.calendar.timezone)
-            .format("%Y-%m-%d %H:%M")
+            .format("%a %-d %b %H:%M")
             .to_string();
         let messages = crate::notify::resolution(task, change, &at, &escalations);
         self.store.enqueue(&messages, self.clock.now()).await?;

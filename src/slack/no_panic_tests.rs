@@ -116,6 +116,10 @@ proptest! {
             prop_assert!(!err.to_string().trim().is_empty());
         }
         let _ = liftoff_core::dates::parse_launch_date(&text, today);
+        if let Ok(moved) = liftoff_core::dates::parse_launch_move(&text, today) {
+            let _ = moved.resolve(today);
+        }
+        let _ = liftoff_core::dates::humanize_iso_dates(&text, today);
     }
 
     #[test]

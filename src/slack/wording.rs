@@ -3,7 +3,9 @@
 
 use crate::slack::markup::Markup;
 use crate::views::UserError;
+use chrono::NaiveDate;
 use liftoff_core::command::Subcommand;
+use liftoff_core::dates::human;
 use liftoff_core::{ChangeField, SlackUserId};
 
 /// What a person reads when `refusal` stops their command (mrkdwn).
@@ -17,11 +19,18 @@ pub fn refusal(refusal: &UserError) -> String {
         E::LaunchArchived(slug) => format!("{slug} is archived"),
         E::AlreadyArchived(slug) => format!("{slug} is already archived"),
         E::TaskInArchivedLaunch { task, launch } => format!("{task} belongs to {launch}, which is archived"),
-        E::DateInPast { date, today } => format!("{date} is in the past (today is {today})"),
+        E::DateInPast { date, today } => format!(
+            "{} is in the past (today is {})",
+            human(*date, *today),
+            human(*today, *today)
+        ),
         E::NoWorkingDays => "the calendar has no working days".to_owned(),
-        E::SnoozeNotAfterToday { today } => format!("pick a date after today ({today})"),
+        E::SnoozeNotAfterToday { today } => format!("pick a date after today ({})", human(*today, *today)),
         E::SnoozeTooLong { working_days, latest } => {
-            format!("snooze at most {working_days} working days (until {latest}); for longer, move the due date")
+            format!(
+                "snooze at most {working_days} working days (until {}); for longer, move the due date",
+                human(*latest, *latest)
+            )
         }
         E::WaitsOnItself => "a task cannot wait on itself".to_owned(),
         E::NothingToAssign { launch, function } => format!(
@@ -184,19 +193,30 @@ pub fn quantity(value: f64, unit: &str) -> String {
 
 /// A history value as a person reads it where mentioning is welcome (a private answer): the
 /// owner or lead as a mention, anything else as the text it is.
-pub fn change_value(field: ChangeField, value: Option<&str>) -> String {
+/// Dates in it read with their weekday (`Fri 4 Dec`), as everywhere people read dates.
+pub fn change_value(field: ChangeField, value: Option<&str>, today: NaiveDate) -> String {
     match person_in(field, value) {
         Some(person) => person.mention(),
-        None => super::blocks::escape(value.unwrap_or("—")),
+        None => super::blocks::escape(&dates_in(field, value.unwrap_or("—"), today)),
+    }
+}
+
+/// A date field's value with its dates shown the way people read them; other fields as kept.
+fn dates_in(field: ChangeField, value: &str, today: NaiveDate) -> String {
+    match field {
+        ChangeField::Due | ChangeField::LaunchDate | ChangeField::Snooze => {
+            liftoff_core::dates::humanize_iso_dates(value, today)
+        }
+        _ => value.to_owned(),
     }
 }
 
 /// A history value where a mention would ping people for nothing (the digest in a busy
 /// channel): the owner or lead as `@U…`, anything else as the text it is.
-pub fn change_value_quiet(field: ChangeField, value: Option<&str>) -> String {
+pub fn change_value_quiet(field: ChangeField, value: Option<&str>, today: NaiveDate) -> String {
     match person_in(field, value) {
         Some(person) => format!("@{person}"),
-        None => super::blocks::escape_quiet(value.unwrap_or("—")),
+        None => super::blocks::escape_quiet(&dates_in(field, value.unwrap_or("—"), today)),
     }
 }
 
@@ -227,15 +247,39 @@ fn or_list(items: &[String]) -> String {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        "2026-12-01".parse().unwrap()
+    }
+
+    #[test]
+    fn dates_in_history_are_shown_with_their_weekday() {
+        assert_eq!(
+            change_value(ChangeField::Due, Some("2026-11-26 (T-14)"), today()),
+            "Thu 26 Nov (T-14)"
+        );
+        assert_eq!(
+            change_value_quiet(ChangeField::LaunchDate, Some("2026-12-18"), today()),
+            "Fri 18 Dec"
+        );
+        // A title that happens to hold a date is left as written.
+        assert_eq!(
+            change_value(ChangeField::Title, Some("Freeze 2026-12-18"), today()),
+            "Freeze 2026-12-18"
+        );
+    }
+
     #[test]
     fn people_in_history_are_shown_whether_kept_as_ids_or_as_old_mentions() {
         for stored in ["U0ANN", "<@U0ANN>", "<@U0ANN|ann>"] {
-            assert_eq!(change_value(ChangeField::Owner, Some(stored)), "<@U0ANN>");
-            assert_eq!(change_value_quiet(ChangeField::Owner, Some(stored)), "@U0ANN");
+            assert_eq!(change_value(ChangeField::Owner, Some(stored), today()), "<@U0ANN>");
+            assert_eq!(change_value_quiet(ChangeField::Owner, Some(stored), today()), "@U0ANN");
         }
-        assert_eq!(change_value(ChangeField::Owner, Some("nobody")), "nobody");
-        assert_eq!(change_value(ChangeField::Title, Some("U0ANN <b>")), "U0ANN &lt;b&gt;");
-        assert_eq!(change_value(ChangeField::Due, None), "—");
+        assert_eq!(change_value(ChangeField::Owner, Some("nobody"), today()), "nobody");
+        assert_eq!(
+            change_value(ChangeField::Title, Some("U0ANN <b>"), today()),
+            "U0ANN &lt;b&gt;"
+        );
+        assert_eq!(change_value(ChangeField::Due, None, today()), "—");
     }
 
     #[test]

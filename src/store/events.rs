@@ -74,6 +74,8 @@ impl Store {
     }
 
     /// Records that `key` was applied from the message `ts` in `channel`; false if it already was.
+    /// (A task change made by a reply records its mark in the change's own transaction: see
+    /// [`Store::save_task`] and [`ReplyMark`].)
     pub async fn record_reply_update(
         &self,
         channel: &str,
@@ -86,4 +88,15 @@ impl Store {
         let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(channel).bind(ts).bind(key).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         Ok(inserted)
     }
+}
+
+/// That one update of one reply message (`key`, see `service::replies`) is being applied:
+/// written in the same transaction as the change it makes, so a crash between the two can
+/// neither lose the mark (and apply the update again on redelivery) nor keep a mark for a
+/// change that was never made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyMark {
+    pub channel: String,
+    pub ts: String,
+    pub key: String,
 }

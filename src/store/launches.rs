@@ -136,9 +136,10 @@ impl Store {
              WHERE id = $9 AND version = $10 RETURNING ",
             launch_columns!()
         );
-        // Only relative tasks move; one pinned meanwhile by someone else is left alone.
+        // Only open relative tasks move; one pinned or finished meanwhile by someone else is
+        // left alone, as `reschedule` would have left it.
         const MOVE_TASK: &str = "UPDATE tasks SET due_date = $1, version = version + 1, updated_at_ms = $2 \
-             WHERE id = $3 AND launch_id = $4 AND due_offset_days IS NOT NULL";
+             WHERE id = $3 AND launch_id = $4 AND due_offset_days IS NOT NULL AND status <> 'done'";
         let launch = &change.launch;
         let at = change.history.first().map_or(0, |h| to_millis(h.at));
         let row: LaunchRow = on_pool!(self, pool => {

@@ -66,6 +66,10 @@ pub enum StoreError {
     /// Someone else changed the row since it was read; the caller re-reads and retries.
     #[error("the record was changed by someone else at the same time")]
     Conflict,
+    /// The reply update this change carries out was already applied (by an earlier delivery
+    /// of the same message): nothing was written.
+    #[error("this reply's update was already applied")]
+    AlreadyApplied,
     /// A stored value the code does not understand: a bug or a hand-edited row.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -308,7 +312,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 pub use checkins::PostedCheckin;
-pub use events::EventClaim;
+pub use events::{EventClaim, ReplyMark};
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
 pub use outbox::{OutboxCounts, OutboxEntry};

@@ -180,7 +180,10 @@ impl Store {
         task: &Task,
         history: &[HistoryEntry],
         notices: &[OutboxMessage],
+        mark: Option<&super::ReplyMark>,
     ) -> Result<Task, StoreError> {
+        const MARK: &str = "INSERT INTO reply_updates (channel_id, message_ts, update_key, applied_at_ms) \
+                            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
         const UPDATE: &str = concat!(
             "UPDATE tasks SET title = $1, owner_user_id = $2, due_date = $3, due_offset_days = $4, status = $5, \
              blocked_reason = $6, status_changed_at_ms = $7, snoozed_until = $8, blocked_by_task_id = $9, \
@@ -210,6 +213,19 @@ impl Store {
             let Some(row) = row else {
                 return Err(StoreError::Conflict);
             };
+            if let Some(mark) = mark {
+                let marked = sqlx::query(MARK)
+                    .bind(&mark.channel)
+                    .bind(&mark.ts)
+                    .bind(&mark.key)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                if marked.rows_affected() == 0 {
+                    // Dropping the transaction rolls the task change back.
+                    return Err(StoreError::AlreadyApplied);
+                }
+            }
             for entry in history {
                 insert_history!(&mut *tx, entry)?;
             }

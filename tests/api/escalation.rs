@@ -126,7 +126,7 @@ async fn an_overdue_task_walks_up_every_level_once() {
     let listed = app.command(LEAD, "escalations").await;
     let listed = listed["text"].as_str().unwrap();
     assert!(
-        listed.contains(&format!("`{task}` Battlecard")) && listed.contains("level 3 (launch lead) since 2026-12-10"),
+        listed.contains(&format!("`{task}` Battlecard")) && listed.contains("level 3 (launch lead) since Thu 10 Dec"),
         "{listed}"
     );
 
@@ -378,5 +378,34 @@ async fn blocked_on_the_command_line_needs_a_real_other_task() {
     let reply = app.command(ANN, &format!("block {task} by T999 nothing")).await;
     assert!(reply["text"].as_str().unwrap().contains("there is no task T999"));
     assert_eq!(app.store.task(task).await.unwrap().unwrap().status, TaskStatus::Todo);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_due_monday_or_on_a_saturday_is_reminded_on_the_friday_before() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Checkout v2 tier:2 date:2027-01-29 lead:<@U0LEAD>")
+        .await;
+    // Ann wants the deck by Monday 7 December; the one-pager she typed for Saturday 5th.
+    let deck = task_id(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:2026-12-07").await;
+    let one_pager = task_id(&app, "task checkout-v2 sales One-pager owner:<@U0ANN> due:2026-12-05").await;
+
+    day(&app, "2026-12-03T10:05:00Z").await; // Thursday
+    assert!(posts_with(&app, ":alarm_clock: Reminder").is_empty(), "too early");
+    day(&app, "2026-12-04T10:05:00Z").await; // Friday
+    let reminders = posts_with(&app, ":alarm_clock: Reminder");
+    // Both on Friday, in one DM (one message per person and level).
+    assert_eq!(reminders.len(), 1, "both on Friday, in one DM: {reminders:#?}");
+    assert!(reminders.iter().all(|r| r["channel"] == "D0ANN"));
+    for id in [deck, one_pager] {
+        assert!(
+            reminders
+                .iter()
+                .any(|r| r["text"].as_str().unwrap().contains(&format!("`{id}`"))),
+            "{id}: {reminders:#?}"
+        );
+    }
+    day(&app, "2026-12-07T10:05:00Z").await; // Monday: the deck is due today, not reminded again
+    assert_eq!(posts_with(&app, ":alarm_clock: Reminder").len(), 1);
     app.stop().await;
 }

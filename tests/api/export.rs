@@ -34,7 +34,7 @@ async fn the_feed_is_token_protected_and_parses_as_icalendar() {
     let app = TestApp::spawn_with(true, &config()).await;
     app.command("U0LEAD", "new Checkout v2 tier:1 date:2026-12-10 lead:<@U0LEAD>")
         .await;
-    app.command("U0LEAD", "metric checkout-v2 \"activation rate\" target:25% by:T+14")
+    app.command("U0LEAD", "metric checkout-v2 \"activation rate\" target:25% by:T+30")
         .await;
     app.command("U0LEAD", "new Search tier:3 date:2027-01-20").await;
 
@@ -53,7 +53,8 @@ async fn the_feed_is_token_protected_and_parses_as_icalendar() {
     assert_eq!(events[0].1, "Launch: Checkout v2 (tier 1)");
     assert!(events[0].2.contains("2026-12-10"), "{:?}", events[0]);
     assert_eq!(events[1].1, "Metrics review: activation rate (Checkout v2)");
-    assert!(events[1].2.contains("2026-12-24"), "{:?}", events[1]);
+    // T+30 is Saturday 9 January: the review is asked for, and shown, on Friday 8th.
+    assert!(events[1].2.contains("2027-01-08"), "{:?}", events[1]);
     assert_eq!(events[2].1, "Launch: Search (tier 3)");
     let uids: std::collections::BTreeSet<&String> = events.iter().map(|e| &e.0).collect();
     assert_eq!(uids.len(), 3, "stable, distinct UIDs");

@@ -77,7 +77,15 @@ async fn seed(store: &Store, launches: usize, tasks_per_function: usize) -> Vec<
                     due: Some(DueDate::On(date("2026-11-27"))),
                 };
                 let task = store
-                    .create_task(&draft.validate(launch.launch_date).unwrap(), &at)
+                    .create_task(
+                        &draft
+                            .validate(
+                                launch.launch_date,
+                                &liftoff_core::WorkCalendar::weekdays(chrono_tz::UTC),
+                            )
+                            .unwrap(),
+                        &at,
+                    )
                     .await
                     .unwrap();
                 ids.push(task.id);

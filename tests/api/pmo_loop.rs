@@ -483,7 +483,7 @@ async fn the_digest_has_the_right_numbers() {
     let text = digests[0]["text"].as_str().unwrap();
     assert!(text.starts_with("Launch digest — Wed 25 Nov"), "{text}");
     assert!(
-        text.contains("*Checkout v2* (`checkout-v2`) — tier 1 · launch 2026-12-18 (T-23) · lead <@U0LEAD>"),
+        text.contains("*Checkout v2* (`checkout-v2`) — tier 1 · launch Fri 18 Dec (T-23) · lead <@U0LEAD>"),
         "{text}"
     );
     // 16 template tasks are due by launch day; 3 were due before today, plus the one moved.
@@ -501,7 +501,7 @@ async fn the_digest_has_the_right_numbers() {
         .unwrap();
     assert!(
         overdue.contains(&format!(
-            "`{}` Customer success stories (due 2026-11-24, <@U0ANN>)",
+            "`{}` Customer success stories (due Tue 24 Nov, <@U0ANN>)",
             sales[2]
         )),
         "{overdue}"
@@ -667,10 +667,10 @@ async fn a_persons_own_time_zone_decides_their_today() {
     app.set_time("2026-11-24T05:00:00Z");
     app.learn_timezone(ANN).await;
     let reply = app.command(ANN, "task checkout-v2 sales Call list due:today").await;
-    assert!(reply["text"].as_str().unwrap().contains("due 2026-11-23"), "{reply}");
+    assert!(reply["text"].as_str().unwrap().contains("due Mon 23 Nov"), "{reply}");
     let reply = app.command(LEAD, "task checkout-v2 sales Call list due:today").await;
     assert!(
-        reply["text"].as_str().unwrap().contains("due 2026-11-24"),
+        reply["text"].as_str().unwrap().contains("due Tue 24 Nov"),
         "UTC for others: {reply}"
     );
     app.stop().await;

@@ -542,7 +542,7 @@ async fn the_owner_gets_one_dm_whenever_someone_else_changes_their_task() {
         .collect();
     assert_eq!(changed.len(), 3, "{changed:#?}");
     assert!(
-        changed[0].contains("<@U0NOOR> changed your task") && changed[0].contains("2026-12-14"),
+        changed[0].contains("<@U0NOOR> changed your task") && changed[0].contains("Mon 14 Dec"),
         "{}",
         changed[0]
     );
@@ -606,7 +606,7 @@ async fn a_task_without_an_owner_goes_to_its_functions_lead_who_is_told() {
     let dms = desk.dms_to(NOOR).await;
     assert_eq!(dms.len(), 1);
     assert!(
-        dms[0].1.contains("Press release") && dms[0].1.contains("2026-12-11"),
+        dms[0].1.contains("Press release") && dms[0].1.contains("Fri 11 Dec"),
         "{}",
         dms[0].1
     );
@@ -779,6 +779,189 @@ async fn when_a_task_is_done_the_owners_waiting_on_it_are_told_once() {
             by: other,
             launch: Slug::parse("mobile-refresh").unwrap()
         }
+    );
+    desk.db.cleanup().await;
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_t_minus_date_that_lands_on_a_saturday_is_due_the_friday_before_and_the_reply_says_so() {
+    let desk = Desk::open().await;
+    desk.payments_hub(1).await; // Friday 18 December
+    let view = desk
+        .type_command(
+            MAYA,
+            "task payments-hub sales Sales enablement deck owner:<@U0RAJ> due:T-6",
+        )
+        .await
+        .expect("Maya adds the deck");
+    let View::TaskCreated { item, due_note, .. } = view else {
+        panic!("a task is created, got {view:?}");
+    };
+    assert_eq!(item.task.due_date, day("2026-12-11"), "Friday, not Saturday the 12th");
+    assert_eq!(
+        item.task.due_offset_days,
+        Some(-6),
+        "still T-6, so it moves with the launch"
+    );
+    assert_eq!(
+        due_note,
+        Some(liftoff_core::DueNote::MovedToWorkingDay {
+            offset: -6,
+            landed: day("2026-12-12")
+        })
+    );
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_t_minus_date_on_a_configured_holiday_is_due_the_working_day_before() {
+    let desk = Desk::open_with("[calendar]\ntimezone = \"Europe/Berlin\"\nholidays = [\"2026-12-17\"]\n").await;
+    desk.payments_hub(2).await;
+    let id = desk.add_task("task payments-hub ops Support FAQ due:T-1").await;
+    let task = desk.db.store.task(id).await.unwrap().unwrap();
+    assert_eq!(task.due_date, day("2026-12-16"), "Thursday 17th is the office party");
+    // Moving it by hand to T-2 lands on the Wednesday: nothing to say.
+    let view = desk.type_command(MAYA, &format!("due {id} T-2")).await.unwrap();
+    assert!(matches!(view, View::TaskUpdated { due_note: None, .. }), "{view:?}");
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_date_typed_for_a_saturday_is_kept_with_a_warning() {
+    let desk = Desk::open().await;
+    desk.payments_hub(3).await;
+    let id = desk
+        .add_task("task payments-hub marketing Launch blog post due:2026-12-10")
+        .await;
+    let view = desk
+        .type_command(MAYA, &format!("due {id} 2026-12-12"))
+        .await
+        .expect("a Saturday is allowed when someone asks for it");
+    let View::TaskUpdated { item, due_note, .. } = view else {
+        panic!("the task is updated, got {view:?}");
+    };
+    assert_eq!(item.task.due_date, day("2026-12-12"));
+    assert_eq!(due_note, Some(liftoff_core::DueNote::NonWorkingDay(day("2026-12-12"))));
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn slipping_a_launch_a_week_counts_from_its_date_and_leaves_done_work_alone() {
+    let desk = Desk::open().await;
+    desk.payments_hub(3).await; // Friday 18 December
+    let deck = desk
+        .add_task("task payments-hub sales Sales deck owner:<@U0RAJ> due:T-5")
+        .await;
+    let faq = desk
+        .add_task("task payments-hub ops Support FAQ owner:<@U0RAJ> due:T-3")
+        .await;
+    desk.type_command(RAJ, &format!("done {faq}"))
+        .await
+        .expect("Raj finishes the FAQ");
+    let view = desk
+        .type_command(MAYA, "edit payments-hub date:+1w")
+        .await
+        .expect("Maya slips the launch a week");
+    assert_eq!(
+        desk.launch("payments-hub").await.launch_date,
+        day("2026-12-25"),
+        "a week after the 18th, not after today"
+    );
+    // T-5 of Friday 25 December is Sunday 20th: due Friday 18th.
+    let deck_now = desk.db.store.task(deck).await.unwrap().unwrap();
+    assert_eq!(deck_now.due_date, day("2026-12-18"));
+    let View::LaunchEdited { moves, .. } = view else {
+        panic!("the launch is edited, got {view:?}");
+    };
+    assert!(
+        moves
+            .iter()
+            .any(|m| m.task == deck && m.landed == Some(day("2026-12-20")))
+    );
+    assert!(moves.iter().all(|m| m.task != faq), "the finished FAQ does not move");
+    assert_eq!(
+        desk.db.store.task(faq).await.unwrap().unwrap().due_date,
+        day("2026-12-15")
+    );
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn moving_a_launch_into_the_past_is_refused_and_changes_nothing() {
+    let desk = Desk::open().await;
+    desk.payments_hub(3).await;
+    let deck = desk.add_task("task payments-hub sales Sales deck due:T-5").await;
+    let (why, _) = refusal(desk.type_command(MAYA, "edit payments-hub date:-3w").await);
+    assert!(
+        matches!(&why, UserError::Rule(text) if text.contains("Fri 27 Nov is in the past") && text.contains("nothing was changed")),
+        "{why:?}"
+    );
+    assert_eq!(desk.launch("payments-hub").await.launch_date, day("2026-12-18"));
+    assert_eq!(
+        desk.db.store.task(deck).await.unwrap().unwrap().due_date,
+        day("2026-12-11")
+    );
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_reply_moving_a_task_to_t_minus_on_a_weekend_is_confirmed_with_where_it_landed() {
+    let desk = Desk::open().await;
+    let ids = raj_with_three_tasks(&desk).await; // Payments Hub on Friday 18 December
+    // Raj answers in his DM: T-6 is Saturday 12th; the other he wants on Sunday 13th.
+    let text = format!("{} due T-6\n{} due 2026-12-13", ids[0], ids[1]);
+    let liftoff::service::replies::ReplyOutcome::Answered { applied, problems, .. } =
+        raj_replies(&desk, "Ev0RAJ2", &text).await
+    else {
+        panic!("the reply is answered");
+    };
+    assert_eq!((applied, problems), (2, 0));
+    assert_eq!(
+        desk.db.store.task(ids[0]).await.unwrap().unwrap().due_date,
+        day("2026-12-11")
+    );
+    assert_eq!(
+        desk.db.store.task(ids[1]).await.unwrap().unwrap().due_date,
+        day("2026-12-13")
+    );
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    let confirmation = desk
+        .db
+        .store
+        .deliverable(now, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|entry| entry.message.key == "reply:Ev0RAJ2")
+        .expect("one confirmation");
+    let said = confirmation.message.payload.as_str().to_owned();
+    assert!(said.contains("due Fri 11 Dec (T-6 falls on Sat 12 Dec)"), "{said}");
+    assert!(said.contains("due Sun 13 Dec (:warning: not a working day"), "{said}");
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_launch_set_for_a_saturday_is_created_with_a_word_about_it() {
+    let desk = Desk::open().await;
+    let view = desk
+        .type_command(MAYA, "new Gift cards tier:3 date:2026-12-19 lead:<@U0MAYA>")
+        .await
+        .expect("a Saturday launch is allowed");
+    let View::LaunchCreated { warnings, tasks, .. } = view else {
+        panic!("a launch is created, got {view:?}");
+    };
+    assert_eq!(
+        warnings.first().map(String::as_str),
+        Some("Sat 19 Dec is not a working day; tasks due on launch day are due Fri 18 Dec"),
+        "{warnings:?}"
+    );
+    assert!(
+        tasks.iter().all(|t| desk.config.calendar.is_working_day(t.due_date)),
+        "{tasks:?}"
     );
     desk.db.cleanup().await;
 }

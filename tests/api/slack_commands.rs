@@ -91,7 +91,7 @@ async fn new_creates_a_launch_announced_in_the_channel() {
     let t = text(&reply);
     assert!(t.contains("`checkout-v2`"), "{t}");
     assert!(t.contains("tier 1"), "{t}");
-    assert!(t.contains("2026-12-10 (T-17)"), "{t}");
+    assert!(t.contains("Thu 10 Dec (T-17)"), "{t}");
     assert!(t.contains("<@U0LEAD>"), "the lead is mentioned: {t}");
 
     let launch = launch_by_slug(&app, "checkout-v2").await.expect("stored");
@@ -133,8 +133,9 @@ async fn new_launches_start_with_their_tiers_template_tasks() {
         ("marketing", date("2026-11-05"))
     );
     assert_eq!(positioning.due(), DueDate::Relative(-35));
+    // T+30 of Thursday 10 December is Saturday 9 January: due on the Friday before.
     let stories = tasks.iter().find(|t| t.title == "Customer success stories").unwrap();
-    assert_eq!(stories.due_date, date("2027-01-09"));
+    assert_eq!(stories.due_date, date("2027-01-08"));
 
     app.command(LEAD, "new Small Fix tier:3 date:2026-12-20").await;
     let small = launch_by_slug(&app, "small-fix").await.unwrap();
@@ -151,14 +152,18 @@ async fn new_launches_start_with_their_tiers_template_tasks() {
         vec!["In-app or push announcement", "Support FAQ", "Release notes"]
     );
 
-    // Template tasks keep their offsets: moving the launch moves all of them.
+    // Template tasks keep their offsets: moving the launch moves all of them, each onto a
+    // working day.
     app.command(LEAD, "edit checkout-v2 date:2026-12-17").await;
     let moved = app.store.launch_tasks(launch.id).await.unwrap();
+    let calendar = &app.state.config.calendar;
     assert!(moved.iter().all(|t| {
         t.due_date
             == DueDate::Relative(t.due_offset_days.unwrap())
-                .resolve(date("2026-12-17"))
+                .resolve(date("2026-12-17"), calendar)
                 .unwrap()
+                .date
+            && calendar.is_working_day(t.due_date)
     }));
     app.stop().await;
 }
@@ -399,8 +404,8 @@ async fn edit_moves_relative_tasks_and_is_for_the_lead_or_admins() {
         .await;
     assert_eq!(reply["response_type"], "in_channel");
     let t = text(&reply);
-    assert!(t.contains("launch date: 2026-12-10 → 2026-12-17"), "{t}");
-    assert!(t.contains(&format!("`{relative}` 2026-11-26 → 2026-12-03")), "{t}");
+    assert!(t.contains("launch date: Thu 10 Dec → Thu 17 Dec"), "{t}");
+    assert!(t.contains(&format!("`{relative}` Thu 26 Nov → Thu 3 Dec")), "{t}");
     let launch = launch_by_slug(&app, "checkout-v2").await.unwrap();
     assert_eq!(
         (launch.name.as_str(), launch.launch_date),
@@ -492,7 +497,10 @@ async fn a_launch_with_200_tasks_stays_within_block_kit_limits() {
             due: Some(DueDate::Relative(-(i as i64 % 30))),
         };
         app.store
-            .create_task(&draft.validate(launch.launch_date).unwrap(), &ctx)
+            .create_task(
+                &draft.validate(launch.launch_date, &app.state.config.calendar).unwrap(),
+                &ctx,
+            )
             .await
             .unwrap();
     }
@@ -699,7 +707,7 @@ async fn crowded_weeks_and_freezes_warn_the_author_and_the_calendar_shows_the_qu
     let t = text(&second);
     assert!(t.contains("`search`"), "still created: {t}");
     assert!(
-        t.contains("already has a tier-1 launch: Checkout v2 (`checkout-v2`, tier 1, 2026-12-09)"),
+        t.contains("already has a tier-1 launch: Checkout v2 (`checkout-v2`, tier 1, Wed 9 Dec)"),
         "{t}"
     );
     let third = text(&app.command(ANN, "new Push tier:3 date:2026-12-10").await);
@@ -714,7 +722,7 @@ async fn crowded_weeks_and_freezes_warn_the_author_and_the_calendar_shows_the_qu
     // Moving a launch into the freeze warns too.
     let moved = app.command(ANN, "edit search date:2026-12-22").await;
     assert_ephemeral(&moved);
-    assert!(text(&moved).contains("2026-12-22 falls in a freeze (2026-12-21 to 2027-01-03): holiday freeze"));
+    assert!(text(&moved).contains("Tue 22 Dec falls in a freeze (Mon 21 Dec to Sun 3 Jan): holiday freeze"));
 
     let calendar = text(&app.command(ANN, "calendar 2026-Q4").await);
     assert!(calendar.starts_with("*Launch calendar, Q4 2026*"), "{calendar}");
@@ -747,7 +755,7 @@ async fn the_retro_tells_the_launch_story() {
     app.command(LEAD, "actual checkout-v2 signups 620").await;
     let retro = text(&app.command(LEAD, "retro checkout-v2").await);
     assert!(retro.starts_with("*Retro: Checkout v2* (`checkout-v2`)"), "{retro}");
-    assert!(retro.contains("• Launch date moved 2026-12-10 → 2026-12-17"), "{retro}");
+    assert!(retro.contains("• Launch date moved Thu 10 Dec → Thu 17 Dec"), "{retro}");
     assert!(retro.contains("• Task due dates changed by hand: 1"), "{retro}");
     assert!(retro.contains("• Working days blocked: sales 3"), "{retro}");
     assert!(retro.contains("• Escalations: none"), "{retro}");
@@ -929,5 +937,101 @@ async fn without_admins_a_function_with_no_lead_can_be_given_one() {
         "only Growth's lead (<@U0GLEAD>) or a Liftoff admin can change the Growth lead",
         "/launch lead <function> @user",
     );
+    app.stop().await;
+}
+
+/// Posts to `chat.postMessage` since the first `skip` of them.
+fn posts_since(app: &TestApp, skip: usize) -> Vec<Value> {
+    app.slack.calls("chat.postMessage").into_iter().skip(skip).collect()
+}
+
+#[tokio::test]
+async fn slipping_a_launch_tells_each_function_channel_and_each_owner_once_with_every_moved_task() {
+    let config = format!(
+        "{NO_TEMPLATES}[slack]\npost_interval_ms = 5\n[functions.sales]\nchannel = \"C0SALES\"\n\
+         [functions.marketing]\nchannel = \"C0MKTG\"\n"
+    );
+    let app = TestApp::spawn_with(true, &config).await;
+    // Thursday 10 December.
+    create_checkout(&app).await;
+    let battlecard = add_task(&app, "task checkout-v2 sales Battlecard owner:<@U0ANN> due:T-14").await;
+    let pricing = add_task(&app, "task checkout-v2 sales Pricing one-pager owner:<@U0ANN> due:T-7").await;
+    let demo = add_task(&app, "task checkout-v2 sales Demo script owner:<@U0BEN> due:T-3").await;
+    let blog = add_task(
+        &app,
+        "task checkout-v2 marketing Launch blog post owner:<@U0ANN> due:T-5",
+    )
+    .await;
+    let teaser = add_task(&app, "task checkout-v2 marketing Teaser owner:<@U0LEAD> due:T-10").await;
+    let pinned = add_task(&app, "task checkout-v2 marketing Press kit due:2026-12-01").await;
+    let finished = add_task(&app, "task checkout-v2 sales Sales FAQ owner:<@U0BEN> due:T-8").await;
+    app.command("U0BEN", &format!("done {finished}")).await;
+    app.deliver().await;
+    let before = app.slack.calls("chat.postMessage").len();
+
+    let reply = app.command(LEAD, "edit checkout-v2 date:+1w").await;
+    assert!(
+        text(&reply).contains("launch date: Thu 10 Dec → Thu 17 Dec"),
+        "{}",
+        text(&reply)
+    );
+    app.deliver().await;
+    let posts = posts_since(&app, before);
+    let to = |channel: &str| -> Vec<String> {
+        posts
+            .iter()
+            .filter(|p| p["channel"] == channel)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // One per function channel, one per owner; nothing to Lea, who moved it herself.
+    assert_eq!(posts.len(), 4, "{posts:#?}");
+    let sales = to("C0SALES");
+    assert_eq!(sales.len(), 1, "{posts:#?}");
+    for id in [battlecard, pricing, demo] {
+        assert!(sales[0].contains(&format!("`{id}`")), "{id} in {}", sales[0]);
+    }
+    assert!(sales[0].contains("moved from Thu 10 Dec to Thu 17 Dec"), "{}", sales[0]);
+    assert!(
+        sales[0].contains(&format!("`{battlecard}` Battlecard (@U0ANN): Thu 26 Nov → Thu 3 Dec")),
+        "{}",
+        sales[0]
+    );
+    let marketing = to("C0MKTG");
+    assert_eq!(marketing.len(), 1, "{posts:#?}");
+    // T-5 of Thursday 17 December is Saturday 12th: due Friday 11th, and said so.
+    assert!(
+        marketing[0].contains(&format!(
+            "`{blog}` Launch blog post (@U0ANN): Fri 4 Dec → Fri 11 Dec (T-5 falls on Sat 12 Dec)"
+        )),
+        "{}",
+        marketing[0]
+    );
+    assert!(marketing[0].contains(&format!("`{teaser}`")), "{}", marketing[0]);
+    let ann = to("D0ANN");
+    assert_eq!(ann.len(), 1, "one DM listing all three of Ann's tasks: {posts:#?}");
+    for id in [battlecard, pricing, blog] {
+        assert!(ann[0].contains(&format!("`{id}`")), "{id} in {}", ann[0]);
+    }
+    let ben = to("D0BEN");
+    assert_eq!(ben.len(), 1, "{posts:#?}");
+    assert!(ben[0].contains(&format!("`{demo}`")), "{}", ben[0]);
+    // The finished FAQ and the pinned press kit stay where they are, and nobody hears of them.
+    for id in [finished, pinned] {
+        assert!(
+            posts
+                .iter()
+                .all(|p| !p["text"].as_str().unwrap_or_default().contains(&format!("`{id}`")))
+        );
+    }
+    assert_eq!(
+        app.store.task(finished).await.unwrap().unwrap().due_date,
+        date("2026-12-02")
+    );
+    assert_eq!(
+        app.store.task(pinned).await.unwrap().unwrap().due_date,
+        date("2026-12-01")
+    );
+    assert!(to("D0LEAD").is_empty(), "Lea moved it herself");
     app.stop().await;
 }

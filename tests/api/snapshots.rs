@@ -664,6 +664,52 @@ fn escalation_view<'a>(task: &'a Task, launch: &'a Launch, level: Level) -> Esca
 }
 
 #[test]
+fn launch_moved_to_channels_and_owners() {
+    // Payments Hub slips a week, from Friday 11 to Friday 18 December; Maria moved it.
+    let launch = payments_hub();
+    let moved_tasks = [payments_task(101), payments_task(104), payments_task(108)];
+    let moves = [
+        DueDateMove {
+            task: TaskId(101),
+            offset: -14,
+            from: date("2026-11-27"),
+            to: date("2026-12-04"),
+            landed: None,
+            now_in_past: false,
+        },
+        DueDateMove {
+            task: TaskId(104),
+            offset: -6,
+            from: date("2026-12-04"),
+            to: date("2026-12-11"),
+            landed: Some(date("2026-12-12")),
+            now_in_past: false,
+        },
+        DueDateMove {
+            task: TaskId(108),
+            offset: 4,
+            from: date("2026-12-15"),
+            to: date("2026-12-22"),
+            landed: None,
+            now_in_past: false,
+        },
+    ];
+    let maria = liftoff_core::SlackUserId::parse("U0MARIA").unwrap();
+    let change = notify::LaunchMove {
+        launch: &launch,
+        from: date("2026-12-11"),
+        actor: &maria,
+        moved: moved_tasks.iter().zip(moves.iter()).collect(),
+        today: today(),
+    };
+    check(
+        "launch_moved_to_channels_and_owners",
+        "A launch slipped a week: one post per function channel with moved tasks, one DM per owner",
+        outbox(&notify::launch_moved(&change, &functions())),
+    );
+}
+
+#[test]
 fn escalation_reminder_due_tomorrow() {
     let task = Task {
         due_date: date("2026-12-02"),
@@ -1480,14 +1526,19 @@ fn launch_edited_date_moved() {
     let moves = vec![
         DueDateMove {
             task: TaskId(101),
+            offset: -14,
             from: date("2026-11-27"),
             to: date("2026-12-04"),
+            landed: None,
             now_in_past: false,
         },
         DueDateMove {
+            // T-20 of Friday 18 December is Saturday 28 November: due the Friday before.
             task: TaskId(110),
+            offset: -20,
             from: date("2026-11-20"),
             to: date("2026-11-27"),
+            landed: Some(date("2026-11-28")),
             now_in_past: true,
         },
     ];
@@ -1609,6 +1660,51 @@ fn task_created() {
                 payments_hub(),
             ),
             lead_by_default: true,
+            due_note: None,
+            today: today(),
+        },
+    );
+}
+
+#[test]
+fn task_created_t_minus_on_a_saturday() {
+    view(
+        "task_created_t_minus_on_a_saturday",
+        "`/launch task payments-hub marketing \"Press release…\" due:T-6`: T-6 is Saturday 12 December",
+        View::TaskCreated {
+            item: in_launch(
+                Task {
+                    due_offset_days: Some(-6),
+                    ..payments_task(104)
+                },
+                payments_hub(),
+            ),
+            lead_by_default: false,
+            due_note: Some(liftoff_core::DueNote::MovedToWorkingDay {
+                offset: -6,
+                landed: date("2026-12-12"),
+            }),
+            today: today(),
+        },
+    );
+}
+
+#[test]
+fn task_created_typed_for_a_saturday() {
+    view(
+        "task_created_typed_for_a_saturday",
+        "`/launch task payments-hub marketing \"Press release…\" due:2026-12-12`: kept, with a warning",
+        View::TaskCreated {
+            item: in_launch(
+                Task {
+                    due_date: date("2026-12-12"),
+                    due_offset_days: None,
+                    ..payments_task(104)
+                },
+                payments_hub(),
+            ),
+            lead_by_default: false,
+            due_note: Some(liftoff_core::DueNote::NonWorkingDay(date("2026-12-12"))),
             today: today(),
         },
     );
@@ -1632,6 +1728,7 @@ fn task_updated_blocked_with_note() {
         View::TaskUpdated {
             item: in_launch(payments_task(103), payments_hub()),
             change: blocked,
+            due_note: None,
             today: today(),
         },
     );
@@ -1704,6 +1801,7 @@ fn task_updated_due_date() {
                 payments_hub(),
             ),
             change: moved,
+            due_note: None,
             today: today(),
         },
     );

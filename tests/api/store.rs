@@ -41,16 +41,26 @@ async fn new_task(
         owner: owner.map(user),
         due,
     };
-    let new = draft.validate(launch.launch_date).expect("valid task");
+    let new = draft.validate(launch.launch_date, &calendar()).expect("valid task");
     store.create_task(&new, &ctx("U0LEAD", NOW)).await.expect("create task")
+}
+
+fn calendar() -> liftoff_core::WorkCalendar {
+    liftoff_core::WorkCalendar::weekdays(chrono_tz::UTC)
 }
 
 async fn set_status(store: &Store, task: &liftoff_core::Task, status: TaskStatus, at: &str) -> liftoff_core::Task {
     let launch = store.launch_by_id(task.launch_id).await.unwrap().unwrap();
     let (next, entry) = task
-        .edit(TaskEdit::Status(status), launch.launch_date, &ctx("U0OWNER", at), None)
+        .edit(
+            TaskEdit::Status(status),
+            launch.launch_date,
+            &calendar(),
+            &ctx("U0OWNER", at),
+            None,
+        )
         .unwrap();
-    store.save_task(&next, &[entry], &[]).await.expect("save task")
+    store.save_task(&next, &[entry], &[], None).await.expect("save task")
 }
 
 both_backends! {
@@ -104,7 +114,7 @@ both_backends! {
         let soon = new_launch(&store, "Soon", "2026-12-01").await;
         let archived = new_launch(&store, "Old", "2026-12-05").await;
         let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
-        let change = archived.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        let change = archived.edit(archive, &[], date("2026-11-23"), &calendar(), &ctx("U0LEAD", NOW)).unwrap();
         store.save_launch_change(&change).await.unwrap();
 
         let active: Vec<_> = store.list_launches(false).await.unwrap().into_iter().map(|l| l.id).collect();
@@ -120,8 +130,8 @@ both_backends! {
         assert_eq!(relative.due_date, date("2026-11-26"));
 
         let tasks = store.launch_tasks(launch.id).await.unwrap();
-        let edit = LaunchEdit { launch_date: Some(date("2026-12-17")), ..LaunchEdit::default() };
-        let change = launch.edit(edit, &tasks, date("2026-11-23"), &ctx("U0LEAD", "2026-11-24T10:00:00Z")).unwrap();
+        let edit = LaunchEdit { launch_date: Some(liftoff_core::launch::NewLaunchDate::On(date("2026-12-17"))), ..LaunchEdit::default() };
+        let change = launch.edit(edit, &tasks, date("2026-11-23"), &calendar(), &ctx("U0LEAD", "2026-11-24T10:00:00Z")).unwrap();
         let saved = store.save_launch_change(&change).await.unwrap();
         assert_eq!(saved.launch_date, date("2026-12-17"));
         assert_eq!(saved.version, 2);
@@ -137,9 +147,21 @@ both_backends! {
         assert_eq!((last.field, last.to.as_deref()), (ChangeField::Due, Some("2026-12-03")));
 
         // A second writer still holding the old version is refused and changes nothing.
-        let stale = launch.edit(LaunchEdit { tier: Some(Tier::Three), ..LaunchEdit::default() }, &tasks, date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        let stale = launch.edit(LaunchEdit { tier: Some(Tier::Three), ..LaunchEdit::default() }, &tasks, date("2026-11-23"), &calendar(), &ctx("U0LEAD", NOW)).unwrap();
         assert!(matches!(store.save_launch_change(&stale).await, Err(StoreError::Conflict)));
         assert_eq!(store.launch_by_id(launch.id).await.unwrap().unwrap().tier, Tier::One);
+    }
+
+    async fn a_task_finished_while_its_launch_moves_stays_where_it_was(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let deck = new_task(&store, &launch, "sales", "Battlecard", Some("U0OWNER"), Some(DueDate::Relative(-14))).await;
+        // The lead reads the plan to move it; meanwhile the owner finishes the deck.
+        let tasks = store.launch_tasks(launch.id).await.unwrap();
+        set_status(&store, &deck, TaskStatus::Done, "2026-11-24T09:59:00Z").await;
+        let edit = LaunchEdit { launch_date: Some(liftoff_core::launch::NewLaunchDate::On(date("2026-12-17"))), ..LaunchEdit::default() };
+        let change = launch.edit(edit, &tasks, date("2026-11-23"), &calendar(), &ctx("U0LEAD", "2026-11-24T10:00:00Z")).unwrap();
+        store.save_launch_change(&change).await.unwrap();
+        assert_eq!(store.task(deck.id).await.unwrap().unwrap().due_date, date("2026-11-26"));
     }
 
     async fn metrics_are_upserted_and_actuals_recorded(store) {
@@ -184,7 +206,7 @@ both_backends! {
             store.upsert_metric(launch.id, &metric(name), &ctx("U0LEAD", NOW)).await.unwrap();
         }
         let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
-        let change = archived.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        let change = archived.edit(archive, &[], date("2026-11-23"), &calendar(), &ctx("U0LEAD", NOW)).unwrap();
         store.save_launch_change(&change).await.unwrap();
 
         let by_launch = store.active_launch_metrics().await.unwrap();
@@ -223,12 +245,30 @@ both_backends! {
         let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
         let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
         let _winner = set_status(&store, &task, TaskStatus::Done, "2026-11-24T10:00:00Z").await;
-        let (loser, entry) = task.edit(TaskEdit::Status(TaskStatus::AtRisk), launch.launch_date, &ctx("U0OTHER", NOW), None).unwrap();
-        assert!(matches!(store.save_task(&loser, &[entry], &[]).await, Err(StoreError::Conflict)));
+        let (loser, entry) = task.edit(TaskEdit::Status(TaskStatus::AtRisk), launch.launch_date, &calendar(), &ctx("U0OTHER", NOW), None).unwrap();
+        assert!(matches!(store.save_task(&loser, &[entry], &[], None).await, Err(StoreError::Conflict)));
         let stored = store.task(task.id).await.unwrap().unwrap();
         assert_eq!(stored.status, TaskStatus::Done);
         let answers = store.task_history(task.id).await.unwrap().iter().filter(|h| h.field == ChangeField::Status).count();
         assert_eq!(answers, 1, "the refused write left no history");
+    }
+
+    async fn a_reply_update_is_applied_and_marked_in_one_transaction(store) {
+        let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(&store, &launch, "product", "Release notes", Some("U0OWNER"), None).await;
+        let mark = liftoff::store::ReplyMark { channel: "C0PROD".into(), ts: "1764100000.000100".into(), key: format!("{}:status:done", task.id) };
+        let (done, entry) = task.edit(TaskEdit::Status(TaskStatus::Done), launch.launch_date, &calendar(), &ctx("U0OWNER", NOW), None).unwrap();
+        store.save_task(&done, &[entry], &[], Some(&mark)).await.unwrap();
+        assert_eq!(store.reply_updates("C0PROD", "1764100000.000100").await.unwrap(), vec![mark.key.clone()], "marked with the change");
+        // A redelivery that read the task before the first one wrote it: refused as already
+        // applied, and its write is rolled back (no second history entry, no version bump).
+        let (again, entry) = task.edit(TaskEdit::Status(TaskStatus::Done), launch.launch_date, &calendar(), &ctx("U0OWNER", NOW), None).unwrap();
+        let fresh = store.task(task.id).await.unwrap().unwrap();
+        let again = liftoff_core::Task { version: fresh.version, ..again };
+        assert!(matches!(store.save_task(&again, &[entry], &[], Some(&mark)).await, Err(StoreError::AlreadyApplied)));
+        assert_eq!(store.task(task.id).await.unwrap().unwrap().version, fresh.version);
+        let answers = store.task_history(task.id).await.unwrap().iter().filter(|h| h.field == ChangeField::Status).count();
+        assert_eq!(answers, 1, "applied once");
     }
 
     async fn open_task_queries_skip_done_tasks_and_archived_launches(store) {
@@ -264,7 +304,7 @@ both_backends! {
         assert_eq!(store.open_tasks_due_by(date("2026-11-30")).await.unwrap(), vec![expected[0].clone(), expected[1].clone(), odd.clone(), blocked_later.clone()]);
 
         let archive = LaunchEdit { state: Some(LaunchState::Archived), ..LaunchEdit::default() };
-        let change = other.edit(archive, &[], date("2026-11-23"), &ctx("U0LEAD", NOW)).unwrap();
+        let change = other.edit(archive, &[], date("2026-11-23"), &calendar(), &ctx("U0LEAD", NOW)).unwrap();
         store.save_launch_change(&change).await.unwrap();
         assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t4.id]);
         assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, odd.id, blocked_later.id]);

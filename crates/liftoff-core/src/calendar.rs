@@ -53,6 +53,29 @@ impl WorkCalendar {
         date.iter_days().skip(1).take(limit).find(|d| self.is_working_day(*d))
     }
 
+    /// The last working day strictly before `date`, or `None` if the calendar has no working
+    /// days. The day a reminder for something due on `date` goes out.
+    pub fn previous_working_day(&self, date: NaiveDate) -> Option<NaiveDate> {
+        if !self.working_days.iter().any(|d| *d) {
+            return None;
+        }
+        let limit = self.holidays.len() + 8;
+        std::iter::successors(date.pred_opt(), |d| d.pred_opt())
+            .take(limit)
+            .find(|d| self.is_working_day(*d))
+    }
+
+    /// `date` if it is a working day, else the working day before it: where a computed date
+    /// (a `T-5`, a date moved with its launch) lands, so nothing falls due on a weekend or a
+    /// holiday. Earlier rather than later, because a deliverable late for launch day is worse
+    /// than one a day early. `date` itself when the calendar has no working days at all.
+    pub fn working_day_on_or_before(&self, date: NaiveDate) -> NaiveDate {
+        if self.is_working_day(date) {
+            return date;
+        }
+        self.previous_working_day(date).unwrap_or(date)
+    }
+
     /// The date `n` working days after `date` (`n = 0` is `date` itself).
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
         (0..n).try_fold(date, |day, _| self.next_working_day(day))
@@ -105,6 +128,21 @@ mod tests {
         assert_eq!(never.next_working_day(date("2026-12-24")), None);
         assert_eq!(cal.add_working_days(date("2026-12-23"), 2), Some(date("2026-12-28")));
         assert_eq!(cal.add_working_days(date("2026-12-23"), 0), Some(date("2026-12-23")));
+    }
+
+    #[test]
+    fn computed_dates_fall_back_to_the_working_day_before() {
+        let cal = calendar();
+        // Saturday 12 December is due on Friday 11th; Monday 30 November stays.
+        assert_eq!(cal.working_day_on_or_before(date("2026-12-12")), date("2026-12-11"));
+        assert_eq!(cal.working_day_on_or_before(date("2026-12-13")), date("2026-12-11"));
+        assert_eq!(cal.working_day_on_or_before(date("2026-11-30")), date("2026-11-30"));
+        // Friday 25 December is a holiday: Thursday 24th.
+        assert_eq!(cal.working_day_on_or_before(date("2026-12-26")), date("2026-12-24"));
+        assert_eq!(cal.previous_working_day(date("2026-11-30")), Some(date("2026-11-27")));
+        assert_eq!(cal.previous_working_day(date("2026-12-28")), Some(date("2026-12-24")));
+        let never = WorkCalendar::new(chrono_tz::UTC, &[], []);
+        assert_eq!(never.working_day_on_or_before(date("2026-12-12")), date("2026-12-12"));
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Subcommand {
             Subcommand::New => "/launch new <name> tier:<1|2|3> date:<date> [lead:@user]",
             Subcommand::List => "/launch list [all]",
             Subcommand::Show => "/launch show <launch|task>",
-            Subcommand::Edit => "/launch edit <launch> [name:\"…\"] [date:<date>] [tier:<n>] [lead:@user]",
+            Subcommand::Edit => "/launch edit <launch> [name:\"…\"] [date:<date|+1w|-3d>] [tier:<n>] [lead:@user]",
             Subcommand::Archive => "/launch archive <launch>",
             Subcommand::Task => "/launch task <launch> <function> <title…> [owner:@user] [due:<date>]",
             Subcommand::Assign => "/launch assign <task> @user|me · /launch assign <launch> <function> @user|me",
@@ -169,7 +169,9 @@ impl Subcommand {
             Subcommand::New => "create a launch and its tier's template tasks (no arguments: a form)",
             Subcommand::List => "active launches, soonest first (`all` includes archived)",
             Subcommand::Show => "a launch's plan, tasks by function, and readiness; or one task in full",
-            Subcommand::Edit => "rename, move, re-tier or hand over a launch (its lead or an admin)",
+            Subcommand::Edit => {
+                "rename, move, re-tier or hand over a launch (its lead or an admin); `date:+1w` or `date:-3d` moves it from its current launch date, not from today, and its open tasks move with it"
+            }
             Subcommand::Archive => "stop chasing a launch (its lead or an admin)",
             Subcommand::Task => "add a task for a function",
             Subcommand::Assign => {

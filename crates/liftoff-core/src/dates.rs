@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
+use super::launch::NewLaunchDate;
 use super::task::DueDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +48,88 @@ pub fn parse_launch_date(input: &str, today: NaiveDate) -> Result<NaiveDate, Dat
         DueDate::On(date) => Ok(date),
         DueDate::Relative(_) => Err(DateError::RelativeLaunchDate),
     }
+}
+
+/// Parses the new date of `/launch edit … date:`: `+1w`, `+3d`, `-2d`, `-1w` move the launch
+/// from its current date (a PMM slipping a launch by a week means a week later than planned,
+/// not a week from today); anything else is a date as [`parse_launch_date`] reads it.
+pub fn parse_launch_move(input: &str, today: NaiveDate) -> Result<NewLaunchDate, DateError> {
+    let trimmed = input.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let shift = match lower.as_bytes().first() {
+        Some(b'+') => Some(1),
+        Some(b'-') => Some(-1),
+        _ => None,
+    };
+    let Some(sign) = shift else {
+        return parse_launch_date(trimmed, today).map(NewLaunchDate::On);
+    };
+    let rest = &lower[1..];
+    let multiplier: u64 = match rest.chars().last() {
+        Some('d') => 1,
+        Some('w') => 7,
+        _ => return Err(DateError::Unrecognised(input.to_owned())),
+    };
+    let digits = &rest[..rest.len() - 1];
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DateError::Unrecognised(input.to_owned()));
+    }
+    let count: u64 = digits.parse().map_err(|_| DateError::Unrecognised(input.to_owned()))?;
+    let days = count * multiplier;
+    if days > MAX_DAYS_AHEAD {
+        return Err(DateError::TooFar(input.to_owned()));
+    }
+    Ok(NewLaunchDate::Shift(sign * days as i64))
+}
+
+/// A date as people read it: `Fri 22 Jan`, the weekday first because that is how a week is
+/// planned. The year is added (`Fri 22 Jan 2027`) only when the date lies outside the twelve
+/// months from two months before `today` to ten months after, where day and month alone could
+/// mean two different dates.
+pub fn human(date: NaiveDate, today: NaiveDate) -> String {
+    let from = today
+        .checked_sub_months(chrono::Months::new(2))
+        .unwrap_or(NaiveDate::MIN);
+    let until = today
+        .checked_add_months(chrono::Months::new(10))
+        .unwrap_or(NaiveDate::MAX);
+    if (from..until).contains(&date) {
+        date.format("%a %-d %b").to_string()
+    } else {
+        date.format("%a %-d %b %Y").to_string()
+    }
+}
+
+/// `text` with every ISO date in it (`2026-12-04`, as history keeps them) shown as [`human`]
+/// shows dates: `2026-12-04 (T-14)` reads `Fri 4 Dec (T-14)`.
+pub fn humanize_iso_dates(text: &str, today: NaiveDate) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let candidate = rest.get(..10).filter(|head| {
+            head.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+        });
+        match candidate.and_then(|head| NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()) {
+            Some(date) => {
+                out.push_str(&human(date, today));
+                rest = &rest[10..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    out.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    out
 }
 
 /// How many of `words` (1 to 4) make up one date, read lexically: `next friday`, `Dec 11`,
@@ -331,6 +414,38 @@ mod tests {
         assert_eq!(date_phrase_len(&["end", "of", "the", "day"]), 1);
         assert_eq!(date_phrase_len(&["friday", "because"]), 1);
         assert_eq!(date_phrase_len(&["next", "steps"]), 1);
+    }
+
+    #[test]
+    fn launch_moves_are_relative_to_the_launch_only_when_signed() {
+        let today = date(TODAY);
+        let check =
+            |input: &str, expected: NewLaunchDate| assert_eq!(parse_launch_move(input, today), Ok(expected), "{input}");
+        check("+1w", NewLaunchDate::Shift(7));
+        check("+3d", NewLaunchDate::Shift(3));
+        check("-2d", NewLaunchDate::Shift(-2));
+        check("-1W", NewLaunchDate::Shift(-7));
+        check("2026-12-17", NewLaunchDate::On(date("2026-12-17")));
+        check("next friday", NewLaunchDate::On(date("2026-12-04")));
+        for bad in ["+", "-", "-3", "+w", "-3m", "--3d", "+99999d"] {
+            assert!(parse_launch_move(bad, today).is_err(), "{bad}");
+        }
+        assert_eq!(parse_launch_move("T-3", today), Err(DateError::RelativeLaunchDate));
+    }
+
+    #[test]
+    fn dates_shown_to_people_carry_the_weekday_and_a_year_only_when_needed() {
+        let today = date("2026-12-01");
+        assert_eq!(human(date("2026-12-11"), today), "Fri 11 Dec");
+        assert_eq!(human(date("2027-01-22"), today), "Fri 22 Jan");
+        assert_eq!(human(date("2026-11-23"), today), "Mon 23 Nov");
+        assert_eq!(human(date("2027-12-10"), today), "Fri 10 Dec 2027");
+        assert_eq!(human(date("2026-01-15"), today), "Thu 15 Jan 2026");
+        assert_eq!(
+            humanize_iso_dates("2026-11-26 (T-14) → until 2026-12-04é", today),
+            "Thu 26 Nov (T-14) → until Fri 4 Decé"
+        );
+        assert_eq!(humanize_iso_dates("2026-13-45 stays", today), "2026-13-45 stays");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::task::{StatusKind, Task};
 /// Ladder settings, from config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ladder {
-    /// Level 0: remind owners the working day before a task is due.
+    /// Level 0: remind owners on the last working day before a task is due.
     pub reminder: bool,
     pub function_lead_overdue_days: i64,
     pub function_lead_blocked_days: i64,
@@ -44,7 +44,7 @@ impl Default for Ladder {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// Due on the next working day: a DM to the owner.
+    /// Due after today, the last working day before the due date: a DM to the owner.
     Reminder = 0,
     /// Past due: a DM to the owner and a line in the function's check-in thread.
     Overdue = 1,
@@ -134,7 +134,10 @@ pub fn assess(
         Some(Level::FunctionLead)
     } else if overdue_days >= 1 {
         Some(Level::Overdue)
-    } else if ladder.reminder && calendar.next_working_day(today) == Some(task.due_date) {
+    } else if ladder.reminder && calendar.previous_working_day(task.due_date) == Some(today) {
+        // The last working day before the due date, in the owner's own week: a task due Monday
+        // is reminded on Friday, never on an owner's Sunday, and one typed for a Saturday is
+        // reminded on the Friday too.
         Some(Level::Reminder)
     } else {
         None
@@ -270,6 +273,21 @@ mod tests {
             "Friday before"
         );
         assert_eq!(level_on(&monday_task, &far, "2026-11-26"), None);
+        // An owner far west of the organisation can be in Sunday when the Monday sweep runs.
+        assert_eq!(level_on(&monday_task, &far, "2026-11-29"), None, "not on Sunday");
+        assert_eq!(level_on(&monday_task, &far, "2026-11-28"), None, "not on Saturday");
+    }
+
+    #[test]
+    fn the_reminder_goes_out_on_the_last_working_day_before_the_due_date() {
+        let far = launch(Tier::Two, "2027-01-29");
+        // Due Wednesday 9 December; Tuesday 8th is a holiday: reminded Monday 7th.
+        let after_holiday = task("2026-12-09", TaskStatus::Todo, "2026-11-01T00:00:00Z");
+        assert_eq!(level_on(&after_holiday, &far, "2026-12-07"), Some(Level::Reminder));
+        assert_eq!(level_on(&after_holiday, &far, "2026-12-08"), None, "the holiday");
+        // Someone typed Saturday 28 November: reminded on Friday 27th.
+        let saturday = task("2026-11-28", TaskStatus::Todo, "2026-11-01T00:00:00Z");
+        assert_eq!(level_on(&saturday, &far, "2026-11-27"), Some(Level::Reminder));
     }
 
     #[test]

@@ -38,6 +38,6 @@ pub use launch::{
     TargetDirection, Tier,
 };
 pub use task::{
-    DueDate, DueDateMove, MAX_SNOOZE_WORKING_DAYS, NewTask, RaciRole, RoleAssignment, StatusKind, Task, TaskDraft,
-    TaskEdit, TaskStatus,
+    DueDate, DueDateMove, DueNote, MAX_SNOOZE_WORKING_DAYS, NewTask, RaciRole, RoleAssignment, StatusKind, Task,
+    TaskDraft, TaskEdit, TaskStatus,
 };

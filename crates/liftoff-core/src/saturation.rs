@@ -32,37 +32,67 @@ pub fn warnings(
         .filter(|l| l.state.is_active() && week_of(l.launch_date) == week)
         .collect();
     let mut warnings = Vec::new();
+    // Dates as people read them, around the launch's own date.
+    let show = |day: NaiveDate| crate::dates::human(day, date);
     let names = |launches: &[&Launch]| {
         launches
             .iter()
-            .map(|l| format!("{} (`{}`, tier {}, {})", l.name, l.slug, l.tier.number(), l.launch_date))
+            .map(|l| {
+                format!(
+                    "{} (`{}`, tier {}, {})",
+                    l.name,
+                    l.slug,
+                    l.tier.number(),
+                    show(l.launch_date)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
     let tier1: Vec<&Launch> = same_week.iter().copied().filter(|l| l.tier == Tier::One).collect();
     if !tier1.is_empty() {
         warnings.push(format!(
-            "the week of {week} already has a tier-1 launch: {}",
+            "the week of {} already has a tier-1 launch: {}",
+            show(week),
             names(&tier1)
         ));
     }
     if same_week.len() + 1 > max_per_week {
         warnings.push(format!(
-            "the week of {week} would have {} launches (the limit is {max_per_week}): {}",
+            "the week of {} would have {} launches (the limit is {max_per_week}): {}",
+            show(week),
             same_week.len() + 1,
             names(&same_week)
         ));
     }
     for freeze in freezes.iter().filter(|f| f.from <= date && date <= f.to) {
         warnings.push(format!(
-            "{date} falls in a freeze ({} to {}): {}",
-            freeze.from, freeze.to, freeze.reason
+            "{} falls in a freeze ({} to {}): {}",
+            show(date),
+            show(freeze.from),
+            show(freeze.to),
+            freeze.reason
         ));
     }
     if !warnings.is_empty() && tier != Tier::One && same_week.iter().any(|l| l.tier != Tier::One) {
         warnings.push("consider bundling the smaller launches of that week into one announcement".to_owned());
     }
     warnings
+}
+
+/// A launch day that is not a working day (a Saturday typed by mistake, a `date:+1w` from a
+/// Friday that lands on a holiday) is allowed, but worth a word: nobody is there to launch, and
+/// tasks due on launch day itself fall due the working day before.
+pub fn non_working_launch_day(date: NaiveDate, calendar: &crate::WorkCalendar) -> Option<String> {
+    if calendar.is_working_day(date) {
+        return None;
+    }
+    let show = |day: NaiveDate| crate::dates::human(day, date);
+    Some(format!(
+        "{} is not a working day; tasks due on launch day are due {}",
+        show(date),
+        show(calendar.working_day_on_or_before(date))
+    ))
 }
 
 #[cfg(test)]
@@ -80,7 +110,7 @@ mod tests {
         };
         let w = warnings(Tier::Two, date("2026-12-11"), &others, 2, &[]);
         assert!(
-            w[0].contains("already has a tier-1 launch: L1 (`l1`, tier 1, 2026-12-09)"),
+            w[0].contains("the week of Mon 7 Dec already has a tier-1 launch: L1 (`l1`, tier 1, Wed 9 Dec)"),
             "{w:?}"
         );
         assert!(w[1].contains("would have 3 launches (the limit is 2)"), "{w:?}");
@@ -92,8 +122,18 @@ mod tests {
         let w = warnings(Tier::Three, date("2026-12-22"), &[], 2, std::slice::from_ref(&freeze));
         assert_eq!(
             w,
-            vec!["2026-12-22 falls in a freeze (2026-12-21 to 2027-01-03): holiday freeze"]
+            vec!["Tue 22 Dec falls in a freeze (Mon 21 Dec to Sun 3 Jan): holiday freeze"]
         );
         assert_eq!(week_of(date("2026-12-13")), date("2026-12-07"));
+    }
+
+    #[test]
+    fn a_launch_on_a_saturday_is_worth_a_word() {
+        let calendar = crate::WorkCalendar::weekdays(chrono_tz::UTC);
+        assert_eq!(
+            non_working_launch_day(date("2026-12-12"), &calendar).as_deref(),
+            Some("Sat 12 Dec is not a working day; tasks due on launch day are due Fri 11 Dec")
+        );
+        assert_eq!(non_working_launch_day(date("2026-12-11"), &calendar), None);
     }
 }

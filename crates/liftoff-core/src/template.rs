@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::calendar::WorkCalendar;
 use super::function::FunctionName;
 use super::launch::{Launch, Tier};
 use super::task::{DueDate, NewTask};
@@ -33,8 +34,9 @@ impl Templates {
     }
 
     /// The tasks a new launch gets, due relative to its launch day so they move with it.
-    /// Tasks whose date would not exist (far outside the calendar) are skipped.
-    pub fn instantiate(&self, launch: &Launch) -> Vec<NewTask> {
+    /// Tasks whose date would not exist (far outside the calendar) are skipped; a date that
+    /// lands on a weekend or holiday is due the working day before.
+    pub fn instantiate(&self, launch: &Launch, calendar: &WorkCalendar) -> Vec<NewTask> {
         self.for_tier(launch.tier)
             .iter()
             .filter_map(|task| {
@@ -44,7 +46,7 @@ impl Templates {
                     function: task.function.clone(),
                     title: task.title.clone(),
                     owner: None,
-                    due_date: due.resolve(launch.launch_date).ok()?,
+                    due_date: due.resolve(launch.launch_date, calendar).ok()?.date,
                     due_offset_days: Some(task.offset_days),
                 })
             })
@@ -65,7 +67,15 @@ mod tests {
             offset_days: offset,
         };
         let templates = Templates::new(BTreeMap::from([
-            (Tier::One, vec![task("Positioning", -35), task("Metrics review", 14)]),
+            (
+                Tier::One,
+                vec![
+                    task("Positioning", -35),
+                    task("Metrics review", 14),
+                    task("Sales deck", -5),
+                    task("Press release", -1),
+                ],
+            ),
             (Tier::Three, vec![task("Release notes", -3)]),
         ]));
         let launch = Launch {
@@ -80,8 +90,25 @@ mod tests {
             state: LaunchState::Planned,
             version: 1,
         };
-        let tasks = templates.instantiate(&launch);
-        assert_eq!(tasks.len(), 2);
+        // Wednesday 9 December is a holiday.
+        let calendar = crate::WorkCalendar::new(
+            chrono_tz::UTC,
+            &[
+                chrono::Weekday::Mon,
+                chrono::Weekday::Tue,
+                chrono::Weekday::Wed,
+                chrono::Weekday::Thu,
+                chrono::Weekday::Fri,
+            ],
+            ["2026-12-09".parse().unwrap()],
+        );
+        let tasks = templates.instantiate(&launch, &calendar);
+        assert_eq!(tasks.len(), 4);
+        // T-5 of Thursday 10 December is Saturday 5th: due Friday 4th, still T-5 so it moves.
+        assert_eq!(tasks[2].due_date, "2026-12-04".parse().unwrap());
+        assert_eq!(tasks[2].due_offset_days, Some(-5));
+        // T-1 is the holiday: due Tuesday 8th.
+        assert_eq!(tasks[3].due_date, "2026-12-08".parse().unwrap());
         assert_eq!(tasks[0].due_date, "2026-11-05".parse().unwrap());
         assert_eq!(tasks[0].due_offset_days, Some(-35));
         assert_eq!(tasks[1].due_date, "2026-12-24".parse().unwrap());

@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
 use crate::slack::blocks::{Rendered, context, divider, escape, escape_quiet, header, packed_sections, section};
 use crate::views::{CalendarSpan, LaunchDetail};
+use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
 use liftoff_core::template::TemplateTask;
-use liftoff_core::{DueDateMove, HistoryEntry, Launch, Task, Tier};
+use liftoff_core::{DueDate, DueDateMove, HistoryEntry, Launch, Task, Tier};
 
 pub(super) fn launch_created(
     launch: &Launch,
@@ -249,8 +250,8 @@ pub(super) fn launch_edited(
         lines.push(format!(
             "• {}: {} → {}",
             change.field.as_str().replace('_', " "),
-            change_value(change.field, change.from.as_deref()),
-            change_value(change.field, change.to.as_deref())
+            change_value(change.field, change.from.as_deref(), today),
+            change_value(change.field, change.to.as_deref(), today)
         ));
     }
     if !moves.is_empty() {
@@ -261,7 +262,19 @@ pub(super) fn launch_edited(
             } else {
                 ""
             };
-            lines.push(format!("• `{}` {} → {}{flag}", moved.task, moved.from, moved.to));
+            let landed = moved.landed.map_or(String::new(), |landed| {
+                format!(
+                    " ({} falls on {})",
+                    DueDate::Relative(moved.offset),
+                    human(landed, today)
+                )
+            });
+            lines.push(format!(
+                "• `{}` {} → {}{landed}{flag}",
+                moved.task,
+                human(moved.from, today),
+                human(moved.to, today)
+            ));
         }
     }
     let note = saturation_note(warnings);
@@ -276,13 +289,14 @@ pub(super) fn launch_edited(
     )
 }
 
-/// Saturation warnings as a paragraph, empty when there are none.
+/// Warnings about the launch date (not a working day, crowded week, freeze) as a paragraph,
+/// empty when there are none.
 fn saturation_note(warnings: &[String]) -> String {
     if warnings.is_empty() {
         return String::new();
     }
     let items: Vec<String> = warnings.iter().map(|w| format!("• {}", escape(w))).collect();
-    format!("\n:warning: *Launch saturation*\n{}", items.join("\n"))
+    format!("\n:warning: *About this launch date*\n{}", items.join("\n"))
 }
 
 pub(super) fn calendar(span: CalendarSpan, weeks: &[(NaiveDate, Vec<Launch>)]) -> Rendered {

@@ -20,7 +20,8 @@ mod widgets;
 pub use codec::{task_id_from_value, task_ids_in};
 pub use modals::{blocked_modal, new_launch_modal, reason_input};
 pub use widgets::{
-    launch_facts, patch_task_rows, readiness_label, task_line, task_row, task_row_after_change, task_row_blocks,
+    due_note_text, due_with_note, launch_facts, patch_task_rows, readiness_label, task_line, task_row,
+    task_row_after_change, task_row_blocks,
 };
 
 /// `rendered` followed by `notes`, each as a context line.
@@ -75,8 +76,9 @@ pub fn render(view: &View) -> Rendered {
         View::TaskCreated {
             item,
             lead_by_default,
+            due_note,
             today,
-        } => tasks::task_created(item, *lead_by_default, *today),
+        } => tasks::task_created(item, *lead_by_default, due_note.as_ref(), *today),
         View::TaskDetail {
             item,
             roles,
@@ -85,7 +87,12 @@ pub fn render(view: &View) -> Rendered {
             blocks,
             today,
         } => tasks::task_detail(item, roles, history, blocked_by.as_ref(), blocks, *today),
-        View::TaskUpdated { item, change, today } => tasks::task_updated(item, change, *today),
+        View::TaskUpdated {
+            item,
+            change,
+            due_note,
+            today,
+        } => tasks::task_updated(item, change, due_note.as_ref(), *today),
         View::FunctionUpdated { function } => teams::function_updated(function),
         View::MyTasks { user, items, today } => tasks::my_tasks(user.mention(), items, *today),
         View::Retro { launch, retro } => reviews::retro(launch, retro),

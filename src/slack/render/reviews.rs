@@ -2,6 +2,7 @@
 //! button when it was missed), and the launch's retro.
 
 use crate::slack::wording::{quantity, target};
+use liftoff_core::dates::humanize_iso_dates;
 use slack_morphism::prelude::*;
 
 use super::actions;
@@ -49,6 +50,10 @@ pub(super) fn retro(launch: &Launch, retro: &Retro) -> Rendered {
         lines.push("• Launch date held.".to_owned());
     }
     for (from, to) in &retro.launch_date_moves {
+        let (from, to) = (
+            humanize_iso_dates(from, launch.launch_date),
+            humanize_iso_dates(to, launch.launch_date),
+        );
         lines.push(format!("• Launch date moved {from} → {to}"));
     }
     lines.push(format!("• Task due dates changed by hand: {}", retro.task_due_changes));

@@ -5,13 +5,18 @@ use crate::slack::markup::Markup;
 use crate::slack::wording::change_value;
 use chrono::NaiveDate;
 
-use super::widgets::{task_line, task_row};
+use super::widgets::{due_note_text, task_line, task_row};
 use crate::slack::blocks::{Rendered, context, escape, escape_quiet, header, packed_sections, section};
 use crate::views::TaskInLaunch;
-use liftoff_core::HistoryEntry;
 use liftoff_core::escalation::FiredLevel;
+use liftoff_core::{DueNote, HistoryEntry};
 
-pub(super) fn task_created(item: &TaskInLaunch, lead_by_default: bool, today: NaiveDate) -> Rendered {
+pub(super) fn task_created(
+    item: &TaskInLaunch,
+    lead_by_default: bool,
+    due_note: Option<&DueNote>,
+    today: NaiveDate,
+) -> Rendered {
     let mut text = format!(
         "Task {} added to *{}* (`{}`), {}",
         task_line(&item.task, today),
@@ -19,6 +24,9 @@ pub(super) fn task_created(item: &TaskInLaunch, lead_by_default: bool, today: Na
         item.launch.slug,
         item.task.function
     );
+    if let Some(note) = due_note {
+        text.push_str(&format!("\n{}", due_note_text(note, item.task.due_date, today)));
+    }
     if lead_by_default {
         text.push_str(&format!(
             "\nNo owner was given, so it goes to the {} lead; `/launch assign {} @someone` gives it to someone else.",
@@ -91,8 +99,8 @@ pub(super) fn task_detail(
                 h.at.format("%a %-d %b"),
                 h.field.as_str().replace('_', " "),
                 h.actor.mention(),
-                change_value(h.field, h.from.as_deref()),
-                change_value(h.field, h.to.as_deref())
+                change_value(h.field, h.from.as_deref(), today),
+                change_value(h.field, h.to.as_deref(), today)
             )
         })
         .collect();
@@ -118,16 +126,24 @@ fn clip_title(title: &str) -> String {
     crate::slack::blocks::clip(title, 140)
 }
 
-pub(super) fn task_updated(item: &TaskInLaunch, change: &HistoryEntry, today: NaiveDate) -> Rendered {
+pub(super) fn task_updated(
+    item: &TaskInLaunch,
+    change: &HistoryEntry,
+    due_note: Option<&DueNote>,
+    today: NaiveDate,
+) -> Rendered {
     let mut text = format!(
         "{} — {} by {} ({}: {} → {})",
         task_line(&item.task, today),
         escape_quiet(&item.launch.name),
         change.actor.mention(),
         change.field.as_str(),
-        change_value(change.field, change.from.as_deref()),
-        change_value(change.field, change.to.as_deref()),
+        change_value(change.field, change.from.as_deref(), today),
+        change_value(change.field, change.to.as_deref(), today),
     );
+    if let Some(note) = due_note {
+        text.push_str(&format!("\n{}", due_note_text(note, item.task.due_date, today)));
+    }
     if let Some(note) = &change.note {
         text.push_str(&format!("\n> {}", escape(note)));
     }
@@ -179,7 +195,7 @@ pub(super) fn escalations(items: &[(TaskInLaunch, FiredLevel)], today: NaiveDate
                 task_line(&item.task, today),
                 escape_quiet(&item.launch.name),
                 item.launch.slug,
-                fired.fired_at.format("%Y-%m-%d %H:%M UTC")
+                fired.fired_at.format("%a %-d %b %H:%M UTC")
             )
         })
         .collect();

@@ -9,8 +9,39 @@ use slack_morphism::prelude::*;
 use super::actions;
 use super::codec::ballot_value;
 use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
+use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
-use liftoff_core::{FunctionDef, FunctionName, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
+use liftoff_core::{DueDate, DueNote, FunctionDef, FunctionName, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
+
+/// What the person who set a due date is told about where it landed: a `T-5` moved off a
+/// weekend or holiday, or a date they typed that is not a working day.
+pub fn due_note_text(note: &DueNote, due: NaiveDate, today: NaiveDate) -> String {
+    match note {
+        DueNote::MovedToWorkingDay { offset, landed } => format!(
+            "{} falls on {}, so it is due {}.",
+            DueDate::Relative(*offset),
+            human(*landed, today),
+            human(due, today)
+        ),
+        DueNote::NonWorkingDay(date) => format!(
+            ":warning: {} is not a working day; kept as you gave it.",
+            human(*date, today)
+        ),
+    }
+}
+
+/// A due date with what its setter should know, in a line that already names the task
+/// (a thread confirmation): `due Fri 11 Dec (T-6 falls on Sat 12 Dec)`.
+pub fn due_with_note(due: NaiveDate, note: Option<&DueNote>, today: NaiveDate) -> String {
+    let said = match note {
+        Some(DueNote::MovedToWorkingDay { offset, landed }) => {
+            format!(" ({} falls on {})", DueDate::Relative(*offset), human(*landed, today))
+        }
+        Some(DueNote::NonWorkingDay(_)) => " (:warning: not a working day; kept as you gave it)".to_owned(),
+        None => String::new(),
+    };
+    format!("due {}{said}", human(due, today))
+}
 
 fn tier_label(tier: Tier) -> String {
     format!("tier {}", tier.number())
@@ -29,7 +60,7 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
     format!(
         "{} · launch {} ({}) · {lead}{state}",
         tier_label(launch.tier),
-        launch.launch_date,
+        human(launch.launch_date, today),
         launch.t_minus(today)
     )
 }
@@ -53,12 +84,14 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
         ""
     };
     let snoozed = match task.snoozed_until {
-        Some(until) if until >= today && task.status.is_open() => format!(" · :zzz: snoozed through {until}"),
+        Some(until) if until >= today && task.status.is_open() => {
+            format!(" · :zzz: snoozed through {}", human(until, today))
+        }
         _ => String::new(),
     };
     let due = match task.due_offset_days {
-        Some(_) => format!("{} ({})", task.due_date, task.due()),
-        None => task.due_date.to_string(),
+        Some(_) => format!("{} ({})", human(task.due_date, today), task.due()),
+        None => human(task.due_date, today),
     };
     format!(
         "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
@@ -169,7 +202,7 @@ pub(super) fn launch_label(launch: &Launch, today: NaiveDate) -> String {
         launch.slug,
         launch.tier.number(),
         launch.t_minus(today),
-        launch.launch_date.format("%a %-d %b")
+        human(launch.launch_date, today)
     )
 }
 

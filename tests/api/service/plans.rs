@@ -145,7 +145,7 @@ async fn late_with_a_new_date_sets_at_risk_and_moves_the_due_date_confirmed_in_o
         .unwrap()
         .expect("confirmed");
     assert!(
-        confirmation.contains(&format!("`{}` at risk, due 2026-12-08", ids[1])),
+        confirmation.contains(&format!("`{}` at risk, due Tue 8 Dec", ids[1])),
         "{confirmation}"
     );
     desk.db.cleanup().await;

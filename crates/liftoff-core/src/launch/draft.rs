@@ -28,7 +28,11 @@ pub enum LaunchDraftError {
     NameTooLong(usize),
     #[error(transparent)]
     Slug(#[from] SlugError),
-    #[error("the launch date {date} is in the past (today is {today})")]
+    #[error(
+        "the launch date {} is in the past (today is {}); nothing was changed",
+        crate::dates::human(*date, *today),
+        crate::dates::human(*today, *today)
+    )]
     DateInPast { date: NaiveDate, today: NaiveDate },
 }
 

@@ -2,12 +2,13 @@
 //! relative tasks that move with a new date and the history of both. Separate because it is
 //! where the rules about changing a launch meet the task rescheduling rules.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
 use super::Launch;
 use super::draft::{LaunchDraft, LaunchDraftError};
 use super::state::LaunchState;
 use super::tier::Tier;
+use crate::calendar::WorkCalendar;
 use crate::history::{ChangeContext, ChangeField, HistoryEntry};
 use crate::ids::SlackUserId;
 use crate::task::{DueDateError, DueDateMove, Task, reschedule};
@@ -20,10 +21,38 @@ pub const MOVED_WITH_LAUNCH: &str = "moved with the launch";
 pub struct LaunchEdit {
     pub name: Option<String>,
     pub tier: Option<Tier>,
-    pub launch_date: Option<NaiveDate>,
+    pub launch_date: Option<NewLaunchDate>,
     /// `Some(None)` removes the lead.
     pub lead: Option<Option<SlackUserId>>,
     pub state: Option<LaunchState>,
+}
+
+/// Where a launch moves to: a day, or a number of days from its current launch date. A PMM who
+/// types `date:+1w` on a slipping launch means "a week later than planned", not "a week from
+/// today", so the shift is resolved against the launch, not the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewLaunchDate {
+    On(NaiveDate),
+    /// Days from the current launch date: negative earlier, positive later.
+    Shift(i64),
+}
+
+impl NewLaunchDate {
+    /// The date this means for a launch currently on `current`.
+    pub fn resolve(self, current: NaiveDate) -> Result<NaiveDate, LaunchEditError> {
+        match self {
+            NewLaunchDate::On(date) => Ok(date),
+            NewLaunchDate::Shift(days) => {
+                let magnitude = Days::new(days.unsigned_abs());
+                let moved = if days >= 0 {
+                    current.checked_add_days(magnitude)
+                } else {
+                    current.checked_sub_days(magnitude)
+                };
+                moved.ok_or(LaunchEditError::ShiftOutOfRange(days))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +63,8 @@ pub enum LaunchEditError {
     Due(#[from] DueDateError),
     #[error("nothing to change: give at least one of name, date, tier or lead")]
     NothingToChange,
+    #[error("moving the launch {0} days lands outside the calendar")]
+    ShiftOutOfRange(i64),
 }
 
 /// The outcome of a launch edit: the launch to store, the tasks that move with it, and what
@@ -47,12 +78,14 @@ pub struct LaunchChange {
 
 impl Launch {
     /// Applies `edit` to this launch, whose tasks are `tasks`. The slug never changes on a
-    /// rename: people have it in their fingers and in old messages.
+    /// rename: people have it in their fingers and in old messages. Tasks move on `calendar`:
+    /// never onto a weekend or holiday, and never when they are already done.
     pub fn edit(
         &self,
         edit: LaunchEdit,
         tasks: &[Task],
         today: NaiveDate,
+        calendar: &WorkCalendar,
         ctx: &ChangeContext,
     ) -> Result<LaunchChange, LaunchEditError> {
         let mut next = self.clone();
@@ -93,12 +126,13 @@ impl Launch {
             );
         }
         let mut moves = Vec::new();
-        if let Some(date) = edit.launch_date {
+        if let Some(new_date) = edit.launch_date {
+            let date = new_date.resolve(self.launch_date)?;
             if date != self.launch_date && date < today {
                 return Err(LaunchDraftError::DateInPast { date, today }.into());
             }
             next.launch_date = date;
-            moves = reschedule(tasks, date, today)?;
+            moves = reschedule(tasks, date, today, calendar)?;
             record(ChangeField::LaunchDate, self.launch_date.to_string(), date.to_string());
             for moved in &moves {
                 let mut entry = ctx.entry(

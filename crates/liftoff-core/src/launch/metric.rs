@@ -2,7 +2,11 @@
 //! because metrics live their own life (reviewed days after launch day, shown in the digest and
 //! the retro) apart from the launch plan.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::calendar::WorkCalendar;
+use crate::task::DueDate;
 
 /// A success metric agreed up front, e.g. "activation rate" with target 25 (%), reviewed at T+30.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +25,17 @@ pub struct SuccessMetric {
 }
 
 impl SuccessMetric {
+    /// The day the actual is asked for, for a launch on `launch_date`: `review_offset_days`
+    /// after it, on the working day before when that is a weekend or holiday (like every date
+    /// computed from an offset), so the request and the calendar feed agree. `None` when the
+    /// date falls outside the calendar.
+    pub fn review_date(&self, launch_date: NaiveDate, calendar: &WorkCalendar) -> Option<NaiveDate> {
+        DueDate::Relative(self.review_offset_days)
+            .resolve(launch_date, calendar)
+            .ok()
+            .map(|resolved| resolved.date)
+    }
+
     /// Whether the recorded actual meets the target in its direction; `None` until an actual is
     /// recorded. Every place that judges a metric met or missed (the answer to `actual`, the
     /// launch page, the retro, the digest's missed metrics, the support-plan button) asks this.
@@ -108,5 +123,34 @@ impl TargetDirection {
         ]
         .into_iter()
         .find(|d| d.as_str() == text)
+    }
+}
+
+#[cfg(test)]
+mod review_tests {
+    use super::*;
+
+    #[test]
+    fn a_review_that_falls_on_a_weekend_is_asked_for_on_the_friday_before() {
+        let metric = SuccessMetric {
+            name: "activation rate".into(),
+            target: 25.0,
+            unit: "%".into(),
+            review_offset_days: 30,
+            actual: None,
+            direction: TargetDirection::AtLeast,
+        };
+        let calendar = WorkCalendar::weekdays(chrono_tz::UTC);
+        // Thursday 10 December + 30 days is Saturday 9 January.
+        let launch: NaiveDate = "2026-12-10".parse().unwrap();
+        assert_eq!(
+            metric.review_date(launch, &calendar),
+            Some("2027-01-08".parse().unwrap())
+        );
+        let launch: NaiveDate = "2026-12-07".parse().unwrap();
+        assert_eq!(
+            metric.review_date(launch, &calendar),
+            Some("2027-01-06".parse().unwrap())
+        );
     }
 }

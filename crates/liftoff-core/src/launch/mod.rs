@@ -25,7 +25,7 @@ mod tier;
 mod tests;
 
 pub use draft::{LaunchDraft, LaunchDraftError, MAX_LAUNCH_NAME_CHARS};
-pub use edit::{LaunchChange, LaunchEdit, LaunchEditError, MOVED_WITH_LAUNCH};
+pub use edit::{LaunchChange, LaunchEdit, LaunchEditError, MOVED_WITH_LAUNCH, NewLaunchDate};
 pub use metric::{SuccessMetric, TargetDirection};
 pub use slug::{LaunchRef, MAX_SLUG_LEN, Slug, SlugError};
 pub use state::LaunchState;

@@ -110,15 +110,71 @@ fn moving_a_launch_moves_its_relative_tasks_and_records_both() {
     let launch = sample_launch();
     let tasks = [relative_task(7, "2026-11-26", -14)];
     let edit = LaunchEdit {
-        launch_date: Some(date("2026-12-17")),
+        launch_date: Some(NewLaunchDate::On(date("2026-12-17"))),
         ..LaunchEdit::default()
     };
-    let change = launch.edit(edit, &tasks, date("2026-11-23"), &ctx()).unwrap();
+    let change = launch
+        .edit(edit, &tasks, date("2026-11-23"), &calendar(), &ctx())
+        .unwrap();
     assert_eq!(change.launch.launch_date, date("2026-12-17"));
     assert_eq!(change.moves.len(), 1);
     assert_eq!(change.moves[0].to, date("2026-12-03"));
     let fields: Vec<_> = change.history.iter().map(|h| h.field).collect();
     assert_eq!(fields, vec![ChangeField::LaunchDate, ChangeField::Due]);
+}
+
+fn calendar() -> crate::WorkCalendar {
+    crate::WorkCalendar::weekdays(chrono_tz::UTC)
+}
+
+#[test]
+fn a_relative_move_counts_from_the_current_launch_date_not_today() {
+    // Launch on Thursday 10 December; today is Monday 23 November.
+    let launch = sample_launch();
+    let later = |shift| LaunchEdit {
+        launch_date: Some(NewLaunchDate::Shift(shift)),
+        ..LaunchEdit::default()
+    };
+    let change = launch
+        .edit(later(7), &[], date("2026-11-23"), &calendar(), &ctx())
+        .unwrap();
+    assert_eq!(
+        change.launch.launch_date,
+        date("2026-12-17"),
+        "+1w: a week after the 10th"
+    );
+    let change = launch
+        .edit(later(-2), &[], date("2026-11-23"), &calendar(), &ctx())
+        .unwrap();
+    assert_eq!(change.launch.launch_date, date("2026-12-08"));
+    // Two weeks earlier would be 26 November, past by 1 December: refused.
+    assert!(matches!(
+        launch.edit(later(-14), &[], date("2026-12-01"), &calendar(), &ctx()),
+        Err(LaunchEditError::Draft(LaunchDraftError::DateInPast { .. }))
+    ));
+}
+
+#[test]
+fn moving_a_launch_leaves_done_tasks_and_weekends_alone() {
+    use crate::TaskStatus;
+    let launch = sample_launch();
+    let done = Task {
+        status: TaskStatus::Done,
+        ..relative_task(8, "2026-12-03", -7)
+    };
+    let tasks = [relative_task(7, "2026-12-05", -5), done];
+    // Thursday 10 December moves to Thursday 17th: T-5 is Saturday 12th, so Friday 11th.
+    let edit = LaunchEdit {
+        launch_date: Some(NewLaunchDate::On(date("2026-12-17"))),
+        ..LaunchEdit::default()
+    };
+    let change = launch
+        .edit(edit, &tasks, date("2026-11-23"), &calendar(), &ctx())
+        .unwrap();
+    assert_eq!(change.moves.len(), 1, "the done task stays where it was");
+    assert_eq!(change.moves[0].task, crate::TaskId(7));
+    assert_eq!(change.moves[0].to, date("2026-12-11"));
+    assert_eq!(change.moves[0].landed, Some(date("2026-12-12")));
 }
 
 #[test]
@@ -130,29 +186,29 @@ fn launch_edits_validate_and_keep_the_slug() {
         tier: Some(Tier::Two),
         ..LaunchEdit::default()
     };
-    let change = launch.edit(rename, &[], today, &ctx()).unwrap();
+    let change = launch.edit(rename, &[], today, &calendar(), &ctx()).unwrap();
     assert_eq!(change.launch.name, "Checkout Three");
     assert_eq!(change.launch.slug, launch.slug);
     assert_eq!(change.launch.tier, Tier::Two);
     assert_eq!(change.history.len(), 2);
 
     let past = LaunchEdit {
-        launch_date: Some(date("2026-11-01")),
+        launch_date: Some(NewLaunchDate::On(date("2026-11-01"))),
         ..LaunchEdit::default()
     };
     assert!(matches!(
-        launch.edit(past, &[], today, &ctx()),
+        launch.edit(past, &[], today, &calendar(), &ctx()),
         Err(LaunchEditError::Draft(LaunchDraftError::DateInPast { .. }))
     ));
     assert_eq!(
-        launch.edit(LaunchEdit::default(), &[], today, &ctx()),
+        launch.edit(LaunchEdit::default(), &[], today, &calendar(), &ctx()),
         Err(LaunchEditError::NothingToChange)
     );
     let blank = LaunchEdit {
         name: Some(" ".into()),
         ..LaunchEdit::default()
     };
-    assert!(launch.edit(blank, &[], today, &ctx()).is_err());
+    assert!(launch.edit(blank, &[], today, &calendar(), &ctx()).is_err());
 }
 
 #[test]

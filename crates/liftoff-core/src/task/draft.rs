@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::due::{DueDate, DueDateError};
+use crate::calendar::WorkCalendar;
 use crate::function::FunctionName;
 use crate::ids::{LaunchId, SlackUserId};
 
@@ -56,7 +57,9 @@ pub struct NewTask {
 }
 
 impl TaskDraft {
-    pub fn validate(self, launch_date: NaiveDate) -> Result<NewTask, TaskDraftError> {
+    /// The task to store for a launch on `launch_date`; its due date is resolved on `calendar`
+    /// (see [`DueDate::resolve`]).
+    pub fn validate(self, launch_date: NaiveDate, calendar: &WorkCalendar) -> Result<NewTask, TaskDraftError> {
         let title = validate_title(&self.title)?;
         let due = self.due.unwrap_or(DueDate::Relative(0));
         Ok(NewTask {
@@ -64,7 +67,7 @@ impl TaskDraft {
             function: self.function,
             title,
             owner: self.owner,
-            due_date: due.resolve(launch_date)?,
+            due_date: due.resolve(launch_date, calendar)?.date,
             due_offset_days: due.offset_days(),
         })
     }

@@ -8,6 +8,7 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::Task;
+use crate::calendar::WorkCalendar;
 use crate::ids::TaskId;
 
 /// When a task is due: on a fixed date, or a number of days from launch day (`T-14`, `T+7`).
@@ -56,8 +57,30 @@ impl DueDate {
         Ok(DueDate::Relative(sign * days))
     }
 
-    /// The calendar date this resolves to for a launch on `launch_date`.
-    pub fn resolve(self, launch_date: NaiveDate) -> Result<NaiveDate, DueDateError> {
+    /// The date this resolves to for a launch on `launch_date`, on the calendar: a `T-5` that
+    /// lands on a weekend or a holiday is due the working day before (nobody delivers on a
+    /// Saturday, and a day early beats a day late before a launch), while a date someone typed
+    /// is kept as typed, with a note so they can be told it is not a working day.
+    pub fn resolve(self, launch_date: NaiveDate, calendar: &WorkCalendar) -> Result<ResolvedDue, DueDateError> {
+        match self {
+            DueDate::On(date) => Ok(ResolvedDue {
+                date,
+                note: (!calendar.is_working_day(date)).then_some(DueNote::NonWorkingDay(date)),
+            }),
+            DueDate::Relative(offset) => {
+                let landed = self.days_from(launch_date)?;
+                let date = calendar.working_day_on_or_before(landed);
+                Ok(ResolvedDue {
+                    date,
+                    note: (date != landed).then_some(DueNote::MovedToWorkingDay { offset, landed }),
+                })
+            }
+        }
+    }
+
+    /// The plain calendar date, counting every day: where a relative date lands before the
+    /// working week is considered.
+    fn days_from(self, launch_date: NaiveDate) -> Result<NaiveDate, DueDateError> {
         match self {
             DueDate::On(date) => Ok(date),
             DueDate::Relative(offset) => {
@@ -91,35 +114,66 @@ impl fmt::Display for DueDate {
     }
 }
 
+/// A due date on the calendar, and what the person who set it should hear about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedDue {
+    pub date: NaiveDate,
+    pub note: Option<DueNote>,
+}
+
+/// Why a due date is not simply what was asked for, said back to the person who set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueNote {
+    /// `T{offset}` lands on `landed`, a weekend day or holiday, so the task is due the working
+    /// day before ("T-5 falls on Sat 12 Dec, so it is due Fri 11 Dec").
+    MovedToWorkingDay { offset: i64, landed: NaiveDate },
+    /// A date typed for a weekend day or holiday: accepted, since the person chose it, but worth
+    /// a warning in case they did not mean it.
+    NonWorkingDay(NaiveDate),
+}
+
 /// A relative task that moves because its launch moved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDateMove {
     pub task: TaskId,
+    /// Days from launch day (`T-5` is -5): what moved it.
+    pub offset: i64,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The non-working day the task's offset lands on after the move, when it was moved to
+    /// the working day before (`to`); people are told so.
+    pub landed: Option<NaiveDate>,
     /// The new date has already passed: the PMM must look at it now.
     pub now_in_past: bool,
 }
 
 /// Which tasks move, and where to, when a launch moves to `new_launch_date`. Tasks with a fixed
-/// date stay where they are: someone pinned them deliberately.
+/// date stay where they are: someone pinned them deliberately. Done tasks stay too: their date
+/// is a record of when the work was due, and moving it would reopen nothing but confusion.
+/// Moved dates never land on a weekend or holiday (see [`DueDate::resolve`]).
 pub fn reschedule(
     tasks: &[Task],
     new_launch_date: NaiveDate,
     today: NaiveDate,
+    calendar: &WorkCalendar,
 ) -> Result<Vec<DueDateMove>, DueDateError> {
     let mut moves = Vec::new();
-    for task in tasks {
+    for task in tasks.iter().filter(|task| task.status.is_open()) {
         let Some(offset) = task.due_offset_days else {
             continue;
         };
-        let to = DueDate::Relative(offset).resolve(new_launch_date)?;
-        if to != task.due_date {
+        let resolved = DueDate::Relative(offset).resolve(new_launch_date, calendar)?;
+        if resolved.date != task.due_date {
             moves.push(DueDateMove {
                 task: task.id,
+                offset,
                 from: task.due_date,
-                to,
-                now_in_past: task.status.is_open() && to < today,
+                to: resolved.date,
+                landed: match resolved.note {
+                    Some(DueNote::MovedToWorkingDay { landed, .. }) => Some(landed),
+                    _ => None,
+                },
+                now_in_past: resolved.date < today,
             });
         }
     }

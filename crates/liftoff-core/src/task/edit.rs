@@ -8,6 +8,7 @@ use super::Task;
 use super::draft::{TaskDraftError, validate_title};
 use super::due::DueDate;
 use super::status::{StatusKind, TaskStatus};
+use crate::calendar::WorkCalendar;
 use crate::history::{ChangeContext, ChangeField, HistoryEntry};
 use crate::ids::{SlackUserId, TaskId};
 
@@ -26,12 +27,14 @@ pub enum TaskEdit {
 
 impl Task {
     /// Applies `edit` made in `ctx` and returns the task as it should be stored, with the
-    /// history entry that records it. Re-stating the same status is kept as an answer (a check-in
+    /// history entry that records it. A new due date is resolved on `calendar`, so a `T-5`
+    /// never lands on a weekend or holiday (see [`DueDate::resolve`]). Re-stating the same status is kept as an answer (a check-in
     /// reply of "still on track" matters), but does not restart the status clock.
     pub fn edit(
         &self,
         edit: TaskEdit,
         launch_date: NaiveDate,
+        calendar: &WorkCalendar,
         ctx: &ChangeContext,
         note: Option<&str>,
     ) -> Result<(Task, HistoryEntry), TaskDraftError> {
@@ -55,7 +58,7 @@ impl Task {
                 (ChangeField::Owner, show(&self.owner), show(&next.owner))
             }
             TaskEdit::Due(due) => {
-                next.due_date = due.resolve(launch_date)?;
+                next.due_date = due.resolve(launch_date, calendar)?.date;
                 next.due_offset_days = due.offset_days();
                 (ChangeField::Due, describe_due(self), describe_due(&next))
             }

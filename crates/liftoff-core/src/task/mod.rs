@@ -30,7 +30,7 @@ mod status;
 mod tests;
 
 pub use draft::{MAX_TASK_TITLE_CHARS, NewTask, TaskDraft, TaskDraftError};
-pub use due::{DueDate, DueDateError, DueDateMove, MAX_RELATIVE_DAYS, reschedule};
+pub use due::{DueDate, DueDateError, DueDateMove, DueNote, MAX_RELATIVE_DAYS, ResolvedDue, reschedule};
 pub use edit::TaskEdit;
 pub use raci::{RaciRole, RoleAssignment, roles_summary};
 pub use status::{MAX_REASON_CHARS, ReasonProblem, StatusError, StatusKind, TaskStatus, written_reason};

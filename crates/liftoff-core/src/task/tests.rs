@@ -26,6 +26,12 @@ fn task(id: i64, due: &str, offset: Option<i64>, status: TaskStatus) -> Task {
     }
 }
 
+/// Monday to Friday, with Wednesday 9 December 2026 a holiday.
+fn cal() -> crate::WorkCalendar {
+    use chrono::Weekday::*;
+    crate::WorkCalendar::new(chrono_tz::UTC, &[Mon, Tue, Wed, Thu, Fri], [date("2026-12-09")])
+}
+
 fn ctx(at: &str) -> ChangeContext {
     use crate::history::{Actor, ChangeSource};
     ChangeContext::new(
@@ -44,6 +50,7 @@ fn status_edits_record_history_and_restart_the_clock_on_a_new_kind() {
         .edit(
             TaskEdit::Status(blocked.clone()),
             date("2026-12-10"),
+            &cal(),
             &ctx,
             Some(" waiting "),
         )
@@ -59,7 +66,7 @@ fn status_edits_record_history_and_restart_the_clock_on_a_new_kind() {
     let later = ctx_at_later(&ctx);
     let other_reason = TaskStatus::blocked("vendor").unwrap();
     let (again, _) = next
-        .edit(TaskEdit::Status(other_reason), date("2026-12-10"), &later, None)
+        .edit(TaskEdit::Status(other_reason), date("2026-12-10"), &cal(), &later, None)
         .unwrap();
     assert_eq!(again.status_changed_at, ctx.at, "still blocked since the first block");
 }
@@ -79,6 +86,7 @@ fn due_edits_resolve_against_the_launch_and_pin_or_float() {
         .edit(
             TaskEdit::Due(DueDate::On(date("2026-12-04"))),
             date("2026-12-10"),
+            &cal(),
             &ctx,
             None,
         )
@@ -88,7 +96,13 @@ fn due_edits_resolve_against_the_launch_and_pin_or_float() {
     assert_eq!(entry.from.as_deref(), Some("2026-11-26 (T-14)"));
     assert_eq!(entry.to.as_deref(), Some("2026-12-04"));
     let (floating, _) = pinned
-        .edit(TaskEdit::Due(DueDate::Relative(-7)), date("2026-12-10"), &ctx, None)
+        .edit(
+            TaskEdit::Due(DueDate::Relative(-7)),
+            date("2026-12-10"),
+            &cal(),
+            &ctx,
+            None,
+        )
         .unwrap();
     assert_eq!(floating.due_date, date("2026-12-03"));
     assert_eq!(floating.due_offset_days, Some(-7));
@@ -99,12 +113,18 @@ fn title_and_owner_edits_are_validated_and_recorded() {
     let original = task(5, "2026-11-26", None, TaskStatus::Todo);
     let ctx = ctx("2026-11-20T10:00:00Z");
     assert_eq!(
-        original.edit(TaskEdit::Title("  ".into()), date("2026-12-10"), &ctx, None),
+        original.edit(TaskEdit::Title("  ".into()), date("2026-12-10"), &cal(), &ctx, None),
         Err(TaskDraftError::EmptyTitle)
     );
     let owner = SlackUserId::parse("U0NEW").unwrap();
     let (next, entry) = original
-        .edit(TaskEdit::Owner(Some(owner.clone())), date("2026-12-10"), &ctx, None)
+        .edit(
+            TaskEdit::Owner(Some(owner.clone())),
+            date("2026-12-10"),
+            &cal(),
+            &ctx,
+            None,
+        )
         .unwrap();
     assert_eq!(next.owner, Some(owner));
     assert_eq!(entry.from.as_deref(), Some("nobody"));
@@ -132,10 +152,44 @@ fn relative_due_dates_parse_and_print() {
 #[test]
 fn relative_due_dates_resolve_against_launch_day() {
     let launch = date("2026-12-10");
-    assert_eq!(DueDate::Relative(-14).resolve(launch), Ok(date("2026-11-26")));
-    assert_eq!(DueDate::Relative(7).resolve(launch), Ok(date("2026-12-17")));
-    assert_eq!(DueDate::On(date("2026-12-01")).resolve(launch), Ok(date("2026-12-01")));
-    assert!(DueDate::Relative(-1).resolve(NaiveDate::MIN).is_err());
+    let on = |due: DueDate| due.resolve(launch, &cal()).map(|r| r.date);
+    assert_eq!(on(DueDate::Relative(-14)), Ok(date("2026-11-26")));
+    assert_eq!(on(DueDate::Relative(7)), Ok(date("2026-12-17")));
+    assert_eq!(on(DueDate::On(date("2026-12-01"))), Ok(date("2026-12-01")));
+    assert!(DueDate::Relative(-1).resolve(NaiveDate::MIN, &cal()).is_err());
+}
+
+#[test]
+fn a_relative_date_on_a_weekend_or_holiday_is_due_the_working_day_before_and_says_so() {
+    // Launch on Thursday 17 December: T-5 is Saturday 12th, T-8 the holiday on Wednesday 9th.
+    let launch = date("2026-12-17");
+    assert_eq!(
+        DueDate::Relative(-5).resolve(launch, &cal()),
+        Ok(ResolvedDue {
+            date: date("2026-12-11"),
+            note: Some(DueNote::MovedToWorkingDay {
+                offset: -5,
+                landed: date("2026-12-12")
+            }),
+        })
+    );
+    assert_eq!(
+        DueDate::Relative(-8).resolve(launch, &cal()).map(|r| r.date),
+        Ok(date("2026-12-08"))
+    );
+    assert_eq!(DueDate::Relative(-7).resolve(launch, &cal()).map(|r| r.note), Ok(None));
+}
+
+#[test]
+fn a_date_typed_for_a_weekend_is_kept_with_a_warning() {
+    let saturday = date("2026-12-12");
+    assert_eq!(
+        DueDate::On(saturday).resolve(date("2026-12-17"), &cal()),
+        Ok(ResolvedDue {
+            date: saturday,
+            note: Some(DueNote::NonWorkingDay(saturday)),
+        })
+    );
 }
 
 #[test]
@@ -174,7 +228,7 @@ fn drafts_default_to_launch_day() {
         owner: None,
         due: None,
     };
-    let new = draft.clone().validate(date("2026-12-10")).unwrap();
+    let new = draft.clone().validate(date("2026-12-10"), &cal()).unwrap();
     assert_eq!(new.title, "Battlecard");
     assert_eq!(new.due_date, date("2026-12-10"));
     assert_eq!(new.due_offset_days, Some(0));
@@ -182,34 +236,43 @@ fn drafts_default_to_launch_day() {
         title: " ".into(),
         ..draft
     };
-    assert_eq!(untitled.validate(date("2026-12-10")), Err(TaskDraftError::EmptyTitle));
+    assert_eq!(
+        untitled.validate(date("2026-12-10"), &cal()),
+        Err(TaskDraftError::EmptyTitle)
+    );
 }
 
 #[test]
-fn rescheduling_moves_only_relative_tasks_and_flags_the_past() {
+fn rescheduling_moves_only_open_relative_tasks_and_flags_the_past() {
     let tasks = [
         task(1, "2026-11-26", Some(-14), TaskStatus::Todo),
         task(2, "2026-12-01", None, TaskStatus::Todo),
         task(3, "2026-12-09", Some(-1), TaskStatus::Done),
+        task(4, "2026-12-08", Some(-2), TaskStatus::AtRisk),
     ];
     let today = date("2026-11-23");
-    let moves = reschedule(&tasks, date("2026-12-03"), today).unwrap();
+    let moves = reschedule(&tasks, date("2026-12-03"), today, &cal()).unwrap();
     assert_eq!(
         moves,
         vec![
             DueDateMove {
                 task: TaskId(1),
+                offset: -14,
                 from: date("2026-11-26"),
                 to: date("2026-11-19"),
+                landed: None,
                 now_in_past: true,
             },
             DueDateMove {
-                task: TaskId(3),
-                from: date("2026-12-09"),
-                to: date("2026-12-02"),
+                task: TaskId(4),
+                offset: -2,
+                from: date("2026-12-08"),
+                to: date("2026-12-01"),
+                landed: None,
                 now_in_past: false,
             },
-        ]
+        ],
+        "the pinned task and the done task stay"
     );
 }
 

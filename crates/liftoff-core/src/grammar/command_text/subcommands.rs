@@ -8,7 +8,7 @@ use super::tokenize::Token;
 use super::values::{parse_quantity, parse_quarter};
 use super::{MAX_SNOOZE_DAYS, ParseContext};
 use crate::command::{Command, Subcommand};
-use crate::dates::{parse_due, parse_launch_date};
+use crate::dates::{parse_due, parse_launch_date, parse_launch_move};
 use crate::launch::LaunchEdit;
 use crate::{LaunchDraft, TaskStatus, Tier};
 
@@ -130,8 +130,9 @@ impl Args {
                     tier: Self::option(&options, "tier")
                         .map(|t| Tier::parse(t).map_err(|e| self.error(e.to_string())))
                         .transpose()?,
+                    // `date:+1w` moves the launch from its current date, not from today.
                     launch_date: Self::option(&options, "date")
-                        .map(|d| parse_launch_date(d, ctx.today).map_err(|e| self.error(e.to_string())))
+                        .map(|d| parse_launch_move(d, ctx.today).map_err(|e| self.error(e.to_string())))
                         .transpose()?,
                     lead: Self::option(&options, "lead")
                         .map(|v| self.user(v).map(Some))

@@ -1,7 +1,7 @@
 //! Unit tests of the command grammar: every subcommand and its errors, through [`parse`] as a
 //! caller uses it. In their own file because they cover all the command_text files together.
 
-use crate::launch::LaunchEdit;
+use crate::launch::{LaunchEdit, NewLaunchDate};
 use crate::{FunctionName, LaunchDraft, LaunchRef, SlackChannelId, SlackUserId, TaskId, TaskStatus, Tier};
 
 use super::*;
@@ -128,13 +128,27 @@ fn edit_takes_any_subset_of_fields() {
             edit: LaunchEdit {
                 name: Some("Checkout Three".into()),
                 tier: Some(Tier::Two),
-                launch_date: Some(date("2026-11-27")),
+                launch_date: Some(NewLaunchDate::On(date("2026-11-27"))),
                 lead: Some(Some(user("U0NEW"))),
                 state: None,
             },
         }
     );
     assert!(err("edit checkout-v2").message.contains("nothing to change"));
+    // A week later than planned, two days earlier: from the launch's date, not today's.
+    for (typed, days) in [("date:+1w", 7), ("date:+3d", 3), ("date:-2d", -2)] {
+        assert_eq!(
+            ok(&format!("edit checkout-v2 {typed}")),
+            Command::Edit {
+                launch: slug("checkout-v2"),
+                edit: LaunchEdit {
+                    launch_date: Some(NewLaunchDate::Shift(days)),
+                    ..LaunchEdit::default()
+                },
+            },
+            "{typed}"
+        );
+    }
     assert!(err("edit checkout-v2 owner:<@U1AB>").message.contains("does not apply"));
 }
 
