@@ -18,6 +18,11 @@ pub enum OutboxMethod {
     PostMessage,
     PostEphemeral,
     AddReaction,
+    /// `chat.update` of a message Liftoff posted: the message is the one whose outbox key is
+    /// the update's `thread_of`, in `target`. What it shows is rendered when it is sent, from
+    /// what is stored then (see `delivery`), so an update delivered late never shows an older
+    /// state than the one a button already put there.
+    UpdateMessage,
 }
 
 impl OutboxMethod {
@@ -26,6 +31,7 @@ impl OutboxMethod {
             OutboxMethod::PostMessage => "chat.postMessage",
             OutboxMethod::PostEphemeral => "chat.postEphemeral",
             OutboxMethod::AddReaction => "reactions.add",
+            OutboxMethod::UpdateMessage => "chat.update",
         }
     }
 
@@ -34,6 +40,7 @@ impl OutboxMethod {
             OutboxMethod::PostMessage,
             OutboxMethod::PostEphemeral,
             OutboxMethod::AddReaction,
+            OutboxMethod::UpdateMessage,
         ]
         .into_iter()
         .find(|m| m.as_str() == stored)
@@ -53,7 +60,7 @@ pub struct OutboxMessage {
     /// Who sees an ephemeral message.
     pub recipient: Option<String>,
     pub thread_ts: Option<String>,
-    /// Reply in the thread of the message with this key.
+    /// Reply in the thread of the message with this key (for an update: the message updated).
     pub thread_of: Option<String>,
     /// `{text, blocks}` for messages, `{name, timestamp}` for reactions.
     pub payload: Payload,

@@ -87,6 +87,28 @@ impl Delivery {
                     .await
                     .map(|()| (route.channel.clone(), None))
             }
+            OutboxMethod::UpdateMessage => {
+                let (Some(of), Some(ts)) = (message.thread_of.as_deref(), route.thread_ts.as_deref()) else {
+                    return Outcome::Fail("an update names no posted message to update".to_owned());
+                };
+                let today = body["today"]
+                    .as_str()
+                    .and_then(|day| day.parse().ok())
+                    .unwrap_or_else(|| self.clock.now().date_naive());
+                let refreshed = match self.refreshed_checkin(of, today).await {
+                    Ok(Some(refreshed)) => refreshed,
+                    Ok(None) => return Outcome::Fail(format!("`{of}` is not a check-in Liftoff can redraw")),
+                    Err(err) => return transient(err),
+                };
+                match liftoff_core::SlackChannelId::parse(&route.channel) {
+                    Ok(channel) => self
+                        .api
+                        .update_message(&channel, ts, &refreshed)
+                        .await
+                        .map(|()| (route.channel.clone(), None)),
+                    Err(_) => return Outcome::Fail(format!("`{}` is not a channel id", route.channel)),
+                }
+            }
             OutboxMethod::AddReaction => {
                 let name = body["name"].as_str().unwrap_or("white_check_mark");
                 let ts = body["timestamp"].as_str().unwrap_or_default();
@@ -135,6 +157,27 @@ impl Delivery {
                 "Liftoff is not in <#{channel}> and cannot join it ({access:?}): type `/invite @Liftoff` there"
             )),
         }
+    }
+
+    /// The check-in part `key` as it reads now (see [`crate::notify::refreshed_checkin`]), or
+    /// `None` if `key` is no check-in. Read when the update is sent, not when it was enqueued:
+    /// an update that waited (a rate limit, an outage) still shows the latest state.
+    async fn refreshed_checkin(&self, key: &str, today: chrono::NaiveDate) -> Result<Option<Rendered>, String> {
+        let Some(original) = self.store.enqueued_payload(key).await.map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        let mut tasks = Vec::new();
+        for (id, _) in self.store.checkin_tasks(key).await.map_err(|e| e.to_string())? {
+            if let Some(task) = self.store.task(id).await.map_err(|e| e.to_string())? {
+                tasks.push(task);
+            }
+        }
+        if tasks.is_empty() {
+            return Ok(None);
+        }
+        crate::notify::refreshed_checkin(&original, &tasks, today)
+            .map(Some)
+            .map_err(|e| format!("unreadable check-in body: {e}"))
     }
 
     /// Resolves a direct message's channel and a reply's parent thread.

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 
 use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
+use crate::outbound::{OutboxMessage, OutboxMethod, Payload};
 use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
 use crate::slack::markup::Markup;
-use crate::slack::render::{task_line, task_row, task_row_blocks};
+use crate::slack::render::{patch_task_rows, task_line, task_row, task_row_blocks};
 use liftoff_core::checkin::FunctionRound;
 use liftoff_core::{FunctionDef, Launch, SlackUserId, Task, TaskId};
 
@@ -96,6 +97,81 @@ pub fn nudge(owner: &SlackUserId, tasks: &[(Task, Launch)], today: NaiveDate) ->
     Rendered::fit(lines.join("\n"), blocks, "Use `/launch mine` for the rest.")
 }
 
+/// The update that redraws the check-in part `checkin_key` (posted in `channel`) after a reply
+/// (delivery `event_id`) changed tasks it lists, so the check-in and its thread never disagree.
+/// Keyed by the reply's delivery and the part: a redelivered reply updates it once. The body
+/// only says which day the rows are drawn for; the rows themselves are drawn when the update is
+/// sent ([`refreshed_checkin`]), from the tasks as they are then.
+pub fn checkin_refresh(event_id: &str, checkin_key: &str, channel: &str, today: NaiveDate) -> OutboxMessage {
+    OutboxMessage {
+        key: format!("checkin-update:{event_id}:{checkin_key}"),
+        kind: "checkin_update".to_owned(),
+        method: OutboxMethod::UpdateMessage,
+        target: channel.to_owned(),
+        recipient: None,
+        thread_ts: None,
+        thread_of: Some(checkin_key.to_owned()),
+        payload: Payload::from(serde_json::json!({ "today": today.to_string() })),
+        // A check-in is redrawn as soon as a reply changed it, whatever the hour.
+        not_before: None,
+    }
+}
+
+/// A check-in part as it reads now: the message it was posted as (`original`, its outbox
+/// body), with the row of every task it lists redrawn from `tasks` as stored now: the current
+/// status, and buttons only while the task is open (a done task stays listed, as done). Every
+/// row is redrawn, not only the ones a reply changed, so an update never undoes a button press
+/// made since. Header, intro and launch titles stay as posted.
+pub fn refreshed_checkin(original: &Payload, tasks: &[Task], today: NaiveDate) -> Result<Rendered, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        text: String,
+        #[serde(default)]
+        blocks: Vec<serde_json::Value>,
+    }
+    let body: Body = original.parse()?;
+    let mut blocks = body.blocks;
+    for task in tasks {
+        let rows = task_row(task, &task_line(task, today))
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        blocks = patch_task_rows(blocks, task.id, rows);
+    }
+    // The fallback text (notifications, screen readers) lists the same lines as the blocks, as
+    // the check-in was posted: redrawn from them, so it never tells an older story.
+    let text = fallback_lines(&blocks).join("\n");
+    let blocks = blocks
+        .into_iter()
+        .map(serde_json::from_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    // The part was laid out for the rows as they were; reasons written since can be longer.
+    // Slack would refuse the whole update past its limits, so the last rows give way to a note.
+    let text = if text.is_empty() { body.text } else { text };
+    Ok(Rendered::fit(
+        text,
+        blocks,
+        "Reply in this thread or use `/launch mine` to see every task.",
+    ))
+}
+
+/// The lines a check-in's fallback text is made of, read from its blocks: the header, the
+/// intro, and each launch title and task line (buttons have none).
+fn fallback_lines(blocks: &[serde_json::Value]) -> Vec<String> {
+    let text_of = |value: &serde_json::Value| value["text"].as_str().map(str::to_owned);
+    blocks
+        .iter()
+        .flat_map(|block| match block["type"].as_str() {
+            Some("header" | "section") => text_of(&block["text"]).into_iter().collect::<Vec<_>>(),
+            Some("context") => block["elements"]
+                .as_array()
+                .map(|elements| elements.iter().filter_map(text_of).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +220,82 @@ mod tests {
         let mut listed: Vec<i64> = parts.iter().flat_map(|p| &p.tasks).map(|id| id.0).collect();
         listed.sort();
         assert_eq!(listed, (1..=90).collect::<Vec<_>>());
+    }
+
+    fn sales_round<'a>(launches: &'a [Launch], tasks: &'a [Task]) -> FunctionRound<'a> {
+        FunctionRound {
+            function: FunctionName::parse("sales").unwrap(),
+            launches: launches
+                .iter()
+                .map(|l| (l, tasks.iter().filter(|t| t.launch_id == l.id).collect()))
+                .collect(),
+        }
+    }
+
+    /// Redrawing a part changes only its task rows: a done task keeps its line (marked done)
+    /// and loses its buttons; the header, intro and launch title stay as posted.
+    #[test]
+    fn a_redrawn_part_changes_only_its_task_rows() {
+        let launches = vec![launch(1, Tier::One, "2026-12-18")];
+        let tasks: Vec<_> = (1..=3)
+            .map(|id| task(id, 1, "sales", "2026-12-01", TaskStatus::OnTrack))
+            .collect();
+        let catalog = FunctionCatalog::builtin();
+        let sales = catalog.get(&FunctionName::parse("sales").unwrap()).unwrap();
+        let round = sales_round(&launches, &tasks);
+        let part = checkin(sales, &round, "Mon 23 Nov", date("2026-11-23")).next().unwrap();
+        let posted = crate::notify::payload(&part.rendered);
+        let unchanged = refreshed_checkin(&posted, &tasks, date("2026-11-23")).unwrap();
+        assert_eq!(unchanged, part.rendered, "nothing changed, nothing redrawn differently");
+        let mut now = tasks.clone();
+        now[1].status = TaskStatus::Done;
+        let redrawn = refreshed_checkin(&posted, &now, date("2026-11-23")).unwrap();
+        let before = serde_json::to_value(&part.rendered.blocks).unwrap();
+        let after = serde_json::to_value(&redrawn.blocks).unwrap();
+        let (before, after) = (before.as_array().unwrap(), after.as_array().unwrap());
+        assert_eq!(after.len(), before.len() - 1, "the done task's buttons are gone");
+        assert_eq!(
+            before[..5],
+            after[..5],
+            "header, intro, launch title and the first row as posted"
+        );
+        assert!(
+            after[5]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .contains(":white_check_mark: done")
+        );
+        assert_eq!(after[5]["block_id"], "task:2");
+        assert_eq!(before[7..], after[6..], "the last row as posted");
+        assert!(redrawn.text.contains("`T2` t2") && redrawn.text.contains(":white_check_mark: done"));
+        assert_eq!(redrawn.text.lines().count(), part.rendered.text.lines().count());
+    }
+
+    /// A part laid out for short rows stays within Slack's limits when its rows grow (long
+    /// blocked reasons written since): the last rows give way to a note, as anywhere else.
+    #[test]
+    fn a_redrawn_part_stays_within_slacks_limits() {
+        let launches = vec![launch(1, Tier::One, "2026-12-18")];
+        let tasks: Vec<_> = (1..=24)
+            .map(|id| task(id, 1, "sales", "2026-12-01", TaskStatus::Todo))
+            .collect();
+        let catalog = FunctionCatalog::builtin();
+        let sales = catalog.get(&FunctionName::parse("sales").unwrap()).unwrap();
+        let round = sales_round(&launches, &tasks);
+        let part = checkin(sales, &round, "Mon 23 Nov", date("2026-11-23")).next().unwrap();
+        let posted = crate::notify::payload(&part.rendered);
+        let reason: String = "legal & <finance> ".repeat(40).chars().take(500).collect();
+        let now: Vec<Task> = tasks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.status = TaskStatus::blocked(&reason).unwrap();
+                t
+            })
+            .collect();
+        let redrawn = refreshed_checkin(&posted, &now, date("2026-11-23")).unwrap();
+        let chars: usize = redrawn.blocks.iter().map(crate::slack::blocks::text_chars).sum();
+        assert!(chars <= limits::BLOCK_TEXT, "{chars}");
+        assert!(redrawn.blocks.len() <= limits::MESSAGE_BLOCKS);
     }
 }

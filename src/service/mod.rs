@@ -3,6 +3,7 @@
 //! Slack payloads nor renders Block Kit; the `slack` module does both around it.
 
 mod assignment;
+mod checkin_views;
 mod error;
 mod functions;
 mod gonogo;

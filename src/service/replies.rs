@@ -83,6 +83,8 @@ impl Service {
         let author = reply.author.clone();
         // Which tasks a line without a task id can mean: the author's own open tasks that the
         // check-in lists, or (in a DM) all of them.
+        // The check-in whose thread this is: redrawn when the reply changes a task it lists.
+        let mut thread_checkin: Option<String> = None;
         let candidates: Vec<TaskId> = match reply.place.clone() {
             ReplyPlace::Thread { thread_ts } => {
                 let checkin = match self.store.checkin_at(&reply.channel, &thread_ts).await? {
@@ -93,13 +95,11 @@ impl Service {
                     }
                 };
                 match checkin {
-                    Some(checkin) => self
-                        .store
-                        .checkin_tasks(&checkin.outbox_key)
-                        .await?
-                        .into_iter()
-                        .map(|(id, _)| id)
-                        .collect(),
+                    Some(checkin) => {
+                        let listed = self.store.checkin_tasks(&checkin.outbox_key).await?;
+                        thread_checkin = Some(checkin.outbox_key);
+                        listed.into_iter().map(|(id, _)| id).collect()
+                    }
                     // "Reply in thread" under a nudge or a reminder in the DM: a DM reply all the same.
                     None if reply.channel.starts_with('D') => {
                         reply.place = ReplyPlace::DirectMessage;
@@ -263,8 +263,18 @@ impl Service {
             ReplyPlace::Thread { thread_ts } => Some(thread_ts.as_str()),
             ReplyPlace::DirectMessage => None,
         };
-        let mut messages =
-            notify::reply_answers(&reply.event_id, &reply.channel, thread_ts, &author, &applied, &problems);
+        let changed: Vec<TaskId> = applied.iter().map(|(task, _)| *task).collect();
+        let mut messages = self
+            .checkin_refreshes(&reply.event_id, thread_checkin.as_deref(), &candidates, &changed, today)
+            .await?;
+        messages.extend(notify::reply_answers(
+            &reply.event_id,
+            &reply.channel,
+            thread_ts,
+            &author,
+            &applied,
+            &problems,
+        ));
         messages.extend(owners_told(&reply.event_id, &author, &replies, today));
         self.store.enqueue(&messages, self.clock.now()).await?;
         Ok(ReplyOutcome::Answered {

@@ -65,6 +65,15 @@ impl Store {
             .collect())
     }
 
+    /// The key of the most recent posted check-in that lists `task`, if any: the one whose rows
+    /// still show people the task's status, so a change made elsewhere (a DM) is shown there.
+    pub async fn latest_posted_checkin_listing(&self, task: TaskId) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT c.outbox_key FROM checkin_tasks t JOIN checkins c ON c.outbox_key = t.outbox_key \
+             JOIN outbox o ON o.idempotency_key = c.outbox_key WHERE t.task_id = $1 AND o.state = 'sent' \
+             ORDER BY c.created_at_ms DESC, c.outbox_key DESC LIMIT 1";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(task.0).fetch_optional(pool).await)?)
+    }
+
     /// Tasks among those `key` lists on which `user` recorded anything since `since`.
     pub async fn answered_in_checkin(
         &self,

@@ -225,6 +225,15 @@ impl Store {
         Ok(())
     }
 
+    /// The body the message with `key` was enqueued with: what a later `chat.update` of it
+    /// starts from (a check-in's header and intro are kept; only its task rows are redrawn).
+    pub async fn enqueued_payload(&self, key: &str) -> Result<Option<Payload>, StoreError> {
+        const SQL: &str = "SELECT payload FROM outbox WHERE idempotency_key = $1";
+        let text: Option<String> =
+            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?;
+        Ok(text.map(Payload::from_stored))
+    }
+
     /// The state of the message with `key`, if it exists.
     pub async fn outbox_state(&self, key: &str) -> Result<Option<String>, StoreError> {
         const SQL: &str = "SELECT state FROM outbox WHERE idempotency_key = $1";

@@ -17,6 +17,7 @@ mod helpers;
 
 mod architecture;
 mod chaos;
+mod checkin_updates;
 mod cli;
 mod health;
 mod manifest;

@@ -24,7 +24,7 @@ channel = "C0SALES"
 "#;
 
 /// A fixture as Slack sent it.
-fn fixture(name: &str) -> Value {
+pub(crate) fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/slack/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -32,7 +32,7 @@ fn fixture(name: &str) -> Value {
 
 /// Replaces every string value equal to one of `ids` (JSON-aware, so `A111` does not touch
 /// `A1111`), leaving the payload's shape exactly as recorded.
-fn with_ids(value: Value, ids: &[(&str, &str)]) -> Value {
+pub(crate) fn with_ids(value: Value, ids: &[(&str, &str)]) -> Value {
     match value {
         Value::String(s) => Value::String(
             ids.iter()
@@ -46,14 +46,14 @@ fn with_ids(value: Value, ids: &[(&str, &str)]) -> Value {
 }
 
 /// Sets the field at `pointer` (which must exist in the recorded shape).
-fn set(value: &mut Value, pointer: &str, to: Value) {
+pub(crate) fn set(value: &mut Value, pointer: &str, to: Value) {
     *value
         .pointer_mut(pointer)
         .unwrap_or_else(|| panic!("the recorded payload has no {pointer}")) = to;
 }
 
 /// What Slack sends for text a person typed: `&`, `<`, `>` escaped.
-fn typed(text: &str) -> Value {
+pub(crate) fn typed(text: &str) -> Value {
     Value::String(slack_emulator::escape_typed(text))
 }
 

@@ -414,6 +414,56 @@ fn checkin_two_launches() {
     );
 }
 
+/// Ann replies `T101 done, T107 at risk: vendor late` in the thread of the check-in above: the
+/// check-in is redrawn in place, T101 done without buttons, T107 at risk, the rest as posted.
+#[test]
+fn checkin_redrawn_after_a_reply() {
+    let marketing = function_def("marketing");
+    let (payments, rd) = (payments_hub(), rd_portal());
+    let (payments_tasks, rd_tasks) = (payments_tasks(), rd_tasks());
+    let listed = |tasks: &[Task]| -> Vec<Task> {
+        tasks
+            .iter()
+            .filter(|t| t.function == marketing.name && t.status.is_open())
+            .cloned()
+            .collect()
+    };
+    let (payments_listed, rd_listed) = (listed(&payments_tasks), listed(&rd_tasks));
+    let round = FunctionRound {
+        function: marketing.name.clone(),
+        launches: vec![
+            (&payments, payments_listed.iter().collect()),
+            (&rd, rd_listed.iter().collect()),
+        ],
+    };
+    let part = notify::checkin(&marketing, &round, "Tue 1 Dec", today())
+        .next()
+        .unwrap();
+    let posted = notify::payload(&part.rendered);
+    let now: Vec<Task> = payments_listed
+        .iter()
+        .chain(&rd_listed)
+        .cloned()
+        .map(|task| match task.id.0 {
+            101 => Task {
+                status: TaskStatus::Done,
+                ..task
+            },
+            107 => Task {
+                status: TaskStatus::AtRisk,
+                ..task
+            },
+            _ => task,
+        })
+        .collect();
+    let redrawn = notify::refreshed_checkin(&posted, &now, today()).unwrap();
+    check(
+        "checkin_redrawn_after_a_reply",
+        "The same check-in after Ann's `T101 done, T107 at risk: vendor late` in its thread",
+        message(&redrawn),
+    );
+}
+
 #[test]
 fn checkin_in_parts() {
     // Thirty open tasks with buttons take sixty blocks: more than one message holds.

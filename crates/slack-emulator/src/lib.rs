@@ -391,6 +391,21 @@ impl Emulator {
 
     /// Stores a message as if the bot had posted it, for tests that start from an existing one
     /// (so the bot is in that channel).
+    /// Puts a message that `user` (a person) wrote at `ts` in `channel`: one the bot may read
+    /// but not edit (`chat.update` answers `cant_update_message`).
+    pub fn seed_person_message(&self, channel: &str, ts: &str, user: &str, text: &str) {
+        let mut state = self.lock();
+        state
+            .channels
+            .entry(channel.to_owned())
+            .or_insert_with(|| ChannelState::default_for(channel))
+            .bot_is_member = true;
+        state.messages.insert(
+            (channel.to_owned(), ts.to_owned()),
+            json!({ "ts": ts, "text": text, "user": user, "type": "message" }),
+        );
+    }
+
     pub fn seed_message(&self, channel: &str, ts: &str, text: &str, blocks: Value) {
         let mut state = self.lock();
         state

@@ -233,17 +233,38 @@ fn answer(state: &Arc<Mutex<EmulatorState>>, method: &str, body: &Value) -> Resp
             state.messages.insert((channel.clone(), ts.clone()), message.clone());
             json!({"ok": true, "channel": channel, "ts": ts, "message": message})
         }
+        // docs.slack.dev chat.update (errors as slack-ruby/slack-api-ref lists them):
+        // `message_not_found` for no message at that ts; `cant_update_message` for a message
+        // the caller did not post (a bot edits only its own); `is_inactive` in an archived
+        // channel; `no_text` without text or blocks. `edit_window_closed` is the workspace's
+        // edit window for people's messages, which does not bind an app's own messages, so it is
+        // not modelled. What the update does not replace is kept: the message stays where it
+        // is in its thread, and metadata is retained unless the update includes some.
         "chat.update" => {
             let channel = body["channel"].as_str().unwrap_or_default().to_owned();
             let ts = body["ts"].as_str().unwrap_or_default().to_owned();
             let key = (channel.clone(), ts.clone());
-            if !state.messages.contains_key(&key) {
+            let Some(existing) = state.messages.get(&key).cloned() else {
                 return Json(json!({"ok": false, "error": "message_not_found"})).into_response();
+            };
+            if existing["bot_id"].as_str() != Some(BOT_ID) {
+                return Json(json!({"ok": false, "error": "cant_update_message"})).into_response();
             }
-            let message = json!({
-                "ts": ts, "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])),
-                "user": BOT_USER_ID, "bot_id": BOT_ID, "type": "message"
-            });
+            if state.channels.get(&channel).is_some_and(|here| here.archived) {
+                return Json(json!({"ok": false, "error": "is_inactive"})).into_response();
+            }
+            let no_text = body["text"].as_str().is_none_or(str::is_empty);
+            let no_blocks = body["blocks"].as_array().is_none_or(Vec::is_empty);
+            if no_text && no_blocks {
+                return Json(json!({"ok": false, "error": "no_text"})).into_response();
+            }
+            let mut message = existing;
+            message["text"] = body["text"].clone();
+            message["blocks"] = body.get("blocks").cloned().unwrap_or(json!([]));
+            message["edited"] = json!({"user": BOT_USER_ID, "ts": ts});
+            if let Some(metadata) = body.get("metadata") {
+                message["metadata"] = metadata.clone();
+            }
             state.messages.insert(key, message.clone());
             json!({"ok": true, "channel": channel, "ts": ts, "text": body["text"], "message": message})
         }

@@ -10,10 +10,10 @@ use crate::service::ServiceError;
 use crate::slack::blocks::Rendered;
 use crate::slack::context::SlackContext;
 use crate::slack::dispatch::reply_for;
-use crate::slack::render::{self, actions, task_row_after_change};
+use crate::slack::render::{self, patch_task_rows, task_line, task_row, task_row_after_change};
 use crate::views::View;
 use liftoff_core::command::Command;
-use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId, TaskId};
+use liftoff_core::{ChangeSource, SlackChannelId, SlackUserId};
 
 /// After a go/no-go answer: replace the question with what was recorded, or tell the lead (next
 /// to it, to them only) why it was not.
@@ -53,6 +53,16 @@ pub(super) async fn after_change(
         }
         return;
     };
+    // The check-in listing the task, when the button was elsewhere (a nudge, `/launch mine`).
+    let pressed_on = place.channel.as_deref().zip(place.ts.as_deref());
+    let on_checkin = ctx
+        .service
+        .redraw_checkins_after_change(item.task.id, item.task.version, pressed_on, *today)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, task = %item.task.id, "could not queue the check-in's redraw");
+            false
+        });
     let result = if place.ephemeral {
         // Ephemeral messages cannot be fetched or chat.update'd: replace through response_url
         // with a freshly rendered view of the person's tasks, which is what those messages show.
@@ -79,10 +89,13 @@ pub(super) async fn after_change(
                 }
             },
         };
-        let new_rows: Vec<Value> = task_row_after_change(&item.task, &item.launch, *today)
-            .iter()
-            .filter_map(|b| serde_json::to_value(b).ok())
-            .collect();
+        // A check-in groups its rows under launch titles: its rows do not repeat the launch.
+        let rows = if on_checkin {
+            task_row(&item.task, &task_line(&item.task, *today))
+        } else {
+            task_row_after_change(&item.task, &item.launch, *today)
+        };
+        let new_rows: Vec<Value> = rows.iter().filter_map(|b| serde_json::to_value(b).ok()).collect();
         let patched = patch_task_rows(blocks, item.task.id, new_rows);
         let blocks: Vec<SlackBlock> = patched
             .into_iter()
@@ -92,47 +105,5 @@ pub(super) async fn after_change(
     };
     if let Err(err) = result {
         tracing::warn!(error = %err, task = %item.task.id, "could not update the message after a change");
-    }
-}
-
-/// Replaces the row of `task` (its line block and its buttons) in a message's blocks with
-/// `new_rows`, leaving every other block exactly as it was. Unchanged if the row is not there.
-pub fn patch_task_rows(mut blocks: Vec<Value>, task: TaskId, new_rows: Vec<Value>) -> Vec<Value> {
-    let line_id = format!("{}{}", actions::TASK_BLOCK_PREFIX, task.0);
-    let actions_id = format!("{line_id}:actions");
-    let block_id = |b: &Value| b.get("block_id").and_then(Value::as_str).map(str::to_owned);
-    let Some(start) = blocks
-        .iter()
-        .position(|b| block_id(b).as_deref() == Some(line_id.as_str()))
-    else {
-        return blocks;
-    };
-    let mut end = start + 1;
-    if blocks.get(end).and_then(block_id).as_deref() == Some(actions_id.as_str()) {
-        end += 1;
-    }
-    blocks.splice(start..end, new_rows);
-    blocks
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn patching_replaces_only_the_task_row() {
-        let blocks = vec![
-            json!({"type": "header", "block_id": "h"}),
-            json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "old"}}),
-            json!({"type": "actions", "block_id": "task:7:actions", "elements": []}),
-            json!({"type": "section", "block_id": "task:70", "text": {"type": "mrkdwn", "text": "other"}}),
-        ];
-        let new_rows =
-            vec![json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "new"}})];
-        let patched = patch_task_rows(blocks.clone(), TaskId(7), new_rows.clone());
-        assert_eq!(patched, vec![blocks[0].clone(), new_rows[0].clone(), blocks[3].clone()]);
-        assert_eq!(patch_task_rows(blocks.clone(), TaskId(8), new_rows), blocks);
     }
 }

@@ -13,8 +13,6 @@ mod buttons;
 mod in_place;
 mod modals;
 
-pub use in_place::patch_task_rows;
-
 /// How an interaction is answered.
 #[derive(Debug)]
 pub enum Outcome {

@@ -20,8 +20,8 @@ mod widgets;
 pub use codec::{task_id_from_value, task_ids_in};
 pub use modals::{blocked_modal, new_launch_modal, reason_input};
 pub use widgets::{
-    due_note_text, due_with_note, launch_facts, readiness_label, task_line, task_row, task_row_after_change,
-    task_row_blocks,
+    due_note_text, due_with_note, launch_facts, patch_task_rows, readiness_label, task_line, task_row,
+    task_row_after_change, task_row_blocks,
 };
 
 /// `rendered` followed by `notes`, each as a context line.

@@ -3,6 +3,7 @@
 
 use crate::slack::markup::Markup;
 use chrono::NaiveDate;
+use serde_json::Value;
 use slack_morphism::prelude::*;
 
 use super::actions;
@@ -10,7 +11,7 @@ use super::codec::ballot_value;
 use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
 use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
-use liftoff_core::{DueDate, DueNote, FunctionDef, FunctionName, Launch, StatusKind, Task, TaskStatus, Tier};
+use liftoff_core::{DueDate, DueNote, FunctionDef, FunctionName, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
 
 /// What the person who set a due date is told about where it landed: a `T-5` moved off a
 /// weekend or holiday, or a date they typed that is not a working day.
@@ -218,4 +219,46 @@ pub(super) fn answer_buttons(gonogo: i64, function: &FunctionName) -> SlackBlock
     ])
     .with_block_id(SlackBlockId(format!("gonogo:{value}")))
     .into()
+}
+
+/// Replaces the row of `task` (its line block and its buttons) in a message's blocks with
+/// `new_rows`, leaving every other block exactly as it was. Unchanged if the row is not there.
+pub fn patch_task_rows(mut blocks: Vec<Value>, task: TaskId, new_rows: Vec<Value>) -> Vec<Value> {
+    let line_id = format!("{}{}", actions::TASK_BLOCK_PREFIX, task.0);
+    let actions_id = format!("{line_id}:actions");
+    let block_id = |b: &Value| b.get("block_id").and_then(Value::as_str).map(str::to_owned);
+    let Some(start) = blocks
+        .iter()
+        .position(|b| block_id(b).as_deref() == Some(line_id.as_str()))
+    else {
+        return blocks;
+    };
+    let mut end = start + 1;
+    if blocks.get(end).and_then(block_id).as_deref() == Some(actions_id.as_str()) {
+        end += 1;
+    }
+    blocks.splice(start..end, new_rows);
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn patching_replaces_only_the_task_row() {
+        let blocks = vec![
+            json!({"type": "header", "block_id": "h"}),
+            json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "old"}}),
+            json!({"type": "actions", "block_id": "task:7:actions", "elements": []}),
+            json!({"type": "section", "block_id": "task:70", "text": {"type": "mrkdwn", "text": "other"}}),
+        ];
+        let new_rows =
+            vec![json!({"type": "section", "block_id": "task:7", "text": {"type": "mrkdwn", "text": "new"}})];
+        let patched = patch_task_rows(blocks.clone(), TaskId(7), new_rows.clone());
+        assert_eq!(patched, vec![blocks[0].clone(), new_rows[0].clone(), blocks[3].clone()]);
+        assert_eq!(patch_task_rows(blocks.clone(), TaskId(8), new_rows), blocks);
+    }
 }
