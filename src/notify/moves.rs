@@ -45,30 +45,23 @@ pub fn launch_moved(change: &LaunchMove<'_>, functions: &[FunctionDef]) -> Vec<O
     }
     let launch = change.launch;
     let key = |target: &str| format!("moved:{}:v{}:{target}", launch.id.0, launch.version);
+    // What moved, said the same way to a channel and to an owner.
+    let moved = format!(
+        ":calendar: *{}* (`{}`) moved from {} to {} (by {})",
+        escape_quiet(&launch.name),
+        launch.slug,
+        human(change.from, change.today),
+        human(launch.launch_date, change.today),
+        change.actor.mention(),
+    );
     let mut messages = Vec::new();
     for (channel, items) in by_channel {
-        let heading = format!(
-            ":calendar: *{}* (`{}`) moved from {} to {} (by {}); {} moved with it:",
-            escape_quiet(&launch.name),
-            launch.slug,
-            human(change.from, change.today),
-            human(launch.launch_date, change.today),
-            change.actor.mention(),
-            count(items.len()),
-        );
+        let heading = format!("{moved}; {} moved with it:", count(items.len()));
         let rendered = render(heading, &items, launch, change.today, true);
         messages.push(super::post_message(key(channel), "launch_moved", channel, &rendered));
     }
     for (owner, items) in by_owner {
-        let heading = format!(
-            ":calendar: *{}* (`{}`) moved from {} to {} (by {}), so {} of yours moved with it:",
-            escape_quiet(&launch.name),
-            launch.slug,
-            human(change.from, change.today),
-            human(launch.launch_date, change.today),
-            change.actor.mention(),
-            count(items.len()),
-        );
+        let heading = format!("{moved}, so {} of yours moved with it:", count(items.len()));
         let rendered = render(heading, &items, launch, change.today, false);
         messages.push(super::post_message(key(owner), "launch_moved", owner, &rendered));
     }
