@@ -110,11 +110,10 @@ impl Service {
             }
             ReplyPlace::DirectMessage => self.own_open_tasks(&author).await?,
         };
-        // The launches a check-in thread is about (none in a DM, where any own task goes).
-        let checkin_launches: Option<Vec<liftoff_core::LaunchId>> = match &reply.place {
-            ReplyPlace::Thread { .. } => Some(self.launches_of(&candidates).await?),
-            ReplyPlace::DirectMessage => None,
-        };
+        // The launches a check-in thread is about, read only if a reply names a task the
+        // check-in does not list (in a DM any own task goes).
+        let in_checkin_thread = matches!(reply.place, ReplyPlace::Thread { .. });
+        let mut checkin_launches: Option<Vec<liftoff_core::LaunchId>> = None;
         let today = self.reply_day(&reply).await;
         // What this message already applied: from its first version (for an edit), or from an
         // earlier delivery of this event that died before it was marked handled.
@@ -175,15 +174,7 @@ impl Service {
                     // applying it: not applied twice. A redelivery still confirms it (the
                     // confirmation may never have been written).
                     if !reply.edited {
-                        let what = match &update.change {
-                            ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
-                            ReplyChange::Due(liftoff_core::DueDate::On(date)) => {
-                                let today = self.today_for(&author).await;
-                                format!("due {}", liftoff_core::dates::human(*date, today))
-                            }
-                            ReplyChange::Due(due) => format!("due {due}"),
-                        };
-                        applied.push((task, what));
+                        applied.push((task, self.said_back(&author, &update.change).await));
                     }
                     continue;
                 }
@@ -202,9 +193,9 @@ impl Service {
                 };
                 // A task the check-in does not ask about, of another launch: most likely a
                 // mistyped id, so it is not changed.
-                if let Some(checkin) = &checkin_launches
+                if in_checkin_thread
                     && !candidates.contains(&task)
-                    && let Some(refusal) = self.other_launch(task, checkin).await?
+                    && let Some(refusal) = self.other_launch(task, &candidates, &mut checkin_launches).await?
                 {
                     problems.push(ReplyProblem::Refused {
                         task: Some(task),
@@ -252,7 +243,7 @@ impl Service {
                     // as applied, not applied again.
                     Err(ServiceError::Store(StoreError::AlreadyApplied)) => {
                         if !reply.edited {
-                            applied.push((task, said_back(&update.change)));
+                            applied.push((task, self.said_back(&author, &update.change).await));
                         }
                     }
                     Err(ServiceError::Store(err)) => return Err(err.into()),
@@ -284,6 +275,19 @@ impl Service {
         })
     }
 
+    /// What an update applied earlier did, said back in the confirmation (the update's own
+    /// words: the task may have changed since).
+    async fn said_back(&self, author: &SlackUserId, change: &ReplyChange) -> String {
+        match change {
+            ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
+            ReplyChange::Due(liftoff_core::DueDate::On(date)) => {
+                let today = self.today_for(author).await;
+                format!("due {}", liftoff_core::dates::human(*date, today))
+            }
+            ReplyChange::Due(due) => format!("due {due}"),
+        }
+    }
+
     /// The launches `tasks` belong to.
     async fn launches_of(&self, tasks: &[TaskId]) -> Result<Vec<liftoff_core::LaunchId>, StoreError> {
         let mut launches = Vec::new();
@@ -297,16 +301,22 @@ impl Service {
         Ok(launches)
     }
 
-    /// The refusal for `task` when it belongs to none of `launches`.
+    /// The refusal for `task` when it belongs to none of the launches of the check-in's
+    /// `listed` tasks (`launches` keeps them, read once, for the reply's other lines).
     async fn other_launch(
         &self,
         task: TaskId,
-        launches: &[liftoff_core::LaunchId],
+        listed: &[TaskId],
+        launches: &mut Option<Vec<liftoff_core::LaunchId>>,
     ) -> Result<Option<UserError>, StoreError> {
         let Some(found) = self.store.task(task).await? else {
             return Ok(None);
         };
-        if launches.contains(&found.launch_id) {
+        let known = match launches.take() {
+            Some(known) => known,
+            None => self.launches_of(listed).await?,
+        };
+        if launches.insert(known).contains(&found.launch_id) {
             return Ok(None);
         }
         Ok(self
@@ -427,14 +437,6 @@ fn owners_told(
             notify::changed_by_someone_else(format!("changed:reply:{event_id}:{owner}"), owner, &changes, today)
         })
         .collect()
-}
-
-/// What an update did, said back in the confirmation.
-fn said_back(change: &ReplyChange) -> String {
-    match change {
-        ReplyChange::Status(status) | ReplyChange::BlockedBy { status, .. } => status.to_string(),
-        ReplyChange::Due(due) => format!("due {due}"),
-    }
 }
 
 /// What one update does, as a key: an edit that repeats it does not apply it again.

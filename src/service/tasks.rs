@@ -336,8 +336,8 @@ impl Service {
         today: NaiveDate,
     ) -> Result<Vec<crate::outbound::OutboxMessage>, StoreError> {
         let mut waiting: std::collections::BTreeMap<SlackUserId, Vec<TaskInLaunch>> = Default::default();
-        for other in self.store.launch_tasks(done.launch_id).await? {
-            if other.blocked_by != Some(done.id) || !other.status.is_open() {
+        for other in self.waiting_on(done).await? {
+            if !other.status.is_open() {
                 continue;
             }
             let Some(owner) = other.owner.clone().filter(|owner| owner != actor) else {
@@ -355,6 +355,17 @@ impl Service {
                 let key = format!("unblocked:{}:v{version}:{owner}", done.id);
                 crate::notify::unblocked(key, &owner, done, &tasks, today)
             })
+            .collect())
+    }
+
+    /// The tasks of `task`'s launch that wait on it (`block … by`): what it blocks.
+    async fn waiting_on(&self, task: &Task) -> Result<Vec<Task>, StoreError> {
+        Ok(self
+            .store
+            .launch_tasks(task.launch_id)
+            .await?
+            .into_iter()
+            .filter(|other| other.blocked_by == Some(task.id))
             .collect())
     }
 
@@ -400,13 +411,7 @@ impl Service {
             Some(by) => self.store.task(by).await?,
             None => None,
         };
-        let blocks: Vec<_> = self
-            .store
-            .launch_tasks(launch.id)
-            .await?
-            .into_iter()
-            .filter(|other| other.blocked_by == Some(id))
-            .collect();
+        let blocks = self.waiting_on(&task).await?;
         Ok(Reply::ephemeral(View::TaskDetail {
             item: TaskInLaunch { task, launch },
             roles,
