@@ -389,33 +389,34 @@ impl Emulator {
         self.lock().rate.refused
     }
 
-    /// Stores a message as if the bot had posted it, for tests that start from an existing one
-    /// (so the bot is in that channel).
     /// Puts a message that `user` (a person) wrote at `ts` in `channel`: one the bot may read
     /// but not edit (`chat.update` answers `cant_update_message`).
     pub fn seed_person_message(&self, channel: &str, ts: &str, user: &str, text: &str) {
-        let mut state = self.lock();
-        state
-            .channels
-            .entry(channel.to_owned())
-            .or_insert_with(|| ChannelState::default_for(channel))
-            .bot_is_member = true;
-        state.messages.insert(
-            (channel.to_owned(), ts.to_owned()),
+        self.seed(
+            channel,
+            ts,
             json!({ "ts": ts, "text": text, "user": user, "type": "message" }),
         );
     }
 
+    /// Stores a message as if the bot had posted it, for tests that start from an existing one
+    /// (so the bot is in that channel).
     pub fn seed_message(&self, channel: &str, ts: &str, text: &str, blocks: Value) {
+        self.seed(
+            channel,
+            ts,
+            json!({ "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER_ID, "bot_id": BOT_ID }),
+        );
+    }
+
+    /// Stores `message` at `ts` in `channel`, with the bot a member there.
+    fn seed(&self, channel: &str, ts: &str, message: Value) {
         let mut state = self.lock();
         state
             .channels
             .entry(channel.to_owned())
             .or_insert_with(|| ChannelState::default_for(channel))
             .bot_is_member = true;
-        state.messages.insert(
-            (channel.to_owned(), ts.to_owned()),
-            json!({ "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER_ID, "bot_id": BOT_ID }),
-        );
+        state.messages.insert((channel.to_owned(), ts.to_owned()), message);
     }
 }
