@@ -15,17 +15,17 @@
 //! ```
 //! With `--postgres`, a database `liftoff_bench` is created on that server and dropped after.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use liftoff::slack::signature;
-use secrecy::SecretString;
-use slack_emulator::{Emulator, slash_command_form};
+use slack_emulator::Emulator;
 use sqlx::Connection;
 
-const SECRET: &str = "bench-signing-secret";
+#[path = "common/serve.rs"]
+mod serve;
+use serve::{Outcome, Serve, command_form, send};
+
 const LAUNCHES: usize = 100;
 
 struct Args {
@@ -48,127 +48,6 @@ fn args() -> Args {
         rate: value("--rate").map_or(1000, |v| v.parse().expect("--rate takes requests per second")),
         secs: value("--secs").map_or(20, |v| v.parse().expect("--secs takes seconds")),
         postgres: value("--postgres"),
-    }
-}
-
-/// The serve process and where it listens.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Serve {
-    fn spawn(binary: &str, database_url: &str, api_url: &str, workdir: &std::path::Path) -> Serve {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(binary)
-            .arg("serve")
-            .current_dir(workdir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url)
-            .env("SLACK_BOT_TOKEN", "xoxb-bench")
-            .env("SLACK_SIGNING_SECRET", SECRET)
-            .env("LIFTOFF_BIND", format!("127.0.0.1:{port}"))
-            .env("LIFTOFF_SLACK_API_URL", api_url)
-            .stdout(Stdio::null())
-            // LOADGEN_SERVE_LOG=path keeps the service's log (appended) for a look at errors.
-            .stderr(match std::env::var("LOADGEN_SERVE_LOG") {
-                Ok(path) => std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_or_else(|_| Stdio::null(), Stdio::from),
-                Err(_) => Stdio::null(),
-            })
-            .spawn()
-            .expect("liftoff serve starts (build it with cargo build --release)");
-        Serve {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    /// Polls `/readyz` every millisecond until it answers 200.
-    async fn wait_ready(&mut self, http: &reqwest::Client) -> Duration {
-        let started = Instant::now();
-        loop {
-            if let Ok(response) = http.get(format!("{}/readyz", self.base)).send().await
-                && response.status() == 200
-            {
-                return started.elapsed();
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("liftoff serve exited before it was ready: {status}");
-            }
-            assert!(started.elapsed() < Duration::from_secs(30), "not ready within 30 s");
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    }
-
-    fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// SIGTERM (graceful shutdown), then wait.
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn command_form(user: &str, text: &str, response_url: &str) -> String {
-    slash_command_form(user, "C0LAUNCH", text, response_url)
-}
-
-/// What one signed `/launch` request got back.
-enum Outcome {
-    Ok,
-    /// A 200 whose reply is the "something went wrong" apology: an internal error.
-    Apology,
-    /// A 200 with a usage problem (the command did not do what was meant).
-    Problem(String),
-    Status(u16),
-    Transport(String),
-}
-
-async fn send(http: &reqwest::Client, base: &str, body: String) -> Outcome {
-    let timestamp = chrono::Utc::now().timestamp().to_string();
-    let signed = signature::sign(&SecretString::from(SECRET), &timestamp, body.as_bytes());
-    let response = http
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", timestamp)
-        .header("x-slack-signature", signed)
-        .body(body)
-        .send()
-        .await;
-    let response = match response {
-        Ok(response) => response,
-        Err(err) => return Outcome::Transport(err.to_string()),
-    };
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Outcome::Status(status);
-    }
-    let text = response.text().await.unwrap_or_default();
-    let reply: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let shown = reply["text"].as_str().unwrap_or_default();
-    if shown.starts_with("Sorry, something went wrong") {
-        Outcome::Apology
-    } else if shown.starts_with(":warning:") {
-        Outcome::Problem(shown.chars().take(160).collect())
-    } else {
-        Outcome::Ok
     }
 }
 
@@ -214,7 +93,7 @@ async fn run_load(http: &reqwest::Client, serve: &Serve, slack: &Emulator, rate:
             histogram.lock().expect("histogram").saturating_record(micros.max(1));
             let mut tally = tally.lock().expect("tally");
             match outcome {
-                Outcome::Ok => tally.ok += 1,
+                Outcome::Ok(_) => tally.ok += 1,
                 Outcome::Apology => tally.apologies += 1,
                 Outcome::Problem(text) => {
                     tally.problems += 1;
@@ -281,7 +160,7 @@ async fn bench(args: &Args, database_url: &str, label: &str) {
         let text = format!("new Bench {launch} tier:2 date:{date} lead:<@U0LEAD>");
         let outcome = send(&http, &serve.base, command_form("U0PMM", &text, &response_url)).await;
         assert!(
-            matches!(outcome, Outcome::Ok | Outcome::Problem(_)),
+            matches!(outcome, Outcome::Ok(_) | Outcome::Problem(_)),
             "/launch {text} failed"
         );
     }
