@@ -655,10 +655,12 @@ async fn bench(args: &Args) -> bool {
         &workdir,
     );
     let ready = liftoff.wait_ready(&http).await;
+    let seeding = Instant::now();
     seed_liftoff(&http, &liftoff.base, date).await;
     println!(
-        "Liftoff ready in {:.0} ms; {SEED_TASKS} tasks created by signed commands",
-        ready.as_secs_f64() * 1e3
+        "Liftoff ready in {:.0} ms; the launch and its {SEED_TASKS} tasks created by signed commands in {:.1} s",
+        ready.as_secs_f64() * 1e3,
+        seeding.elapsed().as_secs_f64()
     );
 
     let peer_db = dir.path().join("peer.db");
