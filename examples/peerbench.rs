@@ -26,7 +26,9 @@
 //!    apology or a `:warning:`). A run with any such answer, or with a socket error, fails;
 //! 4. reads the server's CPU time (utime + stime of all its threads, `/proc/<pid>/stat`) before
 //!    and after each run: CPU per request is the difference over the requests answered. Clock
-//!    ticks are `getconf CLK_TCK` (100 if that cannot be run). RSS is `VmRSS` after all runs;
+//!    ticks are `getconf CLK_TCK` (100 if that cannot be run). The other server's CPU time over
+//!    the same run is shown too (work it still does after its own run takes cores from the one
+//!    measured), and the load average before and after. RSS is `VmRSS` after all runs;
 //! 5. checks each database holds the tasks the `task` runs were answered for, prints the runs
 //!    and a Markdown table (ranges over the rounds; the ratio column pairs each round's Liftoff
 //!    run with the peer's run right after it), and exits 1 if anything failed.
@@ -219,6 +221,9 @@ struct Measured {
     p50_ms: f64,
     p99_ms: f64,
     cpu_ms: f64,
+    /// The other server's CPU time meanwhile: work it still does after its own run (outbox,
+    /// App Home rebuilds) takes cores from the one measured.
+    other_cpu_ms: f64,
 }
 
 impl Measured {
@@ -228,6 +233,11 @@ impl Measured {
 
     fn cpu_per_request(&self) -> f64 {
         self.cpu_ms / self.requests as f64
+    }
+
+    /// The other server's CPU use during the run, in percent of one core.
+    fn other_busy_percent(&self) -> f64 {
+        self.other_cpu_ms / self.secs / 10.0
     }
 }
 
@@ -374,13 +384,15 @@ fn parse_report(stdout: &str) -> Option<WrkReport> {
     })
 }
 
-/// One wrk run of `work` against `url` for `secs`, with the server's CPU time around it.
+/// One wrk run of `work` against `url` for `secs`, with the CPU time of the server (`pid`) and
+/// of the other one (`other`) around it.
+#[allow(clippy::too_many_arguments)]
 async fn run_wrk(
     args: &Args,
     dir: &Path,
     name: &str,
     url: &str,
-    pid: u32,
+    (pid, other): (u32, u32),
     work: Work,
     secs: u64,
 ) -> Result<Measured, String> {
@@ -397,11 +409,14 @@ async fn run_wrk(
         .arg(&script)
         .arg(url);
     let before = cpu_ticks(pid).ok_or("the server is gone")?;
+    let other_before = cpu_ticks(other).unwrap_or(0);
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{} does not run ({e}): scripts/peer-bench.sh installs it", args.wrk))?;
     let after = cpu_ticks(pid).ok_or("the server died during the run")?;
+    let other_after = cpu_ticks(other).unwrap_or(0);
+    let tick_ms = 1000.0 / clock_ticks_per_second() as f64;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(format!(
@@ -430,7 +445,8 @@ async fn run_wrk(
         secs: report.duration_us as f64 / 1e6,
         p50_ms: report.p50_us as f64 / 1e3,
         p99_ms: report.p99_us as f64 / 1e3,
-        cpu_ms: (after - before) as f64 * 1000.0 / clock_ticks_per_second() as f64,
+        cpu_ms: (after - before) as f64 * tick_ms,
+        other_cpu_ms: other_after.saturating_sub(other_before) as f64 * tick_ms,
     })
 }
 
@@ -605,6 +621,13 @@ fn launch_date() -> chrono::NaiveDate {
     date
 }
 
+/// The machine's load averages (1, 5, 15 min): other work on a shared machine shows here.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// The first words of what `program arg` prints: `wrk 4.1.0`, `v20.20.2`.
 fn version(program: &str, arg: &str) -> String {
     Command::new(program)
@@ -623,6 +646,7 @@ async fn bench(args: &Args) -> bool {
     let dir = tempfile::tempdir().expect("a temp dir");
     let http = reqwest::Client::builder().build().expect("an HTTP client");
     let date = launch_date();
+    let load_before = load_average();
     println!("# peerbench: Liftoff and the Bolt-JS peer, one after the other");
     println!(
         "wrk -t{} -c{} -d{}s, {} round(s), {} s warm-up; {} cores; {}; node {}; {} clock ticks/s; launch day {date}; Liftoff {}",
@@ -698,43 +722,50 @@ async fn bench(args: &Args) -> bool {
         }
     }
 
-    for (server, pid, base) in &targets {
+    let pids = |server: Server| match server {
+        Server::Liftoff => (targets[0].1, targets[1].1),
+        Server::Bolt => (targets[1].1, targets[0].1),
+    };
+    for (server, _, base) in &targets {
         let url = format!("{base}/slack/commands");
         let name = format!("warmup-{}", server.label());
-        if let Err(err) = run_wrk(args, dir.path(), &name, &url, *pid, Work::Show, args.warmup).await {
+        if let Err(err) = run_wrk(args, dir.path(), &name, &url, pids(*server), Work::Show, args.warmup).await {
             failures.push(format!("{} warm-up: {err}", server.label()));
         }
     }
 
     let mut runs = Vec::new();
     println!();
-    println!("| work | round | server | requests | throughput | p50 | p99 | CPU per request | result |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| work | round | server | requests | throughput | p50 | p99 | CPU per request | the other server meanwhile | result |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for work in Work::ALL {
         for round in 1..=args.rounds {
-            for (server, pid, base) in &targets {
+            for (server, _, base) in &targets {
                 let url = format!("{base}/slack/commands");
                 let name = format!("{work:?}-{round}-{}", server.label()).to_lowercase();
-                let result = run_wrk(args, dir.path(), &name, &url, *pid, work, args.secs).await;
+                let result = run_wrk(args, dir.path(), &name, &url, pids(*server), work, args.secs).await;
                 match &result {
                     Ok(m) => {
                         if work == Work::Task {
                             answered_tasks[*server as usize] += m.requests;
                         }
                         println!(
-                            "| {} | {round} | {} | {} | {} req/s | {} ms | {} ms | {:.3} ms | ok |",
+                            "| {} | {round} | {} | {} | {} req/s | {} ms | {} ms | {:.3} ms | {:.0}% of a core | ok |",
                             work.label(),
                             server.label(),
                             thousands(m.requests as f64),
                             thousands(m.throughput()),
                             ms(m.p50_ms),
                             ms(m.p99_ms),
-                            m.cpu_per_request()
+                            m.cpu_per_request(),
+                            m.other_busy_percent()
                         );
                     }
                     Err(err) => {
                         println!(
-                            "| {} | {round} | {} | | | | | | **failed** |",
+                            "| {} | {round} | {} | | | | | | | **failed** |",
                             work.label(),
                             server.label()
                         );
@@ -810,7 +841,12 @@ async fn bench(args: &Args) -> bool {
     println!();
     print!("{}", table(&runs, &reply_bytes, &rss));
     println!();
-    println!("Took {:.0} s.", started.elapsed().as_secs_f64());
+    println!(
+        "Took {:.0} s. Load average {} before, {} after.",
+        started.elapsed().as_secs_f64(),
+        load_before,
+        load_average()
+    );
     if failures.is_empty() {
         true
     } else {
