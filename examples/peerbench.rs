@@ -175,6 +175,15 @@ struct Peer {
     log: PathBuf,
 }
 
+/// A benchmark that panics does not leave the peer running.
+impl Drop for Peer {
+    fn drop(&mut self) {
+        // Does nothing to a process already waited for (`serve::terminate`).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Peer {
     fn spawn(args: &Args, database: &Path, launch_date: chrono::NaiveDate, log: PathBuf) -> Peer {
         let port = serve::free_port();

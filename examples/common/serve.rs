@@ -67,6 +67,15 @@ impl Serve {
     }
 }
 
+/// A benchmark that panics does not leave the service running.
+impl Drop for Serve {
+    fn drop(&mut self) {
+        // Does nothing to a process already waited for (`stop`).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A loopback port nobody listens on now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
