@@ -34,7 +34,10 @@
 //!    run with the peer's run right after it), and exits 1 if anything failed.
 //!
 //! The `task` command's owner is the person adding it, on both servers, so Liftoff queues no
-//! DM (the peer sends none either); Liftoff still writes its history row and version. The
+//! DM (the peer sends none either); Liftoff still writes its history row and version. Every
+//! `task` run adds its tasks to the same launch and the same owner (tens of thousands by the
+//! last round), so work that grows with a person's or a launch's tasks (Liftoff's App Home
+//! rebuilds read them all) shows as a later round slower than the first. The
 //! emulator and wrk run on the same two cores as the servers, so numbers are rough; the ratios
 //! are what to read. `LOADGEN_SERVE_LOG=path` keeps Liftoff's log; the peer's log is printed
 //! when a run fails.
