@@ -62,14 +62,21 @@ impl Service {
     /// Functions with the channel and lead set in Slack applied over the configured defaults.
     pub async fn effective_functions(&self) -> Result<Vec<FunctionDef>, StoreError> {
         let overrides = self.store.function_overrides().await?;
-        Ok(self
-            .config
+        Ok(self.functions_with(&overrides))
+    }
+
+    /// The configured functions with `overrides` (as stored) applied.
+    pub(super) fn functions_with(
+        &self,
+        overrides: &std::collections::BTreeMap<liftoff_core::FunctionName, liftoff_core::FunctionOverrides>,
+    ) -> Vec<FunctionDef> {
+        self.config
             .functions
             .iter()
             .map(|def| match overrides.get(&def.name) {
                 Some(o) => def.with_overrides(o),
                 None => def.clone(),
             })
-            .collect())
+            .collect()
     }
 }

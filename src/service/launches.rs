@@ -14,6 +14,9 @@ use liftoff_core::{ChangeSource, Launch, LaunchDraft, LaunchRef, SlackUserId};
 /// How many weeks `/launch calendar` shows without a quarter: a quarter's worth, from this week.
 pub(crate) const CALENDAR_WEEKS: u32 = 13;
 
+/// How many of the latest undelivered messages a launch's page lists, so the PMM sees them.
+const UNDELIVERED_SHOWN: i64 = 5;
+
 impl Service {
     /// Every launch (active, or all), with its readiness.
     pub(super) async fn list_launches(&self, asker: &Asker<'_>, include_archived: bool) -> Result<Reply, ServiceError> {
@@ -35,13 +38,22 @@ impl Service {
     pub(super) async fn show_launch(&self, asker: &Asker<'_>, reference: LaunchRef) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Show;
         let today = asker.today;
-        let launch = self.find_launch(&reference, subcommand).await?;
-        let tasks = self.store.launch_tasks(launch.id).await?;
-        let metrics = self.store.metrics(launch.id).await?;
-        let functions = self.effective_functions().await?;
-        let undelivered = self.store.failed_messages(5).await?;
-        let roles = self.store.launch_task_roles(launch.id).await?;
-        let gonogo = self.store.latest_gonogo(launch.id).await?;
+        // Read at once, on one connection (see `store::pages`).
+        let page = self
+            .store
+            .launch_page(&reference, UNDELIVERED_SHOWN)
+            .await?
+            .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchLaunch(reference.clone())))?;
+        let functions = self.functions_with(&page.overrides);
+        let crate::store::LaunchPage {
+            launch,
+            tasks,
+            metrics,
+            roles,
+            gonogo,
+            undelivered,
+            ..
+        } = page;
         Ok(Reply::ephemeral(View::LaunchDetail(Box::new(LaunchDetail {
             gonogo,
             undelivered,

@@ -92,6 +92,8 @@ pub struct Service {
     /// retrying (which, fifty at once on a busy machine, outlasts Slack's 3 seconds). Other
     /// instances are still kept apart by the version check and `ConflictRetry`.
     task_turns: Arc<[tokio::sync::Mutex<()>]>,
+    /// People's time zones, read once for many commands (see `people::TimezoneCache`).
+    timezones: Arc<people::TimezoneCache>,
 }
 
 /// How many task turns there are: tasks whose ids share a stripe wait for each other, which
@@ -106,6 +108,7 @@ impl Service {
             config,
             clock,
             task_turns,
+            timezones: Arc::default(),
         }
     }
 
@@ -123,10 +126,7 @@ impl Service {
 
     /// The date `at` was in `user`'s time zone (the organisation's when theirs is unknown).
     pub async fn date_for(&self, user: &SlackUserId, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-        let timezone = match self.store.user_timezone(user).await {
-            Ok(Some((name, _))) => name.parse::<chrono_tz::Tz>().ok(),
-            _ => None,
-        };
+        let timezone = self.timezone_of(user).await.map(|(zone, _)| zone);
         self.config.calendar.local_date(at, timezone)
     }
 

@@ -2,7 +2,10 @@
 //! each person's time zone (so "today" is theirs) and which events were already handled (so
 //! Slack's retries apply nothing twice).
 
-use chrono::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
 
 use super::Service;
 use crate::store::{EventClaim, StoreError};
@@ -11,19 +14,75 @@ use liftoff_core::{SlackUserId, Task, TaskId};
 /// How old a cached time zone may be before it is asked for again.
 const TIMEZONE_FRESHNESS: Duration = Duration::days(1);
 
+/// How long a time zone read from the database is used without reading it again. Every
+/// command needs its author's "today" (to parse `friday`, to refuse a date in the past), and
+/// reading it each time was three of a `/launch show`'s ten queries. What this instance learns
+/// from Slack replaces its entry at once; what another instance learns is seen within this.
+const TIMEZONE_REREAD: Duration = Duration::minutes(5);
+
+/// Entries kept at most; past it the cache starts again empty (a workspace's active people
+/// fit many times over, and a flood of unknown user ids cannot grow it without bound).
+const TIMEZONE_CACHE_LIMIT: usize = 50_000;
+
+/// People's time zones as last read from (or written to) the store.
+#[derive(Default)]
+pub(super) struct TimezoneCache {
+    entries: Mutex<HashMap<SlackUserId, CachedZone>>,
+}
+
+#[derive(Clone, Copy)]
+struct CachedZone {
+    /// The zone and when Slack told it; `None`: Slack has not (yet).
+    zone: Option<(chrono_tz::Tz, DateTime<Utc>)>,
+    read_at: DateTime<Utc>,
+}
+
+impl TimezoneCache {
+    fn get(&self, user: &SlackUserId, now: DateTime<Utc>) -> Option<CachedZone> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(user)
+            .copied()
+            .filter(|cached| now - cached.read_at < TIMEZONE_REREAD && cached.read_at <= now)
+    }
+
+    fn put(&self, user: &SlackUserId, cached: CachedZone) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= TIMEZONE_CACHE_LIMIT && !entries.contains_key(user) {
+            entries.clear();
+        }
+        entries.insert(user.clone(), cached);
+    }
+}
+
 impl Service {
+    /// `user`'s time zone and when Slack told it, from the cache or else the store. A zone
+    /// that no longer parses (a name retired from the tz database) counts as unknown.
+    pub(super) async fn timezone_of(&self, user: &SlackUserId) -> Option<(chrono_tz::Tz, DateTime<Utc>)> {
+        let now = self.clock.now();
+        if let Some(cached) = self.timezones.get(user, now) {
+            return cached.zone;
+        }
+        // A failed read is not cached: the next command reads again.
+        let stored = self.store.user_timezone(user).await.ok()?;
+        let zone = stored.and_then(|(name, fetched)| Some((name.parse::<chrono_tz::Tz>().ok()?, fetched)));
+        self.timezones.put(user, CachedZone { zone, read_at: now });
+        zone
+    }
+
     /// Whether `user`'s time zone is unknown or older than a day, and so worth asking Slack.
     pub async fn timezone_is_stale(&self, user: &SlackUserId) -> bool {
         let now = self.clock.now();
-        !matches!(
-            self.store.user_timezone(user).await,
-            Ok(Some((_, fetched))) if now - fetched < TIMEZONE_FRESHNESS
-        )
+        !matches!(self.timezone_of(user).await, Some((_, fetched)) if now - fetched < TIMEZONE_FRESHNESS)
     }
 
     /// Remembers the time zone Slack gave for `user` (an IANA name, already checked).
     pub async fn remember_timezone(&self, user: &SlackUserId, timezone: &str) -> Result<(), StoreError> {
-        self.store.save_user_timezone(user, timezone, self.clock.now()).await
+        let now = self.clock.now();
+        self.store.save_user_timezone(user, timezone, now).await?;
+        let zone = timezone.parse::<chrono_tz::Tz>().ok().map(|zone| (zone, now));
+        self.timezones.put(user, CachedZone { zone, read_at: now });
+        Ok(())
     }
 
     /// Claims Slack event `event_id` for handling: a claim older than `stale` belongs to a

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::permissions::change_notices;
 use super::{Asker, ConflictRetry, Service, ServiceError};
+use crate::outbound::OutboxMessage;
 use crate::store::StoreError;
 use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
@@ -59,14 +60,30 @@ impl Service {
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
         // Said back only when the person gave the date: a default is not theirs to question.
         let due_note = due.and_then(|due| due.resolve(launch.launch_date, calendar).ok()?.note);
-        let task = self.store.create_task(&new, &self.ctx(actor, source)).await?;
+        // The owner hears of it in a DM they can answer from, not by a mention in the channel;
+        // the DM is saved with the task.
+        let assigned_dm = |task: &Task| -> Vec<OutboxMessage> {
+            let Some(owner) = task.owner.as_ref().filter(|owner| *owner != actor) else {
+                return Vec::new();
+            };
+            let key = format!("assigned:{}:created", task.id);
+            let item = TaskInLaunch {
+                task: task.clone(),
+                launch: launch.clone(),
+            };
+            vec![crate::notify::assigned(
+                key,
+                owner,
+                Some(actor),
+                std::slice::from_ref(&item),
+                today,
+            )]
+        };
+        let task = self
+            .store
+            .create_task_with_notices(&new, &self.ctx(actor, source), &assigned_dm)
+            .await?;
         let item = TaskInLaunch { task, launch };
-        // The owner hears of it in a DM they can answer from, not by a mention in the channel.
-        if let Some(owner) = item.task.owner.as_ref().filter(|owner| *owner != actor) {
-            let key = format!("assigned:{}:created", item.task.id);
-            let dm = crate::notify::assigned(key, owner, Some(actor), std::slice::from_ref(&item), today);
-            self.store.enqueue(&[dm], self.clock.now()).await?;
-        }
         Ok(Reply::ephemeral(View::TaskCreated {
             item,
             lead_by_default,

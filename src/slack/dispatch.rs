@@ -12,7 +12,6 @@ use crate::store::EventClaim;
 use crate::views::{Reply, View, Visibility};
 use liftoff_core::grammar::command_text::{self, ParseContext};
 use liftoff_core::{ChangeSource, SlackUserId};
-use serde_json::json;
 
 /// How long a slash command may spend asking Slack whether Liftoff can post in a channel it was
 /// just given: the whole answer must reach Slack within 3 seconds.
@@ -26,14 +25,28 @@ const EVENT_CLAIM_STALE: chrono::Duration = chrono::Duration::seconds(30);
 /// overtaken by Slack's retry: what it applied is kept (`reply_updates`), the rest is retried.
 const EVENT_HANDLING_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// The JSON body a slash command is answered with.
-pub fn command_response(reply: &Reply) -> serde_json::Value {
+/// The body a slash command is answered with. Serialized straight to the response's bytes: a
+/// launch's page is a few hundred blocks' worth of JSON, and building it as a `Value` first
+/// cost as much again.
+#[derive(Debug, serde::Serialize)]
+pub struct CommandResponse {
+    response_type: &'static str,
+    text: String,
+    blocks: Vec<slack_morphism::prelude::SlackBlock>,
+}
+
+/// What a slash command is answered with: `reply`, rendered.
+pub fn command_response(reply: &Reply) -> CommandResponse {
     let rendered = render::with_notes(render::render(&reply.view), &reply.notes);
     let response_type = match reply.visibility {
         Visibility::Ephemeral => "ephemeral",
         Visibility::InChannel => "in_channel",
     };
-    json!({ "response_type": response_type, "text": rendered.text, "blocks": rendered.blocks })
+    CommandResponse {
+        response_type,
+        text: rendered.text,
+        blocks: rendered.blocks,
+    }
 }
 
 /// Turns a service outcome into the reply people see; internal errors are logged, not shown.

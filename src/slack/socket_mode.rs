@@ -334,7 +334,7 @@ pub async fn handle_envelope(ctx: &SlackContext, frame: &Value) -> Option<Value>
                 });
                 return Some(ack(None));
             }
-            Some(ack(Some(command_response(&reply))))
+            Some(ack(serde_json::to_value(command_response(&reply)).ok()))
         }
         "interactive" => {
             let installation = Installation::of_payload(&payload);

@@ -15,7 +15,7 @@ pub enum FunctionSetting {
 }
 
 #[derive(sqlx::FromRow)]
-struct OverrideRow {
+pub(super) struct OverrideRow {
     function_name: String,
     channel_id: Option<String>,
     lead_user_id: Option<String>,
@@ -52,24 +52,33 @@ impl Store {
 
     /// Every function's overrides, keyed by function.
     pub async fn function_overrides(&self) -> Result<BTreeMap<FunctionName, FunctionOverrides>, StoreError> {
-        const SQL: &str = "SELECT function_name, channel_id, lead_user_id FROM function_settings";
-        let rows: Vec<OverrideRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
-        rows.into_iter()
-            .map(|row| {
-                let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(e.to_string());
-                let name = FunctionName::parse(&row.function_name).map_err(|e| corrupt(&e))?;
-                let channel = row
-                    .channel_id
-                    .map(|c| SlackChannelId::parse(&c))
-                    .transpose()
-                    .map_err(|e| corrupt(&e))?;
-                let lead = row
-                    .lead_user_id
-                    .map(|u| SlackUserId::parse(&u))
-                    .transpose()
-                    .map_err(|e| corrupt(&e))?;
-                Ok((name, FunctionOverrides { channel, lead }))
-            })
-            .collect()
+        let rows: Vec<OverrideRow> = on_pool!(self, pool => sqlx::query_as(OVERRIDES).fetch_all(pool).await)?;
+        overrides_by_function(rows)
     }
+}
+
+/// Every function's overrides, as [`OverrideRow`]s.
+pub(super) const OVERRIDES: &str = "SELECT function_name, channel_id, lead_user_id FROM function_settings";
+
+/// [`OVERRIDES`]' rows, keyed by function.
+pub(super) fn overrides_by_function(
+    rows: Vec<OverrideRow>,
+) -> Result<BTreeMap<FunctionName, FunctionOverrides>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(e.to_string());
+            let name = FunctionName::parse(&row.function_name).map_err(|e| corrupt(&e))?;
+            let channel = row
+                .channel_id
+                .map(|c| SlackChannelId::parse(&c))
+                .transpose()
+                .map_err(|e| corrupt(&e))?;
+            let lead = row
+                .lead_user_id
+                .map(|u| SlackUserId::parse(&u))
+                .transpose()
+                .map_err(|e| corrupt(&e))?;
+            Ok((name, FunctionOverrides { channel, lead }))
+        })
+        .collect()
 }

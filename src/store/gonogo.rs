@@ -14,8 +14,8 @@ use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 
 #[derive(sqlx::FromRow)]
-struct RoundRow {
-    id: i64,
+pub(super) struct RoundRow {
+    pub(super) id: i64,
     launch_id: i64,
     started_by: String,
     started_at_ms: i64,
@@ -24,7 +24,7 @@ struct RoundRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct BallotRow {
+pub(super) struct BallotRow {
     function_name: String,
     voter: String,
     vote: Option<String>,
@@ -36,7 +36,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-fn assemble(round: RoundRow, ballots: Vec<BallotRow>) -> Result<GoNoGo, StoreError> {
+pub(super) fn assemble(round: RoundRow, ballots: Vec<BallotRow>) -> Result<GoNoGo, StoreError> {
     let ballots = ballots
         .into_iter()
         .map(|row| {
@@ -71,22 +71,38 @@ macro_rules! round_columns {
     };
 }
 const ROUND_BY_ID: &str = concat!("SELECT ", round_columns!(), " FROM gonogos WHERE id = $1");
-const BALLOTS: &str = "SELECT function_name, voter, vote, reason, voted_at_ms FROM gonogo_ballots \
+pub(super) const BALLOTS: &str = "SELECT function_name, voter, vote, reason, voted_at_ms FROM gonogo_ballots \
      WHERE gonogo_id = $1 ORDER BY function_name";
 
 /// Loads the rounds `$query` selects (a `query_as` of `round_columns!`, its arguments bound)
 /// with their ballots, through `$conn` (a connection or a transaction of either backend).
 macro_rules! load_rounds {
     ($conn:expr, $query:expr) => {{
+        use $crate::store::gonogo::{BALLOTS, BallotRow, RoundRow, assemble};
         let rounds: Vec<RoundRow> = $query.fetch_all(&mut *$conn).await?;
         let mut loaded = Vec::with_capacity(rounds.len());
         for round in rounds {
             let ballots: Vec<BallotRow> = sqlx::query_as(BALLOTS).bind(round.id).fetch_all(&mut *$conn).await?;
             loaded.push(assemble(round, ballots)?);
         }
-        Ok::<Vec<GoNoGo>, StoreError>(loaded)
+        Ok::<Vec<::liftoff_core::gonogo::GoNoGo>, $crate::store::StoreError>(loaded)
     }};
 }
+
+/// `$launch`'s (a `LaunchId`) latest round, if any, through `$conn`; evaluates to a `Result`.
+macro_rules! latest_gonogo {
+    ($conn:expr, $launch:expr) => {{
+        const LATEST: &str = concat!(
+            "SELECT ",
+            $crate::store::gonogo::round_columns!(),
+            " FROM gonogos WHERE launch_id = $1 ORDER BY id DESC LIMIT 1"
+        );
+        let launch: ::liftoff_core::LaunchId = $launch;
+        $crate::store::gonogo::load_rounds!($conn, sqlx::query_as(LATEST).bind(launch.0))
+            .map(|rounds| rounds.into_iter().next())
+    }};
+}
+pub(super) use {latest_gonogo, load_rounds, round_columns};
 
 /// What became of a vote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,13 +186,10 @@ impl Store {
 
     /// The launch's most recent round, decided or not.
     pub async fn latest_gonogo(&self, launch: LaunchId) -> Result<Option<GoNoGo>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            round_columns!(),
-            " FROM gonogos WHERE launch_id = $1 ORDER BY id DESC LIMIT 1"
-        );
-        let rounds = on_pool!(self, pool => { let mut conn = pool.acquire().await?; load_rounds!(conn, sqlx::query_as(SQL).bind(launch.0)) })?;
-        Ok(rounds.into_iter().next())
+        on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            latest_gonogo!(conn, launch)
+        })
     }
 
     /// Every undecided round, for reminders.

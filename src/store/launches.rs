@@ -10,6 +10,14 @@ use liftoff_core::history::{ChangeContext, ChangeField};
 use liftoff_core::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
 use liftoff_core::{DueDateMove, LaunchId, NewTask, Task};
 
+/// A launch by its slug.
+pub(super) const LAUNCH_BY_SLUG: &str = concat!("SELECT ", launch_columns!(), " FROM launches WHERE slug = $1");
+/// A launch by its id.
+pub(super) const LAUNCH_BY_ID: &str = concat!("SELECT ", launch_columns!(), " FROM launches WHERE id = $1");
+/// A launch's success metrics, in the order they were added.
+pub(super) const METRICS: &str = "SELECT name, target, target_direction, unit, review_offset_days, actual FROM launch_metrics \
+     WHERE launch_id = $1 ORDER BY id";
+
 /// How often creating a launch retries when a concurrent create took the same slug.
 const SLUG_ATTEMPTS: usize = 5;
 
@@ -99,17 +107,15 @@ impl Store {
         match reference {
             LaunchRef::Id(id) => self.launch_by_id(*id).await,
             LaunchRef::Slug(slug) => {
-                const SQL: &str = concat!("SELECT ", launch_columns!(), " FROM launches WHERE slug = $1");
-                let row: Option<LaunchRow> =
-                    on_pool!(self, pool => sqlx::query_as(SQL).bind(slug.as_str()).fetch_optional(pool).await)?;
+                let row: Option<LaunchRow> = on_pool!(self, pool => sqlx::query_as(LAUNCH_BY_SLUG).bind(slug.as_str()).fetch_optional(pool).await)?;
                 row.map(Launch::try_from).transpose()
             }
         }
     }
 
     pub async fn launch_by_id(&self, id: LaunchId) -> Result<Option<Launch>, StoreError> {
-        const SQL: &str = concat!("SELECT ", launch_columns!(), " FROM launches WHERE id = $1");
-        let row: Option<LaunchRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(id.0).fetch_optional(pool).await)?;
+        let row: Option<LaunchRow> =
+            on_pool!(self, pool => sqlx::query_as(LAUNCH_BY_ID).bind(id.0).fetch_optional(pool).await)?;
         row.map(Launch::try_from).transpose()
     }
 
@@ -246,9 +252,8 @@ impl Store {
 
     /// A launch's metrics in the order they were added.
     pub async fn metrics(&self, launch: LaunchId) -> Result<Vec<SuccessMetric>, StoreError> {
-        const SQL: &str = "SELECT name, target, target_direction, unit, review_offset_days, actual FROM launch_metrics \
-             WHERE launch_id = $1 ORDER BY id";
-        let rows: Vec<MetricRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
+        let rows: Vec<MetricRow> =
+            on_pool!(self, pool => sqlx::query_as(METRICS).bind(launch.0).fetch_all(pool).await)?;
         convert_all(rows)
     }
 

@@ -20,6 +20,7 @@ mod job_runs;
 mod launches;
 pub(crate) mod outbox;
 mod pacing;
+mod pages;
 mod people;
 mod rows;
 mod tasks;
@@ -52,6 +53,9 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// A PostgreSQL connection idle for longer than this is checked before it is used again.
+const RECHECK_IDLE_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -122,8 +126,17 @@ impl Store {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let pool_options = SqlitePoolOptions::new()
                 .acquire_timeout(config.connect_timeout)
+                // Each ping is a round trip to the connection's worker thread (two thread
+                // wake-ups), and a file has no other end to hang up: pinging before every
+                // query made a third of a command's round trips (BENCHMARKS.md).
+                .test_before_acquire(false)
                 .after_release(|conn, _| {
                     Box::pin(async move {
+                        // Queued work only ever lowers the transaction depth, so a connection
+                        // out of its transactions now stays out: no round trip needed.
+                        if !sqlx::Connection::is_in_transaction(conn) {
+                            return Ok(true);
+                        }
                         // A dropped transaction queues its ROLLBACK on the connection's worker
                         // without waiting: a round trip first lets it land before the check.
                         sqlx::Connection::ping(conn).await?;
@@ -162,6 +175,18 @@ impl Store {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(timeout)
+            // sqlx checks every connection when it comes back (a round trip to the server);
+            // checking it again when it is taken doubled each query's round trips. Only a
+            // connection that sat idle for a while (through a server restart, say) is checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > RECHECK_IDLE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(Store {
@@ -316,6 +341,7 @@ pub use events::{EventClaim, ReplyMark};
 pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
 pub use outbox::{OutboxCounts, OutboxEntry};
+pub use pages::LaunchPage;
 
 /// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
 /// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword

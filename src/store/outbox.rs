@@ -268,19 +268,8 @@ impl Store {
 
     /// Messages given up on, newest first: shown in `/launch show` and the digest.
     pub async fn failed_messages(&self, limit: i64) -> Result<Vec<FailedMessage>, StoreError> {
-        const SQL: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
-             ORDER BY id DESC LIMIT $1";
-        let rows: Vec<(String, String, String, Option<String>)> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(key, kind, target, error)| FailedMessage {
-                key,
-                kind,
-                target,
-                error: error.unwrap_or_default(),
-            })
-            .collect())
+        let rows: Vec<FailedRow> = on_pool!(self, pool => sqlx::query_as(FAILED).bind(limit).fetch_all(pool).await)?;
+        Ok(failed_messages(rows))
     }
 
     /// Messages of `kind` that were held for a recipient's working hours when enqueued and
@@ -328,4 +317,23 @@ impl Store {
         let last: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(pattern).fetch_one(pool).await)?;
         last.map(from_millis).transpose()
     }
+}
+
+/// The latest messages given up on, at most `$1`, as [`FailedRow`]s.
+pub(super) const FAILED: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
+     ORDER BY id DESC LIMIT $1";
+
+/// A row of [`FAILED`]: key, kind, target, last error.
+pub(super) type FailedRow = (String, String, String, Option<String>);
+
+/// [`FAILED`]'s rows as what the PMM is shown.
+pub(super) fn failed_messages(rows: Vec<FailedRow>) -> Vec<FailedMessage> {
+    rows.into_iter()
+        .map(|(key, kind, target, error)| FailedMessage {
+            key,
+            kind,
+            target,
+            error: error.unwrap_or_default(),
+        })
+        .collect()
 }

@@ -52,12 +52,126 @@ macro_rules! insert_task {
 }
 pub(crate) use insert_task;
 
+/// The one parameter of a [`BulkTaskRows::task_rows_bulk`] read.
+pub(super) enum Bind<'a> {
+    Nothing,
+    Date(NaiveDate),
+    Id(i64),
+    Text(&'a str),
+}
+
+/// The order of most bulk reads: soonest due first.
+const BY_DUE_DATE: &str = "due_date, id";
+
+/// A launch's tasks, grouped by function, soonest due first (its page).
+pub(super) const LAUNCH_TASKS: &str = concat!(
+    "SELECT ",
+    task_columns!(),
+    " FROM tasks WHERE launch_id = $1 ORDER BY function_name, due_date, id"
+);
+/// [`LAUNCH_TASKS`]'s order, for the bulk read.
+pub(super) const LAUNCH_TASKS_ORDER: &str = "function_name, due_date, id";
+
+/// The RACI roles of a launch's tasks: `(task, role, user)` rows, for [`roles_by_task`].
+pub(super) const LAUNCH_ROLES: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
+     WHERE t.launch_id = $1 ORDER BY r.task_id, r.role, r.user_id";
+
+/// [`LAUNCH_ROLES`]'s rows, by task.
+pub(super) fn roles_by_task(
+    rows: Vec<(i64, String, String)>,
+) -> Result<std::collections::BTreeMap<TaskId, Vec<RoleAssignment>>, StoreError> {
+    let mut roles: std::collections::BTreeMap<TaskId, Vec<RoleAssignment>> = Default::default();
+    for (task, role, user_id) in rows {
+        let assignment = RoleAssignment::try_from(super::rows::RoleRow { role, user_id })?;
+        roles.entry(TaskId(task)).or_default().push(assignment);
+    }
+    Ok(roles)
+}
+
+/// Reads of more than a handful of task rows, on a connection of either backend.
+pub(super) trait BulkTaskRows {
+    /// The rows of `sql` (a `SELECT` of [`task_columns!`] ordered by `order`, with at most one
+    /// parameter, `bind`): a launch's page, check-in rounds, digests, escalation sweeps.
+    ///
+    /// On SQLite, sqlx hands each row from its worker thread to the caller on its own (a
+    /// thread wake-up and a copy of every value per row); measured on 100k tasks, that is
+    /// about 4 µs a row where SQLite itself needs under 1 µs. So SQLite builds the result as
+    /// one JSON array instead (`json_group_array`, ordered likewise), parsed here at
+    /// once: about half the time. PostgreSQL streams rows cheaply and reads them as usual.
+    fn task_rows_bulk(
+        &mut self,
+        sql: &'static str,
+        order: &'static str,
+        bind: Bind<'_>,
+    ) -> impl std::future::Future<Output = Result<Vec<TaskRow>, StoreError>> + Send;
+}
+
+impl BulkTaskRows for sqlx::SqliteConnection {
+    async fn task_rows_bulk(
+        &mut self,
+        sql: &'static str,
+        order: &'static str,
+        bind: Bind<'_>,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        let bulk = format!(
+            concat!(
+                "SELECT json_group_array(json_array(",
+                task_columns!(),
+                ") ORDER BY {}) FROM ({})"
+            ),
+            order, sql
+        );
+        let query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(bulk));
+        let query = match bind {
+            Bind::Nothing => query,
+            Bind::Date(date) => query.bind(date),
+            Bind::Id(id) => query.bind(id),
+            Bind::Text(text) => query.bind(text),
+        };
+        let json = query.fetch_one(&mut *self).await?;
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))
+    }
+}
+
+impl BulkTaskRows for sqlx::PgConnection {
+    async fn task_rows_bulk(
+        &mut self,
+        sql: &'static str,
+        _order: &'static str,
+        bind: Bind<'_>,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        let query = sqlx::query_as(sql);
+        let query = match bind {
+            Bind::Nothing => query,
+            Bind::Date(date) => query.bind(date),
+            Bind::Id(id) => query.bind(id),
+            Bind::Text(text) => query.bind(text),
+        };
+        Ok(query.fetch_all(&mut *self).await?)
+    }
+}
+
 impl Store {
     /// Stores a validated task as `todo` and records its creation.
     pub async fn create_task(&self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+        self.create_task_with_notices(task, ctx, &|_| Vec::new()).await
+    }
+
+    /// [`Store::create_task`], with the messages the new task calls for (its owner's DM, which
+    /// names the task's id and so is drawn from the stored task by `notices`) in the same
+    /// transaction: a task is never created without them, nor they sent for a task that was not.
+    pub async fn create_task_with_notices(
+        &self,
+        task: &NewTask,
+        ctx: &ChangeContext,
+        notices: &(dyn Fn(&Task) -> Vec<OutboxMessage> + Sync),
+    ) -> Result<Task, StoreError> {
         let task = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let created = insert_task!(tx, task, ctx)?;
+            for notice in &notices(&created) {
+                insert_outbox!(tx, notice, to_millis(ctx.at))?;
+            }
             tx.commit().await?;
             created
         });
@@ -72,13 +186,10 @@ impl Store {
 
     /// All of a launch's tasks, grouped by function, soonest due first.
     pub async fn launch_tasks(&self, launch: LaunchId) -> Result<Vec<Task>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM tasks WHERE launch_id = $1 ORDER BY function_name, due_date, id"
-        );
-        let rows: Vec<TaskRow> = on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
-        convert_all(rows)
+        convert_all(
+            self.task_rows_bulk(LAUNCH_TASKS, LAUNCH_TASKS_ORDER, Bind::Id(launch.0))
+                .await?,
+        )
     }
 
     /// A person's open tasks across active launches, soonest due first (`/launch mine`).
@@ -94,6 +205,36 @@ impl Store {
         convert_all(rows)
     }
 
+    /// A person's first `limit` open tasks across active launches, soonest due first: what
+    /// their Home tab has room for.
+    pub async fn first_open_tasks_for_owner(&self, owner: &SlackUserId, limit: i64) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE owner_user_id = $1 AND status <> 'done' \
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id LIMIT $2"
+        );
+        let rows: Vec<TaskRow> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(owner.as_str()).bind(limit).fetch_all(pool).await)?;
+        convert_all(rows)
+    }
+
+    /// Every task of the active launches `person` leads or has open tasks in, by launch: one
+    /// read for the readiness of each launch on their Home tab.
+    pub async fn tasks_of_launches_involving(&self, person: &SlackUserId) -> Result<Vec<Task>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived' AND \
+             (lead_user_id = $1 OR id IN (SELECT launch_id FROM tasks WHERE owner_user_id = $1 AND status <> 'done'))) \
+             ORDER BY launch_id, due_date, id"
+        );
+        convert_all(
+            self.task_rows_bulk(SQL, "launch_id, due_date, id", Bind::Text(person.as_str()))
+                .await?,
+        )
+    }
+
     /// Every open task of every active launch: what check-in rounds and digests start from.
     pub async fn open_tasks(&self) -> Result<Vec<Task>, StoreError> {
         const SQL: &str = concat!(
@@ -102,7 +243,7 @@ impl Store {
             " FROM tasks WHERE status <> 'done' \
              AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        convert_all(self.task_rows_bulk(SQL, None).await?)
+        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?)
     }
 
     /// Every task, open or done, of every active launch (digest readiness counts done ones).
@@ -112,44 +253,21 @@ impl Store {
             task_columns!(),
             " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        convert_all(self.task_rows_bulk(SQL, None).await?)
+        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?)
     }
 
-    /// The rows of `sql` (a `SELECT` of [`task_columns!`] ordered by due date and id, with at
-    /// most one date parameter), for reads of thousands of tasks: check-in rounds, digests,
-    /// escalation sweeps.
-    ///
-    /// On SQLite, sqlx hands each row from its worker thread to the caller on its own (a
-    /// thread wake-up and a copy of every value per row); measured on 100k tasks, that is
-    /// about 4 µs a row where SQLite itself needs under 1 µs. So SQLite builds the result as
-    /// one JSON array instead (`json_group_array`, ordered likewise), parsed here at
-    /// once: about half the time. PostgreSQL streams rows cheaply and reads them as usual.
-    async fn task_rows_bulk(&self, sql: &'static str, date: Option<NaiveDate>) -> Result<Vec<TaskRow>, StoreError> {
-        match &self.pool {
-            super::Pool::Sqlite(pool) => {
-                let bulk = format!(
-                    concat!(
-                        "SELECT json_group_array(json_array(",
-                        task_columns!(),
-                        ") ORDER BY due_date, id) FROM ({})"
-                    ),
-                    sql
-                );
-                let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(bulk));
-                if let Some(date) = date {
-                    query = query.bind(date);
-                }
-                let json = query.fetch_one(pool).await?;
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))
-            }
-            super::Pool::Postgres(pool) => {
-                let mut query = sqlx::query_as(sql);
-                if let Some(date) = date {
-                    query = query.bind(date);
-                }
-                Ok(query.fetch_all(pool).await?)
-            }
-        }
+    /// The rows of `sql` read as [`BulkTaskRows::task_rows_bulk`] does, on a connection of
+    /// their own.
+    async fn task_rows_bulk(
+        &self,
+        sql: &'static str,
+        order: &'static str,
+        bind: Bind<'_>,
+    ) -> Result<Vec<TaskRow>, StoreError> {
+        on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            conn.task_rows_bulk(sql, order, bind).await
+        })
     }
 
     /// Open tasks of active launches due on or before `date`, plus every blocked one: the
@@ -168,7 +286,7 @@ impl Store {
             " FROM tasks WHERE status = 'blocked' \
              AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        convert_all(self.task_rows_bulk(SQL, Some(date)).await?)
+        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Date(date)).await?)
     }
 
     /// Stores an edited task (see [`Task::edit`]) if nobody changed it since it was read, with
@@ -276,16 +394,9 @@ impl Store {
         &self,
         launch: liftoff_core::LaunchId,
     ) -> Result<std::collections::BTreeMap<TaskId, Vec<RoleAssignment>>, StoreError> {
-        const SQL: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
-             WHERE t.launch_id = $1 ORDER BY r.task_id, r.role, r.user_id";
         let rows: Vec<(i64, String, String)> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(launch.0).fetch_all(pool).await)?;
-        let mut roles: std::collections::BTreeMap<TaskId, Vec<RoleAssignment>> = Default::default();
-        for (task, role, user_id) in rows {
-            let assignment = RoleAssignment::try_from(super::rows::RoleRow { role, user_id })?;
-            roles.entry(TaskId(task)).or_default().push(assignment);
-        }
-        Ok(roles)
+            on_pool!(self, pool => sqlx::query_as(LAUNCH_ROLES).bind(launch.0).fetch_all(pool).await)?;
+        roles_by_task(rows)
     }
 
     pub async fn task_roles(&self, task: TaskId) -> Result<Vec<RoleAssignment>, StoreError> {
