@@ -186,7 +186,15 @@ async fn bench(args: &Args, database_url: &str, label: &str) {
 
     // Warm the connection pool and caches briefly, then the measured run.
     run_quiet(&http, &serve, &slack).await;
+    let cpu_before = serve::cpu_ticks(serve.child.id()).unwrap_or(0);
     run_load(&http, &serve, &slack, args.rate, args.secs).await;
+    let cpu_ticks = serve::cpu_ticks(serve.child.id())
+        .unwrap_or(0)
+        .saturating_sub(cpu_before);
+    println!(
+        "  serve CPU per request: {:.3} ms (user + system, every thread, background work included)",
+        cpu_ticks as f64 * 1000.0 / serve::clock_ticks_per_second() as f64 / (args.rate * args.secs) as f64
+    );
     println!("  serve RSS after the load: {:.1} MB", serve.rss_kb() as f64 / 1024.0);
     serve.stop();
 }

@@ -51,7 +51,7 @@ use sqlx::Connection;
 
 #[path = "common/serve.rs"]
 mod serve;
-use serve::{Outcome, Serve, command_form, send};
+use serve::{Outcome, Serve, clock_ticks_per_second, command_form, cpu_ticks, send};
 
 /// The launch both servers hold; keep in step with `SEED` in benches/peers/bolt-js/app.js.
 const SEED_SLUG: &str = "peer-bench";
@@ -258,28 +258,6 @@ struct Run {
     server: Server,
     round: u32,
     result: Result<Measured, String>,
-}
-
-/// The server's CPU time so far in clock ticks: utime + stime of all its threads.
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces and parentheses: fields are counted after its ')'.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    // Fields 14 and 15 of proc(5); the first after ')' is field 3.
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
-}
-
-/// Clock ticks per second for `/proc/<pid>/stat`: `getconf CLK_TCK`, else Linux's usual 100.
-fn clock_ticks_per_second() -> u64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok()?.trim().parse().ok())
-        .filter(|&ticks| ticks > 0)
-        .unwrap_or(100)
 }
 
 /// `s` as a Lua string literal.
