@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::outbox::insert_outbox;
-use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, on_pool, on_writer, to_millis};
 use crate::outbound::{OutboxMessage, PostedEscalation};
 use liftoff_core::escalation::FiredLevel;
 use liftoff_core::{LaunchId, TaskId};
@@ -27,7 +27,7 @@ impl Store {
         const MESSAGE: &str = "INSERT INTO escalation_messages (outbox_key, task_id, episode, level) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (outbox_key, task_id) DO NOTHING";
         let now = to_millis(now);
-        let fired = on_pool!(self, pool => {
+        let fired = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(FIRE)
                 .bind(task.0)
@@ -80,7 +80,7 @@ impl Store {
         let mut fires: Vec<&(TaskId, LaunchId, String)> = fires.iter().collect();
         fires.sort_by_key(|(task, _, _)| *task);
         let at = to_millis(now);
-        let fired = on_pool!(self, pool => {
+        let fired = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut fired = Vec::new();
             for (task, launch, episode) in &fires {

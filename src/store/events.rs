@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, on_pool, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 
 /// What became of a claim on an incoming event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +31,11 @@ impl Store {
         const STATE: &str = "SELECT handled_at_ms FROM slack_events WHERE event_id = $1";
         let now = to_millis(at);
         let stale = to_millis(at - stale_after);
-        let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        let inserted = on_writer!(self, pool => sqlx::query(INSERT).bind(event_id).bind(now).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         if inserted {
             return Ok(EventClaim::Claimed);
         }
-        let taken = on_pool!(self, pool => sqlx::query(TAKE_OVER).bind(event_id).bind(now).bind(stale).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        let taken = on_writer!(self, pool => sqlx::query(TAKE_OVER).bind(event_id).bind(now).bind(stale).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         if taken {
             return Ok(EventClaim::Claimed);
         }
@@ -50,7 +50,7 @@ impl Store {
     /// Marks a claimed event handled: its effect is stored.
     pub async fn mark_slack_event_handled(&self, event_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         const UPDATE: &str = "UPDATE slack_events SET handled_at_ms = $2 WHERE event_id = $1";
-        on_pool!(self, pool => sqlx::query(UPDATE).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(UPDATE).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -58,7 +58,7 @@ impl Store {
     pub async fn forget_slack_event(&self, event_id: &str) -> Result<(), StoreError> {
         // Never a handled event: its effect is stored, and a redelivery must stay a duplicate.
         const DELETE: &str = "DELETE FROM slack_events WHERE event_id = $1 AND handled_at_ms IS NULL";
-        on_pool!(self, pool => sqlx::query(DELETE).bind(event_id).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(DELETE).bind(event_id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 }
@@ -85,7 +85,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         const INSERT: &str = "INSERT INTO reply_updates (channel_id, message_ts, update_key, applied_at_ms) \
                               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-        let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(channel).bind(ts).bind(key).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
+        let inserted = on_writer!(self, pool => sqlx::query(INSERT).bind(channel).bind(ts).bind(key).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         Ok(inserted)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Store, StoreError, on_pool, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use liftoff_core::history::ChangeContext;
 use liftoff_core::{FunctionName, FunctionOverrides, SlackChannelId, SlackUserId};
 
@@ -37,7 +37,7 @@ impl Store {
             FunctionSetting::Channel(channel) => (SET_CHANNEL, channel.as_str()),
             FunctionSetting::Lead(lead) => (SET_LEAD, lead.as_str()),
         };
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(sql)
                 .bind(function.as_str())
                 .bind(value)

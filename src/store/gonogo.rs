@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::outbox::insert_outbox;
-use super::{Store, StoreError, from_millis, is_unique_violation, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, is_unique_violation, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
@@ -137,7 +137,7 @@ impl Store {
         let at = to_millis(now);
         // As it reads back: instants are kept to the millisecond.
         let started_at = from_millis(at)?;
-        let result: Result<GoNoGo, sqlx::Error> = on_pool!(self, pool => async {
+        let result: Result<GoNoGo, sqlx::Error> = on_writer!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(ROUND)
                 .bind(launch.0)
@@ -219,7 +219,7 @@ impl Store {
              WHERE gonogo_id = $1 AND function_name = $2 AND voter = $6";
         const DECIDE: &str = "UPDATE gonogos SET decided_at_ms = $2, verdict = $3 WHERE id = $1";
         let at = to_millis(now);
-        let recorded: Option<Result<(GoNoGo, bool), GoNoGo>> = on_pool!(self, pool => {
+        let recorded: Option<Result<(GoNoGo, bool), GoNoGo>> = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let locked = sqlx::query(LOCK).bind(id).execute(&mut *tx).await?;
             if locked.rows_affected() == 0 {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::outbox::insert_outbox_rows;
-use super::{Store, StoreError, on_pool, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use crate::outbound::{CheckinRecord, OutboxMessage, RunMessage};
 
 /// Messages of a scheduled run written per statement, and the payload bytes after which a
@@ -58,7 +58,7 @@ impl Store {
              ON CONFLICT (job, slot) DO NOTHING";
         let now = to_millis(now);
         let mut messages = messages.into_iter();
-        let ran = on_pool!(self, pool => {
+        let ran = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let claimed = sqlx::query(RUN).bind(job).bind(slot).bind(outcome).bind(now).execute(&mut *tx).await?;
             if claimed.rows_affected() == 0 {

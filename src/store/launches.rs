@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::history::insert_history;
 use super::rows::{LaunchRow, MetricRow, convert_all, launch_columns};
 use super::tasks::insert_task;
-use super::{Store, StoreError, is_unique_violation, on_pool, to_millis};
+use super::{Store, StoreError, is_unique_violation, on_pool, on_writer, to_millis};
 use liftoff_core::history::{ChangeContext, ChangeField};
 use liftoff_core::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
 use liftoff_core::{DueDateMove, LaunchId, NewTask, Task};
@@ -45,9 +45,7 @@ impl Store {
         ctx: &ChangeContext,
     ) -> Result<(Launch, Vec<Task>), StoreError> {
         for _ in 0..SLUG_ATTEMPTS {
-            let taken = self.slugs_like(base).await?;
-            let slug = Slug::first_free(base, |candidate| taken.iter().any(|t| t == candidate));
-            match self.insert_launch(draft, &slug, plan, ctx).await {
+            match self.insert_launch(draft, base, plan, ctx).await {
                 Err(StoreError::Database(err)) if is_unique_violation(&err) => continue,
                 other => return other,
             }
@@ -55,29 +53,28 @@ impl Store {
         Err(StoreError::Conflict)
     }
 
-    /// Slugs equal to `base` or numbered after it.
-    async fn slugs_like(&self, base: &Slug) -> Result<Vec<String>, StoreError> {
-        const SQL: &str = "SELECT slug FROM launches WHERE slug = $1 OR slug LIKE $2";
-        let pattern = format!("{base}-%");
-        let slugs =
-            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(base.as_str()).bind(&pattern).fetch_all(pool).await)?;
-        Ok(slugs)
-    }
-
+    /// Inserts the launch under the first slug from `base` that is free, looked up in the
+    /// same transaction (on SQLite, in this process's turn at writing, so no other create can
+    /// take it meanwhile; on PostgreSQL a concurrent create can, and the caller tries again).
     async fn insert_launch(
         &self,
         draft: &LaunchDraft,
-        slug: &Slug,
+        base: &Slug,
         plan: &(dyn Fn(&Launch) -> Vec<NewTask> + Sync),
         ctx: &ChangeContext,
     ) -> Result<(Launch, Vec<Task>), StoreError> {
+        const SLUGS_LIKE: &str = "SELECT slug FROM launches WHERE slug = $1 OR slug LIKE $2";
         const INSERT: &str = concat!(
             "INSERT INTO launches (slug, name, tier, launch_date, lead_user_id, state, created_by, created_at_ms, updated_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
             launch_columns!()
         );
-        let created = on_pool!(self, pool => {
+        let pattern = format!("{base}-%");
+        let created = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
+            let taken: Vec<String> =
+                sqlx::query_scalar(SLUGS_LIKE).bind(base.as_str()).bind(&pattern).fetch_all(&mut *tx).await?;
+            let slug = &Slug::first_free(base, |candidate| taken.iter().any(|t| t == candidate));
             let row: LaunchRow = sqlx::query_as(INSERT)
                 .bind(slug.as_str())
                 .bind(draft.name.trim())
@@ -148,7 +145,7 @@ impl Store {
              WHERE id = $3 AND launch_id = $4 AND due_offset_days IS NOT NULL AND status <> 'done'";
         let launch = &change.launch;
         let at = change.history.first().map_or(0, |h| to_millis(h.at));
-        let row: LaunchRow = on_pool!(self, pool => {
+        let row: LaunchRow = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<LaunchRow> = sqlx::query_as(UPDATE)
                 .bind(&launch.name)
@@ -202,7 +199,7 @@ impl Store {
                 metric.unit
             )),
         );
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(UPSERT)
                 .bind(launch.0)
@@ -238,7 +235,7 @@ impl Store {
             None,
             Some(format!("{name}: actual {actual}")),
         );
-        let updated = on_pool!(self, pool => {
+        let updated = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let result = sqlx::query(UPDATE).bind(actual).bind(to_millis(ctx.at)).bind(launch.0).bind(name).execute(&mut *tx).await?;
             if result.rows_affected() >= 1 {

@@ -54,6 +54,21 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// [`on_pool!`] for a write: on SQLite, `$body` runs in this process's turn at writing (see
+/// [`Store::write_turn`]); `$body` may `?` and `return` as in `on_pool!`.
+macro_rules! on_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => {
+                let _turn = $store.write_turn().await?;
+                $body
+            }
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
+
 /// A PostgreSQL connection idle for longer than this is checked before it is used again.
 const RECHECK_IDLE_AFTER: Duration = Duration::from_secs(5);
 
@@ -67,6 +82,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Other writes held SQLite for longer than `database.busy_timeout`.
+    #[error("the database stayed busy with other writes for {0:?}")]
+    Busy(Duration),
     /// Someone else changed the row since it was read; the caller re-reads and retries.
     #[error("the record was changed by someone else at the same time")]
     Conflict,
@@ -96,6 +114,10 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// SQLite: this process's writers take turns here (see [`Store::write_turn`]).
+    write_turns: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// How long a writer waits for its turn: `database.busy_timeout`.
+    busy_timeout: Duration,
 }
 
 impl Store {
@@ -155,6 +177,8 @@ impl Store {
             let pool = pool_options.connect_with(options).await.map_err(connect_error)?;
             Store {
                 pool: Pool::Sqlite(pool),
+                write_turns: Default::default(),
+                busy_timeout: config.busy_timeout,
             }
         } else {
             let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
@@ -191,7 +215,23 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            write_turns: Default::default(),
+            busy_timeout: timeout,
         })
+    }
+
+    /// This process's turn at writing to SQLite, waited for at most `database.busy_timeout`.
+    ///
+    /// SQLite takes one writer at a time. Writers that meet at its lock do not queue: the one
+    /// that finds it taken sleeps (1, 2, 5, 10, … ms, SQLite's busy handler) and tries again,
+    /// and among eight connections it can lose again and again, so a `/launch task` under load
+    /// waited up to 200 ms (BENCHMARKS.md). Taking turns here first, in arrival order, the
+    /// lock is always free when a writer reaches it. (Another process on the same file still
+    /// meets the busy handler; Liftoff runs one process per SQLite database.)
+    pub(crate) async fn write_turn(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, StoreError> {
+        tokio::time::timeout(self.busy_timeout, self.write_turns.lock())
+            .await
+            .map_err(|_| StoreError::Busy(self.busy_timeout))
     }
 
     pub fn backend(&self) -> Backend {
@@ -250,7 +290,7 @@ impl Store {
     pub async fn probe_write(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO health_probe (id, probed_at_ms) VALUES (1, $1) \
                            ON CONFLICT (id) DO UPDATE SET probed_at_ms = $1";
-        on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 

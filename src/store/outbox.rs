@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, on_pool, on_writer, to_millis};
 use crate::outbound::{FailedMessage, OutboxMessage, OutboxMethod, Payload};
 use liftoff_core::SlackUserId;
 
@@ -134,7 +134,7 @@ impl Store {
     /// how many were new.
     pub async fn enqueue(&self, messages: &[OutboxMessage], now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_millis(now);
-        let added = on_pool!(self, pool => {
+        let added = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut added = 0;
             for message in messages {
@@ -169,7 +169,7 @@ impl Store {
     pub async fn claim(&self, id: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE outbox SET state = 'sending', lease_until_ms = $1, attempts = attempts + 1 \
              WHERE id = $2 AND ((state = 'pending' AND next_attempt_at_ms <= $3) OR (state = 'sending' AND lease_until_ms < $3))";
-        let claimed = on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(lease_until)).bind(id).bind(to_millis(now)).execute(pool).await.map(|r| r.rows_affected()))?;
+        let claimed = on_writer!(self, pool => sqlx::query(SQL).bind(to_millis(lease_until)).bind(id).bind(to_millis(now)).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(claimed == 1)
     }
 
@@ -182,7 +182,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE outbox SET state = 'sent', channel = $1, ts = $2, sent_at_ms = $3, last_error = NULL, \
              lease_until_ms = NULL WHERE id = $4";
-        on_pool!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(id).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -190,14 +190,14 @@ impl Store {
     pub async fn mark_retry(&self, id: i64, next_attempt: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE outbox SET state = 'pending', next_attempt_at_ms = $1, last_error = $2, \
              lease_until_ms = NULL WHERE id = $3";
-        on_pool!(self, pool => sqlx::query(SQL).bind(to_millis(next_attempt)).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(to_millis(next_attempt)).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
     /// Gives up on a message for good (a permanent error, or too many attempts).
     pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE outbox SET state = 'failed', last_error = $1, lease_until_ms = NULL WHERE id = $2";
-        on_pool!(self, pool => sqlx::query(SQL).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(error).bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -221,7 +221,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE outbox SET state = 'sent', channel = $1, ts = $2, sent_at_ms = $3, \
              last_error = NULL, lease_until_ms = NULL WHERE idempotency_key = $4 AND state IN ('pending', 'sending')";
-        on_pool!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(key).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(channel).bind(ts).bind(to_millis(now)).bind(key).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -286,7 +286,7 @@ impl Store {
         const SQL: &str = "DELETE FROM outbox WHERE idempotency_key = $1 AND state = 'pending' AND attempts = 0 \
              AND next_attempt_at_ms > created_at_ms";
         let deleted =
-            on_pool!(self, pool => sqlx::query(SQL).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+            on_writer!(self, pool => sqlx::query(SQL).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(deleted == 1)
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Pool, Store, StoreError, on_pool, to_millis};
+use super::{Pool, Store, StoreError, on_pool, on_writer, to_millis};
 
 impl Store {
     /// Takes `target`'s next turn to receive a post, if it is free: true, and the turn after
@@ -20,12 +20,15 @@ impl Store {
              WHERE channel_pacing.next_post_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
         let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
         let taken = match &self.pool {
-            Pool::Sqlite(pool) => sqlx::query(SQLITE)
-                .bind(target)
-                .bind(interval)
-                .execute(pool)
-                .await?
-                .rows_affected(),
+            Pool::Sqlite(pool) => {
+                let _turn = self.write_turn().await?;
+                sqlx::query(SQLITE)
+                    .bind(target)
+                    .bind(interval)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
             Pool::Postgres(pool) => sqlx::query(POSTGRES)
                 .bind(target)
                 .bind(interval)
@@ -40,7 +43,7 @@ impl Store {
     pub async fn hold_method(&self, method: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO rate_limit_holds (method, until_ms) VALUES ($1, $2) \
              ON CONFLICT (method) DO UPDATE SET until_ms = $2 WHERE rate_limit_holds.until_ms < $2";
-        on_pool!(self, pool => sqlx::query(SQL).bind(method).bind(to_millis(until)).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(method).bind(to_millis(until)).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 

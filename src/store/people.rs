@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, from_millis, on_pool, to_millis};
+use super::{Store, StoreError, from_millis, on_pool, on_writer, to_millis};
 use liftoff_core::SlackUserId;
 
 impl Store {
@@ -22,7 +22,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO user_profiles (user_id, timezone, fetched_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET timezone = $2, fetched_at_ms = $3";
-        on_pool!(self, pool => sqlx::query(SQL).bind(user.as_str()).bind(timezone).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
+        on_writer!(self, pool => sqlx::query(SQL).bind(user.as_str()).bind(timezone).bind(to_millis(now)).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 

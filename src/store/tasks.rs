@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::history::insert_history;
 use super::outbox::insert_outbox;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
-use super::{Store, StoreError, on_pool, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::{ChangeContext, HistoryEntry};
 use liftoff_core::task::{NewTask, RoleAssignment, Task};
@@ -166,7 +166,7 @@ impl Store {
         ctx: &ChangeContext,
         notices: &(dyn Fn(&Task) -> Vec<OutboxMessage> + Sync),
     ) -> Result<Task, StoreError> {
-        let task = on_pool!(self, pool => {
+        let task = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let created = insert_task!(tx, task, ctx)?;
             for notice in &notices(&created) {
@@ -311,7 +311,7 @@ impl Store {
         let at = history
             .first()
             .map_or_else(|| to_millis(task.status_changed_at), |h| to_millis(h.at));
-        let saved = on_pool!(self, pool => {
+        let saved = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<TaskRow> = sqlx::query_as(UPDATE)
                 .bind(&task.title)
@@ -369,7 +369,7 @@ impl Store {
         const CLEAR: &str = "DELETE FROM task_roles WHERE task_id = $1";
         const INSERT: &str =
             "INSERT INTO task_roles (task_id, role, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(CLEAR).bind(task.id.0).execute(&mut *tx).await?;
             for assignment in roles {
