@@ -37,12 +37,7 @@ struct Args {
 
 fn args() -> Args {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let value = |name: &str| serve::arg_value(&args, name);
     Args {
         binary: value("--binary").unwrap_or_else(|| "target/release/liftoff".to_owned()),
         rate: value("--rate").map_or(1000, |v| v.parse().expect("--rate takes requests per second")),
@@ -210,10 +205,7 @@ async fn run_quiet(http: &reqwest::Client, serve: &Serve, slack: &Emulator) {
 
 fn main() {
     let args = args();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = serve::runtime();
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("a temp dir");
         let sqlite = format!("sqlite://{}", dir.path().join("liftoff.db").display());

@@ -88,12 +88,7 @@ struct Args {
 
 fn args() -> Args {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let value = |name: &str| serve::arg_value(&args, name);
     let number = |name: &str, default: u64| {
         value(name).map_or(default, |v| {
             v.parse()
@@ -850,10 +845,7 @@ async fn bench(args: &Args) -> bool {
 
 fn main() {
     let args = args();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = serve::runtime();
     if !runtime.block_on(bench(&args)) {
         std::process::exit(1);
     }

@@ -199,3 +199,20 @@ pub fn clock_ticks_per_second() -> u64 {
         .filter(|&ticks| ticks > 0)
         .unwrap_or(100)
 }
+
+/// The value after `name` on the command line (`--rate 1000`), if given.
+pub fn arg_value(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// The load generators' own runtime: multi-threaded, so sending and timing do not wait on
+/// each other.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}

@@ -60,6 +60,18 @@ pub(super) enum Bind<'a> {
     Text(&'a str),
 }
 
+/// `$query` with `$bind` (a [`Bind`]) bound, whichever query type and backend it is.
+macro_rules! bind_one {
+    ($query:expr, $bind:expr) => {
+        match $bind {
+            Bind::Nothing => $query,
+            Bind::Date(date) => $query.bind(date),
+            Bind::Id(id) => $query.bind(id),
+            Bind::Text(text) => $query.bind(text),
+        }
+    };
+}
+
 /// The order of most bulk reads: soonest due first.
 const BY_DUE_DATE: &str = "due_date, id";
 
@@ -122,12 +134,7 @@ impl BulkTaskRows for sqlx::SqliteConnection {
             order, sql
         );
         let query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(bulk));
-        let query = match bind {
-            Bind::Nothing => query,
-            Bind::Date(date) => query.bind(date),
-            Bind::Id(id) => query.bind(id),
-            Bind::Text(text) => query.bind(text),
-        };
+        let query = bind_one!(query, bind);
         let json = query.fetch_one(&mut *self).await?;
         serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))
     }
@@ -141,12 +148,7 @@ impl BulkTaskRows for sqlx::PgConnection {
         bind: Bind<'_>,
     ) -> Result<Vec<TaskRow>, StoreError> {
         let query = sqlx::query_as(sql);
-        let query = match bind {
-            Bind::Nothing => query,
-            Bind::Date(date) => query.bind(date),
-            Bind::Id(id) => query.bind(id),
-            Bind::Text(text) => query.bind(text),
-        };
+        let query = bind_one!(query, bind);
         Ok(query.fetch_all(&mut *self).await?)
     }
 }
