@@ -93,10 +93,16 @@ pub fn human(date: NaiveDate, today: NaiveDate) -> String {
     let until = today
         .checked_add_months(chrono::Months::new(10))
         .unwrap_or(NaiveDate::MAX);
+    // Written out rather than through `format("%a %-d %b")`, whose pattern chrono parses again
+    // on every call: a launch's page has a date on each of its tasks' lines.
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (weekday, day, month) = (date.weekday(), date.day(), MONTHS[date.month0() as usize]);
     if (from..until).contains(&date) {
-        date.format("%a %-d %b").to_string()
+        format!("{weekday} {day} {month}")
     } else {
-        date.format("%a %-d %b %Y").to_string()
+        format!("{weekday} {day} {month} {}", date.year())
     }
 }
 
@@ -334,6 +340,25 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// `human` writes its dates out by hand (for speed); they must read exactly as chrono's
+    /// `%a %-d %b` (and `%Y`) would, every day of several years, near and far from today.
+    #[test]
+    fn human_dates_read_as_chrono_formats_them() {
+        let today = date("2026-12-01");
+        let mut day = date("2024-01-01");
+        while day < date("2029-01-01") {
+            let near = today.checked_sub_months(chrono::Months::new(2)).unwrap() <= day
+                && day < today.checked_add_months(chrono::Months::new(10)).unwrap();
+            let expected = if near {
+                day.format("%a %-d %b").to_string()
+            } else {
+                day.format("%a %-d %b %Y").to_string()
+            };
+            assert_eq!(human(day, today), expected, "{day}");
+            day = day.succ_opt().unwrap();
+        }
     }
 
     // 2026-11-23 is a Monday.
