@@ -196,15 +196,7 @@ impl Store {
 
     /// A person's open tasks across active launches, soonest due first (`/launch mine`).
     pub async fn open_tasks_for_owner(&self, owner: &SlackUserId) -> Result<Vec<Task>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM tasks WHERE owner_user_id = $1 AND status <> 'done' \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
-        );
-        let rows: Vec<TaskRow> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(owner.as_str()).fetch_all(pool).await)?;
-        convert_all(rows)
+        self.first_open_tasks_for_owner(owner, i64::MAX).await
     }
 
     /// A person's first `limit` open tasks across active launches, soonest due first: what
@@ -389,16 +381,6 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// The RACI roles of every task of a launch that has any, in one read (for `/launch show`).
-    pub async fn launch_task_roles(
-        &self,
-        launch: liftoff_core::LaunchId,
-    ) -> Result<std::collections::BTreeMap<TaskId, Vec<RoleAssignment>>, StoreError> {
-        let rows: Vec<(i64, String, String)> =
-            on_pool!(self, pool => sqlx::query_as(LAUNCH_ROLES).bind(launch.0).fetch_all(pool).await)?;
-        roles_by_task(rows)
     }
 
     pub async fn task_roles(&self, task: TaskId) -> Result<Vec<RoleAssignment>, StoreError> {
