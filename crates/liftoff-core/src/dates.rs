@@ -50,6 +50,23 @@ pub fn parse_launch_date(input: &str, today: NaiveDate) -> Result<NaiveDate, Dat
     }
 }
 
+/// The days an offset after its sign means: `3d` is 3, `2w` is 14 (at most four digits);
+/// anything else is refused, quoting `input`, the whole date as typed.
+fn offset_days(offset: &str, input: &str) -> Result<u64, DateError> {
+    let unrecognised = || DateError::Unrecognised(input.to_owned());
+    let multiplier: u64 = match offset.chars().last() {
+        Some('d') => 1,
+        Some('w') => 7,
+        _ => return Err(unrecognised()),
+    };
+    let digits = &offset[..offset.len() - 1];
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(unrecognised());
+    }
+    let count: u64 = digits.parse().map_err(|_| unrecognised())?;
+    Ok(count * multiplier)
+}
+
 /// Parses the new date of `/launch edit … date:`: `+1w`, `+3d`, `-2d`, `-1w` move the launch
 /// from its current date (a PMM slipping a launch by a week means a week later than planned,
 /// not a week from today); anything else is a date as [`parse_launch_date`] reads it.
@@ -64,18 +81,7 @@ pub fn parse_launch_move(input: &str, today: NaiveDate) -> Result<NewLaunchDate,
     let Some(sign) = shift else {
         return parse_launch_date(trimmed, today).map(NewLaunchDate::On);
     };
-    let rest = &lower[1..];
-    let multiplier: u64 = match rest.chars().last() {
-        Some('d') => 1,
-        Some('w') => 7,
-        _ => return Err(DateError::Unrecognised(input.to_owned())),
-    };
-    let digits = &rest[..rest.len() - 1];
-    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DateError::Unrecognised(input.to_owned()));
-    }
-    let count: u64 = digits.parse().map_err(|_| DateError::Unrecognised(input.to_owned()))?;
-    let days = count * multiplier;
+    let days = offset_days(&lower[1..], input)?;
     if days > MAX_DAYS_AHEAD {
         return Err(DateError::TooFar(input.to_owned()));
     }
@@ -234,17 +240,7 @@ fn parse_calendar_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateE
         return Err(DateError::Ambiguous(input.to_owned()));
     }
     if let Some(rest) = lower.strip_prefix('+') {
-        let multiplier = match rest.chars().last() {
-            Some('d') => 1,
-            Some('w') => 7,
-            _ => return Err(DateError::Unrecognised(input.to_owned())),
-        };
-        let digits = &rest[..rest.len() - 1];
-        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DateError::Unrecognised(input.to_owned()));
-        }
-        let count: u64 = digits.parse().map_err(|_| DateError::Unrecognised(input.to_owned()))?;
-        return add_days(count * multiplier);
+        return add_days(offset_days(rest, input)?);
     }
     let looks_iso = lower.len() == 10
         && lower.bytes().enumerate().all(|(i, b)| {
