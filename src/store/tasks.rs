@@ -8,7 +8,8 @@ use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::{ChangeContext, HistoryEntry};
-use liftoff_core::task::{NewTask, RoleAssignment, Task};
+use liftoff_core::readiness::TaskTally;
+use liftoff_core::task::{NewTask, RoleAssignment, StatusKind, Task};
 use liftoff_core::{LaunchId, SlackUserId, TaskId};
 
 /// Inserts `$task` (a `&NewTask`) as `todo` through `$conn` and records its creation made in
@@ -53,11 +54,10 @@ macro_rules! insert_task {
 pub(crate) use insert_task;
 
 /// The one parameter of a [`BulkTaskRows::task_rows_bulk`] read.
-pub(super) enum Bind<'a> {
+pub(super) enum Bind {
     Nothing,
     Date(NaiveDate),
     Id(i64),
-    Text(&'a str),
 }
 
 /// `$query` with `$bind` (a [`Bind`]) bound, whichever query type and backend it is.
@@ -67,7 +67,6 @@ macro_rules! bind_one {
             Bind::Nothing => $query,
             Bind::Date(date) => $query.bind(date),
             Bind::Id(id) => $query.bind(id),
-            Bind::Text(text) => $query.bind(text),
         }
     };
 }
@@ -114,7 +113,7 @@ pub(super) trait BulkTaskRows {
         &mut self,
         sql: &'static str,
         order: &'static str,
-        bind: Bind<'_>,
+        bind: Bind,
     ) -> impl std::future::Future<Output = Result<Vec<TaskRow>, StoreError>> + Send;
 }
 
@@ -123,7 +122,7 @@ impl BulkTaskRows for sqlx::SqliteConnection {
         &mut self,
         sql: &'static str,
         order: &'static str,
-        bind: Bind<'_>,
+        bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
         let bulk = format!(
             concat!(
@@ -145,7 +144,7 @@ impl BulkTaskRows for sqlx::PgConnection {
         &mut self,
         sql: &'static str,
         _order: &'static str,
-        bind: Bind<'_>,
+        bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
         let query = sqlx::query_as(sql);
         let query = bind_one!(query, bind);
@@ -213,20 +212,27 @@ impl Store {
         convert_all(rows)
     }
 
-    /// Every task of the active launches `person` leads or has open tasks in, by launch: one
-    /// read for the readiness of each launch on their Home tab.
-    pub async fn tasks_of_launches_involving(&self, person: &SlackUserId) -> Result<Vec<Task>, StoreError> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived' AND \
+    /// How many tasks of each active launch `person` leads or has open tasks in are due on
+    /// each day in each status: what their Home tab's readiness needs, without reading the
+    /// tasks themselves (a launch can hold thousands).
+    pub async fn task_tallies_of_launches_involving(&self, person: &SlackUserId) -> Result<Vec<TaskTally>, StoreError> {
+        const SQL: &str = "SELECT launch_id, due_date, status, COUNT(*) FROM tasks \
+             WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived' AND \
              (lead_user_id = $1 OR id IN (SELECT launch_id FROM tasks WHERE owner_user_id = $1 AND status <> 'done'))) \
-             ORDER BY launch_id, due_date, id"
-        );
-        convert_all(
-            self.task_rows_bulk(SQL, "launch_id, due_date, id", Bind::Text(person.as_str()))
-                .await?,
-        )
+             GROUP BY launch_id, due_date, status";
+        let rows: Vec<(i64, NaiveDate, String, i64)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(person.as_str()).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(launch_id, due_date, status, count)| {
+                Ok(TaskTally {
+                    launch_id: LaunchId(launch_id),
+                    due_date,
+                    status: StatusKind::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("task status {status:?}")))?,
+                    count: usize::try_from(count).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     /// Every open task of every active launch: what check-in rounds and digests start from.
@@ -256,7 +262,7 @@ impl Store {
         &self,
         sql: &'static str,
         order: &'static str,
-        bind: Bind<'_>,
+        bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
         on_pool!(self, pool => {
             let mut conn = pool.acquire().await?;

@@ -207,6 +207,30 @@ async fn opening_app_home_publishes_my_tasks_launches_and_calendar() {
     })
     .await;
     assert!(republished, "Ann's Home tab was republished after the change");
+    // Its launch line says how ready the launch is, counted from the stored tasks
+    // (the tab reads tallies of them, not the tasks).
+    let launch = app
+        .store
+        .launch_by_id(liftoff_core::LaunchId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let tasks = app.store.launch_tasks(launch.id).await.unwrap();
+    let ready = liftoff_core::readiness::readiness(&launch, &tasks, launch.launch_date).overall;
+    let label = format!(
+        "{}% ready ({}/{} due by launch day done)",
+        ready.percent(),
+        ready.done,
+        ready.due_by_launch
+    );
+    assert!(ready.due_by_launch >= 1);
+    let shows_readiness = eventually(Duration::from_secs(3), async || {
+        anns()
+            .last()
+            .is_some_and(|p| p["view"]["blocks"].to_string().contains(&label))
+    })
+    .await;
+    assert!(shows_readiness, "Ann's Home tab shows {label:?}");
     app.stop().await;
 }
 

@@ -2,7 +2,8 @@
 
 use liftoff::store::{FunctionSetting, Store, StoreError};
 use liftoff_core::launch::{LaunchEdit, LaunchState, SuccessMetric, TargetDirection};
-use liftoff_core::task::{RaciRole, TaskEdit};
+use liftoff_core::readiness::{TaskTally, overall_readiness, readiness};
+use liftoff_core::task::{RaciRole, StatusKind, TaskEdit};
 use liftoff_core::{
     Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchDraft, LaunchId, LaunchRef, RoleAssignment, Slug,
     TaskDraft, TaskId, TaskStatus, Tier,
@@ -308,6 +309,47 @@ both_backends! {
         store.save_launch_change(&change).await.unwrap();
         assert_eq!(ids(store.open_tasks_for_owner(&user("U0ANN")).await.unwrap()), vec![t1.id, t4.id]);
         assert_eq!(ids(store.open_tasks_due_by(date("2026-11-30")).await.unwrap()), vec![t1.id, odd.id, blocked_later.id]);
+    }
+
+    async fn home_readiness_tallies_count_the_tasks_of_the_launches_a_person_is_in(store) {
+        let led = new_launch(&store, "Checkout v2", "2026-12-10").await; // U0LEAD leads both
+        let worked_in = new_launch(&store, "Search", "2026-12-20").await;
+        // Two tasks due the same day in the same status are one tally of two.
+        new_task(&store, &led, "sales", "Deck", Some("U0ANN"), Some(DueDate::Relative(-14))).await;
+        new_task(&store, &led, "sales", "Training", Some("U0BOB"), Some(DueDate::Relative(-14))).await;
+        let done = new_task(&store, &led, "marketing", "Blog", Some("U0BOB"), Some(DueDate::Relative(-14))).await;
+        set_status(&store, &done, TaskStatus::Done, NOW).await;
+        let blocked = new_task(&store, &worked_in, "sales", "Battlecard", Some("U0ANN"), Some(DueDate::Relative(-3))).await;
+        set_status(&store, &blocked, TaskStatus::blocked("legal").unwrap(), NOW).await;
+        let tally = |launch: LaunchId, due: &str, status: StatusKind, count: usize| TaskTally {
+            launch_id: launch,
+            due_date: date(due),
+            status,
+            count,
+        };
+        let mut lead = store.task_tallies_of_launches_involving(&user("U0LEAD")).await.unwrap();
+        lead.sort_by_key(|t| (t.launch_id, t.due_date, t.status.as_str()));
+        assert_eq!(lead, vec![
+            tally(led.id, "2026-11-26", StatusKind::Done, 1),
+            tally(led.id, "2026-11-26", StatusKind::Todo, 2),
+            tally(worked_in.id, "2026-12-17", StatusKind::Blocked, 1),
+        ]);
+        // Ann leads nothing but has open tasks in both; Bob's only open task is in the first.
+        let mut ann = store.task_tallies_of_launches_involving(&user("U0ANN")).await.unwrap();
+        ann.sort_by_key(|t| (t.launch_id, t.due_date, t.status.as_str()));
+        assert_eq!(ann, lead);
+        let bob = store.task_tallies_of_launches_involving(&user("U0BOB")).await.unwrap();
+        assert!(bob.iter().all(|t| t.launch_id == led.id) && bob.len() == 2, "{bob:?}");
+        // Readiness from the tallies is readiness from the tasks.
+        let today = date("2026-11-30");
+        for launch in [&led, &worked_in] {
+            let tasks = store.launch_tasks(launch.id).await.unwrap();
+            assert_eq!(
+                overall_readiness(launch, &lead, today),
+                readiness(launch, &tasks, today).overall
+            );
+        }
+        assert!(store.task_tallies_of_launches_involving(&user("U0NOBODY")).await.unwrap().is_empty());
     }
 
     async fn task_roles_are_replaced_as_a_set(store) {
