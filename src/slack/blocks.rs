@@ -27,21 +27,110 @@ pub mod limits {
 
 /// The characters of text a block carries, as Slack counts them for its message cap: every
 /// `text` string in it (section text and fields, headers, context elements, button labels).
+///
+/// slack-morphism keeps some texts private (headers', buttons'), so the block is read back
+/// from its JSON: serialized into a buffer this thread reuses and walked by serde_json's
+/// parser without building a `serde_json::Value` (which took a third of a check-in round's
+/// rendering, allocating every string and map of every block it counted).
 pub fn text_chars(block: &SlackBlock) -> usize {
-    fn count(value: &serde_json::Value) -> usize {
-        match value {
-            serde_json::Value::Object(map) => map
-                .iter()
-                .map(|(key, value)| match value {
-                    serde_json::Value::String(text) if key == "text" => text.chars().count(),
-                    other => count(other),
-                })
-                .sum(),
-            serde_json::Value::Array(items) => items.iter().map(count).sum(),
-            _ => 0,
-        }
+    thread_local! {
+        static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    serde_json::to_value(block).map_or(0, |value| count(&value))
+    JSON.with_borrow_mut(|json| {
+        json.clear();
+        if serde_json::to_writer(&mut *json, block).is_err() {
+            return 0;
+        }
+        let mut parser = serde_json::Deserializer::from_slice(json);
+        serde::de::DeserializeSeed::deserialize(TextChars { under_text: false }, &mut parser).unwrap_or(0)
+    })
+}
+
+/// Counts the characters of the strings under `text` keys in the JSON it is given, at any
+/// depth (a section's `text` is an object whose own `text` is the string).
+#[derive(Clone, Copy)]
+struct TextChars {
+    /// Whether this value is the value of a `text` key.
+    under_text: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TextChars {
+    type Value = usize;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TextChars {
+    type Value = usize;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("Block Kit JSON")
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<usize, E> {
+        Ok(if self.under_text { text.chars().count() } else { 0 })
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_unit<E>(self) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<usize, A::Error> {
+        let mut chars = 0;
+        while let Some(item) = items.next_element_seed(TextChars { under_text: false })? {
+            chars += item;
+        }
+        Ok(chars)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+        let mut chars = 0;
+        while let Some(under_text) = map.next_key_seed(IsTextKey)? {
+            chars += map.next_value_seed(TextChars { under_text })?;
+        }
+        Ok(chars)
+    }
+}
+
+/// Whether an object key is `text`, read without copying it.
+struct IsTextKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for IsTextKey {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for IsTextKey {
+    type Value = bool;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok(key == "text")
+    }
 }
 
 /// Makes text safe to show in mrkdwn. Person mentions (`<@U…>`) and channel links (`<#C…>`)
@@ -300,6 +389,54 @@ mod tests {
         assert_eq!(text_chars(&context("a b")), 3);
         let buttons: SlackBlock = SlackActionsBlock::new(vec![button("Done", "done", "1").into()]).into();
         assert_eq!(text_chars(&buttons), 4);
+    }
+
+    #[test]
+    fn text_is_counted_as_in_the_blocks_json_whatever_the_block() {
+        let confirm = SlackBlockConfirmItem::new(
+            plain("Close it?", 100),
+            SlackBlockText::Plain("Owners \"hear\" of it \\ 🚀".into()),
+            plain("Yes", 30),
+            plain("No", 30),
+        );
+        let blocks: Vec<SlackBlock> = vec![
+            section("tabs\tand\nnewlines, <@U0ANN> & “quotes” \"here\" 🚀"),
+            SlackSectionBlock::new()
+                .with_text(markdown("with fields"))
+                .with_fields(vec![markdown("*Tier* 1"), SlackBlockText::Plain("plain ✓".into())])
+                .with_accessory(button("Open", "open", "1").with_confirm(confirm.clone()).into())
+                .into(),
+            header("Sales check-in — Mon 23 Nov"),
+            context("a b"),
+            SlackActionsBlock::new(vec![
+                button("Done", "done", "1")
+                    .with_style(SlackBlockButtonStyle::Primary)
+                    .into(),
+                button("Blocked", "blocked", "1").with_confirm(confirm).into(),
+            ])
+            .into(),
+        ];
+        // Every `text` string at any depth of the block's JSON, as Slack counts them (and the
+        // emulator, which this library may not link).
+        fn reference(value: &serde_json::Value) -> usize {
+            match value {
+                serde_json::Value::Object(map) => map
+                    .iter()
+                    .map(|(key, value)| match value {
+                        serde_json::Value::String(text) if key == "text" => text.chars().count(),
+                        other => reference(other),
+                    })
+                    .sum(),
+                serde_json::Value::Array(items) => items.iter().map(reference).sum(),
+                _ => 0,
+            }
+        }
+        for block in &blocks {
+            let json = serde_json::to_value(block).unwrap();
+            assert!(reference(&json) > 0);
+            assert_eq!(text_chars(block), reference(&json), "{json}");
+        }
+        assert_eq!(text_chars(&divider()), 0);
     }
 
     #[test]
