@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::layout::{Cost, escaped_len, part_suffix, split_lazily, task_row_chars_bound};
+use super::layout::{Cost, PartLayout, escaped_len, lay_out, part_suffix, render_part, task_row_chars_bound};
 use crate::outbound::{OutboxMessage, OutboxMethod, Payload};
 use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
 use crate::slack::markup::Markup;
@@ -20,19 +20,76 @@ pub struct CheckinPart {
 }
 
 /// A launch's title or one of its tasks, in a check-in.
+#[derive(Debug)]
 enum CheckinUnit<'a> {
     Launch(&'a Launch),
     Task(&'a Task),
 }
 
 /// The messages of one function's check-in: its open tasks grouped by launch, with buttons.
-/// Rendered one message at a time, as they are taken (see [`split_lazily`]).
+/// Rendered one message at a time, as they are taken.
 pub fn checkin<'a>(
     function: &'a FunctionDef,
     round: &'a FunctionRound<'_>,
     day_label: &'a str,
     today: NaiveDate,
 ) -> impl Iterator<Item = CheckinPart> + 'a {
+    checkin_layout(function, round, day_label, today).map(CheckinDraft::render)
+}
+
+/// One message of a check-in, laid out but not rendered: rendering is most of a round's work,
+/// and drafts can be rendered on several threads at once (each is `Send`).
+#[derive(Debug)]
+pub struct CheckinDraft<'a> {
+    layout: PartLayout<CheckinUnit<'a>>,
+    function: &'a str,
+    day_label: &'a str,
+    today: NaiveDate,
+}
+
+impl CheckinDraft<'_> {
+    /// Which message of the check-in this is, from 1.
+    pub fn part(&self) -> usize {
+        self.layout.part
+    }
+
+    pub fn render(self) -> CheckinPart {
+        let today = self.today;
+        let render = |unit: CheckinUnit| match unit {
+            CheckinUnit::Launch(launch) => {
+                let title = format!(
+                    "*{}* (`{}`) · {}",
+                    escape_quiet(&launch.name),
+                    launch.slug,
+                    launch.t_minus(today)
+                );
+                (vec![section(&title)], vec![title], None)
+            }
+            CheckinUnit::Task(task) => {
+                let line = task_line(task, today);
+                (task_row(task, &line), vec![line], Some(task.id))
+            }
+        };
+        let (name, day_label) = (self.function, self.day_label);
+        let heading = |part, parts| {
+            let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
+            let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
+                         `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
+            (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
+        };
+        let (rendered, tasks) = render_part(self.layout, render, heading);
+        CheckinPart { rendered, tasks }
+    }
+}
+
+/// The messages of one function's check-in laid out (see [`checkin`]), to be rendered by the
+/// caller.
+pub fn checkin_layout<'a>(
+    function: &'a FunctionDef,
+    round: &'a FunctionRound<'_>,
+    day_label: &'a str,
+    today: NaiveDate,
+) -> impl Iterator<Item = CheckinDraft<'a>> + 'a {
     let mut units = Vec::with_capacity(round.launches.len() + round.task_count());
     for (launch, tasks) in &round.launches {
         units.push(CheckinUnit::Launch(launch));
@@ -48,29 +105,12 @@ pub fn checkin<'a>(
             chars: task_row_chars_bound(task),
         },
     };
-    let render = move |unit: CheckinUnit| match unit {
-        CheckinUnit::Launch(launch) => {
-            let title = format!(
-                "*{}* (`{}`) · {}",
-                escape_quiet(&launch.name),
-                launch.slug,
-                launch.t_minus(today)
-            );
-            (vec![section(&title)], vec![title], None)
-        }
-        CheckinUnit::Task(task) => {
-            let line = task_line(task, today);
-            (task_row(task, &line), vec![line], Some(task.id))
-        }
-    };
-    let name = &function.display_name;
-    split_lazily(units, cost_of, render, move |part, parts| {
-        let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
-        let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
-                     `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
-        (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
+    lay_out(units, cost_of).map(move |layout| CheckinDraft {
+        layout,
+        function: &function.display_name,
+        day_label,
+        today,
     })
-    .map(|(rendered, tasks)| CheckinPart { rendered, tasks })
 }
 
 /// The direct message nudging someone who has not answered a check-in.

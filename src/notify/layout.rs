@@ -76,11 +76,27 @@ pub(super) fn split_lazily<U, K>(
     mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>, Option<K>),
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
 ) -> impl Iterator<Item = (Rendered, Vec<K>)> {
+    lay_out(units, cost_of).map(move |part| render_part(part, &mut render, &heading))
+}
+
+/// The units of one message laid out by [`lay_out`], not rendered yet: which message of how
+/// many it is, and what it holds.
+#[derive(Debug)]
+pub(super) struct PartLayout<U> {
+    /// 1-based.
+    pub part: usize,
+    pub parts: usize,
+    pub units: Vec<U>,
+}
+
+/// Groups units into messages within the block and text limits, from `cost_of` alone: a unit
+/// starts a new message when it would overflow a non-empty one. Nothing is rendered, so the
+/// messages can then be rendered in any order, or at once on several threads.
+pub(super) fn lay_out<U>(units: Vec<U>, cost_of: impl Fn(&U) -> Cost) -> impl Iterator<Item = PartLayout<U>> {
     let budget = Cost {
         blocks: limits::MESSAGE_BLOCKS - HEADING_BLOCKS,
         chars: limits::BLOCK_TEXT - HEADING_CHARS,
     };
-    // Units per message: a unit starts a new message when it would overflow a non-empty one.
     let mut per_part = vec![0_usize];
     let mut used = Cost { blocks: 0, chars: 0 };
     for unit in &units {
@@ -93,22 +109,33 @@ pub(super) fn split_lazily<U, K>(
         used.blocks += cost.blocks;
         used.chars += cost.chars;
     }
-    let count = per_part.len();
+    let parts = per_part.len();
     let mut units = units.into_iter();
-    per_part.into_iter().enumerate().map(move |(index, taken)| {
-        let (mut all, mut text) = heading(index + 1, count);
-        let mut covered = Vec::new();
-        for unit in units.by_ref().take(taken) {
-            let (blocks, lines, covers) = render(unit);
-            covered.extend(covers);
-            all.extend(blocks);
-            for line in lines {
-                text.push('\n');
-                text.push_str(&line);
-            }
-        }
-        (Rendered::fit(text, all, ""), covered)
+    per_part.into_iter().enumerate().map(move |(index, taken)| PartLayout {
+        part: index + 1,
+        parts,
+        units: units.by_ref().take(taken).collect(),
     })
+}
+
+/// One laid-out message rendered: `heading(part, parts)` and then each unit's blocks and lines.
+pub(super) fn render_part<U, K>(
+    layout: PartLayout<U>,
+    mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>, Option<K>),
+    heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
+) -> (Rendered, Vec<K>) {
+    let (mut all, mut text) = heading(layout.part, layout.parts);
+    let mut covered = Vec::new();
+    for unit in layout.units {
+        let (blocks, lines, covers) = render(unit);
+        covered.extend(covers);
+        all.extend(blocks);
+        for line in lines {
+            text.push('\n');
+            text.push_str(&line);
+        }
+    }
+    (Rendered::fit(text, all, ""), covered)
 }
 
 /// An upper bound of the characters `text` takes once escaped (bytes bound characters, and

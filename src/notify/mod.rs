@@ -15,7 +15,7 @@ mod layout;
 mod moves;
 mod people;
 
-pub use checkin::{CheckinPart, checkin, checkin_refresh, nudge, refreshed_checkin};
+pub use checkin::{CheckinDraft, CheckinPart, checkin, checkin_layout, checkin_refresh, nudge, refreshed_checkin};
 pub use digest::digest;
 pub use direct::{applied, hint, metric_review, metric_reviews, reply_answers, undeliverable};
 pub use escalation::{EscalationView, escalation, escalation_list, overdue_in_checkin_thread, resolution};

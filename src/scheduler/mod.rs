@@ -6,8 +6,9 @@
 pub mod escalation;
 pub mod gonogo;
 pub mod hours;
+mod parallel;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{NaiveTime, Utc};
@@ -25,7 +26,11 @@ use crate::store::Store;
 use crate::store::StoreError;
 use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
-use liftoff_core::{SlackUserId, Task};
+use liftoff_core::{SlackUserId, Task, TaskId};
+
+/// Check-in messages rendered at once, split over the cores: the store writes 64 messages a
+/// statement, so the next statement's worth is ready while one is written.
+const RENDERED_AT_ONCE: usize = 64;
 
 /// Check-in rounds' listed tasks by round key, and the tasks by id.
 type Rounds = (BTreeMap<String, Vec<ListedTask>>, BTreeMap<i64, Task>);
@@ -197,38 +202,52 @@ impl Scheduler {
             format!("ran; no channel for {}", skipped.join(", "))
         };
         let (round_key, label) = (&slot.key(), &day_label(&slot));
-        // Rendered lazily, one message at a time, as the store writes them: the round's
-        // messages are never all in memory at once. Boxed, because the compiler cannot
-        // otherwise prove the closures' iterator `Send` across the store's awaits ("FnOnce is
-        // not general enough", a known limit of its higher-ranked lifetime inference).
-        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> =
-            Box::new(posted.into_iter().flat_map(|(round, function, channel)| {
-                // Owners by task, to record each part's tasks without searching the whole round.
-                let owners: std::collections::HashMap<liftoff_core::TaskId, &Option<SlackUserId>> = round
+        // Owners by task, to record each part's tasks without searching the whole round.
+        let owners: Vec<HashMap<TaskId, &Option<SlackUserId>>> = posted
+            .iter()
+            .map(|(round, _, _)| {
+                round
                     .launches
                     .iter()
                     .flat_map(|(_, tasks)| tasks.iter())
                     .map(|t| (t.id, &t.owner))
+                    .collect()
+            })
+            .collect();
+        // Laid out up front (cheap), rendered lazily as the store writes them, a chunk at a
+        // time on every core: the round's messages are never all in memory at once, and
+        // rendering them, most of a round's work, does not wait on one thread. Boxed, because
+        // the compiler cannot otherwise prove the iterator `Send` across the store's awaits
+        // ("FnOnce is not general enough", a known limit of its higher-ranked lifetime
+        // inference).
+        let drafts = posted
+            .iter()
+            .zip(&owners)
+            .flat_map(|(&(round, function, channel), owners)| {
+                notify::checkin_layout(function, round, label, today)
+                    .map(move |draft| (draft, function, channel, owners))
+            });
+        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> = Box::new(parallel::map_in_chunks(
+            drafts,
+            RENDERED_AT_ONCE,
+            |(draft, function, channel, owners)| {
+                let key = format!("checkin:{}:{round_key}:{}", function.name, draft.part());
+                let notify::CheckinPart { rendered, tasks } = draft.render();
+                let listed = tasks
+                    .into_iter()
+                    .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
                     .collect();
-                notify::checkin(function, round, label, today).enumerate().map(
-                    move |(part, notify::CheckinPart { rendered, tasks })| {
-                        let key = format!("checkin:{}:{round_key}:{}", function.name, part + 1);
-                        let listed = tasks
-                            .into_iter()
-                            .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
-                            .collect();
-                        RunMessage {
-                            checkin: Some(CheckinRecord {
-                                outbox_key: key.clone(),
-                                function: function.name.clone(),
-                                round: round_key.clone(),
-                                tasks: listed,
-                            }),
-                            message: notify::post_message(key, "checkin", channel.as_str(), &rendered),
-                        }
-                    },
-                )
-            }));
+                RunMessage {
+                    checkin: Some(CheckinRecord {
+                        outbox_key: key.clone(),
+                        function: function.name.clone(),
+                        round: round_key.clone(),
+                        tasks: listed,
+                    }),
+                    message: notify::post_message(key, "checkin", channel.as_str(), &rendered),
+                }
+            },
+        ));
         self.record("checkin", &slot, &outcome, messages).await
     }
 
