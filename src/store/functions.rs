@@ -14,7 +14,9 @@ pub enum FunctionSetting {
     Lead(SlackUserId),
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
+/// `store::pages`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct OverrideRow {
     function_name: String,
     channel_id: Option<String>,

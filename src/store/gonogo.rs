@@ -13,7 +13,9 @@ use crate::outbound::OutboxMessage;
 use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
+/// `store::pages`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct RoundRow {
     pub(super) id: i64,
     launch_id: i64,
@@ -23,7 +25,9 @@ pub(super) struct RoundRow {
     decided_at_ms: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
+/// `store::pages`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct BallotRow {
     function_name: String,
     voter: String,

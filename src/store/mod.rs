@@ -363,6 +363,16 @@ fn describe_connect_error(err: &sqlx::Error) -> String {
 }
 
 /// Milliseconds since the epoch: how instants are stored on both backends.
+/// `sql`, which ends in `LIMIT`, with `limit` written into it instead of bound. SQLite plans a
+/// query for the value of a bound LIMIT and so prepares the statement again every time the
+/// parameter is bound (`sqlite3ExprIsInteger` marks it in 3.51): a full parse on every
+/// `/launch show` and every delivery poll. A number written in cannot inject anything, and
+/// each distinct limit is one cached statement.
+pub(crate) fn limited(sql: &'static str, limit: i64) -> sqlx::AssertSqlSafe<String> {
+    debug_assert!(sql.ends_with("LIMIT"), "{sql}");
+    sqlx::AssertSqlSafe(format!("{sql} {limit}"))
+}
+
 pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, from_millis, on_pool, on_writer, to_millis};
+use super::{Store, StoreError, from_millis, limited, on_pool, on_writer, to_millis};
 use crate::outbound::{FailedMessage, OutboxMessage, OutboxMethod, Payload};
 use liftoff_core::SlackUserId;
 
@@ -159,9 +159,9 @@ impl Store {
                              AND (p.state = 'sending' OR (p.state = 'pending' AND p.next_attempt_at_ms <= $1))) \
              AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox t WHERE t.idempotency_key = o.thread_of \
                              AND t.state IN ('pending', 'sending'))) \
-             ORDER BY o.id LIMIT $2";
+             ORDER BY o.id LIMIT";
         let rows: Vec<OutboxRow> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).bind(limit).fetch_all(pool).await)?;
+            on_pool!(self, pool => sqlx::query_as(limited(SQL, limit)).bind(to_millis(now)).fetch_all(pool).await)?;
         rows.into_iter().map(OutboxEntry::try_from).collect()
     }
 
@@ -268,7 +268,8 @@ impl Store {
 
     /// Messages given up on, newest first: shown in `/launch show` and the digest.
     pub async fn failed_messages(&self, limit: i64) -> Result<Vec<FailedMessage>, StoreError> {
-        let rows: Vec<FailedRow> = on_pool!(self, pool => sqlx::query_as(FAILED).bind(limit).fetch_all(pool).await)?;
+        let rows: Vec<FailedRow> =
+            on_pool!(self, pool => sqlx::query_as(limited(FAILED, limit)).fetch_all(pool).await)?;
         Ok(failed_messages(rows))
     }
 
@@ -319,9 +320,9 @@ impl Store {
     }
 }
 
-/// The latest messages given up on, at most `$1`, as [`FailedRow`]s.
+/// The latest messages given up on, as [`FailedRow`]s, [`limited`] to how many are shown.
 pub(super) const FAILED: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
-     ORDER BY id DESC LIMIT $1";
+     ORDER BY id DESC LIMIT";
 
 /// A row of [`FAILED`]: key, kind, target, last error.
 pub(super) type FailedRow = (String, String, String, Option<String>);

@@ -1,19 +1,20 @@
-//! Reads that draw one whole view, on one connection.
+//! Reads that draw one whole view at once.
 //!
-//! sqlx checks a connection each time it goes back to the pool: a round trip, a thread
-//! hand-off on SQLite and a network one on PostgreSQL. A view drawn from seven reads that each
-//! took their own connection paid seven of those on top of its queries; read here on one
-//! connection, it pays one (BENCHMARKS.md, "Where the time went").
+//! On SQLite every query is a hand-off to the connection's worker thread and back (two thread
+//! wake-ups), and sqlx checks a connection when it goes back to the pool: a view drawn from
+//! eight reads paid for eight of those on top of its SQL. There the page is one statement
+//! whose parts come back as JSON arrays. On PostgreSQL, whose protocol streams rows cheaply,
+//! it is the same reads on one connection (BENCHMARKS.md, "Where the time went").
 
 use std::collections::BTreeMap;
 
 use super::functions::{OVERRIDES, OverrideRow, overrides_by_function};
-use super::gonogo::latest_gonogo;
+use super::gonogo::{BallotRow, RoundRow, assemble, latest_gonogo, round_columns};
 use super::launches::{LAUNCH_BY_ID, LAUNCH_BY_SLUG, METRICS};
 use super::outbox::{FAILED, FailedRow, failed_messages};
-use super::rows::{LaunchRow, MetricRow, convert_all};
+use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all, launch_columns, task_columns};
 use super::tasks::{Bind, BulkTaskRows, LAUNCH_ROLES, LAUNCH_TASKS, LAUNCH_TASKS_ORDER, roles_by_task};
-use super::{Store, StoreError, on_pool};
+use super::{Pool, Store, StoreError, limited};
 use crate::outbound::FailedMessage;
 use liftoff_core::gonogo::GoNoGo;
 use liftoff_core::launch::{Launch, LaunchRef, SuccessMetric};
@@ -40,39 +41,151 @@ impl Store {
     /// The launch `reference` names and everything its page shows, or `None` if there is no
     /// such launch; `undelivered` is how many undelivered messages to include at most.
     pub async fn launch_page(&self, reference: &LaunchRef, undelivered: i64) -> Result<Option<LaunchPage>, StoreError> {
-        on_pool!(self, pool => {
-            let mut conn = pool.acquire().await?;
-            let row: Option<LaunchRow> = match reference {
-                LaunchRef::Id(id) => sqlx::query_as(LAUNCH_BY_ID).bind(id.0).fetch_optional(&mut *conn).await?,
-                LaunchRef::Slug(slug) => {
-                    sqlx::query_as(LAUNCH_BY_SLUG)
-                        .bind(slug.as_str())
-                        .fetch_optional(&mut *conn)
-                        .await?
-                }
-            };
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let launch = Launch::try_from(row)?;
-            let tasks = conn
-                .task_rows_bulk(LAUNCH_TASKS, LAUNCH_TASKS_ORDER, Bind::Id(launch.id.0))
-                .await?;
-            let metrics: Vec<MetricRow> = sqlx::query_as(METRICS).bind(launch.id.0).fetch_all(&mut *conn).await?;
-            let roles: Vec<(i64, String, String)> =
-                sqlx::query_as(LAUNCH_ROLES).bind(launch.id.0).fetch_all(&mut *conn).await?;
-            let gonogo = latest_gonogo!(conn, launch.id)?;
-            let overrides: Vec<OverrideRow> = sqlx::query_as(OVERRIDES).fetch_all(&mut *conn).await?;
-            let failed: Vec<FailedRow> = sqlx::query_as(FAILED).bind(undelivered).fetch_all(&mut *conn).await?;
-            Ok(Some(LaunchPage {
-                launch,
-                tasks: convert_all(tasks)?,
-                metrics: convert_all(metrics)?,
-                roles: roles_by_task(roles)?,
-                gonogo,
-                overrides: overrides_by_function(overrides)?,
-                undelivered: failed_messages(failed),
-            }))
-        })
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite_launch_page(pool, reference, undelivered).await,
+            Pool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let row: Option<LaunchRow> = match reference {
+                    LaunchRef::Id(id) => {
+                        sqlx::query_as(LAUNCH_BY_ID)
+                            .bind(id.0)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                    }
+                    LaunchRef::Slug(slug) => {
+                        sqlx::query_as(LAUNCH_BY_SLUG)
+                            .bind(slug.as_str())
+                            .fetch_optional(&mut *conn)
+                            .await?
+                    }
+                };
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let launch = Launch::try_from(row)?;
+                let tasks = conn
+                    .task_rows_bulk(LAUNCH_TASKS, LAUNCH_TASKS_ORDER, Bind::Id(launch.id.0))
+                    .await?;
+                let metrics: Vec<MetricRow> = sqlx::query_as(METRICS).bind(launch.id.0).fetch_all(&mut *conn).await?;
+                let roles: Vec<(i64, String, String)> = sqlx::query_as(LAUNCH_ROLES)
+                    .bind(launch.id.0)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let gonogo = latest_gonogo!(conn, launch.id)?;
+                let overrides: Vec<OverrideRow> = sqlx::query_as(OVERRIDES).fetch_all(&mut *conn).await?;
+                let failed: Vec<FailedRow> = sqlx::query_as(limited(FAILED, undelivered))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                Ok(Some(LaunchPage {
+                    launch,
+                    tasks: convert_all(tasks)?,
+                    metrics: convert_all(metrics)?,
+                    roles: roles_by_task(roles)?,
+                    gonogo,
+                    overrides: overrides_by_function(overrides)?,
+                    undelivered: failed_messages(failed),
+                }))
+            }
+        }
     }
+}
+
+/// The page's SQL on SQLite, after `SELECT`: the launch's columns, then each part of the page
+/// as one JSON array (of arrays of the columns its row type reads, in that order), so that
+/// the whole page is one statement. Each query that the PostgreSQL read makes on its own
+/// appears here as a subquery of the launch `l`, in the same order.
+macro_rules! sqlite_page_columns {
+    () => {
+        concat!(
+            launch_columns!(),
+            ", (SELECT json_group_array(json_array(",
+            task_columns!(),
+            ") ORDER BY function_name, due_date, id) FROM tasks t WHERE t.launch_id = l.id) AS tasks",
+            ", (SELECT json_group_array(json_array(name, target, target_direction, unit, review_offset_days, actual) \
+               ORDER BY id) FROM launch_metrics m WHERE m.launch_id = l.id) AS metrics",
+            ", (SELECT json_group_array(json_array(r.task_id, r.role, r.user_id) ORDER BY r.task_id, r.role, r.user_id) \
+               FROM task_roles r JOIN tasks t ON t.id = r.task_id WHERE t.launch_id = l.id) AS roles",
+            ", (SELECT json_array(",
+            round_columns!(),
+            ") FROM gonogos g WHERE g.launch_id = l.id ORDER BY g.id DESC LIMIT 1) AS gonogo",
+            ", (SELECT json_group_array(json_array(function_name, voter, vote, reason, voted_at_ms) ORDER BY function_name) \
+               FROM gonogo_ballots b WHERE b.gonogo_id = (SELECT MAX(g.id) FROM gonogos g WHERE g.launch_id = l.id)) AS ballots",
+            ", (SELECT json_group_array(json_array(function_name, channel_id, lead_user_id)) FROM function_settings) AS overrides",
+        )
+    };
+}
+
+/// A launch's page as one SQLite row: the launch, and the rest as JSON arrays.
+#[derive(sqlx::FromRow)]
+struct SqlitePageRow {
+    #[sqlx(flatten)]
+    launch: LaunchRow,
+    tasks: String,
+    metrics: String,
+    roles: String,
+    gonogo: Option<String>,
+    ballots: String,
+    overrides: String,
+    failed: String,
+}
+
+/// [`Store::launch_page`] on SQLite, in one statement. Every query there is a hand-off to the
+/// connection's worker thread and back (two thread wake-ups, BENCHMARKS.md): the page took
+/// eight of them, more than its SQL took SQLite to run.
+async fn sqlite_launch_page(
+    pool: &sqlx::SqlitePool,
+    reference: &LaunchRef,
+    undelivered: i64,
+) -> Result<Option<LaunchPage>, StoreError> {
+    // The failed messages are the one part not about the launch; their limit is written into
+    // the SQL, not bound (see `limited`).
+    let failed = format!(
+        ", (SELECT json_group_array(json_array(idempotency_key, kind, target, last_error) ORDER BY id DESC) \
+         FROM (SELECT id, idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
+         ORDER BY id DESC LIMIT {undelivered})) AS failed FROM launches l WHERE "
+    );
+    let row: Option<SqlitePageRow> = match reference {
+        LaunchRef::Id(id) => {
+            let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.id = $1"), failed);
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        }
+        LaunchRef::Slug(slug) => {
+            let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.slug = $1"), failed);
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(slug.as_str())
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    fn parse<T: serde::de::DeserializeOwned>(part: &str, json: &str) -> Result<T, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("launch page {part}: {e}")))
+    }
+    let tasks: Vec<TaskRow> = parse("tasks", &row.tasks)?;
+    let metrics: Vec<MetricRow> = parse("metrics", &row.metrics)?;
+    let roles: Vec<(i64, String, String)> = parse("roles", &row.roles)?;
+    let gonogo = match &row.gonogo {
+        Some(round) => {
+            let round: RoundRow = parse("go/no-go", round)?;
+            let ballots: Vec<BallotRow> = parse("ballots", &row.ballots)?;
+            Some(assemble(round, ballots)?)
+        }
+        None => None,
+    };
+    let overrides: Vec<OverrideRow> = parse("function settings", &row.overrides)?;
+    let failed: Vec<FailedRow> = parse("failed messages", &row.failed)?;
+    Ok(Some(LaunchPage {
+        launch: Launch::try_from(row.launch)?,
+        tasks: convert_all(tasks)?,
+        metrics: convert_all(metrics)?,
+        roles: roles_by_task(roles)?,
+        gonogo,
+        overrides: overrides_by_function(overrides)?,
+        undelivered: failed_messages(failed),
+    }))
 }

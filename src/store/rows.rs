@@ -107,7 +107,9 @@ impl TryFrom<TaskRow> for Task {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
+/// `store::pages`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct MetricRow {
     name: String,
     target: f64,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::history::insert_history;
 use super::outbox::insert_outbox;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
-use super::{Store, StoreError, on_pool, on_writer, to_millis};
+use super::{Store, StoreError, limited, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::{ChangeContext, HistoryEntry};
 use liftoff_core::readiness::TaskTally;
@@ -205,10 +205,10 @@ impl Store {
             "SELECT ",
             task_columns!(),
             " FROM tasks WHERE owner_user_id = $1 AND status <> 'done' \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id LIMIT $2"
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id LIMIT"
         );
         let rows: Vec<TaskRow> =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(owner.as_str()).bind(limit).fetch_all(pool).await)?;
+            on_pool!(self, pool => sqlx::query_as(limited(SQL, limit)).bind(owner.as_str()).fetch_all(pool).await)?;
         convert_all(rows)
     }
 

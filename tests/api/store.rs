@@ -352,6 +352,70 @@ both_backends! {
         assert!(store.task_tallies_of_launches_involving(&user("U0NOBODY")).await.unwrap().is_empty());
     }
 
+    async fn a_launch_page_holds_what_each_read_of_its_parts_holds(store) {
+        use liftoff::outbound::{OutboxMessage, OutboxMethod};
+        use liftoff_core::gonogo::Vote;
+        let launch = new_launch(&store, "Checkout \"v2\" — ünïcode 🚀", "2026-12-10").await;
+        let other = new_launch(&store, "Search", "2026-12-20").await;
+        let deck = new_task(&store, &launch, "sales", "Deck", Some("U0ANN"), Some(DueDate::Relative(-14))).await;
+        let blog = new_task(&store, &launch, "marketing", "Blog \\ post", None, None).await;
+        set_status(&store, &blog, TaskStatus::blocked("waiting on \"legal\"").unwrap(), NOW).await;
+        new_task(&store, &other, "sales", "Not this launch", Some("U0ANN"), None).await;
+        let roles = [
+            RoleAssignment { role: RaciRole::Consulted, user: user("U0CAT") },
+            RoleAssignment { role: RaciRole::Accountable, user: user("U0LEAD") },
+        ];
+        let entry = ctx("U0LEAD", NOW).entry(launch.id, Some(deck.id), ChangeField::Role, None, Some("roles".into()));
+        store.set_task_roles(&deck, &roles, &entry, &[]).await.unwrap();
+        for (name, target) in [("activation", 20.0), ("tickets", 50.0)] {
+            let metric = SuccessMetric { name: name.into(), target, direction: TargetDirection::AtLeast, unit: "%".into(), review_offset_days: 30, actual: None };
+            store.upsert_metric(launch.id, &metric, &ctx("U0LEAD", NOW)).await.unwrap();
+        }
+        store.record_metric_actual(launch.id, "activation", 22.5, &ctx("U0LEAD", NOW)).await.unwrap();
+        let ballots = [(FunctionName::parse("sales").unwrap(), user("U0ANN")), (FunctionName::parse("marketing").unwrap(), user("U0BOB"))];
+        let round = store.start_gonogo(launch.id, &user("U0LEAD"), date("2026-12-01"), &ballots, instant(NOW), &|_| Vec::new()).await.unwrap().unwrap();
+        store.record_vote(round.id, &ballots[0].0, &ballots[0].1, &Vote::NoGo { reason: "deck \"unsigned\"".into() }, instant(NOW), &|_| Vec::new()).await.unwrap();
+        store.set_function_setting(&FunctionName::parse("sales").unwrap(), &FunctionSetting::Lead(user("U0SAL")), &ctx("U0LEAD", NOW)).await.unwrap();
+        for i in 0..7 {
+            let message = OutboxMessage {
+                key: format!("assigned:{i}"),
+                kind: "assigned".into(),
+                method: OutboxMethod::PostMessage,
+                target: format!("U0P{i}"),
+                recipient: None,
+                thread_ts: None,
+                thread_of: None,
+                payload: serde_json::json!({ "text": "hi" }).into(),
+                not_before: None,
+            };
+            store.enqueue(&[message], instant(NOW)).await.unwrap();
+        }
+        for entry in store.deliverable(instant(NOW), 10).await.unwrap() {
+            store.mark_failed(entry.id, &format!("channel_not_found \"{}\"", entry.id)).await.unwrap();
+        }
+
+        for reference in [LaunchRef::Id(launch.id), LaunchRef::Slug(launch.slug.clone())] {
+            let page = store.launch_page(&reference, 5).await.unwrap().expect("the launch's page");
+            assert_eq!(page.launch, launch);
+            assert_eq!(page.tasks, store.launch_tasks(launch.id).await.unwrap());
+            assert_eq!(page.tasks.len(), 2);
+            assert_eq!(page.metrics, store.metrics(launch.id).await.unwrap());
+            assert_eq!(page.metrics.len(), 2);
+            assert_eq!(page.roles.len(), 1, "only the deck has roles");
+            assert_eq!(page.roles[&deck.id], store.task_roles(deck.id).await.unwrap());
+            assert_eq!(page.gonogo, store.latest_gonogo(launch.id).await.unwrap());
+            assert!(page.gonogo.as_ref().is_some_and(|g| g.id == round.id));
+            assert_eq!(page.overrides, store.function_overrides().await.unwrap());
+            assert_eq!(page.undelivered, store.failed_messages(5).await.unwrap());
+            assert_eq!(page.undelivered.len(), 5, "the five latest of seven");
+        }
+        let other_page = store.launch_page(&LaunchRef::Slug(other.slug.clone()), 5).await.unwrap().unwrap();
+        assert_eq!(other_page.tasks.len(), 1);
+        assert!(other_page.metrics.is_empty() && other_page.roles.is_empty() && other_page.gonogo.is_none());
+        assert!(store.launch_page(&LaunchRef::Slug(Slug::parse("nope").unwrap()), 5).await.unwrap().is_none());
+        assert!(store.launch_page(&LaunchRef::Id(LaunchId(999)), 5).await.unwrap().is_none());
+    }
+
     async fn task_roles_are_replaced_as_a_set(store) {
         let roles_entry = |task: &liftoff_core::Task, roles: &[RoleAssignment]| {
             let summary = liftoff_core::task::roles_summary(roles);
