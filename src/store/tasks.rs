@@ -7,51 +7,104 @@ use super::outbox::insert_outbox;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, limited, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
-use liftoff_core::history::{ChangeContext, HistoryEntry};
+use liftoff_core::history::{ChangeContext, ChangeField, HistoryEntry};
 use liftoff_core::readiness::TaskTally;
 use liftoff_core::task::{NewTask, RoleAssignment, StatusKind, Task};
 use liftoff_core::{LaunchId, SlackUserId, TaskId};
 
 /// Inserts `$task` (a `&NewTask`) as `todo` through `$conn` and records its creation made in
 /// `$ctx`; evaluates to `Result<Task, StoreError>`. A macro so that creating a launch can add
-/// its template tasks in the same transaction on either backend.
+/// its template tasks in the same transaction on either backend (see [`InsertTask`]).
 macro_rules! insert_task {
     ($conn:expr, $task:expr, $ctx:expr) => {{
-        const INSERT: &str = concat!(
-            "INSERT INTO tasks (launch_id, function_name, title, owner_user_id, due_date, due_offset_days, \
-             status, status_changed_at_ms, created_at_ms, updated_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'todo', $7, $7, $7) RETURNING ",
-            $crate::store::rows::task_columns!()
-        );
         let task: &::liftoff_core::NewTask = $task;
         let ctx: &::liftoff_core::ChangeContext = $ctx;
-        let inserted: Result<::liftoff_core::Task, $crate::store::StoreError> = async {
-            let row: $crate::store::rows::TaskRow = sqlx::query_as(INSERT)
-                .bind(task.launch_id.0)
-                .bind(task.function.as_str())
-                .bind(&task.title)
-                .bind(task.owner.as_ref().map(|u| u.as_str()))
-                .bind(task.due_date)
-                .bind(task.due_offset_days)
-                .bind($crate::store::to_millis(ctx.at))
-                .fetch_one(&mut *$conn)
-                .await?;
-            let created = ::liftoff_core::Task::try_from(row)?;
-            let entry = ctx.entry(
-                created.launch_id,
-                Some(created.id),
-                ::liftoff_core::ChangeField::Created,
-                None,
-                Some(created.title.clone()),
-            );
-            $crate::store::history::insert_history!(&mut *$conn, &entry)?;
-            Ok(created)
-        }
-        .await;
-        inserted
+        $crate::store::tasks::InsertTask::insert_task(&mut *$conn, task, ctx).await
     }};
 }
 pub(crate) use insert_task;
+
+/// The columns of a new task, then `RETURNING` it: [`InsertTask::insert_task`]'s first statement.
+macro_rules! insert_task_sql {
+    () => {
+        concat!(
+            "INSERT INTO tasks (launch_id, function_name, title, owner_user_id, due_date, due_offset_days, \
+             status, status_changed_at_ms, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'todo', $7, $7, $7) RETURNING ",
+            task_columns!()
+        )
+    };
+}
+
+/// A new task and its `created` history row, written by each backend as it does best.
+pub(crate) trait InsertTask {
+    fn insert_task(
+        &mut self,
+        task: &NewTask,
+        ctx: &ChangeContext,
+    ) -> impl std::future::Future<Output = Result<Task, StoreError>> + Send;
+}
+
+/// The history row recording `task`'s creation in `ctx`, once its id is known.
+fn created_entry(task: &Task, ctx: &ChangeContext) -> HistoryEntry {
+    ctx.entry(
+        task.launch_id,
+        Some(task.id),
+        ChangeField::Created,
+        None,
+        Some(task.title.clone()),
+    )
+}
+
+impl InsertTask for sqlx::SqliteConnection {
+    /// Both rows in one query: SQLite runs its statements in turn on the connection's worker
+    /// thread, the history row naming the task by `last_insert_rowid()`, so a new task is
+    /// one hand-off to that thread instead of two.
+    async fn insert_task(&mut self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+        const SQL: &str = concat!(
+            insert_task_sql!(),
+            "; INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) \
+             VALUES ($1, last_insert_rowid(), $8, $9, $7, 'created', NULL, $3, NULL)"
+        );
+        // `fetch_all`, not `fetch_one`: the stream is read to its end, so the second
+        // statement has run when this returns.
+        let rows: Vec<TaskRow> = sqlx::query_as(SQL)
+            .bind(task.launch_id.0)
+            .bind(task.function.as_str())
+            .bind(&task.title)
+            .bind(task.owner.as_ref().map(|u| u.as_str()))
+            .bind(task.due_date)
+            .bind(task.due_offset_days)
+            .bind(to_millis(ctx.at))
+            .bind(ctx.actor.as_stored())
+            .bind(ctx.source.as_str())
+            .fetch_all(&mut *self)
+            .await?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))?;
+        Task::try_from(row)
+    }
+}
+
+impl InsertTask for sqlx::PgConnection {
+    async fn insert_task(&mut self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
+        let row: TaskRow = sqlx::query_as(insert_task_sql!())
+            .bind(task.launch_id.0)
+            .bind(task.function.as_str())
+            .bind(&task.title)
+            .bind(task.owner.as_ref().map(|u| u.as_str()))
+            .bind(task.due_date)
+            .bind(task.due_offset_days)
+            .bind(to_millis(ctx.at))
+            .fetch_one(&mut *self)
+            .await?;
+        let created = Task::try_from(row)?;
+        insert_history!(&mut *self, &created_entry(&created, ctx))?;
+        Ok(created)
+    }
+}
 
 /// The one parameter of a [`BulkTaskRows::task_rows_bulk`] read.
 pub(super) enum Bind {

@@ -240,6 +240,16 @@ both_backends! {
         assert_eq!(statuses, vec!["on track", "at risk", "blocked: legal review", "done"]);
         assert!(history.iter().all(|h| h.task_id == Some(task.id)));
         assert_eq!(history[0].field, ChangeField::Created);
+        // The creation is recorded whole, as the context made it (on SQLite it is written by
+        // the insert's own query, naming the task by `last_insert_rowid()`).
+        assert_eq!(
+            history[0],
+            ctx("U0LEAD", NOW).entry(launch.id, Some(task.id), ChangeField::Created, None, Some(task.title.clone()))
+        );
+        // A second task's row names the second task, not the first.
+        let second = new_task(&store, &launch, "sales", "Second", None, None).await;
+        let created: Vec<_> = store.launch_history(launch.id).await.unwrap().into_iter().filter(|h| h.field == ChangeField::Created && h.task_id.is_some()).collect();
+        assert_eq!(created.iter().map(|h| (h.task_id, h.to.clone())).collect::<Vec<_>>(), vec![(Some(task.id), Some(task.title.clone())), (Some(second.id), Some("Second".to_owned()))]);
     }
 
     async fn a_stale_task_write_is_refused(store) {
