@@ -37,6 +37,29 @@ pub struct LaunchPage {
     pub undelivered: Vec<FailedMessage>,
 }
 
+impl LaunchPage {
+    /// The page from its rows as either backend reads them.
+    fn from_rows(
+        launch: Launch,
+        tasks: Vec<TaskRow>,
+        metrics: Vec<MetricRow>,
+        roles: Vec<(i64, String, String)>,
+        gonogo: Option<GoNoGo>,
+        overrides: Vec<OverrideRow>,
+        failed: Vec<FailedRow>,
+    ) -> Result<LaunchPage, StoreError> {
+        Ok(LaunchPage {
+            launch,
+            tasks: convert_all(tasks)?,
+            metrics: convert_all(metrics)?,
+            roles: roles_by_task(roles)?,
+            gonogo,
+            overrides: overrides_by_function(overrides)?,
+            undelivered: failed_messages(failed),
+        })
+    }
+}
+
 impl Store {
     /// The launch `reference` names and everything its page shows, or `None` if there is no
     /// such launch; `undelivered` is how many undelivered messages to include at most.
@@ -76,15 +99,7 @@ impl Store {
                 let failed: Vec<FailedRow> = sqlx::query_as(limited(FAILED, undelivered))
                     .fetch_all(&mut *conn)
                     .await?;
-                Ok(Some(LaunchPage {
-                    launch,
-                    tasks: convert_all(tasks)?,
-                    metrics: convert_all(metrics)?,
-                    roles: roles_by_task(roles)?,
-                    gonogo,
-                    overrides: overrides_by_function(overrides)?,
-                    undelivered: failed_messages(failed),
-                }))
+                LaunchPage::from_rows(launch, tasks, metrics, roles, gonogo, overrides, failed).map(Some)
             }
         }
     }
@@ -179,13 +194,6 @@ async fn sqlite_launch_page(
     };
     let overrides: Vec<OverrideRow> = parse("function settings", &row.overrides)?;
     let failed: Vec<FailedRow> = parse("failed messages", &row.failed)?;
-    Ok(Some(LaunchPage {
-        launch: Launch::try_from(row.launch)?,
-        tasks: convert_all(tasks)?,
-        metrics: convert_all(metrics)?,
-        roles: roles_by_task(roles)?,
-        gonogo,
-        overrides: overrides_by_function(overrides)?,
-        undelivered: failed_messages(failed),
-    }))
+    let launch = Launch::try_from(row.launch)?;
+    LaunchPage::from_rows(launch, tasks, metrics, roles, gonogo, overrides, failed).map(Some)
 }

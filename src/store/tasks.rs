@@ -36,6 +36,21 @@ macro_rules! insert_task_sql {
     };
 }
 
+/// `$query` (of [`insert_task_sql!`]) with `$task`'s values and `$ctx`'s instant bound as
+/// `$1`–`$7`.
+macro_rules! bind_new_task {
+    ($query:expr, $task:expr, $ctx:expr) => {
+        $query
+            .bind($task.launch_id.0)
+            .bind($task.function.as_str())
+            .bind(&$task.title)
+            .bind($task.owner.as_ref().map(|u| u.as_str()))
+            .bind($task.due_date)
+            .bind($task.due_offset_days)
+            .bind(to_millis($ctx.at))
+    };
+}
+
 /// A new task and its `created` history row, written by each backend as it does best.
 pub(crate) trait InsertTask {
     fn insert_task(
@@ -68,14 +83,7 @@ impl InsertTask for sqlx::SqliteConnection {
         );
         // `fetch_all`, not `fetch_one`: the stream is read to its end, so the second
         // statement has run when this returns.
-        let rows: Vec<TaskRow> = sqlx::query_as(SQL)
-            .bind(task.launch_id.0)
-            .bind(task.function.as_str())
-            .bind(&task.title)
-            .bind(task.owner.as_ref().map(|u| u.as_str()))
-            .bind(task.due_date)
-            .bind(task.due_offset_days)
-            .bind(to_millis(ctx.at))
+        let rows: Vec<TaskRow> = bind_new_task!(sqlx::query_as(SQL), task, ctx)
             .bind(ctx.actor.as_stored())
             .bind(ctx.source.as_str())
             .fetch_all(&mut *self)
@@ -90,14 +98,7 @@ impl InsertTask for sqlx::SqliteConnection {
 
 impl InsertTask for sqlx::PgConnection {
     async fn insert_task(&mut self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
-        let row: TaskRow = sqlx::query_as(insert_task_sql!())
-            .bind(task.launch_id.0)
-            .bind(task.function.as_str())
-            .bind(&task.title)
-            .bind(task.owner.as_ref().map(|u| u.as_str()))
-            .bind(task.due_date)
-            .bind(task.due_offset_days)
-            .bind(to_millis(ctx.at))
+        let row: TaskRow = bind_new_task!(sqlx::query_as(insert_task_sql!()), task, ctx)
             .fetch_one(&mut *self)
             .await?;
         let created = Task::try_from(row)?;
