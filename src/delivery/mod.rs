@@ -168,9 +168,10 @@ impl Delivery {
             if !self.store.claim(entry.id, now, now + self.lease).await? {
                 continue;
             }
-            // Another worker (serve's loop beside a `tick`, another instance) may have met a
-            // refused token since this pass checked: then the message goes back untried, as
-            // that worker's did, instead of meeting the same refusal a second time.
+            // Another worker of this process (serve's loop beside a drain) may have met a
+            // refused token since this pass checked (the refusal is kept by the shared Slack
+            // client): then the message goes back untried, as that worker's did, instead of
+            // meeting the same refusal a second time.
             if self.api.token_refused().is_some() {
                 self.store
                     .mark_retry(entry.id, now, "not sent: the bot token is refused")

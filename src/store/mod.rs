@@ -362,7 +362,6 @@ fn describe_connect_error(err: &sqlx::Error) -> String {
         .join(" ")
 }
 
-/// Milliseconds since the epoch: how instants are stored on both backends.
 /// `sql`, which ends in `LIMIT`, with `limit` written into it instead of bound. SQLite plans a
 /// query for the value of a bound LIMIT and so prepares the statement again every time the
 /// parameter is bound (`sqlite3ExprIsInteger` marks it in 3.51): a full parse on every
@@ -373,6 +372,7 @@ pub(crate) fn limited(sql: &'static str, limit: i64) -> sqlx::AssertSqlSafe<Stri
     sqlx::AssertSqlSafe(format!("{sql} {limit}"))
 }
 
+/// Milliseconds since the epoch: how instants are stored on both backends.
 pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
