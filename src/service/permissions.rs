@@ -29,6 +29,17 @@ impl Service {
         })
     }
 
+    /// The lead of `function` given the lead set for it in Slack (`set_in_slack`, which wins)
+    /// and the configured one: [`Service::function_lead`] without its read.
+    pub(super) fn function_lead_over(
+        &self,
+        function: &liftoff_core::FunctionName,
+        set_in_slack: Option<SlackUserId>,
+    ) -> Option<SlackUserId> {
+        let configured = self.config.functions.iter().find(|def| &def.name == function)?;
+        set_in_slack.or_else(|| configured.lead.clone())
+    }
+
     /// Refuses `actor`'s `change` to `task` unless they are its owner, its function's lead, the
     /// launch's lead or an admin (or the team works openly), naming who can. `lead` keeps the
     /// function's lead between the attempts of a retried change (a task's function never

@@ -5,13 +5,20 @@ use chrono::NaiveDate;
 
 use super::permissions::change_notices;
 use super::{Asker, ConflictRetry, Service, ServiceError};
-use crate::outbound::OutboxMessage;
-use crate::store::StoreError;
+use crate::store::{StoreError, TaskSlot};
 use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::task::TaskEdit;
 use liftoff_core::task::permission::Change;
 use liftoff_core::{FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
+
+/// What a person asked for in `/launch task`, besides the launch: kept whole for each attempt.
+struct TaskRequest {
+    function: FunctionName,
+    title: String,
+    owner: Option<SlackUserId>,
+    due: Option<liftoff_core::DueDate>,
+}
 
 impl Service {
     /// Adds a task to a launch, owned by its function's lead when no owner is given; the owner
@@ -27,8 +34,46 @@ impl Service {
         due: Option<liftoff_core::DueDate>,
     ) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Task;
+        // Another process on the same SQLite file can take the reserved id between the read
+        // and the write (one process per file is the rule, but a CLI run may be the other);
+        // the write then fails whole and a new slot is read.
+        let mut retry = ConflictRetry::new();
+        loop {
+            let slot = self
+                .store
+                .task_slot(&launch, &function)
+                .await?
+                .ok_or_else(|| ServiceError::user(subcommand, UserError::NoSuchLaunch(launch.clone())))?;
+            let attempt = TaskRequest {
+                function: function.clone(),
+                title: title.clone(),
+                owner: owner.clone(),
+                due,
+            };
+            match self.fill_slot(asker, slot, attempt).await {
+                Err(ServiceError::Store(StoreError::Conflict)) if retry.again().await => continue,
+                result => return result,
+            }
+        }
+    }
+
+    /// The rest of [`Service::add_task`], once its slot is read: checks the request against the
+    /// launch, and stores the task with its owner's DM.
+    async fn fill_slot(
+        &self,
+        asker: &Asker<'_>,
+        slot: TaskSlot<'_>,
+        request: TaskRequest,
+    ) -> Result<Reply, ServiceError> {
+        let subcommand = Subcommand::Task;
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
-        let launch = self.find_launch(&launch, subcommand).await?;
+        let TaskRequest {
+            function,
+            title,
+            owner,
+            due,
+        } = request;
+        let launch = slot.launch.clone();
         if !launch.state.is_active() {
             return Err(ServiceError::user(
                 subcommand,
@@ -42,10 +87,7 @@ impl Service {
         }
         // No owner given: the function's lead owns it until they hand it on.
         let lead_by_default = owner.is_none();
-        let owner = match owner {
-            Some(owner) => Some(owner),
-            None => self.function_lead(&function).await?.0,
-        };
+        let owner = owner.or_else(|| self.function_lead_over(&function, slot.function_lead.clone()));
         let lead_by_default = lead_by_default && owner.is_some();
         let draft = TaskDraft {
             launch_id: launch.id,
@@ -60,29 +102,25 @@ impl Service {
             .map_err(|e| ServiceError::user(subcommand, UserError::Rule(e.to_string())))?;
         // Said back only when the person gave the date: a default is not theirs to question.
         let due_note = due.and_then(|due| due.resolve(launch.launch_date, calendar).ok()?.note);
+        let ctx = self.ctx(actor, source);
         // The owner hears of it in a DM they can answer from, not by a mention in the channel;
-        // the DM is saved with the task.
-        let assigned_dm = |task: &Task| -> Vec<OutboxMessage> {
-            let Some(owner) = task.owner.as_ref().filter(|owner| *owner != actor) else {
-                return Vec::new();
-            };
-            let key = format!("assigned:{}:created", task.id);
+        // the DM names the task's id, so it is drawn up from the task as it will be stored,
+        // and saved with it.
+        let mut notices = Vec::new();
+        if let Some(owner) = new.owner.as_ref().filter(|owner| *owner != actor) {
             let item = TaskInLaunch {
-                task: task.clone(),
+                task: new.stored_as(slot.id, ctx.at),
                 launch: launch.clone(),
             };
-            vec![crate::notify::assigned(
-                key,
+            notices.push(crate::notify::assigned(
+                format!("assigned:{}:created", slot.id),
                 owner,
                 Some(actor),
                 std::slice::from_ref(&item),
                 today,
-            )]
-        };
-        let task = self
-            .store
-            .create_task_with_notices(&new, &self.ctx(actor, source), &assigned_dm)
-            .await?;
+            ));
+        }
+        let task = self.store.fill_task_slot(slot, &new, &ctx, &notices).await?;
         let item = TaskInLaunch { task, launch };
         Ok(Reply::ephemeral(View::TaskCreated {
             item,

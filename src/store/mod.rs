@@ -18,6 +18,7 @@ mod gonogo;
 mod history;
 mod job_runs;
 mod launches;
+mod new_tasks;
 pub(crate) mod outbox;
 mod pacing;
 mod pages;
@@ -27,6 +28,8 @@ mod tasks;
 /// Store methods only the tests call: left out of release builds.
 #[cfg(feature = "testing")]
 mod testing;
+
+pub use new_tasks::TaskSlot;
 
 use std::str::FromStr;
 use std::time::Duration;

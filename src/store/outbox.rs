@@ -102,16 +102,18 @@ macro_rules! insert_outbox {
 }
 pub(crate) use insert_outbox;
 
-/// Inserts `$messages` (a `&[&OutboxMessage]`) through `$conn` in one statement, skipping
-/// keys that exist; evaluates to the number of rows written.
-macro_rules! insert_outbox_rows {
-    ($conn:expr, $messages:expr, $now:expr) => {{
-        let messages: &[&OutboxMessage] = $messages;
-        let mut insert = sqlx::QueryBuilder::new(
+/// Pushes onto the query builder `$builder` an insert of `$messages` (a slice of
+/// `OutboxMessage`s or of references to them) enqueued at `$now`, skipping keys that exist:
+/// one statement, on either backend.
+macro_rules! push_outbox_insert {
+    ($builder:expr, $messages:expr, $now:expr) => {{
+        let now: i64 = $now;
+        $builder.push(
             "INSERT INTO outbox (idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
              next_attempt_at_ms, created_at_ms) ",
         );
-        insert.push_values(messages, |mut row, message| {
+        $builder.push_values($messages, |mut row, message| {
+            let message: &OutboxMessage = &*message;
             row.push_bind(message.key.as_str())
                 .push_bind(message.kind.as_str())
                 .push_bind(message.method.as_str())
@@ -120,10 +122,21 @@ macro_rules! insert_outbox_rows {
                 .push_bind(message.thread_ts.as_deref())
                 .push_bind(message.thread_of.as_deref())
                 .push_bind(message.payload.as_str())
-                .push_bind($crate::store::outbox::due_at_ms(message, $now))
-                .push_bind($now);
+                .push_bind($crate::store::outbox::due_at_ms(message, now))
+                .push_bind(now);
         });
-        insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+        $builder.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+    }};
+}
+pub(crate) use push_outbox_insert;
+
+/// Inserts `$messages` (a `&[&OutboxMessage]`) through `$conn` in one statement, skipping
+/// keys that exist; evaluates to the number of rows written.
+macro_rules! insert_outbox_rows {
+    ($conn:expr, $messages:expr, $now:expr) => {{
+        let messages: &[&OutboxMessage] = $messages;
+        let mut insert = sqlx::QueryBuilder::new("");
+        $crate::store::outbox::push_outbox_insert!(insert, messages.iter().copied(), $now);
         insert.build().execute(&mut *$conn).await.map(|r| r.rows_affected())
     }};
 }

@@ -207,26 +207,12 @@ impl BulkTaskRows for sqlx::PgConnection {
 }
 
 impl Store {
-    /// Stores a validated task as `todo` and records its creation.
+    /// Stores a validated task as `todo` and records its creation. (`/launch task` adds its
+    /// tasks with [`Store::task_slot`], which also stores the owner's DM.)
     pub async fn create_task(&self, task: &NewTask, ctx: &ChangeContext) -> Result<Task, StoreError> {
-        self.create_task_with_notices(task, ctx, &|_| Vec::new()).await
-    }
-
-    /// [`Store::create_task`], with the messages the new task calls for (its owner's DM, which
-    /// names the task's id and so is drawn from the stored task by `notices`) in the same
-    /// transaction: a task is never created without them, nor they sent for a task that was not.
-    pub async fn create_task_with_notices(
-        &self,
-        task: &NewTask,
-        ctx: &ChangeContext,
-        notices: &(dyn Fn(&Task) -> Vec<OutboxMessage> + Sync),
-    ) -> Result<Task, StoreError> {
         let task = on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let created = insert_task!(tx, task, ctx)?;
-            for notice in &notices(&created) {
-                insert_outbox!(tx, notice, to_millis(ctx.at))?;
-            }
             tx.commit().await?;
             created
         });

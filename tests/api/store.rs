@@ -544,3 +544,200 @@ mod job_runs {
         }
     }
 }
+
+/// `/launch task`'s two trips ([`Store::task_slot`], then [`Store::fill_task_slot`]).
+mod task_slots {
+    use super::*;
+    use liftoff::outbound::{OutboxMessage, OutboxMethod};
+
+    fn new_task_of(launch: &liftoff_core::Launch, title: &str, owner: &str) -> liftoff_core::NewTask {
+        let draft = TaskDraft {
+            launch_id: launch.id,
+            function: FunctionName::parse("sales").unwrap(),
+            title: title.to_owned(),
+            owner: Some(user(owner)),
+            due: Some(DueDate::Relative(-3)),
+        };
+        draft.validate(launch.launch_date, &calendar()).expect("valid task")
+    }
+
+    fn dm(key: &str, kind: &str, owner: &str) -> OutboxMessage {
+        OutboxMessage {
+            key: key.to_owned(),
+            kind: kind.to_owned(),
+            method: OutboxMethod::PostMessage,
+            target: owner.to_owned(),
+            recipient: None,
+            thread_ts: None,
+            thread_of: None,
+            payload: serde_json::json!({ "text": "You own a new task" }).into(),
+            not_before: None,
+        }
+    }
+
+    both_backends! {
+        async fn a_slot_reads_the_launch_and_lead_and_its_fill_writes_task_history_and_dm_at_once(store) {
+            let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+            let sales = FunctionName::parse("sales").unwrap();
+            assert!(store.task_slot(&LaunchRef::Slug(Slug::parse("nope").unwrap()), &sales).await.unwrap().is_none());
+            assert!(store.task_slot(&LaunchRef::Id(LaunchId(999)), &sales).await.unwrap().is_none());
+
+            let earlier = new_task(&store, &launch, "sales", "Pricing page", Some("U0ANN"), None).await;
+            let slot = store.task_slot(&LaunchRef::Slug(launch.slug.clone()), &sales).await.unwrap().unwrap();
+            assert_eq!(slot.launch, launch);
+            assert_eq!(slot.function_lead, None, "no lead set in Slack");
+            assert!(slot.id > earlier.id, "a new id: {:?} after {:?}", slot.id, earlier.id);
+            let new = new_task_of(&launch, "Battlecard for the Q1 pricing change", "U0BOB");
+            let at = instant("2026-11-23T09:00:00.123456Z");
+            let change = liftoff_core::ChangeContext::new(Actor::User(user("U0LEAD")), ChangeSource::Command, at);
+            let key = format!("assigned:{}:created", slot.id);
+            let id = slot.id;
+            let task = store.fill_task_slot(slot, &new, &change, &[dm(&key, "assigned", "U0BOB")]).await.unwrap();
+            assert_eq!(task, new.stored_as(id, at), "stored as drawn up for its DM");
+            assert_eq!(store.task(id).await.unwrap(), Some(task.clone()));
+            let history = store.task_history(id).await.unwrap();
+            assert_eq!(history.len(), 1);
+            assert_eq!((history[0].field, history[0].to.as_deref()), (ChangeField::Created, Some("Battlecard for the Q1 pricing change")));
+            assert!(store.outbox_payload(&key).await.unwrap().is_some_and(|p| p.contains("You own a new task")));
+
+            // The lead set in Slack comes with the launch; read by id, the next slot gets the
+            // next id, and a task added another way meanwhile is not handed out again.
+            store.set_function_setting(&sales, &FunctionSetting::Lead(user("U0SAL")), &ctx("U0LEAD", NOW)).await.unwrap();
+            let slot = store.task_slot(&LaunchRef::Id(launch.id), &sales).await.unwrap().unwrap();
+            assert_eq!(slot.function_lead, Some(user("U0SAL")));
+            assert!(slot.id > id);
+            let second = store.fill_task_slot(slot, &new_task_of(&launch, "Sales deck", "U0SAL"), &change, &[]).await.unwrap();
+            let other = new_task(&store, &launch, "sales", "Training", Some("U0ANN"), None).await;
+            assert!(other.id > second.id);
+            let slot = store.task_slot(&LaunchRef::Id(launch.id), &sales).await.unwrap().unwrap();
+            assert!(slot.id > other.id);
+            drop(slot);
+            assert_eq!(store.launch_tasks(launch.id).await.unwrap().len(), 4);
+        }
+    }
+
+    /// A fill whose DM is refused halfway through (a trigger stands in for a full disk) writes
+    /// nothing, and leaves no connection inside its transaction: every write after it goes
+    /// through, more of them than the pool has connections.
+    async fn a_fill_refused_halfway_leaves_nothing_behind(store: &Store) {
+        let launch = new_launch(store, "Checkout v2", "2026-12-10").await;
+        let sales = FunctionName::parse("sales").unwrap();
+        let slot = store
+            .task_slot(&LaunchRef::Slug(launch.slug.clone()), &sales)
+            .await
+            .unwrap()
+            .unwrap();
+        let id = slot.id;
+        let new = new_task_of(&launch, "Battlecard", "U0BOB");
+        let refused = store
+            .fill_task_slot(
+                slot,
+                &new,
+                &ctx("U0LEAD", NOW),
+                &[dm("assigned:refused", "refused", "U0BOB")],
+            )
+            .await;
+        assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
+        assert_eq!(store.task(id).await.unwrap(), None);
+        assert!(store.task_history(id).await.unwrap().is_empty());
+        assert!(store.outbox_payload("assigned:refused").await.unwrap().is_none());
+
+        for i in 0..12 {
+            new_task(store, &launch, "sales", &format!("Follow-up {i}"), Some("U0ANN"), None).await;
+            let slot = store
+                .task_slot(&LaunchRef::Id(launch.id), &sales)
+                .await
+                .unwrap()
+                .unwrap();
+            let key = format!("assigned:{}:created", slot.id);
+            store
+                .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.launch_tasks(launch.id).await.unwrap().len(), 24);
+    }
+
+    #[tokio::test]
+    async fn a_fill_refused_halfway_leaves_nothing_behind_on_sqlite() {
+        let db = crate::helpers::TestDb::sqlite().await;
+        db.store.migrate().await.unwrap();
+        let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox WHEN NEW.kind = 'refused' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        raw.close().await;
+        a_fill_refused_halfway_leaves_nothing_behind(&db.store).await;
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_fill_refused_halfway_leaves_nothing_behind_on_postgres() {
+        let Some(db) = crate::helpers::TestDb::postgres().await else {
+            return;
+        };
+        db.store.migrate().await.unwrap();
+        let raw = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE FUNCTION refuse_dm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.kind = 'refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_dm()",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        raw.close().await;
+        a_fill_refused_halfway_leaves_nothing_behind(&db.store).await;
+        db.cleanup().await;
+    }
+
+    /// Another process on the same SQLite file takes the reserved id: the fill is refused as a
+    /// conflict (the command reads a new slot), writes nothing, and the next slot is past it.
+    #[tokio::test]
+    async fn an_id_taken_by_another_process_is_a_conflict_on_sqlite() {
+        let db = crate::helpers::TestDb::sqlite().await;
+        db.store.migrate().await.unwrap();
+        let other_process = Store::connect(&crate::helpers::config_with_database(&db.url).database)
+            .await
+            .unwrap();
+        let store = &db.store;
+        let launch = new_launch(store, "Checkout v2", "2026-12-10").await;
+        let sales = FunctionName::parse("sales").unwrap();
+        let slot = store
+            .task_slot(&LaunchRef::Id(launch.id), &sales)
+            .await
+            .unwrap()
+            .unwrap();
+        let id = slot.id;
+        let theirs = new_task(&other_process, &launch, "sales", "Their task", Some("U0ANN"), None).await;
+        assert_eq!(theirs.id, id, "the other process took the reserved id");
+        let new = new_task_of(&launch, "Battlecard", "U0BOB");
+        let key = format!("assigned:{id}:created");
+        let refused = store
+            .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
+            .await;
+        assert!(matches!(refused, Err(StoreError::Conflict)), "{refused:?}");
+        assert!(store.outbox_payload(&key).await.unwrap().is_none());
+        assert_eq!(
+            store.task(id).await.unwrap().map(|t| t.title),
+            Some("Their task".to_owned())
+        );
+        let slot = store
+            .task_slot(&LaunchRef::Id(launch.id), &sales)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(slot.id > id);
+        let ours = store
+            .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[])
+            .await
+            .unwrap();
+        assert_eq!(ours.title, "Battlecard");
+        other_process.close().await;
+        db.cleanup().await;
+    }
+}

@@ -2,12 +2,13 @@
 //! store, and the title rule that edits share. Separate from `edit` because a draft has no
 //! history yet and defaults its due date to launch day.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::due::{DueDate, DueDateError};
+use super::{Task, TaskStatus};
 use crate::calendar::WorkCalendar;
 use crate::function::FunctionName;
-use crate::ids::{LaunchId, SlackUserId};
+use crate::ids::{LaunchId, SlackUserId, TaskId};
 
 pub(super) fn validate_title(title: &str) -> Result<String, TaskDraftError> {
     let title = title.trim();
@@ -70,5 +71,29 @@ impl TaskDraft {
             due_date: due.resolve(launch_date, calendar)?.date,
             due_offset_days: due.offset_days(),
         })
+    }
+}
+
+impl NewTask {
+    /// This task as it reads once stored with `id` at `at`: to do, first version, unsnoozed.
+    /// Lets what names a new task (its owner's DM, whose buttons carry the id) be drawn up
+    /// before the write, so the task and its messages are stored together in one statement.
+    /// `at` is kept to the millisecond, as stored.
+    pub fn stored_as(&self, id: TaskId, at: DateTime<Utc>) -> Task {
+        let at = DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+        Task {
+            id,
+            launch_id: self.launch_id,
+            function: self.function.clone(),
+            title: self.title.clone(),
+            owner: self.owner.clone(),
+            due_date: self.due_date,
+            due_offset_days: self.due_offset_days,
+            status: TaskStatus::Todo,
+            status_changed_at: at,
+            snoozed_until: None,
+            blocked_by: None,
+            version: 1,
+        }
     }
 }

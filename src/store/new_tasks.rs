@@ -1,0 +1,283 @@
+//! Adding one task as `/launch task` does, in two trips to the database: one read of what the
+//! command needs (the launch, its function's lead as set in Slack) that also reserves the new
+//! task's id, and one write of the task, its `created` history row and the messages that name
+//! it (its owner's DM carries the id on its buttons).
+//!
+//! Why not a transaction that reads and writes in turn: on SQLite every statement is a hand-off
+//! to the connection's worker thread and back (two thread wake-ups), and a task took five
+//! (the launch, `BEGIN`, the insert, the DM, `COMMIT`); on PostgreSQL each is a round trip to
+//! the server. Knowing the id before writing lets the write be one query: on SQLite
+//! `BEGIN IMMEDIATE; …; COMMIT` run as one multi-statement query on the worker thread
+//! ([`SelfCommitting`] keeps that safe), on PostgreSQL one statement of data-modifying `WITH`
+//! clauses, which commits or fails as a whole.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{QueryBuilder, Sqlite};
+use tokio::sync::MutexGuard;
+
+use super::rows::{LaunchRow, TaskRow, task_columns};
+use super::{Pool, Store, StoreError, is_unique_violation, to_millis};
+use crate::outbound::OutboxMessage;
+use liftoff_core::history::{ChangeContext, ChangeField};
+use liftoff_core::task::{NewTask, Task};
+use liftoff_core::{FunctionName, Launch, LaunchRef, SlackUserId, TaskId};
+
+/// What adding a task to a launch reads first, and the id the task will have.
+pub struct TaskSlot<'s> {
+    pub launch: Launch,
+    /// The lead set in Slack for the task's function (`/launch function`), if any: the owner
+    /// when the person names none, over the configured lead.
+    pub function_lead: Option<SlackUserId>,
+    /// The id [`Store::fill_task_slot`] gives the task. PostgreSQL takes it from the tasks'
+    /// sequence (an abandoned slot leaves a gap, as a failed insert would); SQLite reads the
+    /// next one while this process holds its turn at writing (below), so nothing of this
+    /// process takes it first.
+    pub id: TaskId,
+    /// SQLite: this process's turn at writing ([`Store::write_turn`]), held from the read to
+    /// the write.
+    _turn: Option<MutexGuard<'s, ()>>,
+}
+
+/// A [`TaskSlot`] as read.
+#[derive(sqlx::FromRow)]
+struct SlotRow {
+    #[sqlx(flatten)]
+    launch: LaunchRow,
+    function_lead: Option<String>,
+    next_task_id: i64,
+}
+
+/// The launch's columns, its function's lead, and the next task id: `$1` is the launch's slug
+/// or id, `$2` the function. SQLite's next id is past both the highest ever handed out
+/// (`sqlite_sequence`, as `AUTOINCREMENT` does) and the highest present.
+macro_rules! slot_sql {
+    (sqlite, $launch_is:literal) => {
+        concat!(
+            "SELECT ",
+            super::rows::launch_columns!(),
+            ", (SELECT lead_user_id FROM function_settings WHERE function_name = $2) AS function_lead, \
+             MAX((SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'tasks'), \
+                 (SELECT COALESCE(MAX(id), 0) FROM tasks)) + 1 AS next_task_id \
+             FROM launches WHERE ",
+            $launch_is,
+            " = $1"
+        )
+    };
+    (postgres, $launch_is:literal) => {
+        concat!(
+            "SELECT ",
+            super::rows::launch_columns!(),
+            ", (SELECT lead_user_id FROM function_settings WHERE function_name = $2) AS function_lead, \
+             nextval(pg_get_serial_sequence('tasks', 'id')) AS next_task_id \
+             FROM launches WHERE ",
+            $launch_is,
+            " = $1"
+        )
+    };
+}
+
+/// `$query` with the launch reference and function bound as `$1` and `$2`.
+macro_rules! fetch_slot {
+    ($pool:expr, $sql_by_slug:expr, $sql_by_id:expr, $launch:expr, $function:expr) => {
+        match $launch {
+            LaunchRef::Slug(slug) => {
+                sqlx::query_as::<_, SlotRow>($sql_by_slug)
+                    .bind(slug.as_str())
+                    .bind($function.as_str())
+                    .fetch_optional($pool)
+                    .await
+            }
+            LaunchRef::Id(id) => {
+                sqlx::query_as::<_, SlotRow>($sql_by_id)
+                    .bind(id.0)
+                    .bind($function.as_str())
+                    .fetch_optional($pool)
+                    .await
+            }
+        }
+    };
+}
+
+/// Pushes the values of the new task `$task` with id `$id`, stored at `$at_ms`, as
+/// `(id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, status,
+/// status_changed_at_ms, created_at_ms, updated_at_ms)`, then `RETURNING` its columns.
+macro_rules! push_task_insert {
+    ($builder:expr, $id:expr, $task:expr, $at_ms:expr) => {{
+        let task: &NewTask = $task;
+        $builder.push(
+            "INSERT INTO tasks (id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, \
+             status, status_changed_at_ms, created_at_ms, updated_at_ms) VALUES (",
+        );
+        let mut values = $builder.separated(", ");
+        values
+            .push_bind($id.0)
+            .push_bind(task.launch_id.0)
+            .push_bind(task.function.as_str())
+            .push_bind(task.title.as_str())
+            .push_bind(task.owner.as_ref().map(|u| u.as_str()))
+            .push_bind(task.due_date)
+            .push_bind(task.due_offset_days)
+            .push("'todo'")
+            .push_bind($at_ms)
+            .push_bind($at_ms)
+            .push_bind($at_ms);
+        $builder.push(concat!(") RETURNING ", task_columns!()));
+    }};
+}
+
+/// Pushes the `created` history row of task `$id` (of `$task`), made in `$ctx`.
+macro_rules! push_created_history {
+    ($builder:expr, $id:expr, $task:expr, $ctx:expr, $at_ms:expr) => {{
+        let task: &NewTask = $task;
+        let ctx: &ChangeContext = $ctx;
+        $builder.push(
+            "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) VALUES (",
+        );
+        let mut values = $builder.separated(", ");
+        values
+            .push_bind(task.launch_id.0)
+            .push_bind($id.0)
+            .push_bind(ctx.actor.as_stored())
+            .push_bind(ctx.source.as_str())
+            .push_bind($at_ms)
+            .push_bind(ChangeField::Created.as_str())
+            .push("NULL")
+            .push_bind(task.title.as_str())
+            .push("NULL");
+        $builder.push(")");
+    }};
+}
+
+impl Store {
+    /// Reads what adding a task of `function` to `launch` needs and reserves the task's id;
+    /// `None` when there is no such launch. Fill the slot with [`Store::fill_task_slot`]; on
+    /// SQLite other writes of this process wait until the slot is filled or dropped, so hold
+    /// it only for what the command decides in between (no Slack call, no other query).
+    pub async fn task_slot(
+        &self,
+        launch: &LaunchRef,
+        function: &FunctionName,
+    ) -> Result<Option<TaskSlot<'_>>, StoreError> {
+        let (row, turn) = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let turn = self.write_turn().await?;
+                const BY_SLUG: &str = slot_sql!(sqlite, "slug");
+                const BY_ID: &str = slot_sql!(sqlite, "id");
+                (fetch_slot!(pool, BY_SLUG, BY_ID, launch, function)?, Some(turn))
+            }
+            Pool::Postgres(pool) => {
+                const BY_SLUG: &str = slot_sql!(postgres, "slug");
+                const BY_ID: &str = slot_sql!(postgres, "id");
+                (fetch_slot!(pool, BY_SLUG, BY_ID, launch, function)?, None)
+            }
+        };
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(TaskSlot {
+            launch: Launch::try_from(row.launch)?,
+            function_lead: row
+                .function_lead
+                .map(|lead| SlackUserId::parse(&lead).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .transpose()?,
+            id: TaskId(row.next_task_id),
+            _turn: turn,
+        }))
+    }
+
+    /// Stores `task` (of `slot`'s launch) as `todo` with the slot's id, its `created` history
+    /// row made in `ctx`, and `notices` (drawn up from [`NewTask::stored_as`]), all or nothing.
+    /// [`StoreError::Conflict`] when the id was taken meanwhile (another process on the same
+    /// SQLite file): take a new slot and try again.
+    pub async fn fill_task_slot(
+        &self,
+        slot: TaskSlot<'_>,
+        task: &NewTask,
+        ctx: &ChangeContext,
+        notices: &[OutboxMessage],
+    ) -> Result<Task, StoreError> {
+        let id = slot.id;
+        let at_ms = to_millis(ctx.at);
+        let rows: Result<Vec<TaskRow>, sqlx::Error> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
+                push_task_insert!(builder, id, task, at_ms);
+                builder.push("; ");
+                push_created_history!(builder, id, task, ctx, at_ms);
+                if !notices.is_empty() {
+                    builder.push("; ");
+                    super::outbox::push_outbox_insert!(builder, notices, at_ms);
+                }
+                builder.push("; COMMIT");
+                let mut conn = SelfCommitting::new(pool.acquire().await?);
+                // `fetch_all` reads the results to their end, so every statement, `COMMIT`
+                // last, has run when it returns `Ok`.
+                let rows = builder.build_query_as().fetch_all(&mut **conn.connection()).await;
+                if rows.is_ok() {
+                    conn.committed();
+                }
+                rows
+            }
+            Pool::Postgres(pool) => {
+                let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
+                push_task_insert!(builder, id, task, at_ms);
+                builder.push("), created AS (");
+                push_created_history!(builder, id, task, ctx, at_ms);
+                if !notices.is_empty() {
+                    builder.push("), notices AS (");
+                    super::outbox::push_outbox_insert!(builder, notices, at_ms);
+                }
+                builder.push(concat!(") SELECT ", task_columns!(), " FROM new_task"));
+                builder.build_query_as().fetch_all(pool).await
+            }
+        };
+        drop(slot);
+        let rows = rows.map_err(|err| {
+            if is_unique_violation(&err) {
+                StoreError::Conflict
+            } else {
+                StoreError::from(err)
+            }
+        })?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))?;
+        Task::try_from(row)
+    }
+}
+
+/// A pooled SQLite connection running a query that begins and commits its own transaction
+/// (`BEGIN IMMEDIATE; …; COMMIT`), which sqlx does not know of. A statement that fails, or a
+/// caller that stops waiting, leaves that transaction open with the database's write lock;
+/// so unless the query is known to have committed, the connection is closed instead of going
+/// back to the pool: closing rolls the transaction back and frees the lock, and nobody later
+/// finds themselves inside it. (A failure here is rare: a full disk, another process's id.)
+struct SelfCommitting {
+    connection: PoolConnection<Sqlite>,
+    committed: bool,
+}
+
+impl SelfCommitting {
+    fn new(connection: PoolConnection<Sqlite>) -> Self {
+        SelfCommitting {
+            connection,
+            committed: false,
+        }
+    }
+
+    fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
+        &mut self.connection
+    }
+
+    /// The query ran to its `COMMIT`: the connection can go back to the pool.
+    fn committed(&mut self) {
+        self.committed = true;
+    }
+}
+
+impl Drop for SelfCommitting {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.connection.close_on_drop();
+        }
+    }
+}
