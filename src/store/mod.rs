@@ -50,7 +50,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Sqlite { readers: $pool, .. } => $body,
             $crate::store::Pool::Postgres($pool) => $body,
         }
     };
@@ -62,7 +62,7 @@ pub(crate) use on_pool;
 macro_rules! on_writer {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => {
+            $crate::store::Pool::Sqlite { writer: $pool, .. } => {
                 let _turn = $store.write_turn().await?;
                 $body
             }
@@ -109,7 +109,17 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    /// Reads go to `readers`, writes to `writer`'s one connection. SQLite lets one writer in
+    /// at a time anyway, and a connection drops its page cache whenever it finds that another
+    /// connection wrote since it last looked: writes spread over the readers' connections
+    /// re-read their pages from the file nearly every time (`pcache1TruncateUnsafe` and
+    /// `pread` were a sixth of the SQLite threads' time under `/launch task`), while the one
+    /// connection that does all the writing keeps its cache. The same pool twice for an
+    /// in-memory database, which exists once per connection.
+    Sqlite {
+        readers: SqlitePool,
+        writer: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -177,9 +187,19 @@ impl Store {
             } else {
                 pool_options.max_connections(config.max_connections)
             };
-            let pool = pool_options.connect_with(options).await.map_err(connect_error)?;
+            let writer_options = pool_options.clone().max_connections(1);
+            let readers = pool_options
+                .connect_with(options.clone())
+                .await
+                .map_err(connect_error)?;
+            // Opened when first written through: `readers` has just shown the file opens.
+            let writer = if in_memory {
+                readers.clone()
+            } else {
+                writer_options.connect_lazy_with(options)
+            };
             Store {
-                pool: Pool::Sqlite(pool),
+                pool: Pool::Sqlite { readers, writer },
                 write_turns: Default::default(),
                 busy_timeout: config.busy_timeout,
             }
@@ -239,7 +259,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite { .. } => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -299,7 +319,13 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        match &self.pool {
+            Pool::Sqlite { readers, writer } => {
+                writer.close().await;
+                readers.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 
     /// The database file when this is an on-disk SQLite database; `None` for PostgreSQL and
@@ -319,7 +345,7 @@ impl Store {
 
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         match &self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite { readers: pool, .. } => {
                 let path = pool.connect_options().get_filename().to_path_buf();
                 let name = path.to_string_lossy();
                 (!name.is_empty() && !name.contains(":memory:")).then_some(path)
@@ -330,7 +356,9 @@ impl Store {
 
     fn describe(&self) -> String {
         match &self.pool {
-            Pool::Sqlite(pool) => format!("sqlite://{}", pool.connect_options().get_filename().display()),
+            Pool::Sqlite { readers: pool, .. } => {
+                format!("sqlite://{}", pool.connect_options().get_filename().display())
+            }
             Pool::Postgres(_) => "postgres".to_owned(),
         }
     }

@@ -33,9 +33,9 @@ pub struct TaskSlot<'s> {
     /// next one while this process holds its turn at writing (below), so nothing of this
     /// process takes it first.
     pub id: TaskId,
-    /// SQLite: this process's turn at writing ([`Store::write_turn`]), held from the read to
-    /// the write.
-    _turn: Option<MutexGuard<'s, ()>>,
+    /// SQLite: this process's turn at writing ([`Store::write_turn`]) and the writer's
+    /// connection, held from the read to the write.
+    sqlite: Option<(MutexGuard<'s, ()>, PoolConnection<Sqlite>)>,
 }
 
 /// A [`TaskSlot`] as read.
@@ -158,12 +158,16 @@ impl Store {
         launch: &LaunchRef,
         function: &FunctionName,
     ) -> Result<Option<TaskSlot<'_>>, StoreError> {
-        let (row, turn) = match &self.pool {
-            Pool::Sqlite(pool) => {
+        let (row, sqlite) = match &self.pool {
+            Pool::Sqlite { writer, .. } => {
                 let turn = self.write_turn().await?;
+                let mut conn = writer.acquire().await?;
                 const BY_SLUG: &str = slot_sql!(sqlite, "slug");
                 const BY_ID: &str = slot_sql!(sqlite, "id");
-                (fetch_slot!(pool, BY_SLUG, BY_ID, launch, function)?, Some(turn))
+                (
+                    fetch_slot!(&mut *conn, BY_SLUG, BY_ID, launch, function)?,
+                    Some((turn, conn)),
+                )
             }
             Pool::Postgres(pool) => {
                 const BY_SLUG: &str = slot_sql!(postgres, "slug");
@@ -179,7 +183,7 @@ impl Store {
                 .map(|lead| SlackUserId::parse(&lead).map_err(|e| StoreError::Corrupt(e.to_string())))
                 .transpose()?,
             id: TaskId(row.next_task_id),
-            _turn: turn,
+            sqlite,
         }))
     }
 
@@ -194,10 +198,10 @@ impl Store {
         ctx: &ChangeContext,
         notices: &[OutboxMessage],
     ) -> Result<Task, StoreError> {
-        let id = slot.id;
+        let TaskSlot { id, sqlite, .. } = slot;
         let at_ms = to_millis(ctx.at);
-        let rows: Result<Vec<TaskRow>, sqlx::Error> = match &self.pool {
-            Pool::Sqlite(pool) => {
+        let rows: Result<Vec<TaskRow>, sqlx::Error> = match (&self.pool, sqlite) {
+            (Pool::Sqlite { .. }, Some((_turn, connection))) => {
                 let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("; ");
@@ -207,7 +211,7 @@ impl Store {
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);
                 }
                 builder.push("; COMMIT");
-                let mut conn = SelfCommitting::new(pool.acquire().await?);
+                let mut conn = SelfCommitting::new(connection);
                 // `fetch_all` reads the results to their end, so every statement, `COMMIT`
                 // last, has run when it returns `Ok`.
                 let rows = builder.build_query_as().fetch_all(&mut **conn.connection()).await;
@@ -216,7 +220,10 @@ impl Store {
                 }
                 rows
             }
-            Pool::Postgres(pool) => {
+            (Pool::Sqlite { .. }, None) => {
+                return Err(StoreError::Corrupt("a SQLite task slot without its connection".into()));
+            }
+            (Pool::Postgres(pool), _) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("), created AS (");
@@ -229,7 +236,6 @@ impl Store {
                 builder.build_query_as().fetch_all(pool).await
             }
         };
-        drop(slot);
         let rows = rows.map_err(|err| {
             if is_unique_violation(&err) {
                 StoreError::Conflict

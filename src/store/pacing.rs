@@ -20,7 +20,7 @@ impl Store {
              WHERE channel_pacing.next_post_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
         let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
         let taken = match &self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite { writer: pool, .. } => {
                 let _turn = self.write_turn().await?;
                 sqlx::query(SQLITE)
                     .bind(target)

@@ -65,7 +65,7 @@ impl Store {
     /// such launch; `undelivered` is how many undelivered messages to include at most.
     pub async fn launch_page(&self, reference: &LaunchRef, undelivered: i64) -> Result<Option<LaunchPage>, StoreError> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlite_launch_page(pool, reference, undelivered).await,
+            Pool::Sqlite { readers: pool, .. } => sqlite_launch_page(pool, reference, undelivered).await,
             Pool::Postgres(pool) => {
                 let mut conn = pool.acquire().await?;
                 let row: Option<LaunchRow> = match reference {
