@@ -120,7 +120,7 @@ impl Service {
                 today,
             ));
         }
-        let task = self.store.fill_task_slot(slot, &new, &ctx, &notices).await?;
+        let task = slot.fill(&new, &ctx, &notices).await?;
         let item = TaskInLaunch { task, launch };
         Ok(Reply::ephemeral(View::TaskCreated {
             item,

@@ -28,14 +28,24 @@ pub struct TaskSlot<'s> {
     /// The lead set in Slack for the task's function (`/launch function`), if any: the owner
     /// when the person names none, over the configured lead.
     pub function_lead: Option<SlackUserId>,
-    /// The id [`Store::fill_task_slot`] gives the task. PostgreSQL takes it from the tasks'
+    /// The id [`TaskSlot::fill`] gives the task. PostgreSQL takes it from the tasks'
     /// sequence (an abandoned slot leaves a gap, as a failed insert would); SQLite reads the
     /// next one while this process holds its turn at writing (below), so nothing of this
     /// process takes it first.
     pub id: TaskId,
-    /// SQLite: this process's turn at writing ([`Store::write_turn`]) and the writer's
-    /// connection, held from the read to the write.
-    sqlite: Option<(MutexGuard<'s, ()>, PoolConnection<Sqlite>)>,
+    /// Where the task will be written.
+    writer: SlotWriter<'s>,
+}
+
+/// Where a [`TaskSlot`] is filled.
+enum SlotWriter<'s> {
+    /// This process's turn at writing ([`Store::write_turn`]) and the writer's connection,
+    /// held from the read to the write.
+    Sqlite {
+        _turn: MutexGuard<'s, ()>,
+        connection: PoolConnection<Sqlite>,
+    },
+    Postgres(sqlx::PgPool),
 }
 
 /// A [`TaskSlot`] as read.
@@ -150,7 +160,7 @@ macro_rules! push_created_history {
 
 impl Store {
     /// Reads what adding a task of `function` to `launch` needs and reserves the task's id;
-    /// `None` when there is no such launch. Fill the slot with [`Store::fill_task_slot`]; on
+    /// `None` when there is no such launch. Fill the slot with [`TaskSlot::fill`]; on
     /// SQLite other writes of this process wait until the slot is filled or dropped, so hold
     /// it only for what the command decides in between (no Slack call, no other query).
     pub async fn task_slot(
@@ -158,21 +168,26 @@ impl Store {
         launch: &LaunchRef,
         function: &FunctionName,
     ) -> Result<Option<TaskSlot<'_>>, StoreError> {
-        let (row, sqlite) = match &self.pool {
+        let (row, writer) = match &self.pool {
             Pool::Sqlite { writer, .. } => {
                 let turn = self.write_turn().await?;
-                let mut conn = writer.acquire().await?;
+                let mut connection = writer.acquire().await?;
                 const BY_SLUG: &str = slot_sql!(sqlite, "slug");
                 const BY_ID: &str = slot_sql!(sqlite, "id");
+                let row = fetch_slot!(&mut *connection, BY_SLUG, BY_ID, launch, function)?;
                 (
-                    fetch_slot!(&mut *conn, BY_SLUG, BY_ID, launch, function)?,
-                    Some((turn, conn)),
+                    row,
+                    SlotWriter::Sqlite {
+                        _turn: turn,
+                        connection,
+                    },
                 )
             }
             Pool::Postgres(pool) => {
                 const BY_SLUG: &str = slot_sql!(postgres, "slug");
                 const BY_ID: &str = slot_sql!(postgres, "id");
-                (fetch_slot!(pool, BY_SLUG, BY_ID, launch, function)?, None)
+                let row = fetch_slot!(pool, BY_SLUG, BY_ID, launch, function)?;
+                (row, SlotWriter::Postgres(pool.clone()))
             }
         };
         let Some(row) = row else { return Ok(None) };
@@ -183,25 +198,26 @@ impl Store {
                 .map(|lead| SlackUserId::parse(&lead).map_err(|e| StoreError::Corrupt(e.to_string())))
                 .transpose()?,
             id: TaskId(row.next_task_id),
-            sqlite,
+            writer,
         }))
     }
+}
 
-    /// Stores `task` (of `slot`'s launch) as `todo` with the slot's id, its `created` history
+impl TaskSlot<'_> {
+    /// Stores `task` (of this slot's launch) as `todo` with the slot's id, its `created` history
     /// row made in `ctx`, and `notices` (drawn up from [`NewTask::stored_as`]), all or nothing.
     /// [`StoreError::Conflict`] when the id was taken meanwhile (another process on the same
     /// SQLite file): take a new slot and try again.
-    pub async fn fill_task_slot(
-        &self,
-        slot: TaskSlot<'_>,
+    pub async fn fill(
+        self,
         task: &NewTask,
         ctx: &ChangeContext,
         notices: &[OutboxMessage],
     ) -> Result<Task, StoreError> {
-        let TaskSlot { id, sqlite, .. } = slot;
+        let TaskSlot { id, writer, .. } = self;
         let at_ms = to_millis(ctx.at);
-        let rows: Result<Vec<TaskRow>, sqlx::Error> = match (&self.pool, sqlite) {
-            (Pool::Sqlite { .. }, Some((_turn, connection))) => {
+        let rows: Result<Vec<TaskRow>, sqlx::Error> = match writer {
+            SlotWriter::Sqlite { _turn, connection } => {
                 let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("; ");
@@ -220,10 +236,7 @@ impl Store {
                 }
                 rows
             }
-            (Pool::Sqlite { .. }, None) => {
-                return Err(StoreError::Corrupt("a SQLite task slot without its connection".into()));
-            }
-            (Pool::Postgres(pool), _) => {
+            SlotWriter::Postgres(pool) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("), created AS (");
@@ -233,7 +246,7 @@ impl Store {
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);
                 }
                 builder.push(concat!(") SELECT ", task_columns!(), " FROM new_task"));
-                builder.build_query_as().fetch_all(pool).await
+                builder.build_query_as().fetch_all(&pool).await
             }
         };
         let rows = rows.map_err(|err| {

@@ -545,7 +545,7 @@ mod job_runs {
     }
 }
 
-/// `/launch task`'s two trips ([`Store::task_slot`], then [`Store::fill_task_slot`]).
+/// `/launch task`'s two trips ([`Store::task_slot`], then [`TaskSlot::fill`]).
 mod task_slots {
     use super::*;
     use liftoff::outbound::{OutboxMessage, OutboxMethod};
@@ -592,7 +592,7 @@ mod task_slots {
             let change = liftoff_core::ChangeContext::new(Actor::User(user("U0LEAD")), ChangeSource::Command, at);
             let key = format!("assigned:{}:created", slot.id);
             let id = slot.id;
-            let task = store.fill_task_slot(slot, &new, &change, &[dm(&key, "assigned", "U0BOB")]).await.unwrap();
+            let task = slot.fill(&new, &change, &[dm(&key, "assigned", "U0BOB")]).await.unwrap();
             assert_eq!(task, new.stored_as(id, at), "stored as drawn up for its DM");
             assert_eq!(store.task(id).await.unwrap(), Some(task.clone()));
             let history = store.task_history(id).await.unwrap();
@@ -606,7 +606,7 @@ mod task_slots {
             let slot = store.task_slot(&LaunchRef::Id(launch.id), &sales).await.unwrap().unwrap();
             assert_eq!(slot.function_lead, Some(user("U0SAL")));
             assert!(slot.id > id);
-            let second = store.fill_task_slot(slot, &new_task_of(&launch, "Sales deck", "U0SAL"), &change, &[]).await.unwrap();
+            let second = slot.fill(&new_task_of(&launch, "Sales deck", "U0SAL"), &change, &[]).await.unwrap();
             let other = new_task(&store, &launch, "sales", "Training", Some("U0ANN"), None).await;
             assert!(other.id > second.id);
             let slot = store.task_slot(&LaunchRef::Id(launch.id), &sales).await.unwrap().unwrap();
@@ -629,13 +629,8 @@ mod task_slots {
             .unwrap();
         let id = slot.id;
         let new = new_task_of(&launch, "Battlecard", "U0BOB");
-        let refused = store
-            .fill_task_slot(
-                slot,
-                &new,
-                &ctx("U0LEAD", NOW),
-                &[dm("assigned:refused", "refused", "U0BOB")],
-            )
+        let refused = slot
+            .fill(&new, &ctx("U0LEAD", NOW), &[dm("assigned:refused", "refused", "U0BOB")])
             .await;
         assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
         assert_eq!(store.task(id).await.unwrap(), None);
@@ -650,8 +645,7 @@ mod task_slots {
                 .unwrap()
                 .unwrap();
             let key = format!("assigned:{}:created", slot.id);
-            store
-                .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
+            slot.fill(&new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
                 .await
                 .unwrap();
         }
@@ -717,8 +711,8 @@ mod task_slots {
         assert_eq!(theirs.id, id, "the other process took the reserved id");
         let new = new_task_of(&launch, "Battlecard", "U0BOB");
         let key = format!("assigned:{id}:created");
-        let refused = store
-            .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
+        let refused = slot
+            .fill(&new, &ctx("U0LEAD", NOW), &[dm(&key, "assigned", "U0BOB")])
             .await;
         assert!(matches!(refused, Err(StoreError::Conflict)), "{refused:?}");
         assert!(store.outbox_payload(&key).await.unwrap().is_none());
@@ -732,10 +726,7 @@ mod task_slots {
             .unwrap()
             .unwrap();
         assert!(slot.id > id);
-        let ours = store
-            .fill_task_slot(slot, &new, &ctx("U0LEAD", NOW), &[])
-            .await
-            .unwrap();
+        let ours = slot.fill(&new, &ctx("U0LEAD", NOW), &[]).await.unwrap();
         assert_eq!(ours.title, "Battlecard");
         other_process.close().await;
         db.cleanup().await;
