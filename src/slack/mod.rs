@@ -18,6 +18,7 @@ pub mod render;
 pub mod signature;
 pub mod socket_mode;
 pub mod text;
+pub mod text_count;
 pub mod threads;
 pub mod wording;
 

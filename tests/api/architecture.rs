@@ -88,6 +88,7 @@ const LAYERS: &[&[&str]] = &[
     &["clock", "metrics", "telemetry", "outbound"],
     &["views", "config"],
     &["store"],
+    &["slack::text_count"],
     &[
         "slack::blocks",
         "slack::text",
