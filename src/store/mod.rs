@@ -11,6 +11,7 @@
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
 mod checkins;
+mod checkpoints;
 mod escalations;
 mod events;
 mod functions;
@@ -131,6 +132,9 @@ pub struct Store {
     write_turns: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// How long a writer waits for its turn: `database.busy_timeout`.
     busy_timeout: Duration,
+    /// SQLite on disk: stops the background checkpoints (`checkpoints`) once the last clone
+    /// of the store is gone or it is closed.
+    checkpointer: Option<std::sync::Arc<tokio_util::sync::DropGuard>>,
 }
 
 impl Store {
@@ -193,15 +197,21 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             // Opened when first written through: `readers` has just shown the file opens.
-            let writer = if in_memory {
-                readers.clone()
+            // Its commits leave checkpoints to the background (`checkpoints`).
+            let (writer, checkpointer) = if in_memory {
+                (readers.clone(), None)
             } else {
-                writer_options.connect_lazy_with(options)
+                let writer = writer_options.connect_lazy_with(options.pragma("wal_autocheckpoint", "0"));
+                let stop = tokio_util::sync::CancellationToken::new();
+                let database = readers.connect_options().get_filename().to_path_buf();
+                tokio::spawn(checkpoints::keep_checkpointing(readers.clone(), database, stop.clone()));
+                (writer, Some(std::sync::Arc::new(stop.drop_guard())))
             };
             Store {
                 pool: Pool::Sqlite { readers, writer },
                 write_turns: Default::default(),
                 busy_timeout: config.busy_timeout,
+                checkpointer,
             }
         } else {
             let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
@@ -240,6 +250,7 @@ impl Store {
             pool: Pool::Postgres(pool),
             write_turns: Default::default(),
             busy_timeout: timeout,
+            checkpointer: None,
         })
     }
 
@@ -321,6 +332,9 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite { readers, writer } => {
+                if let Some(checkpointer) = &self.checkpointer {
+                    checkpointer.token().cancel();
+                }
                 writer.close().await;
                 readers.close().await;
             }

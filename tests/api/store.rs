@@ -732,3 +732,50 @@ mod task_slots {
         db.cleanup().await;
     }
 }
+
+/// SQLite's log is copied back into the database by the store's background checkpointer, not
+/// by the writes that fill it (the writer's connection has automatic checkpoints off): after
+/// 6 MB of messages the database file grows to hold them within a few seconds, with no
+/// further write.
+#[tokio::test]
+async fn the_log_is_checkpointed_in_the_background_on_sqlite() {
+    use liftoff::outbound::{OutboxMessage, OutboxMethod};
+    let db = crate::helpers::TestDb::sqlite().await;
+    db.store.migrate().await.unwrap();
+    let path = db.store.sqlite_path().expect("an on-disk database");
+    let size = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let before = size(&path);
+    let text = "Battlecard for the Q1 pricing change, owned by Ann. ".repeat(200);
+    for batch in 0..60 {
+        let messages: Vec<OutboxMessage> = (0..10)
+            .map(|i| OutboxMessage {
+                key: format!("digest:{batch}:{i}"),
+                kind: "digest".into(),
+                method: OutboxMethod::PostMessage,
+                target: "C0PMO".into(),
+                recipient: None,
+                thread_ts: None,
+                thread_of: None,
+                payload: serde_json::json!({ "text": text }).into(),
+                not_before: None,
+            })
+            .collect();
+        db.store.enqueue(&messages, instant(NOW)).await.unwrap();
+    }
+    let mut wal = path.clone().into_os_string();
+    wal.push("-wal");
+    assert!(
+        size(std::path::Path::new(&wal)) > 4_000_000,
+        "the messages went to the log first"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size(&path) < before + 5_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint: the database file is {} bytes",
+            size(&path)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    db.cleanup().await;
+}
