@@ -220,7 +220,8 @@ async fn sigkill_at_random_points_of_a_round_loses_nothing_and_posts_once() {
     serve.ready().await;
     // Checked by the assertions below; this only waits for the round to be run and sent.
     eventually(Duration::from_secs(30), async || {
-        outbox_drained(&db.store).await && !db.store.job_run_slots("checkin").await.unwrap().is_empty()
+        // The run first: before the round commits, its messages are not pending yet either.
+        !db.store.job_run_slots("checkin").await.unwrap().is_empty() && outbox_drained(&db.store).await
     })
     .await;
     serve.sigterm();
@@ -274,7 +275,8 @@ async fn sigkill_while_people_reply_in_a_thread_loses_no_reply_and_applies_none_
     let mut serve = Serve::spawn(dir.path(), &slack.api_url, &env, &["--now", SLOT_NOW]);
     serve.ready().await;
     let posted = eventually(Duration::from_secs(30), async || {
-        outbox_drained(&db.store).await && !db.store.job_run_slots("checkin").await.unwrap().is_empty()
+        // The run first: before the round commits, its messages are not pending yet either.
+        !db.store.job_run_slots("checkin").await.unwrap().is_empty() && outbox_drained(&db.store).await
     })
     .await;
     assert!(posted, "the round was posted");
