@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::history::insert_history;
 use super::outbox::insert_outbox;
 use super::rows::{RoleRow, TaskRow, convert_all, task_columns};
-use super::{Pool, Store, StoreError, limited, on_pool, on_writer, to_millis};
+use super::{Store, StoreError, limited, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::{ChangeContext, ChangeField, HistoryEntry};
 use liftoff_core::readiness::TaskTally;
@@ -275,13 +275,7 @@ impl Store {
             .collect()
     }
 
-    /// Every open task of every active launch, soonest due first: what check-in rounds and
-    /// digests start from.
-    ///
-    /// On SQLite, in two halves read at once (the launches with even ids and those with odd),
-    /// each built and parsed on its own core: a round over 100,000 tasks waits for this read
-    /// before anything else, and one connection took a quarter of the round. Each half is
-    /// one statement, so each launch's tasks are read at one instant.
+    /// Every open task of every active launch: what check-in rounds and digests start from.
     pub async fn open_tasks(&self) -> Result<Vec<Task>, StoreError> {
         const SQL: &str = concat!(
             "SELECT ",
@@ -289,36 +283,7 @@ impl Store {
             " FROM tasks WHERE status <> 'done' \
              AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
         );
-        const HALF: &str = concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM tasks WHERE status <> 'done' \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived' AND id % 2 = $1) \
-             ORDER BY due_date, id"
-        );
-        let Pool::Sqlite { readers, .. } = &self.pool else {
-            return convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?);
-        };
-        let half = |parity: i64| {
-            let readers = readers.clone();
-            tokio::spawn(async move {
-                let mut conn = readers.acquire().await?;
-                convert_all::<_, Task>(conn.task_rows_bulk(HALF, BY_DUE_DATE, Bind::Id(parity)).await?)
-            })
-        };
-        let (even, odd) = (half(0), half(1));
-        // A half only fails to finish if it panicked (carried on here) or the runtime is
-        // shutting down (its reader gone, as a crashed worker would be).
-        let joined = |half: Result<Result<Vec<Task>, StoreError>, tokio::task::JoinError>| match half {
-            Ok(read) => read,
-            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-            Err(_) => Err(StoreError::Database(sqlx::Error::WorkerCrashed)),
-        };
-        let mut tasks = joined(even.await)?;
-        tasks.extend(joined(odd.await)?);
-        // Two sorted runs: the sort merges them.
-        tasks.sort_by_key(|task| (task.due_date, task.id));
-        Ok(tasks)
+        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?)
     }
 
     /// Every task, open or done, of every active launch (digest readiness counts done ones).
