@@ -315,25 +315,10 @@ mod tests {
             ])
             .into(),
         ];
-        // Every `text` string at any depth of the block's JSON, as Slack counts them (and the
-        // emulator, which this library may not link).
-        fn reference(value: &serde_json::Value) -> usize {
-            match value {
-                serde_json::Value::Object(map) => map
-                    .iter()
-                    .map(|(key, value)| match value {
-                        serde_json::Value::String(text) if key == "text" => text.chars().count(),
-                        other => reference(other),
-                    })
-                    .sum(),
-                serde_json::Value::Array(items) => items.iter().map(reference).sum(),
-                _ => 0,
-            }
-        }
         for block in &blocks {
-            let json = serde_json::to_value(block).unwrap();
-            assert!(reference(&json) > 0);
-            assert_eq!(text_chars(block), reference(&json), "{json}");
+            let counted = crate::slack::text_count::tests::counted_over_json(block);
+            assert!(counted > 0);
+            assert_eq!(text_chars(block), counted, "{}", serde_json::to_string(block).unwrap());
         }
         assert_eq!(text_chars(&divider()), 0);
     }

@@ -652,21 +652,28 @@ mod task_slots {
         assert_eq!(store.launch_tasks(launch.id).await.unwrap().len(), 24);
     }
 
-    #[tokio::test]
-    async fn a_fill_refused_halfway_leaves_nothing_behind_on_sqlite() {
-        let db = crate::helpers::TestDb::sqlite().await;
+    /// [`a_fill_refused_halfway_leaves_nothing_behind`] on `db`, once `trigger` (SQL in its
+    /// dialect) refuses DMs of kind `refused`.
+    async fn refused_halfway_on(db: crate::helpers::TestDb, trigger: &'static str) {
         db.store.migrate().await.unwrap();
-        let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(
-            "CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox WHEN NEW.kind = 'refused' \
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-        )
-        .execute(&raw)
-        .await
-        .unwrap();
-        raw.close().await;
+        if db.url.starts_with("sqlite:") {
+            let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(trigger).execute(&raw).await.unwrap();
+            raw.close().await;
+        } else {
+            let raw = sqlx::PgPool::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(trigger).execute(&raw).await.unwrap();
+            raw.close().await;
+        }
         a_fill_refused_halfway_leaves_nothing_behind(&db.store).await;
         db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_fill_refused_halfway_leaves_nothing_behind_on_sqlite() {
+        let trigger = "CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox WHEN NEW.kind = 'refused' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+        refused_halfway_on(crate::helpers::TestDb::sqlite().await, trigger).await;
     }
 
     #[tokio::test]
@@ -674,19 +681,10 @@ mod task_slots {
         let Some(db) = crate::helpers::TestDb::postgres().await else {
             return;
         };
-        db.store.migrate().await.unwrap();
-        let raw = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(
-            "CREATE FUNCTION refuse_dm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+        let trigger = "CREATE FUNCTION refuse_dm() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
              IF NEW.kind = 'refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
-             CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_dm()",
-        )
-        .execute(&raw)
-        .await
-        .unwrap();
-        raw.close().await;
-        a_fill_refused_halfway_leaves_nothing_behind(&db.store).await;
-        db.cleanup().await;
+             CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_dm()";
+        refused_halfway_on(db, trigger).await;
     }
 
     /// Another process on the same SQLite file takes the reserved id: the fill is refused as a
