@@ -11,7 +11,6 @@
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
 mod checkins;
-mod checkpoints;
 mod escalations;
 mod events;
 mod functions;
@@ -132,9 +131,6 @@ pub struct Store {
     write_turns: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// How long a writer waits for its turn: `database.busy_timeout`.
     busy_timeout: Duration,
-    /// SQLite on disk: stops the background checkpoints (`checkpoints`) once the last clone
-    /// of the store is gone or it is closed.
-    checkpointer: Option<std::sync::Arc<tokio_util::sync::DropGuard>>,
 }
 
 impl Store {
@@ -197,21 +193,15 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             // Opened when first written through: `readers` has just shown the file opens.
-            // Its commits leave checkpoints to the background (`checkpoints`).
-            let (writer, checkpointer) = if in_memory {
-                (readers.clone(), None)
+            let writer = if in_memory {
+                readers.clone()
             } else {
-                let writer = writer_options.connect_lazy_with(options.pragma("wal_autocheckpoint", "0"));
-                let stop = tokio_util::sync::CancellationToken::new();
-                let database = readers.connect_options().get_filename().to_path_buf();
-                tokio::spawn(checkpoints::keep_checkpointing(readers.clone(), database, stop.clone()));
-                (writer, Some(std::sync::Arc::new(stop.drop_guard())))
+                writer_options.connect_lazy_with(options)
             };
             Store {
                 pool: Pool::Sqlite { readers, writer },
                 write_turns: Default::default(),
                 busy_timeout: config.busy_timeout,
-                checkpointer,
             }
         } else {
             let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
@@ -250,7 +240,6 @@ impl Store {
             pool: Pool::Postgres(pool),
             write_turns: Default::default(),
             busy_timeout: timeout,
-            checkpointer: None,
         })
     }
 
@@ -332,9 +321,6 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite { readers, writer } => {
-                if let Some(checkpointer) = &self.checkpointer {
-                    checkpointer.token().cancel();
-                }
                 writer.close().await;
                 readers.close().await;
             }
