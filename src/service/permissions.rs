@@ -29,15 +29,20 @@ impl Service {
         })
     }
 
-    /// The lead of `function` given the lead set for it in Slack (`set_in_slack`, which wins)
-    /// and the configured one: [`Service::function_lead`] without its read.
+    /// The lead of `function` given the lead set for it in Slack (`set_in_slack`), by the rule
+    /// every override follows (`FunctionDef::with_overrides`): [`Service::function_lead`]
+    /// without its read.
     pub(super) fn function_lead_over(
         &self,
         function: &liftoff_core::FunctionName,
         set_in_slack: Option<SlackUserId>,
     ) -> Option<SlackUserId> {
         let configured = self.config.functions.iter().find(|def| &def.name == function)?;
-        set_in_slack.or_else(|| configured.lead.clone())
+        let overrides = liftoff_core::FunctionOverrides {
+            channel: None,
+            lead: set_in_slack,
+        };
+        configured.with_overrides(&overrides).lead
     }
 
     /// Refuses `actor`'s `change` to `task` unless they are its owner, its function's lead, the

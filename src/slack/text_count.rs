@@ -70,9 +70,10 @@ impl Compound {
     }
 }
 
-macro_rules! counts_nothing {
-    ($($method:ident($ty:ty)),* $(,)?) => {
-        $(fn $method(self, _: $ty) -> Result<usize, CountError> { Ok(0) })*
+/// Serializer methods for values that are never text: each answers `$answer`.
+macro_rules! answers {
+    ($answer:expr; $($method:ident($ty:ty)),* $(,)?) => {
+        $(fn $method(self, _: $ty) -> Result<Self::Ok, CountError> { Ok($answer) })*
     };
 }
 
@@ -87,7 +88,7 @@ impl ser::Serializer for Counter {
     type SerializeStruct = Compound;
     type SerializeStructVariant = Compound;
 
-    counts_nothing!(
+    answers!(0;
         serialize_bool(bool),
         serialize_i8(i8),
         serialize_i16(i16),
@@ -240,30 +241,29 @@ impl ser::SerializeMap for Compound {
     }
 }
 
-impl ser::SerializeStruct for Compound {
-    type Ok = usize;
-    type Error = CountError;
+/// Objects: JSON writes a struct's and a struct variant's fields alike.
+macro_rules! counts_members {
+    ($($trait:ident),* $(,)?) => {
+        $(impl ser::$trait for Compound {
+            type Ok = usize;
+            type Error = CountError;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), CountError> {
-        self.member(key, value)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), CountError> {
+                self.member(key, value)
+            }
 
-    fn end(self) -> Result<usize, CountError> {
-        Ok(self.chars)
-    }
+            fn end(self) -> Result<usize, CountError> {
+                Ok(self.chars)
+            }
+        })*
+    };
 }
 
-impl ser::SerializeStructVariant for Compound {
-    type Ok = usize;
-    type Error = CountError;
+counts_members!(SerializeStruct, SerializeStructVariant);
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), CountError> {
-        self.member(key, value)
-    }
-
-    fn end(self) -> Result<usize, CountError> {
-        Ok(self.chars)
-    }
+/// Why a map key could not be read: JSON has no keys but strings (and numbers, as digits).
+fn not_a_string_key() -> CountError {
+    CountError("a map key that is not a string".to_owned())
 }
 
 /// Whether a map key is `text`. JSON keys are strings (serde_json writes numbers and the like
@@ -293,45 +293,22 @@ impl ser::Serializer for IsTextKey {
         key.serialize(self)
     }
 
-    fn serialize_bool(self, _: bool) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_i8(self, _: i8) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_i16(self, _: i16) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_i32(self, _: i32) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_i64(self, _: i64) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_u8(self, _: u8) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_u16(self, _: u16) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_u32(self, _: u32) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_u64(self, _: u64) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_f32(self, _: f32) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_f64(self, _: f64) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_char(self, _: char) -> Result<bool, CountError> {
-        Ok(false)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<bool, CountError> {
-        Ok(false)
-    }
+    answers!(false;
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_bytes(&[u8]),
+    );
+
     fn serialize_none(self) -> Result<bool, CountError> {
         Ok(false)
     }
@@ -351,16 +328,16 @@ impl ser::Serializer for IsTextKey {
         _: &'static str,
         _: &T,
     ) -> Result<bool, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_tuple_variant(
         self,
@@ -369,13 +346,13 @@ impl ser::Serializer for IsTextKey {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
     fn serialize_struct_variant(
         self,
@@ -384,7 +361,7 @@ impl ser::Serializer for IsTextKey {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, CountError> {
-        Err(ser::Error::custom("a map key that is not a string"))
+        Err(not_a_string_key())
     }
 }
 

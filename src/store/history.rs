@@ -4,16 +4,25 @@ use super::rows::{HistoryRow, convert_all, history_columns};
 use super::{Store, StoreError, on_pool, to_millis};
 use liftoff_core::{HistoryEntry, LaunchId};
 
+/// The start of an insert of history rows, up to its `VALUES`: one column list for
+/// [`insert_history!`] and [`push_history_insert!`].
+macro_rules! history_insert_into {
+    () => {
+        "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) VALUES "
+    };
+}
+pub(crate) use history_insert_into;
+
 /// Appends `$entry` (a `&HistoryEntry`) through `$conn` (a connection or transaction of either
 /// backend). A macro rather than a function because it must compile against both backends'
 /// connection types inside [`on_pool!`].
 macro_rules! insert_history {
     ($conn:expr, $entry:expr) => {{
         let entry: &::liftoff_core::HistoryEntry = $entry;
-        sqlx::query(
-            "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+        sqlx::query(concat!(
+            $crate::store::history::history_insert_into!(),
+            "($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
         .bind(entry.launch_id.0)
         .bind(entry.task_id.map(|t| t.0))
         .bind(entry.actor.as_stored())
@@ -28,6 +37,28 @@ macro_rules! insert_history {
     }};
 }
 pub(crate) use insert_history;
+
+/// Pushes onto the query builder `$builder` (of either backend) the insert of `$entry` (a
+/// `&HistoryEntry`): [`insert_history!`] as one statement of a longer query.
+macro_rules! push_history_insert {
+    ($builder:expr, $entry:expr) => {{
+        let entry: &::liftoff_core::HistoryEntry = $entry;
+        $builder.push(concat!($crate::store::history::history_insert_into!(), "("));
+        $builder
+            .separated(", ")
+            .push_bind(entry.launch_id.0)
+            .push_bind(entry.task_id.map(|t| t.0))
+            .push_bind(entry.actor.as_stored())
+            .push_bind(entry.source.as_str())
+            .push_bind($crate::store::to_millis(entry.at))
+            .push_bind(entry.field.as_str())
+            .push_bind(entry.from.as_deref())
+            .push_bind(entry.to.as_deref())
+            .push_bind(entry.note.as_deref());
+        $builder.push(")");
+    }};
+}
+pub(crate) use push_history_insert;
 
 impl Store {
     /// A launch's history including its tasks', oldest first.

@@ -15,7 +15,7 @@ mod escalations;
 mod events;
 mod functions;
 mod gonogo;
-mod history;
+pub(crate) mod history;
 mod job_runs;
 mod launches;
 mod new_tasks;

@@ -15,10 +15,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::{QueryBuilder, Sqlite};
 use tokio::sync::MutexGuard;
 
+use super::history::push_history_insert;
 use super::rows::{LaunchRow, TaskRow, task_columns};
+use super::tasks::created_entry;
 use super::{Pool, Store, StoreError, is_unique_violation, to_millis};
 use crate::outbound::OutboxMessage;
-use liftoff_core::history::{ChangeContext, ChangeField};
+use liftoff_core::history::ChangeContext;
 use liftoff_core::task::{NewTask, Task};
 use liftoff_core::{FunctionName, Launch, LaunchRef, SlackUserId, TaskId};
 
@@ -135,29 +137,6 @@ macro_rules! push_task_insert {
     }};
 }
 
-/// Pushes the `created` history row of task `$id` (of `$task`), made in `$ctx`.
-macro_rules! push_created_history {
-    ($builder:expr, $id:expr, $task:expr, $ctx:expr, $at_ms:expr) => {{
-        let task: &NewTask = $task;
-        let ctx: &ChangeContext = $ctx;
-        $builder.push(
-            "INSERT INTO history (launch_id, task_id, actor, source, at_ms, field, from_value, to_value, note) VALUES (",
-        );
-        let mut values = $builder.separated(", ");
-        values
-            .push_bind(task.launch_id.0)
-            .push_bind($id.0)
-            .push_bind(ctx.actor.as_stored())
-            .push_bind(ctx.source.as_str())
-            .push_bind($at_ms)
-            .push_bind(ChangeField::Created.as_str())
-            .push("NULL")
-            .push_bind(task.title.as_str())
-            .push("NULL");
-        $builder.push(")");
-    }};
-}
-
 impl Store {
     /// Reads what adding a task of `function` to `launch` needs and reserves the task's id;
     /// `None` when there is no such launch. Fill the slot with [`TaskSlot::fill`]; on
@@ -216,12 +195,13 @@ impl TaskSlot<'_> {
     ) -> Result<Task, StoreError> {
         let TaskSlot { id, writer, .. } = self;
         let at_ms = to_millis(ctx.at);
+        let created = created_entry(task.launch_id, id, &task.title, ctx);
         let rows: Result<Vec<TaskRow>, sqlx::Error> = match writer {
             SlotWriter::Sqlite { _turn, connection } => {
                 let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("; ");
-                push_created_history!(builder, id, task, ctx, at_ms);
+                push_history_insert!(builder, &created);
                 if !notices.is_empty() {
                     builder.push("; ");
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);
@@ -240,7 +220,7 @@ impl TaskSlot<'_> {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("), created AS (");
-                push_created_history!(builder, id, task, ctx, at_ms);
+                push_history_insert!(builder, &created);
                 if !notices.is_empty() {
                     builder.push("), notices AS (");
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);

@@ -60,15 +60,9 @@ pub(crate) trait InsertTask {
     ) -> impl std::future::Future<Output = Result<Task, StoreError>> + Send;
 }
 
-/// The history row recording `task`'s creation in `ctx`, once its id is known.
-fn created_entry(task: &Task, ctx: &ChangeContext) -> HistoryEntry {
-    ctx.entry(
-        task.launch_id,
-        Some(task.id),
-        ChangeField::Created,
-        None,
-        Some(task.title.clone()),
-    )
+/// The history row recording the creation in `ctx` of task `id`, titled `title`, of `launch`.
+pub(super) fn created_entry(launch: LaunchId, id: TaskId, title: &str, ctx: &ChangeContext) -> HistoryEntry {
+    ctx.entry(launch, Some(id), ChangeField::Created, None, Some(title.to_owned()))
 }
 
 impl InsertTask for sqlx::SqliteConnection {
@@ -102,7 +96,8 @@ impl InsertTask for sqlx::PgConnection {
             .fetch_one(&mut *self)
             .await?;
         let created = Task::try_from(row)?;
-        insert_history!(&mut *self, &created_entry(&created, ctx))?;
+        let entry = created_entry(created.launch_id, created.id, &created.title, ctx);
+        insert_history!(&mut *self, &entry)?;
         Ok(created)
     }
 }
