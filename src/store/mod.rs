@@ -11,6 +11,7 @@
 //! instances (or a thread reply racing a button click) unable to overwrite each other.
 
 mod checkins;
+mod checkpoints;
 mod escalations;
 mod events;
 mod functions;
@@ -252,7 +253,17 @@ impl Store {
     /// lock is always free when a writer reaches it. (Another process on the same file still
     /// meets the busy handler; Liftoff runs one process per SQLite database.)
     pub(crate) async fn write_turn(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, StoreError> {
-        tokio::time::timeout(self.busy_timeout, self.write_turns.lock())
+        self.waited_for_turn(self.write_turns.lock()).await
+    }
+
+    /// [`Store::write_turn`] as a guard that can be handed on, to a task that finishes the
+    /// write in the background (see `checkpoints`).
+    pub(crate) async fn owned_write_turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>, StoreError> {
+        self.waited_for_turn(self.write_turns.clone().lock_owned()).await
+    }
+
+    async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
+        tokio::time::timeout(self.busy_timeout, turn)
             .await
             .map_err(|_| StoreError::Busy(self.busy_timeout))
     }

@@ -130,18 +130,6 @@ macro_rules! push_outbox_insert {
 }
 pub(crate) use push_outbox_insert;
 
-/// Inserts `$messages` (a `&[&OutboxMessage]`) through `$conn` in one statement, skipping
-/// keys that exist; evaluates to the number of rows written.
-macro_rules! insert_outbox_rows {
-    ($conn:expr, $messages:expr, $now:expr) => {{
-        let messages: &[&OutboxMessage] = $messages;
-        let mut insert = sqlx::QueryBuilder::new("");
-        $crate::store::outbox::push_outbox_insert!(insert, messages.iter().copied(), $now);
-        insert.build().execute(&mut *$conn).await.map(|r| r.rows_affected())
-    }};
-}
-pub(crate) use insert_outbox_rows;
-
 impl Store {
     /// Enqueues messages outside a scheduled run (replies, hints, on-demand digests). Returns
     /// how many were new.
@@ -165,16 +153,7 @@ impl Store {
     /// nothing back: one stuck message must not freeze a channel. A reply in the thread of a
     /// message not yet posted waits for it (it has nowhere to go until then).
     pub async fn deliverable(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
-        const SQL: &str = "SELECT id, idempotency_key, kind, method, target, recipient, thread_ts, thread_of, payload, \
-             attempts, created_at_ms FROM outbox o \
-             WHERE ((o.state = 'pending' AND o.next_attempt_at_ms <= $1) OR (o.state = 'sending' AND o.lease_until_ms < $1)) \
-             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.id < o.id \
-                             AND (p.state = 'sending' OR (p.state = 'pending' AND p.next_attempt_at_ms <= $1))) \
-             AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox t WHERE t.idempotency_key = o.thread_of \
-                             AND t.state IN ('pending', 'sending'))) \
-             ORDER BY o.id LIMIT";
-        let rows: Vec<OutboxRow> =
-            on_pool!(self, pool => sqlx::query_as(limited(SQL, limit)).bind(to_millis(now)).fetch_all(pool).await)?;
+        let rows: Vec<OutboxRow> = on_pool!(self, pool => sqlx::query_as(limited(DELIVERABLE, limit)).bind(to_millis(now)).fetch_all(pool).await)?;
         rows.into_iter().map(OutboxEntry::try_from).collect()
     }
 
@@ -253,29 +232,25 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
+    /// How many messages are in each state. Read from indexes only (the unsent messages', the
+    /// failed ones', and the key's for the total), so that its cost does not grow with the
+    /// payloads of every message ever sent: the drain loop asks after every pass.
     pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
-        const SQL: &str = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
-        let mut counts = OutboxCounts::default();
-        for (state, count) in rows {
-            match state.as_str() {
-                "pending" => counts.pending = count,
-                "sending" => counts.sending = count,
-                "sent" => counts.sent = count,
-                "failed" => counts.failed = count,
-                _ => {}
-            }
-        }
-        Ok(counts)
+        let (pending, sending, failed, total): (i64, i64, i64, i64) =
+            on_pool!(self, pool => sqlx::query_as(COUNTS).fetch_one(pool).await)?;
+        Ok(OutboxCounts {
+            pending,
+            sending,
+            failed,
+            sent: total - pending - sending - failed,
+        })
     }
 
     /// How many messages wait to be delivered, and when the oldest of those already due was
     /// enqueued (a message due in the future is not late, so it does not age the backlog).
     pub async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
-        const SQL: &str = "SELECT COUNT(*), MIN(CASE WHEN state = 'sending' OR next_attempt_at_ms <= $1 \
-             THEN created_at_ms END) FROM outbox WHERE state IN ('pending', 'sending')";
         let (count, oldest): (i64, Option<i64>) =
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(to_millis(now)).fetch_one(pool).await)?;
+            on_pool!(self, pool => sqlx::query_as(BACKLOG).bind(to_millis(now)).fetch_one(pool).await)?;
         Ok((count, oldest.map(from_millis).transpose()?))
     }
 
@@ -334,6 +309,32 @@ impl Store {
 }
 
 /// The latest messages given up on, as [`FailedRow`]s, [`limited`] to how many are shown.
+/// Messages that may be sent now (see [`Store::deliverable`]): the first message of each
+/// target that is being sent or due (`heads`, read from the unsent messages' covering index
+/// alone, never from the table, whose rows carry their payloads), kept if it is due rather than
+/// still leased to a worker, and not a reply whose thread's first message is still unsent.
+pub(super) const DELIVERABLE: &str = "SELECT id, idempotency_key, kind, method, target, recipient, thread_ts, \
+     thread_of, payload, attempts, created_at_ms FROM outbox o \
+     WHERE o.id IN (SELECT MIN(h.id) FROM outbox h \
+                    WHERE h.state IN ('pending', 'sending') AND (h.state = 'sending' OR h.next_attempt_at_ms <= $1) \
+                    GROUP BY h.target) \
+     AND (o.state = 'pending' OR o.lease_until_ms < $1) \
+     AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox t WHERE t.idempotency_key = o.thread_of \
+                                             AND t.state IN ('pending', 'sending'))) \
+     ORDER BY o.id LIMIT";
+
+/// [`Store::outbox_counts`]: each count from an index (`state IN (…)` as the partial indexes say
+/// it, so that SQLite sees they apply).
+pub(super) const COUNTS: &str = "SELECT \
+     (SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending') AND state = 'pending'), \
+     (SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending') AND state = 'sending'), \
+     (SELECT COUNT(*) FROM outbox WHERE state = 'failed'), \
+     (SELECT COUNT(*) FROM outbox)";
+
+/// [`Store::outbox_backlog`], from the unsent messages' covering index.
+pub(super) const BACKLOG: &str = "SELECT COUNT(*), MIN(CASE WHEN state = 'sending' OR next_attempt_at_ms <= $1 \
+     THEN created_at_ms END) FROM outbox WHERE state IN ('pending', 'sending')";
+
 pub(super) const FAILED: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
      ORDER BY id DESC LIMIT";
 

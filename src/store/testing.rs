@@ -34,6 +34,46 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
+    /// SQLite: the writer connection's `wal_autocheckpoint`, the pages of log after which a
+    /// commit copies the log back into the database (`None` on PostgreSQL). A round turns it
+    /// off for its own transaction only (see `checkpoints`); tests check it came back.
+    pub async fn writer_autocheckpoint(&self) -> Result<Option<i64>, StoreError> {
+        match &self.pool {
+            super::Pool::Sqlite { writer, .. } => Ok(Some(
+                sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+                    .fetch_one(writer)
+                    .await?,
+            )),
+            super::Pool::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// SQLite's plan (`EXPLAIN QUERY PLAN` details) for each query the delivery worker, the
+    /// drain and the metrics endpoint run against the outbox over and over, by name: tests
+    /// check that none reads the table's rows, which carry every payload ever sent.
+    pub async fn outbox_poll_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        let super::Pool::Sqlite { readers, .. } = &self.pool else {
+            return Ok(Vec::new());
+        };
+        let deliverable = format!("{} 50", super::outbox::DELIVERABLE);
+        let queries = [
+            ("deliverable", deliverable.as_str()),
+            ("counts", super::outbox::COUNTS),
+            ("backlog", super::outbox::BACKLOG),
+        ];
+        let mut plans = Vec::new();
+        for (name, sql) in queries {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(explain));
+            if sql.contains("$1") {
+                query = query.bind(0_i64);
+            }
+            let rows: Vec<(i64, i64, i64, String)> = query.fetch_all(readers).await?;
+            plans.push((name, rows.into_iter().map(|(_, _, _, detail)| detail).collect()));
+        }
+        Ok(plans)
+    }
+
     /// The slots `job` has run for (or recorded as skipped), oldest first.
     pub async fn job_run_slots(&self, job: &str) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT slot FROM job_runs WHERE job = $1 ORDER BY ran_at_ms, slot";

@@ -543,6 +543,219 @@ mod job_runs {
             assert_eq!(store.outbox_keys(OutboxMethod::PostMessage).await.unwrap().len(), 150);
         }
     }
+
+    /// A check-in round of `parts` messages of ~8 KB (the size of a real part's Block Kit),
+    /// each listing `tasks`.
+    fn round(slot: &str, parts: usize, tasks: &[liftoff_core::Task]) -> impl Iterator<Item = RunMessage> + Send {
+        let (slot, tasks) = (slot.to_owned(), tasks.to_vec());
+        (0..parts).map(move |i| {
+            let key = format!("checkin:sales:{slot}:{i}");
+            RunMessage {
+                message: OutboxMessage {
+                    key: key.clone(),
+                    kind: "checkin".to_owned(),
+                    method: OutboxMethod::PostMessage,
+                    target: "C0SALES".to_owned(),
+                    recipient: None,
+                    thread_ts: None,
+                    thread_of: None,
+                    payload: serde_json::json!({ "text": format!("part {i} {}", "Battlecard due Fri ".repeat(420)) })
+                        .into(),
+                    not_before: None,
+                },
+                checkin: Some(CheckinRecord {
+                    outbox_key: key,
+                    function: FunctionName::parse("sales").unwrap(),
+                    round: slot.clone(),
+                    tasks: tasks.iter().map(|t| (t.id, t.owner.clone())).collect(),
+                }),
+            }
+        })
+    }
+
+    fn log_bytes(store: &Store) -> u64 {
+        let mut wal = store.sqlite_path().expect("an on-disk database").into_os_string();
+        wal.push("-wal");
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// A round is one large write (~90 MB for 100k tasks). It commits without copying its log
+    /// back into the database, and the copy follows before any other write, so the next round
+    /// starts the log over instead of adding to it: three rounds leave a log of one.
+    #[tokio::test]
+    async fn check_in_rounds_keep_the_log_to_one_round_on_sqlite() {
+        let db = crate::helpers::TestDb::sqlite().await;
+        db.store.migrate().await.unwrap();
+        let store = &db.store;
+        let launch = new_launch(store, "Checkout v2", "2026-12-10").await;
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            tasks.push(new_task(store, &launch, "sales", &format!("Battlecard {i}"), Some("U0ANN"), None).await);
+        }
+        let default_pages = store.writer_autocheckpoint().await.unwrap();
+        store
+            .record_job_run("checkin", "mon", "ran", round("mon", 1_200, &tasks), instant(NOW))
+            .await
+            .unwrap();
+        let one_round = log_bytes(store);
+        assert!(
+            one_round > 8_000_000,
+            "the round went through the log: {one_round} bytes"
+        );
+        for slot in ["tue", "wed"] {
+            let enqueued = store
+                .record_job_run("checkin", slot, "ran", round(slot, 1_200, &tasks), instant(NOW))
+                .await
+                .unwrap();
+            assert_eq!(enqueued, Some(1_200));
+        }
+        let three_rounds = log_bytes(store);
+        assert!(
+            three_rounds < one_round * 3 / 2,
+            "the log grew from {one_round} to {three_rounds} bytes"
+        );
+        assert_eq!(store.outbox_keys(OutboxMethod::PostMessage).await.unwrap().len(), 3_600);
+        assert_eq!(store.checkin_task_ids().await.unwrap().len(), 3 * 1_200 * 20);
+        // The writer is back to SQLite's default for every other write.
+        assert_eq!(store.writer_autocheckpoint().await.unwrap(), default_pages);
+        db.cleanup().await;
+    }
+
+    /// A round refused halfway (a trigger stands in for a full disk) writes nothing and leaves
+    /// the writer with automatic checkpoints on: a connection left with them off would let
+    /// every later write grow the log. The next round goes through.
+    #[tokio::test]
+    async fn a_round_refused_halfway_leaves_checkpoints_on_on_sqlite() {
+        let db = crate::helpers::TestDb::sqlite().await;
+        db.store.migrate().await.unwrap();
+        let store = &db.store;
+        let launch = new_launch(store, "Checkout v2", "2026-12-10").await;
+        let task = new_task(store, &launch, "sales", "Battlecard", Some("U0ANN"), None).await;
+        let default_pages = store.writer_autocheckpoint().await.unwrap();
+        assert_eq!(default_pages, Some(1000), "SQLite's default");
+        let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TRIGGER refuse_part BEFORE INSERT ON checkin_tasks WHEN NEW.outbox_key = 'checkin:sales:mon:100' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        let refused = store
+            .record_job_run(
+                "checkin",
+                "mon",
+                "ran",
+                round("mon", 200, std::slice::from_ref(&task)),
+                instant(NOW),
+            )
+            .await;
+        assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
+        assert!(store.job_run_slots("checkin").await.unwrap().is_empty());
+        assert!(store.outbox_keys(OutboxMethod::PostMessage).await.unwrap().is_empty());
+        assert_eq!(store.writer_autocheckpoint().await.unwrap(), default_pages);
+
+        sqlx::raw_sql("DROP TRIGGER refuse_part").execute(&raw).await.unwrap();
+        raw.close().await;
+        let enqueued = store
+            .record_job_run(
+                "checkin",
+                "mon",
+                "ran",
+                round("mon", 200, std::slice::from_ref(&task)),
+                instant(NOW),
+            )
+            .await
+            .unwrap();
+        assert_eq!(enqueued, Some(200));
+        assert_eq!(store.writer_autocheckpoint().await.unwrap(), default_pages);
+        db.cleanup().await;
+    }
+}
+
+/// What the delivery worker polls for, several times a second.
+mod outbox_polls {
+    use super::*;
+    use liftoff::outbound::{OutboxMessage, OutboxMethod};
+
+    fn message(key: &str, target: &str, thread_of: Option<&str>) -> OutboxMessage {
+        OutboxMessage {
+            key: key.to_owned(),
+            kind: "checkin".to_owned(),
+            method: OutboxMethod::PostMessage,
+            target: target.to_owned(),
+            recipient: None,
+            thread_ts: None,
+            thread_of: thread_of.map(str::to_owned),
+            payload: serde_json::json!({ "text": format!("{key} {}", "Battlecard due Fri ".repeat(300)) }).into(),
+            not_before: None,
+        }
+    }
+
+    both_backends! {
+        async fn the_delivery_poll_offers_each_targets_first_due_message(store) {
+            // Each channel gets its messages in order, one at a time: the poll offers the first
+            // of a target's messages that is due or being sent, if it is due (a live lease
+            // holds its channel back; an expired one is retried); a message waiting for its
+            // retry holds nothing back; a reply waits for its thread's first message.
+            let now = instant(NOW);
+            let later = now + chrono::Duration::minutes(5);
+            let earlier = now - chrono::Duration::minutes(5);
+            let messages = [
+                message("sent", "C0SALES", None),
+                message("sales-2", "C0SALES", None),
+                message("sales-3", "C0SALES", None),
+                message("leased", "C0MKTG", None),
+                message("mktg-2", "C0MKTG", None),
+                message("lease-expired", "C0GROWTH", None),
+                message("retry-later", "C0OPS", None),
+                message("ops-2", "C0OPS", None),
+                message("reply-to-unsent", "C0PROD", Some("sales-2")),
+                message("reply-to-sent", "C0PMO", Some("sent")),
+            ];
+            store.enqueue(&messages, earlier).await.unwrap();
+            let id = |key: &str| {
+                let key = key.to_owned();
+                let store = store.clone();
+                async move {
+                    store.deliverable(earlier, 50).await.unwrap().into_iter().find(|e| e.message.key == key).unwrap().id
+                }
+            };
+            let (sent, leased, expired, retry) = (id("sent").await, id("leased").await, id("lease-expired").await, id("retry-later").await);
+            store.claim(sent, earlier, earlier).await.unwrap();
+            store.mark_sent(sent, "C0SALES", Some("1700000000.000100"), earlier).await.unwrap();
+            assert!(store.claim(leased, earlier, later).await.unwrap());
+            assert!(store.claim(expired, earlier, earlier).await.unwrap());
+            store.mark_retry(retry, later, "ratelimited").await.unwrap();
+
+            let offered: Vec<String> =
+                store.deliverable(now, 50).await.unwrap().into_iter().map(|e| e.message.key).collect();
+            assert_eq!(offered, ["sales-2", "lease-expired", "ops-2", "reply-to-sent"]);
+            let counts = store.outbox_counts().await.unwrap();
+            assert_eq!((counts.pending, counts.sending, counts.sent, counts.failed), (7, 2, 1, 0));
+            let (backlog, oldest) = store.outbox_backlog(now).await.unwrap();
+            assert_eq!((backlog, oldest), (9, Some(earlier)));
+        }
+    }
+
+    /// The table's rows carry their payloads (on SQLite, a message's state is stored after its
+    /// payload, in the payload's overflow pages), and it keeps every message ever sent: a poll
+    /// that read them took seconds after a check-in round. Each poll reads indexes only.
+    #[tokio::test]
+    async fn outbox_polls_read_indexes_not_payloads_on_sqlite() {
+        let db = crate::helpers::TestDb::sqlite().await;
+        db.store.migrate().await.unwrap();
+        let plans = db.store.outbox_poll_plans().await.unwrap();
+        assert_eq!(plans.len(), 3);
+        for (name, plan) in plans {
+            for step in &plan {
+                let reads_rows =
+                    step.starts_with("SCAN") && !step.contains("COVERING INDEX") && step != "SCAN CONSTANT ROW";
+                assert!(!reads_rows, "{name} reads the outbox's rows: {plan:?}");
+            }
+        }
+        db.cleanup().await;
+    }
 }
 
 /// `/launch task`'s two trips ([`Store::task_slot`], then [`TaskSlot::fill`]).
