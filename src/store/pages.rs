@@ -13,7 +13,7 @@ use super::gonogo::{BallotRow, RoundRow, assemble, latest_gonogo, round_columns}
 use super::launches::{LAUNCH_BY_ID, LAUNCH_BY_SLUG, METRICS};
 use super::outbox::{FAILED, FailedRow, failed_messages};
 use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all, launch_columns, task_columns};
-use super::tasks::{Bind, BulkTaskRows, LAUNCH_ROLES, LAUNCH_TASKS, LAUNCH_TASKS_ORDER, roles_by_task};
+use super::tasks::{Bind, BulkTaskRows, LAUNCH_ROLES, LAUNCH_TASKS, TaskOrder, roles_by_task};
 use super::{Pool, Store, StoreError, limited};
 use crate::outbound::FailedMessage;
 use liftoff_core::gonogo::GoNoGo;
@@ -87,7 +87,7 @@ impl Store {
                 };
                 let launch = Launch::try_from(row)?;
                 let tasks = conn
-                    .task_rows_bulk(LAUNCH_TASKS, LAUNCH_TASKS_ORDER, Bind::Id(launch.id.0))
+                    .task_rows_bulk(LAUNCH_TASKS, TaskOrder::FunctionThenDueDate, Bind::Id(launch.id.0))
                     .await?;
                 let metrics: Vec<MetricRow> = sqlx::query_as(METRICS).bind(launch.id.0).fetch_all(&mut *conn).await?;
                 let roles: Vec<(i64, String, String)> = sqlx::query_as(LAUNCH_ROLES)

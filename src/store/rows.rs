@@ -86,6 +86,18 @@ pub(crate) struct TaskRow {
     version: i64,
 }
 
+impl TaskRow {
+    /// Sort key of `ORDER BY due_date, id`.
+    pub(super) fn due_date_key(&self) -> (NaiveDate, i64) {
+        (self.due_date, self.id)
+    }
+
+    /// Sort key of `ORDER BY function_name, due_date, id`.
+    pub(super) fn function_key(&self) -> (&str, NaiveDate, i64) {
+        (&self.function_name, self.due_date, self.id)
+    }
+}
+
 impl TryFrom<TaskRow> for Task {
     type Error = StoreError;
 

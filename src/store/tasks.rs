@@ -120,17 +120,38 @@ macro_rules! bind_one {
     };
 }
 
-/// The order of most bulk reads: soonest due first.
-const BY_DUE_DATE: &str = "due_date, id";
+/// The order of a bulk read's tasks. PostgreSQL sorts them (`ORDER BY`, added to the read's
+/// SQL); on SQLite they come back as one JSON array and are sorted here once parsed. Sorting
+/// in SQLite cost twice (the read's `ORDER BY`, then the array's own): two thirds of reading a
+/// check-in round's 100k open tasks (272 ms with both sorts, 84 ms with neither, BENCHMARKS.md).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum TaskOrder {
+    /// Soonest due first: most bulk reads.
+    DueDate,
+    /// By function, then soonest due first: a launch's page.
+    FunctionThenDueDate,
+}
 
-/// A launch's tasks, grouped by function, soonest due first (its page).
-pub(super) const LAUNCH_TASKS: &str = concat!(
-    "SELECT ",
-    task_columns!(),
-    " FROM tasks WHERE launch_id = $1 ORDER BY function_name, due_date, id"
-);
-/// [`LAUNCH_TASKS`]'s order, for the bulk read.
-pub(super) const LAUNCH_TASKS_ORDER: &str = "function_name, due_date, id";
+impl TaskOrder {
+    fn order_by(self) -> &'static str {
+        match self {
+            TaskOrder::DueDate => " ORDER BY due_date, id",
+            TaskOrder::FunctionThenDueDate => " ORDER BY function_name, due_date, id",
+        }
+    }
+
+    /// Sorts `rows` as [`TaskOrder::order_by`] would (SQLite compares text bytewise, as `str`
+    /// does; dates are `YYYY-MM-DD`; ids are unique, so the order is total).
+    fn sort(self, rows: &mut [TaskRow]) {
+        match self {
+            TaskOrder::DueDate => rows.sort_unstable_by_key(|row| row.due_date_key()),
+            TaskOrder::FunctionThenDueDate => rows.sort_unstable_by(|a, b| a.function_key().cmp(&b.function_key())),
+        }
+    }
+}
+
+/// A launch's tasks (its page: [`TaskOrder::FunctionThenDueDate`]).
+pub(super) const LAUNCH_TASKS: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE launch_id = $1");
 
 /// The RACI roles of a launch's tasks: `(task, role, user)` rows, for [`roles_by_task`].
 pub(super) const LAUNCH_ROLES: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
@@ -150,18 +171,19 @@ pub(super) fn roles_by_task(
 
 /// Reads of more than a handful of task rows, on a connection of either backend.
 pub(super) trait BulkTaskRows {
-    /// The rows of `sql` (a `SELECT` of [`task_columns!`] ordered by `order`, with at most one
-    /// parameter, `bind`): a launch's page, check-in rounds, digests, escalation sweeps.
+    /// The rows of `sql` (a `SELECT` of [`task_columns!`] without `ORDER BY`, with at most
+    /// one parameter, `bind`) in `order`: a launch's page, check-in rounds, digests,
+    /// escalation sweeps.
     ///
     /// On SQLite, sqlx hands each row from its worker thread to the caller on its own (a
     /// thread wake-up and a copy of every value per row); measured on 100k tasks, that is
     /// about 4 µs a row where SQLite itself needs under 1 µs. So SQLite builds the result as
-    /// one JSON array instead (`json_group_array`, ordered likewise), parsed here at
-    /// once: about half the time. PostgreSQL streams rows cheaply and reads them as usual.
+    /// one JSON array instead (`json_group_array`), parsed and sorted here at once. PostgreSQL
+    /// streams rows cheaply and reads them as usual.
     fn task_rows_bulk(
         &mut self,
         sql: &'static str,
-        order: &'static str,
+        order: TaskOrder,
         bind: Bind,
     ) -> impl std::future::Future<Output = Result<Vec<TaskRow>, StoreError>> + Send;
 }
@@ -170,21 +192,20 @@ impl BulkTaskRows for sqlx::SqliteConnection {
     async fn task_rows_bulk(
         &mut self,
         sql: &'static str,
-        order: &'static str,
+        order: TaskOrder,
         bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
         let bulk = format!(
-            concat!(
-                "SELECT json_group_array(json_array(",
-                task_columns!(),
-                ") ORDER BY {}) FROM ({})"
-            ),
-            order, sql
+            concat!("SELECT json_group_array(json_array(", task_columns!(), ")) FROM ({})"),
+            sql
         );
         let query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(bulk));
         let query = bind_one!(query, bind);
         let json = query.fetch_one(&mut *self).await?;
-        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))
+        let mut rows: Vec<TaskRow> =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task rows: {e}")))?;
+        order.sort(&mut rows);
+        Ok(rows)
     }
 }
 
@@ -192,10 +213,10 @@ impl BulkTaskRows for sqlx::PgConnection {
     async fn task_rows_bulk(
         &mut self,
         sql: &'static str,
-        _order: &'static str,
+        order: TaskOrder,
         bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        let query = sqlx::query_as(sql);
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql}{}", order.order_by())));
         let query = bind_one!(query, bind);
         Ok(query.fetch_all(&mut *self).await?)
     }
@@ -223,7 +244,7 @@ impl Store {
     /// All of a launch's tasks, grouped by function, soonest due first.
     pub async fn launch_tasks(&self, launch: LaunchId) -> Result<Vec<Task>, StoreError> {
         convert_all(
-            self.task_rows_bulk(LAUNCH_TASKS, LAUNCH_TASKS_ORDER, Bind::Id(launch.0))
+            self.task_rows_bulk(LAUNCH_TASKS, TaskOrder::FunctionThenDueDate, Bind::Id(launch.0))
                 .await?,
         )
     }
@@ -276,9 +297,9 @@ impl Store {
             "SELECT ",
             task_columns!(),
             " FROM tasks WHERE status <> 'done' \
-             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+             AND launch_id IN (SELECT id FROM launches WHERE state <> 'archived')"
         );
-        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?)
+        convert_all(self.task_rows_bulk(SQL, TaskOrder::DueDate, Bind::Nothing).await?)
     }
 
     /// Every task, open or done, of every active launch (digest readiness counts done ones).
@@ -286,9 +307,9 @@ impl Store {
         const SQL: &str = concat!(
             "SELECT ",
             task_columns!(),
-            " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+            " FROM tasks WHERE launch_id IN (SELECT id FROM launches WHERE state <> 'archived')"
         );
-        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Nothing).await?)
+        convert_all(self.task_rows_bulk(SQL, TaskOrder::DueDate, Bind::Nothing).await?)
     }
 
     /// The rows of `sql` read as [`BulkTaskRows::task_rows_bulk`] does, on a connection of
@@ -296,7 +317,7 @@ impl Store {
     async fn task_rows_bulk(
         &self,
         sql: &'static str,
-        order: &'static str,
+        order: TaskOrder,
         bind: Bind,
     ) -> Result<Vec<TaskRow>, StoreError> {
         on_pool!(self, pool => {
@@ -319,9 +340,9 @@ impl Store {
              UNION SELECT ",
             task_columns!(),
             " FROM tasks WHERE status = 'blocked' \
-             AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived') ORDER BY due_date, id"
+             AND +launch_id IN (SELECT id FROM launches WHERE state <> 'archived')"
         );
-        convert_all(self.task_rows_bulk(SQL, BY_DUE_DATE, Bind::Date(date)).await?)
+        convert_all(self.task_rows_bulk(SQL, TaskOrder::DueDate, Bind::Date(date)).await?)
     }
 
     /// Stores an edited task (see [`Task::edit`]) if nobody changed it since it was read, with
