@@ -255,6 +255,8 @@ async fn checkin(deliver_secs: u64) {
         mb(peak)
     );
 
+    delivery_polls(&store, &url).await;
+
     if deliver_secs == 0 {
         return;
     }
@@ -378,6 +380,38 @@ async fn checkin_stages() {
     let runs = state.scheduler().run_due().await.expect("the round runs");
     stage("whole run_due (incl. record)");
     assert!(runs.iter().any(|r| r.job == "checkin"), "{runs:?}");
+}
+
+/// What one delivery poll (`Store::deliverable`, several a second while messages wait) costs
+/// with the round's messages waiting, and again once half of them are sent: the table keeps
+/// every message sent, each with its payload. The round's 2,175 oldest are marked sent by SQL
+/// (set-up only), then put back, so the delivery measured next starts from the round as made.
+async fn delivery_polls(store: &Store, url: &str) {
+    let now = instant(CHECKIN_AT) + chrono::Duration::minutes(1);
+    let mut times = Vec::new();
+    for sent in [false, true] {
+        let mut conn = SqliteConnection::connect(url).await.expect("a set-up connection");
+        let state = if sent { "sent" } else { "pending" };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET state = '{state}' WHERE id <= (SELECT MIN(id) + 2174 FROM outbox)"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("set-up");
+        conn.close().await.ok();
+        let started = Instant::now();
+        let offered = store.deliverable(now, 50).await.expect("a poll");
+        times.push((millis(started.elapsed()), offered.len()));
+    }
+    let mut conn = SqliteConnection::connect(url).await.expect("a set-up connection");
+    sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sent'")
+        .execute(&mut conn)
+        .await
+        .expect("set-up");
+    println!(
+        "one delivery poll: {:.2} ms with the round waiting ({} offered), {:.2} ms with half of it sent ({} offered)",
+        times[0].0, times[0].1, times[1].0, times[1].1
+    );
 }
 
 async fn count(url: &str, table: &str) -> i64 {
