@@ -15,7 +15,7 @@
 //! process's turn, nothing else of this process writes until it is done, so it copies the
 //! whole log and the next write starts the log over. Every other write keeps SQLite's
 //! default (test: `store::the_log_stays_bounded_under_steady_writes_on_sqlite`, and
-//! `store::check_in_rounds_keep_the_log_to_one_round_on_sqlite` for this one).
+//! `store::job_runs::check_in_rounds_keep_the_log_to_one_round_on_sqlite` for this one).
 
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;

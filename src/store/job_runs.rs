@@ -47,6 +47,21 @@ fn joins(at_once: bool, binds: usize, next: usize) -> bool {
     at_once && binds + next <= SQLITE_BINDS_PER_QUERY
 }
 
+/// Ends the statement in `$query` before one that binds `$next` values: by joining the next to
+/// it in the same query ([`joins`]), or by running the query so far and starting another.
+macro_rules! next_statement {
+    ($query:ident, $binds:ident, $next:expr, $at_once:expr, $conn:expr) => {
+        if joins($at_once, $binds, $next) {
+            $query.push("; ");
+        } else {
+            $query.build().execute(&mut *$conn).await?;
+            $query = sqlx::QueryBuilder::new("");
+            $binds = 0;
+        }
+        $binds += $next;
+    };
+}
+
 /// A future that writes `$batch` (a `&[RunMessage]`: outbox rows, their `checkins` and
 /// `checkin_tasks` rows) through `$conn`. With `$at_once` (SQLite) the statements go as one
 /// multi-statement query: a single hand-off to SQLite's worker thread, which then writes the
@@ -64,14 +79,7 @@ macro_rules! write_batch {
             let checkins: Vec<&CheckinRecord> = batch.iter().filter_map(|m| m.checkin.as_ref()).collect();
             if !checkins.is_empty() {
                 let next = checkins.len() * CHECKIN_BINDS;
-                if joins(at_once, binds, next) {
-                    query.push("; ");
-                } else {
-                    query.build().execute(&mut *$conn).await?;
-                    query = sqlx::QueryBuilder::new("");
-                    binds = 0;
-                }
-                binds += next;
+                next_statement!(query, binds, next, at_once, $conn);
                 query.push("INSERT INTO checkins (outbox_key, function_name, round, created_at_ms) ");
                 query.push_values(&checkins, |mut row, checkin| {
                     row.push_bind(checkin.outbox_key.as_str())
@@ -91,14 +99,7 @@ macro_rules! write_batch {
                     .collect();
                 for chunk in listed.chunks(CHECKIN_TASKS_PER_INSERT) {
                     let next = chunk.len() * CHECKIN_TASK_BINDS;
-                    if joins(at_once, binds, next) {
-                        query.push("; ");
-                    } else {
-                        query.build().execute(&mut *$conn).await?;
-                        query = sqlx::QueryBuilder::new("");
-                        binds = 0;
-                    }
-                    binds += next;
+                    next_statement!(query, binds, next, at_once, $conn);
                     query.push("INSERT INTO checkin_tasks (outbox_key, task_id, owner_user_id) ");
                     query.push_values(chunk, |mut row, (key, task, owner)| {
                         row.push_bind(*key).push_bind(*task).push_bind(*owner);

@@ -498,25 +498,7 @@ mod job_runs {
                     let listed: Vec<(TaskId, Option<liftoff_core::SlackUserId>)> =
                         tasks.iter().skip(i % 10).take(3).map(|t| (t.id, t.owner.clone())).collect();
                     let filler = "x".repeat(if i % 7 == 0 { 200_000 } else { 100 });
-                    RunMessage {
-                        message: OutboxMessage {
-                            key: key.clone(),
-                            kind: "checkin".to_owned(),
-                            method: OutboxMethod::PostMessage,
-                            target: "C0SALES".to_owned(),
-                            recipient: None,
-                            thread_ts: None,
-                            thread_of: None,
-                            payload: serde_json::json!({ "text": format!("part {i} {filler}") }).into(),
-                            not_before: None,
-                        },
-                        checkin: Some(CheckinRecord {
-                            outbox_key: key,
-                            function: FunctionName::parse("sales").unwrap(),
-                            round: "slot".to_owned(),
-                            tasks: listed,
-                        }),
-                    }
+                    checkin_part(key, "slot", format!("part {i} {filler}"), listed)
                 })
             };
             let enqueued = store
@@ -544,32 +526,42 @@ mod job_runs {
         }
     }
 
+    /// A sales check-in part keyed `key`, of round `slot`, saying `text` and listing `listed`.
+    fn checkin_part(
+        key: String,
+        slot: &str,
+        text: String,
+        listed: Vec<(TaskId, Option<liftoff_core::SlackUserId>)>,
+    ) -> RunMessage {
+        RunMessage {
+            message: OutboxMessage {
+                key: key.clone(),
+                kind: "checkin".to_owned(),
+                method: OutboxMethod::PostMessage,
+                target: "C0SALES".to_owned(),
+                recipient: None,
+                thread_ts: None,
+                thread_of: None,
+                payload: serde_json::json!({ "text": text }).into(),
+                not_before: None,
+            },
+            checkin: Some(CheckinRecord {
+                outbox_key: key,
+                function: FunctionName::parse("sales").unwrap(),
+                round: slot.to_owned(),
+                tasks: listed,
+            }),
+        }
+    }
+
     /// A check-in round of `parts` messages of ~8 KB (the size of a real part's Block Kit),
     /// each listing `tasks`.
     fn round(slot: &str, parts: usize, tasks: &[liftoff_core::Task]) -> impl Iterator<Item = RunMessage> + Send {
         let (slot, tasks) = (slot.to_owned(), tasks.to_vec());
         (0..parts).map(move |i| {
-            let key = format!("checkin:sales:{slot}:{i}");
-            RunMessage {
-                message: OutboxMessage {
-                    key: key.clone(),
-                    kind: "checkin".to_owned(),
-                    method: OutboxMethod::PostMessage,
-                    target: "C0SALES".to_owned(),
-                    recipient: None,
-                    thread_ts: None,
-                    thread_of: None,
-                    payload: serde_json::json!({ "text": format!("part {i} {}", "Battlecard due Fri ".repeat(420)) })
-                        .into(),
-                    not_before: None,
-                },
-                checkin: Some(CheckinRecord {
-                    outbox_key: key,
-                    function: FunctionName::parse("sales").unwrap(),
-                    round: slot.clone(),
-                    tasks: tasks.iter().map(|t| (t.id, t.owner.clone())).collect(),
-                }),
-            }
+            let listed = tasks.iter().map(|t| (t.id, t.owner.clone())).collect();
+            let text = format!("part {i} {}", "Battlecard due Fri ".repeat(420));
+            checkin_part(format!("checkin:sales:{slot}:{i}"), &slot, text, listed)
         })
     }
 
