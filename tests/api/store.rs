@@ -633,15 +633,12 @@ mod job_runs {
         .execute(&raw)
         .await
         .unwrap();
-        let refused = store
-            .record_job_run(
-                "checkin",
-                "mon",
-                "ran",
-                round("mon", 200, std::slice::from_ref(&task)),
-                instant(NOW),
-            )
-            .await;
+        // The same round of 200 parts, each time.
+        let run = || {
+            let parts = round("mon", 200, std::slice::from_ref(&task));
+            store.record_job_run("checkin", "mon", "ran", parts, instant(NOW))
+        };
+        let refused = run().await;
         assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
         assert!(store.job_run_slots("checkin").await.unwrap().is_empty());
         assert!(store.outbox_keys(OutboxMethod::PostMessage).await.unwrap().is_empty());
@@ -649,16 +646,7 @@ mod job_runs {
 
         sqlx::raw_sql("DROP TRIGGER refuse_part").execute(&raw).await.unwrap();
         raw.close().await;
-        let enqueued = store
-            .record_job_run(
-                "checkin",
-                "mon",
-                "ran",
-                round("mon", 200, std::slice::from_ref(&task)),
-                instant(NOW),
-            )
-            .await
-            .unwrap();
+        let enqueued = run().await.unwrap();
         assert_eq!(enqueued, Some(200));
         assert_eq!(store.writer_autocheckpoint().await.unwrap(), default_pages);
         db.cleanup().await;
