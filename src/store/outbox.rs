@@ -308,7 +308,6 @@ impl Store {
     }
 }
 
-/// The latest messages given up on, as [`FailedRow`]s, [`limited`] to how many are shown.
 /// Messages that may be sent now (see [`Store::deliverable`]): the first message of each
 /// target that is being sent or due (`heads`, read from the unsent messages' covering index
 /// alone, never from the table, whose rows carry their payloads), kept if it is due rather than
@@ -335,6 +334,7 @@ pub(super) const COUNTS: &str = "SELECT \
 pub(super) const BACKLOG: &str = "SELECT COUNT(*), MIN(CASE WHEN state = 'sending' OR next_attempt_at_ms <= $1 \
      THEN created_at_ms END) FROM outbox WHERE state IN ('pending', 'sending')";
 
+/// The latest messages given up on, as [`FailedRow`]s, [`limited`] to how many are shown.
 pub(super) const FAILED: &str = "SELECT idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
      ORDER BY id DESC LIMIT";
 
