@@ -301,12 +301,18 @@ impl Store {
 
     /// When `user` last asked for a digest on demand (`/launch digest`), if ever.
     pub async fn last_digest_request(&self, user: &SlackUserId) -> Result<Option<DateTime<Utc>>, StoreError> {
-        const SQL: &str = "SELECT MAX(created_at_ms) FROM outbox WHERE idempotency_key LIKE $1";
         let pattern = format!("digest:now:{}:%", user.as_str());
-        let last: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL).bind(pattern).fetch_one(pool).await)?;
+        let last: Option<i64> =
+            on_pool!(self, pool => sqlx::query_scalar(LAST_DIGEST_REQUEST).bind(pattern).fetch_optional(pool).await)?;
         last.map(from_millis).transpose()
     }
 }
+
+/// [`Store::last_digest_request`]: the digests' newest first, from the index on `(kind,
+/// created_at_ms)`, stopping at the asker's. A `LIKE` on the key alone cannot use the key's index
+/// (SQLite's `LIKE` ignores case) and read every message the outbox keeps.
+pub(super) const LAST_DIGEST_REQUEST: &str = "SELECT created_at_ms FROM outbox \
+     WHERE kind = 'digest' AND idempotency_key LIKE $1 ORDER BY created_at_ms DESC LIMIT 1";
 
 /// Messages that may be sent now (see [`Store::deliverable`]): the first message of each
 /// target that is being sent or due (`heads`, read from the unsent messages' covering index

@@ -720,13 +720,14 @@ mod outbox_polls {
 
     /// The table's rows carry their payloads (on SQLite, a message's state is stored after its
     /// payload, in the payload's overflow pages), and it keeps every message ever sent: a poll
-    /// that read them took seconds after a check-in round. Each poll reads indexes only.
+    /// that read them took seconds after a check-in round. Each poll reads indexes only, and
+    /// `/launch digest`'s check of the asker's last request searches an index.
     #[tokio::test]
     async fn outbox_polls_read_indexes_not_payloads_on_sqlite() {
         let db = crate::helpers::TestDb::sqlite().await;
         db.store.migrate().await.unwrap();
-        let plans = db.store.outbox_poll_plans().await.unwrap();
-        assert_eq!(plans.len(), 3);
+        let plans = db.store.outbox_read_plans().await.unwrap();
+        assert_eq!(plans.len(), 4);
         for (name, plan) in plans {
             for step in &plan {
                 let reads_rows =
