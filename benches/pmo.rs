@@ -256,6 +256,7 @@ async fn checkin(deliver_secs: u64) {
     );
 
     delivery_polls(&store, &url).await;
+    drawing_at_delivery(&store, &url).await;
 
     if deliver_secs == 0 {
         return;
@@ -342,31 +343,14 @@ async fn checkin_stages() {
     };
     let rounds = plan_round(&names, &launches, &open, kind, today, config.checkins.cadence);
     stage("plan_round");
-    let mut rendered = Vec::new();
+    let mut plans = Vec::new();
     for round in &rounds {
         let function = functions.iter().find(|f| f.name == round.function).expect("planned");
-        rendered.push(
-            notify::checkin(function, round, "Mon 23 Nov", today)
-                .map(|part| part.rendered)
-                .collect::<Vec<_>>(),
-        );
+        plans.extend(notify::checkin_layout(function, round, "Mon 23 Nov", today).map(|draft| draft.plan()));
     }
-    stage("render (Block Kit)");
-    let mut listed = 0;
-    for (round, parts) in rounds.iter().zip(&rendered) {
-        let owners: std::collections::HashMap<_, _> = round
-            .launches
-            .iter()
-            .flat_map(|(_, tasks)| tasks.iter())
-            .map(|t| (t.id, t.owner.clone()))
-            .collect();
-        for part in parts {
-            let in_part = liftoff::slack::render::task_ids_in(&part.blocks);
-            listed += in_part.iter().filter(|id| owners.contains_key(id)).count();
-        }
-    }
-    stage("tasks per part (as run_due)");
-    let payloads: Vec<_> = rendered.iter().flatten().map(notify::payload).collect();
+    stage("lay out and plan parts");
+    let listed: usize = plans.iter().map(|plan| plan.tasks().count()).sum();
+    let payloads: Vec<_> = plans.iter().map(notify::CheckinPlan::payload).collect();
     stage("payload text");
     let bytes: usize = payloads.iter().map(|p| p.as_str().len()).sum();
     println!(
@@ -375,6 +359,13 @@ async fn checkin_stages() {
         bytes as f64 / 1e6
     );
     drop(payloads);
+    let mut rendered = 0;
+    for round in &rounds {
+        let function = functions.iter().find(|f| f.name == round.function).expect("planned");
+        rendered += notify::checkin(function, round, "Mon 23 Nov", today).count();
+    }
+    stage("render all (at delivery now)");
+    assert_eq!(rendered, plans.len());
     // What `run_due` does last: the messages, the round's tasks and the job run in one
     // transaction (through the real scheduler, on a slot nothing has run yet).
     let runs = state.scheduler().run_due().await.expect("the round runs");
@@ -411,6 +402,41 @@ async fn delivery_polls(store: &Store, url: &str) {
     println!(
         "one delivery poll: {:.2} ms with the round waiting ({} offered), {:.2} ms with half of it sent ({} offered)",
         times[0].0, times[0].1, times[1].0, times[1].1
+    );
+}
+
+/// What the round stored, and what drawing one of its messages costs delivery when it is sent
+/// (`Store::checkin_listing`, then `CheckinPlan::draw`, as `Delivery` does), over 200 parts
+/// spread through the round.
+async fn drawing_at_delivery(store: &Store, url: &str) {
+    use liftoff::notify::CheckinPlan;
+    use liftoff::outbound::Payload;
+    let mut conn = SqliteConnection::connect(url).await.expect("a set-up connection");
+    let stored: i64 = sqlx::query_scalar("SELECT SUM(LENGTH(payload)) FROM outbox WHERE kind = 'checkin'")
+        .fetch_one(&mut conn)
+        .await
+        .expect("set-up");
+    let parts: Vec<(String, String)> = sqlx::query_as(
+        "SELECT idempotency_key, payload FROM outbox WHERE kind = 'checkin' AND id % 20 = 0 ORDER BY id LIMIT 200",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("set-up");
+    conn.close().await.ok();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    let started = Instant::now();
+    let mut blocks = 0;
+    for (key, payload) in &parts {
+        let plan = CheckinPlan::of(&Payload::from_stored(payload.clone())).expect("a planned check-in");
+        let (launches, tasks) = store.checkin_listing(key, plan.launches()).await.expect("its listing");
+        blocks += plan.draw(&launches, &tasks, today).blocks.len();
+    }
+    let per_part = millis(started.elapsed()) / parts.len() as f64;
+    println!(
+        "stored {:.1} MB of check-in bodies; drawing one when it is sent: {per_part:.2} ms ({} parts, {:.0} blocks each)",
+        stored as f64 / 1e6,
+        parts.len(),
+        blocks as f64 / parts.len() as f64
     );
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::{Delivery, Outcome, UNCLEAR_OUTCOME_WAIT};
+use crate::notify::CheckinPlan;
 use crate::outbound::OutboxMethod;
 use crate::slack::blocks::Rendered;
 use crate::slack::client::SlackApiError;
@@ -28,9 +29,22 @@ impl Delivery {
             Ok(body) => body,
             Err(err) => return Outcome::Fail(format!("unreadable stored payload: {err}")),
         };
-        let rendered = || Rendered {
-            text: body["text"].as_str().unwrap_or_default().to_owned(),
-            blocks: serde_json::from_value(body["blocks"].clone()).unwrap_or_default(),
+        // A round's check-in messages are stored as plans, drawn now from the tasks as they are.
+        let drawn = match CheckinPlan::of(&message.payload) {
+            Some(plan) if message.method == OutboxMethod::PostMessage => {
+                match self.drawn_checkin(&message.key, &plan, plan.today).await {
+                    Ok(drawn) => Some(drawn),
+                    Err(err) => return transient(err),
+                }
+            }
+            _ => None,
+        };
+        let rendered = || match &drawn {
+            Some(drawn) => drawn.clone(),
+            None => Rendered {
+                text: body["text"].as_str().unwrap_or_default().to_owned(),
+                blocks: serde_json::from_value(body["blocks"].clone()).unwrap_or_default(),
+            },
         };
         if message.method == OutboxMethod::PostMessage && entry.attempts > 0 {
             // An earlier attempt may have reached Slack before it timed out or the worker died:
@@ -159,25 +173,36 @@ impl Delivery {
         }
     }
 
-    /// The check-in part `key` as it reads now (see [`crate::notify::refreshed_checkin`]), or
-    /// `None` if `key` is no check-in. Read when the update is sent, not when it was enqueued:
-    /// an update that waited (a rate limit, an outage) still shows the latest state.
+    /// The check-in part `key` as it reads now, or `None` if `key` is no check-in. Read when
+    /// the update is sent, not when it was enqueued: an update that waited (a rate limit, an
+    /// outage) still shows the latest state. A part stored as a plan is drawn again whole
+    /// ([`CheckinPlan::draw`]); one enqueued whole, before rounds stored plans, has its task
+    /// rows redrawn in place ([`crate::notify::refreshed_checkin`]).
     async fn refreshed_checkin(&self, key: &str, today: chrono::NaiveDate) -> Result<Option<Rendered>, String> {
         let Some(original) = self.store.enqueued_payload(key).await.map_err(|e| e.to_string())? else {
             return Ok(None);
         };
-        let mut tasks = Vec::new();
-        for (id, _) in self.store.checkin_tasks(key).await.map_err(|e| e.to_string())? {
-            if let Some(task) = self.store.task(id).await.map_err(|e| e.to_string())? {
-                tasks.push(task);
-            }
+        if let Some(plan) = CheckinPlan::of(&original) {
+            return self.drawn_checkin(key, &plan, today).await.map(Some);
         }
+        let (_, tasks) = self.store.checkin_listing(key, []).await.map_err(|e| e.to_string())?;
         if tasks.is_empty() {
             return Ok(None);
         }
         crate::notify::refreshed_checkin(&original, &tasks, today)
             .map(Some)
             .map_err(|e| format!("unreadable check-in body: {e}"))
+    }
+
+    /// The check-in part `key`, planned as `plan`, drawn from its tasks and launches as they
+    /// are now, counting days from `today`.
+    async fn drawn_checkin(&self, key: &str, plan: &CheckinPlan, today: chrono::NaiveDate) -> Result<Rendered, String> {
+        let (launches, tasks) = self
+            .store
+            .checkin_listing(key, plan.launches())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(plan.draw(&launches, &tasks, today))
     }
 
     /// Resolves a direct message's channel and a reply's parent thread.

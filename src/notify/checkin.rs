@@ -9,7 +9,8 @@ use crate::slack::blocks::{Rendered, context, escape_quiet, header, section};
 use crate::slack::markup::Markup;
 use crate::slack::render::{patch_task_rows, task_line, task_row, task_row_blocks};
 use liftoff_core::checkin::FunctionRound;
-use liftoff_core::{FunctionDef, Launch, SlackUserId, Task, TaskId};
+use liftoff_core::{FunctionDef, Launch, LaunchId, SlackUserId, Task, TaskId};
+use serde::{Deserialize, Serialize};
 
 /// One message of a check-in, and the tasks it lists (the ones its buttons and replies can
 /// change), in the order it shows them.
@@ -37,8 +38,8 @@ pub fn checkin<'a>(
     checkin_layout(function, round, day_label, today).map(CheckinDraft::render)
 }
 
-/// One message of a check-in, laid out but not rendered: rendering is most of a round's work,
-/// and drafts can be rendered on several threads at once (each is `Send`).
+/// One message of a check-in, laid out but not rendered: what a round enqueues as a
+/// [`CheckinPlan`], or renders at once ([`CheckinDraft::render`]).
 #[derive(Debug)]
 pub struct CheckinDraft<'a> {
     layout: PartLayout<CheckinUnit<'a>>,
@@ -54,31 +55,170 @@ impl CheckinDraft<'_> {
     }
 
     pub fn render(self) -> CheckinPart {
-        let today = self.today;
-        let render = |unit: CheckinUnit| match unit {
-            CheckinUnit::Launch(launch) => {
-                let title = format!(
-                    "*{}* (`{}`) · {}",
-                    escape_quiet(&launch.name),
-                    launch.slug,
-                    launch.t_minus(today)
-                );
-                (vec![section(&title)], vec![title], None)
-            }
-            CheckinUnit::Task(task) => {
-                let line = task_line(task, today);
-                (task_row(task, &line), vec![line], Some(task.id))
-            }
-        };
-        let (name, day_label) = (self.function, self.day_label);
-        let heading = |part, parts| {
-            let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
-            let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
-                         `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
-            (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
-        };
-        let (rendered, tasks) = render_part(self.layout, render, heading);
+        let (rendered, tasks) = render_units(self.layout, self.function, self.day_label, self.today, "");
         CheckinPart { rendered, tasks }
+    }
+
+    /// What the round stores of this message: its heading and which rows it shows.
+    pub fn plan(&self) -> CheckinPlan {
+        CheckinPlan {
+            function: self.function.to_owned(),
+            day_label: self.day_label.to_owned(),
+            today: self.today,
+            part: self.layout.part,
+            parts: self.layout.parts,
+            rows: self
+                .layout
+                .units
+                .iter()
+                .map(|unit| match unit {
+                    CheckinUnit::Launch(launch) => PlannedRow::Launch(launch.id),
+                    CheckinUnit::Task(task) => PlannedRow::Task(task.id),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A check-in message as a round enqueues it (the outbox body `{"checkin": …}`): its heading
+/// and which launch titles and task rows it shows, in order, but not their Block Kit. It is
+/// drawn when it is sent ([`CheckinPlan::draw`]), and again whenever a reply changes one of its
+/// tasks, from the tasks as they are then. So a part that waits its turn behind Slack's
+/// one-post-a-second pacing (a function with hundreds of parts waits minutes) never asks about
+/// a task as it was before someone answered, and a round stores a few bytes per task where the
+/// Block Kit of a row with its five buttons is ~900.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckinPlan {
+    /// The function's display name, as the heading shows it.
+    pub function: String,
+    /// The round's day, as the heading shows it ("Mon 23 Nov").
+    pub day_label: String,
+    /// The round's day: what "due tomorrow" and "overdue" are counted from when it is posted.
+    pub today: NaiveDate,
+    /// Which message of the check-in this is, from 1, and of how many.
+    pub part: usize,
+    pub parts: usize,
+    pub rows: Vec<PlannedRow>,
+}
+
+/// A row of a [`CheckinPlan`]: a launch's title, or a task with its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlannedRow {
+    Launch(LaunchId),
+    Task(TaskId),
+}
+
+/// The outbox body of a planned check-in message.
+#[derive(Serialize, Deserialize)]
+struct PlannedBody<T> {
+    checkin: T,
+}
+
+impl CheckinPlan {
+    /// The tasks it lists, in order.
+    pub fn tasks(&self) -> impl Iterator<Item = TaskId> + '_ {
+        self.rows.iter().filter_map(|row| match row {
+            PlannedRow::Task(id) => Some(*id),
+            PlannedRow::Launch(_) => None,
+        })
+    }
+
+    /// The launches whose titles it shows.
+    pub fn launches(&self) -> impl Iterator<Item = LaunchId> + '_ {
+        self.rows.iter().filter_map(|row| match row {
+            PlannedRow::Launch(id) => Some(*id),
+            PlannedRow::Task(_) => None,
+        })
+    }
+
+    /// The message drawn from `launches` and `tasks` as they are now, counting days from
+    /// `today`: each task's current status, and buttons only while it is open (a task done since
+    /// the round stays listed, as done). A row whose launch or task is gone is left out. Rows
+    /// that grew since the round was laid out (a long blocked reason) give way to a note at the
+    /// end rather than break Slack's limits.
+    pub fn draw(&self, launches: &[Launch], tasks: &[Task], today: NaiveDate) -> Rendered {
+        let units = self
+            .rows
+            .iter()
+            .filter_map(|row| match row {
+                PlannedRow::Launch(id) => launches.iter().find(|l| l.id == *id).map(CheckinUnit::Launch),
+                PlannedRow::Task(id) => tasks.iter().find(|t| t.id == *id).map(CheckinUnit::Task),
+            })
+            .collect();
+        let layout = PartLayout {
+            part: self.part,
+            parts: self.parts,
+            units,
+        };
+        render_units(layout, &self.function, &self.day_label, today, REDRAWN_HINT).0
+    }
+
+    /// The outbox body: `{"checkin": …}`.
+    pub fn payload(&self) -> Payload {
+        Payload::of(&PlannedBody { checkin: self }).expect("a plan of names, dates and ids always serializes")
+    }
+
+    /// The plan a stored body holds, or `None` for any other body (a check-in enqueued whole, as
+    /// rounds did before plans).
+    pub fn of(payload: &Payload) -> Option<CheckinPlan> {
+        if !payload.as_str().starts_with(r#"{"checkin":"#) {
+            return None;
+        }
+        payload
+            .parse::<PlannedBody<CheckinPlan>>()
+            .ok()
+            .map(|body| body.checkin)
+    }
+}
+
+/// What a check-in drawn again says of rows it had no room for.
+const REDRAWN_HINT: &str = "Reply in this thread or use `/launch mine` to see every task.";
+
+/// A laid-out check-in message rendered: its heading, then each launch title and task row.
+fn render_units(
+    layout: PartLayout<CheckinUnit<'_>>,
+    name: &str,
+    day_label: &str,
+    today: NaiveDate,
+    more_hint: &str,
+) -> (Rendered, Vec<TaskId>) {
+    let render = |unit: CheckinUnit| match unit {
+        CheckinUnit::Launch(launch) => {
+            let title = format!(
+                "*{}* (`{}`) · {}",
+                escape_quiet(&launch.name),
+                launch.slug,
+                launch.t_minus(today)
+            );
+            (vec![section(&title)], vec![title], None)
+        }
+        CheckinUnit::Task(task) => {
+            let line = task_line(task, today);
+            (task_row(task, &line), vec![line], Some(task.id))
+        }
+    };
+    let heading = |part, parts| {
+        let title = format!("{name} check-in — {day_label}{}", part_suffix(part, parts));
+        let intro = "How do these stand? Reply in this thread, one line per task: `T12 done`, `T12 on track`, \
+                     `T12 at risk: why`, `T12 blocked on what`, `T12 due friday` — or use the buttons.";
+        (vec![header(&title), context(intro)], format!("{title}\n{intro}"))
+    };
+    render_part(layout, render, heading, more_hint)
+}
+
+/// A planned check-in message (see [`CheckinPlan`]) to `channel`, under `key`.
+pub fn planned_checkin(key: String, channel: &str, plan: &CheckinPlan) -> OutboxMessage {
+    OutboxMessage {
+        key,
+        kind: "checkin".to_owned(),
+        method: OutboxMethod::PostMessage,
+        target: channel.to_owned(),
+        recipient: None,
+        thread_ts: None,
+        thread_of: None,
+        payload: plan.payload(),
+        not_before: None,
     }
 }
 
@@ -188,11 +328,7 @@ pub fn refreshed_checkin(original: &Payload, tasks: &[Task], today: NaiveDate) -
     // The part was laid out for the rows as they were; reasons written since can be longer.
     // Slack would refuse the whole update past its limits, so the last rows give way to a note.
     let text = if text.is_empty() { body.text } else { text };
-    Ok(Rendered::fit(
-        text,
-        blocks,
-        "Reply in this thread or use `/launch mine` to see every task.",
-    ))
+    Ok(Rendered::fit(text, blocks, REDRAWN_HINT))
 }
 
 /// The lines a check-in's fallback text is made of, read from its blocks: the header, the

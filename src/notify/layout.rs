@@ -76,7 +76,7 @@ pub(super) fn split_lazily<U, K>(
     mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>, Option<K>),
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
 ) -> impl Iterator<Item = (Rendered, Vec<K>)> {
-    lay_out(units, cost_of).map(move |part| render_part(part, &mut render, &heading))
+    lay_out(units, cost_of).map(move |part| render_part(part, &mut render, &heading, ""))
 }
 
 /// The units of one message laid out by [`lay_out`], not rendered yet: which message of how
@@ -119,10 +119,13 @@ pub(super) fn lay_out<U>(units: Vec<U>, cost_of: impl Fn(&U) -> Cost) -> impl It
 }
 
 /// One laid-out message rendered: `heading(part, parts)` and then each unit's blocks and lines.
+/// Should the units render past Slack's limits after all (a message drawn again from content
+/// that grew since it was laid out), the last give way to a note ending in `more_hint`.
 pub(super) fn render_part<U, K>(
     layout: PartLayout<U>,
     mut render: impl FnMut(U) -> (Vec<SlackBlock>, Vec<String>, Option<K>),
     heading: impl Fn(usize, usize) -> (Vec<SlackBlock>, String),
+    more_hint: &str,
 ) -> (Rendered, Vec<K>) {
     let (mut all, mut text) = heading(layout.part, layout.parts);
     let mut covered = Vec::new();
@@ -135,7 +138,7 @@ pub(super) fn render_part<U, K>(
             text.push_str(&line);
         }
     }
-    (Rendered::fit(text, all, ""), covered)
+    (Rendered::fit(text, all, more_hint), covered)
 }
 
 /// An upper bound of the characters `text` takes once escaped (bytes bound characters, and

@@ -15,7 +15,10 @@ mod layout;
 mod moves;
 mod people;
 
-pub use checkin::{CheckinDraft, CheckinPart, checkin, checkin_layout, checkin_refresh, nudge, refreshed_checkin};
+pub use checkin::{
+    CheckinDraft, CheckinPart, CheckinPlan, PlannedRow, checkin, checkin_layout, checkin_refresh, nudge,
+    planned_checkin, refreshed_checkin,
+};
 pub use digest::digest;
 pub use direct::{applied, hint, metric_review, metric_reviews, reply_answers, undeliverable};
 pub use escalation::{EscalationView, escalation, escalation_list, overdue_in_checkin_thread, resolution};

@@ -6,7 +6,6 @@
 pub mod escalation;
 pub mod gonogo;
 pub mod hours;
-mod parallel;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -27,10 +26,6 @@ use crate::store::StoreError;
 use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
 use liftoff_core::{SlackUserId, Task, TaskId};
-
-/// Check-in messages rendered at once, split over the cores: the store writes 64 messages a
-/// statement, so the next statement's worth is ready while one is written.
-const RENDERED_AT_ONCE: usize = 64;
 
 /// Check-in rounds' listed tasks by round key, and the tasks by id.
 type Rounds = (BTreeMap<String, Vec<ListedTask>>, BTreeMap<i64, Task>);
@@ -214,38 +209,30 @@ impl Scheduler {
                     .collect()
             })
             .collect();
-        // Laid out up front (cheap), rendered lazily as the store writes them, a chunk at a
-        // time on every core: the round's messages are never all in memory at once, and
-        // rendering them, most of a round's work, does not wait on one thread. Boxed, because
-        // the compiler cannot otherwise prove the iterator `Send` across the store's awaits
-        // ("FnOnce is not general enough", a known limit of its higher-ranked lifetime
-        // inference).
-        let drafts = posted
-            .iter()
-            .zip(&owners)
-            .flat_map(|(&(round, function, channel), owners)| {
-                notify::checkin_layout(function, round, label, today)
-                    .map(move |draft| (draft, function, channel, owners))
-            });
-        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> = Box::new(parallel::map_in_chunks(
-            drafts,
-            RENDERED_AT_ONCE,
-            |(draft, function, channel, owners)| {
-                let key = format!("checkin:{}:{round_key}:{}", function.name, draft.part());
-                let notify::CheckinPart { rendered, tasks } = draft.render();
-                let listed = tasks
-                    .into_iter()
-                    .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
-                    .collect();
-                RunMessage {
-                    checkin: Some(CheckinRecord {
-                        outbox_key: key.clone(),
-                        function: function.name.clone(),
-                        round: round_key.clone(),
-                        tasks: listed,
-                    }),
-                    message: notify::post_message(key, "checkin", channel.as_str(), &rendered),
-                }
+        // Laid out as the store writes them, a message at a time: the round stores each
+        // message's plan (its heading and which rows it shows), not its Block Kit, which is
+        // drawn when it is sent (`notify::CheckinPlan`). Boxed, because the compiler cannot
+        // otherwise prove the iterator `Send` across the store's awaits ("FnOnce is not general
+        // enough", a known limit of its higher-ranked lifetime inference).
+        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> = Box::new(posted.iter().zip(&owners).flat_map(
+            move |(&(round, function, channel), owners)| {
+                notify::checkin_layout(function, round, label, today).map(move |draft| {
+                    let key = format!("checkin:{}:{round_key}:{}", function.name, draft.part());
+                    let plan = draft.plan();
+                    let listed = plan
+                        .tasks()
+                        .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
+                        .collect();
+                    RunMessage {
+                        checkin: Some(CheckinRecord {
+                            outbox_key: key.clone(),
+                            function: function.name.clone(),
+                            round: round_key.clone(),
+                            tasks: listed,
+                        }),
+                        message: notify::planned_checkin(key, channel.as_str(), &plan),
+                    }
+                })
             },
         ));
         self.record("checkin", &slot, &outcome, messages).await

@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::launches::LAUNCH_BY_ID;
+use super::rows::{LaunchRow, TaskRow, convert_all, task_columns};
 use super::{Store, StoreError, from_millis, on_pool, to_millis};
-use liftoff_core::{FunctionName, SlackUserId, TaskId};
+use liftoff_core::{FunctionName, Launch, LaunchId, SlackUserId, Task, TaskId};
 
 /// A posted (or pending) check-in, as thread replies and nudges see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +65,31 @@ impl Store {
             .into_iter()
             .map(|(task, owner)| (TaskId(task), owner.and_then(|o| SlackUserId::parse(&o).ok())))
             .collect())
+    }
+
+    /// What a check-in message is drawn from when it is sent or redrawn: the tasks it lists as
+    /// they are now, and the launches `launches` (those whose titles it shows) as they are now.
+    /// A task or launch gone since is not returned.
+    pub async fn checkin_listing(
+        &self,
+        outbox_key: &str,
+        launches: impl IntoIterator<Item = LaunchId>,
+    ) -> Result<(Vec<Launch>, Vec<Task>), StoreError> {
+        const TASKS: &str = concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE id IN (SELECT task_id FROM checkin_tasks WHERE outbox_key = $1)"
+        );
+        on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            let tasks: Vec<TaskRow> = sqlx::query_as(TASKS).bind(outbox_key).fetch_all(&mut *conn).await?;
+            let mut found = Vec::new();
+            for id in launches {
+                let row: Option<LaunchRow> = sqlx::query_as(LAUNCH_BY_ID).bind(id.0).fetch_optional(&mut *conn).await?;
+                found.extend(row.map(Launch::try_from).transpose()?);
+            }
+            Ok((found, convert_all(tasks)?))
+        })
     }
 
     /// The key of the most recent posted check-in that lists `task`, if any: the one whose rows

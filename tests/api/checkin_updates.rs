@@ -435,3 +435,165 @@ fn dm_event(user: &str, text: &str) -> String {
     set(&mut body, "/event/text", typed(text));
     body.to_string()
 }
+
+/// Monday's round queues the #sales check-in, and before it goes out (Slack posts about one
+/// message a second per channel, so a big round's last parts wait minutes) Ann closes one of
+/// her tasks with `/launch done`. The check-in posted afterwards already shows it done, without
+/// buttons that would invite a second answer, and the others still open with theirs: one post,
+/// no `chat.update` to correct it. The round stored which rows the message shows, not their
+/// Block Kit, which is drawn when it is sent.
+#[tokio::test]
+async fn a_check_in_waiting_its_turn_shows_answers_given_before_it_was_posted() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    app.set_time("2026-11-23T10:05:00Z");
+    app.state.scheduler().run_due().await.expect("the round runs");
+    let now = app.clock.now_for_tests();
+    let checkin = app
+        .store
+        .checkins_since(now - Duration::days(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.outbox_key.starts_with("checkin:sales"))
+        .expect("a #sales check-in queued");
+    assert_eq!(checkin.ts, None, "not posted yet");
+    let listed: Vec<TaskId> = app
+        .store
+        .checkin_tasks(&checkin.outbox_key)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let stored = app.store.outbox_payload(&checkin.outbox_key).await.unwrap().unwrap();
+    assert!(
+        stored.len() < 300 + 20 * listed.len(),
+        "a few bytes per row, not its Block Kit ({} bytes for {} tasks): {stored}",
+        stored.len(),
+        listed.len()
+    );
+
+    let reply = app
+        .command(ANN, &format!("done {} signed off by legal", listed[0]))
+        .await;
+    assert!(reply["text"].as_str().unwrap_or_default().contains("done"), "{reply}");
+    app.slack.forget_calls();
+    app.deliver().await;
+
+    let to_sales: Vec<Value> = posts(&app).into_iter().filter(|p| p["channel"] == "C0SALES").collect();
+    assert_eq!(to_sales.len(), 1, "one check-in post: {to_sales:?}");
+    assert!(updates(&app).is_empty(), "nothing to correct: {:?}", updates(&app));
+    let ts = app
+        .store
+        .checkins_since(now - Duration::days(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.outbox_key == checkin.outbox_key)
+        .and_then(|c| c.ts)
+        .expect("posted now");
+    let on_slack = check_in_on_slack(&app, &ts);
+    let (line, buttons) = row(&on_slack, listed[0]);
+    assert!(
+        line.contains(":white_check_mark: done") && !buttons,
+        "done before it was posted: {line}"
+    );
+    for task in &listed[1..] {
+        let (line, buttons) = row(&on_slack, *task);
+        assert!(!line.contains("done") && buttons, "still open, with buttons: {line}");
+    }
+    let text = on_slack["text"].as_str().unwrap();
+    assert!(text.starts_with("Sales check-in — Mon 23 Nov"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&format!("`{}`", listed[0])) && l.contains("done")),
+        "the notification text agrees: {text}"
+    );
+    app.stop().await;
+}
+
+/// A check-in a round enqueued whole, Block Kit and all, before rounds stored plans (a message
+/// still waiting, or one already posted, when Liftoff is upgraded): it goes out exactly as
+/// written, and a reply in its thread still redraws its rows in place.
+#[tokio::test]
+async fn a_check_in_enqueued_whole_before_the_upgrade_is_posted_as_written_and_still_redrawn() {
+    use crate::helpers::user;
+    use liftoff::outbound::{CheckinRecord, RunMessage};
+    use liftoff_core::checkin::FunctionRound;
+    use liftoff_core::{FunctionCatalog, FunctionName, LaunchRef, Slug};
+
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    app.deliver().await; // Ann's DM about her new tasks
+    app.set_time("2026-11-23T10:05:00Z");
+    let launch = app
+        .store
+        .launch(&LaunchRef::Slug(Slug::parse("checkout-v2").unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let sales = FunctionName::parse("sales").unwrap();
+    let tasks: Vec<_> = app
+        .store
+        .launch_tasks(launch.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.function == sales)
+        .collect();
+    let round = FunctionRound {
+        function: sales.clone(),
+        launches: vec![(&launch, tasks.iter().collect())],
+    };
+    let catalog = FunctionCatalog::builtin();
+    let today = "2026-11-23".parse().unwrap();
+    let part = liftoff::notify::checkin(catalog.get(&sales).unwrap(), &round, "Mon 23 Nov", today)
+        .next()
+        .unwrap();
+    let key = "checkin:sales:2026-11-23T10:00:00+00:00:1".to_owned();
+    let whole = RunMessage {
+        message: liftoff::notify::post_message(key.clone(), "checkin", "C0SALES", &part.rendered),
+        checkin: Some(CheckinRecord {
+            outbox_key: key.clone(),
+            function: sales.clone(),
+            round: "2026-11-23T10:00:00+00:00".to_owned(),
+            tasks: part.tasks.iter().map(|id| (*id, Some(user(ANN)))).collect(),
+        }),
+    };
+    let now = app.clock.now_for_tests();
+    app.store
+        .record_job_run("checkin", "before-the-upgrade", "ran", [whole], now)
+        .await
+        .unwrap();
+    app.slack.forget_calls();
+    app.deliver().await;
+
+    let posted = posts(&app);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(
+        posted[0]["blocks"],
+        serde_json::to_value(&part.rendered.blocks).unwrap(),
+        "as written"
+    );
+    let ts = app
+        .store
+        .checkins_since(now - Duration::days(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.outbox_key == key)
+        .and_then(|c| c.ts)
+        .expect("posted");
+    let first = part.tasks[0];
+    reply_in_thread(&app, "Ev1", &ts, &format!("{first} done")).await;
+    app.deliver().await;
+    assert_eq!(updates(&app).len(), 1, "{:?}", updates(&app));
+    let (line, buttons) = row(&check_in_on_slack(&app, &ts), first);
+    assert!(line.contains(":white_check_mark: done") && !buttons, "{line}");
+    app.stop().await;
+}
