@@ -1,4 +1,6 @@
-//! Delivery: sends what the outbox holds, exactly as written, once.
+//! Delivery: sends what the outbox holds, exactly as written, once. Check-ins are the one
+//! exception: a round stores each message's plan, and `send` draws it from the tasks as they
+//! are when it goes out (see `notify::CheckinPlan`), as it draws each check-in update.
 //!
 //! Each pass takes the messages that are due and first in line for their target among those
 //! due (so a channel receives its messages in order, never held behind one that is not due),

@@ -162,9 +162,6 @@ impl CheckinPlan {
     /// The plan a stored body holds, or `None` for any other body (a check-in enqueued whole, as
     /// rounds did before plans).
     pub fn of(payload: &Payload) -> Option<CheckinPlan> {
-        if !payload.as_str().starts_with(r#"{"checkin":"#) {
-            return None;
-        }
         payload
             .parse::<PlannedBody<CheckinPlan>>()
             .ok()
@@ -445,6 +442,44 @@ mod tests {
         assert_eq!(before[7..], after[6..], "the last row as posted");
         assert!(redrawn.text.contains("`T2` t2") && redrawn.text.contains(":white_check_mark: done"));
         assert_eq!(redrawn.text.lines().count(), part.rendered.text.lines().count());
+    }
+
+    /// What a round stores is what gets posted: each part's plan, read back from its outbox
+    /// body and drawn from the same tasks, is the message rendering the part at once gives, and
+    /// lists the same tasks. Drawn once a task is done, that row alone changes.
+    #[test]
+    fn a_stored_plan_draws_the_part_the_round_laid_out() {
+        let launches: Vec<_> = (1..=2).map(|id| launch(id, Tier::Two, "2026-12-18")).collect();
+        let tasks: Vec<_> = (1..=40)
+            .map(|id| task(id, 1 + id % 2, "sales", "2026-12-01", TaskStatus::Todo))
+            .collect();
+        let catalog = FunctionCatalog::builtin();
+        let sales = catalog.get(&FunctionName::parse("sales").unwrap()).unwrap();
+        let round = sales_round(&launches, &tasks);
+        let today = date("2026-11-23");
+        let drafts: Vec<_> = checkin_layout(sales, &round, "Mon 23 Nov", today).collect();
+        let plans: Vec<CheckinPlan> = drafts.iter().map(CheckinDraft::plan).collect();
+        let rendered: Vec<CheckinPart> = drafts.into_iter().map(CheckinDraft::render).collect();
+        assert!(plans.len() >= 2, "40 tasks take more than one message");
+        for (plan, part) in plans.iter().zip(&rendered) {
+            let stored = CheckinPlan::of(&plan.payload()).expect("a plan reads back");
+            assert_eq!(&stored, plan);
+            assert_eq!(stored.tasks().collect::<Vec<_>>(), part.tasks);
+            assert_eq!(stored.draw(&launches, &tasks, today), part.rendered);
+        }
+        assert_eq!(CheckinPlan::of(&crate::notify::payload(&rendered[0].rendered)), None);
+
+        let mut now = tasks.clone();
+        let first = plans[0].tasks().next().unwrap();
+        now.iter_mut().find(|t| t.id == first).unwrap().status = TaskStatus::Done;
+        let drawn = plans[0].draw(&launches, &now, today);
+        let (before, after) = (&rendered[0].rendered, &drawn);
+        assert_eq!(
+            after.blocks.len(),
+            before.blocks.len() - 1,
+            "the done task's buttons are gone"
+        );
+        assert!(after.text.contains(&format!("`{first}`")) && after.text.contains(":white_check_mark: done"));
     }
 
     /// A part laid out for short rows stays within Slack's limits when its rows grow (long
