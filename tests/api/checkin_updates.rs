@@ -38,12 +38,26 @@ async fn sales_check_in() -> (TestApp, String, Vec<TaskId>) {
 }
 
 async fn sales_check_in_on(app: TestApp) -> (TestApp, String, Vec<TaskId>) {
-    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
-        .await;
-    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    checkout_with_ann_on_sales(&app).await;
     app.set_time("2026-11-23T10:05:00Z");
     app.tick().await;
     app.deliver().await;
+    let (checkin, listed) = todays_sales_check_in(&app).await;
+    let ts = checkin.ts.clone().expect("posted");
+    assert!(listed.len() >= 3, "the sales tasks: {listed:?}");
+    app.slack.forget_calls();
+    (app, ts, listed)
+}
+
+/// The tier-1 launch Checkout v2, its sales tasks given to Ann.
+async fn checkout_with_ann_on_sales(app: &TestApp) {
+    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+}
+
+/// Today's #sales check-in (its first part) and the tasks it lists.
+async fn todays_sales_check_in(app: &TestApp) -> (liftoff::store::PostedCheckin, Vec<TaskId>) {
     let now = app.clock.now_for_tests();
     let checkin = app
         .store
@@ -53,8 +67,7 @@ async fn sales_check_in_on(app: TestApp) -> (TestApp, String, Vec<TaskId>) {
         .into_iter()
         .find(|c| c.outbox_key.starts_with("checkin:sales"))
         .expect("a #sales check-in");
-    let ts = checkin.ts.clone().expect("posted");
-    let listed: Vec<TaskId> = app
+    let listed = app
         .store
         .checkin_tasks(&checkin.outbox_key)
         .await
@@ -62,9 +75,7 @@ async fn sales_check_in_on(app: TestApp) -> (TestApp, String, Vec<TaskId>) {
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    assert!(listed.len() >= 3, "the sales tasks: {listed:?}");
-    app.slack.forget_calls();
-    (app, ts, listed)
+    (checkin, listed)
 }
 
 /// Slack's thread reply (the recorded shape; see `slack_emulator::thread_reply_event`).
@@ -445,29 +456,11 @@ fn dm_event(user: &str, text: &str) -> String {
 #[tokio::test]
 async fn a_check_in_waiting_its_turn_shows_answers_given_before_it_was_posted() {
     let app = TestApp::spawn_with(true, CONFIG).await;
-    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
-        .await;
-    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    checkout_with_ann_on_sales(&app).await;
     app.set_time("2026-11-23T10:05:00Z");
     app.state.scheduler().run_due().await.expect("the round runs");
-    let now = app.clock.now_for_tests();
-    let checkin = app
-        .store
-        .checkins_since(now - Duration::days(1))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.outbox_key.starts_with("checkin:sales"))
-        .expect("a #sales check-in queued");
+    let (checkin, listed) = todays_sales_check_in(&app).await;
     assert_eq!(checkin.ts, None, "not posted yet");
-    let listed: Vec<TaskId> = app
-        .store
-        .checkin_tasks(&checkin.outbox_key)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
     let stored = app.store.outbox_payload(&checkin.outbox_key).await.unwrap().unwrap();
     assert!(
         stored.len() < 300 + 20 * listed.len(),
@@ -486,15 +479,7 @@ async fn a_check_in_waiting_its_turn_shows_answers_given_before_it_was_posted() 
     let to_sales: Vec<Value> = posts(&app).into_iter().filter(|p| p["channel"] == "C0SALES").collect();
     assert_eq!(to_sales.len(), 1, "one check-in post: {to_sales:?}");
     assert!(updates(&app).is_empty(), "nothing to correct: {:?}", updates(&app));
-    let ts = app
-        .store
-        .checkins_since(now - Duration::days(1))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.outbox_key == checkin.outbox_key)
-        .and_then(|c| c.ts)
-        .expect("posted now");
+    let ts = todays_sales_check_in(&app).await.0.ts.expect("posted now");
     let on_slack = check_in_on_slack(&app, &ts);
     let (line, buttons) = row(&on_slack, listed[0]);
     assert!(
@@ -526,9 +511,7 @@ async fn a_check_in_enqueued_whole_before_the_upgrade_is_posted_as_written_and_s
     use liftoff_core::{FunctionCatalog, FunctionName, LaunchRef, Slug};
 
     let app = TestApp::spawn_with(true, CONFIG).await;
-    app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
-        .await;
-    app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
+    checkout_with_ann_on_sales(&app).await;
     app.deliver().await; // Ann's DM about her new tasks
     app.set_time("2026-11-23T10:05:00Z");
     let launch = app
@@ -580,15 +563,9 @@ async fn a_check_in_enqueued_whole_before_the_upgrade_is_posted_as_written_and_s
         serde_json::to_value(&part.rendered.blocks).unwrap(),
         "as written"
     );
-    let ts = app
-        .store
-        .checkins_since(now - Duration::days(1))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.outbox_key == key)
-        .and_then(|c| c.ts)
-        .expect("posted");
+    let (posted_checkin, _) = todays_sales_check_in(&app).await;
+    assert_eq!(posted_checkin.outbox_key, key);
+    let ts = posted_checkin.ts.expect("posted");
     let first = part.tasks[0];
     reply_in_thread(&app, "Ev1", &ts, &format!("{first} done")).await;
     app.deliver().await;
