@@ -30,14 +30,16 @@ impl Delivery {
             Err(err) => return Outcome::Fail(format!("unreadable stored payload: {err}")),
         };
         // A round's check-in messages are stored as plans, drawn now from the tasks as they are.
-        let drawn = match CheckinPlan::of(&message.payload) {
-            Some(plan) if message.method == OutboxMethod::PostMessage => {
-                match self.drawn_checkin(&message.key, &plan, plan.today).await {
-                    Ok(drawn) => Some(drawn),
-                    Err(err) => return transient(err),
-                }
-            }
+        let plan = match message.method {
+            OutboxMethod::PostMessage => CheckinPlan::of(&message.payload),
             _ => None,
+        };
+        let drawn = match plan {
+            Some(plan) => match self.drawn_checkin(&message.key, &plan, plan.today).await {
+                Ok(drawn) => Some(drawn),
+                Err(err) => return transient(err),
+            },
+            None => None,
         };
         let rendered = || match &drawn {
             Some(drawn) => drawn.clone(),

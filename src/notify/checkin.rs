@@ -59,6 +59,19 @@ impl CheckinDraft<'_> {
         CheckinPart { rendered, tasks }
     }
 
+    /// The tasks it lists, in order, each with its owner as laid out: what the round records
+    /// beside the message, so that replies, nudges and escalations can find them.
+    pub fn listed(&self) -> Vec<(TaskId, Option<SlackUserId>)> {
+        self.layout
+            .units
+            .iter()
+            .filter_map(|unit| match unit {
+                CheckinUnit::Task(task) => Some((task.id, task.owner.clone())),
+                CheckinUnit::Launch(_) => None,
+            })
+            .collect()
+    }
+
     /// What the round stores of this message: its heading and which rows it shows.
     pub fn plan(&self) -> CheckinPlan {
         CheckinPlan {
@@ -459,9 +472,17 @@ mod tests {
         let today = date("2026-11-23");
         let drafts: Vec<_> = checkin_layout(sales, &round, "Mon 23 Nov", today).collect();
         let plans: Vec<CheckinPlan> = drafts.iter().map(CheckinDraft::plan).collect();
+        let listed: Vec<_> = drafts.iter().map(CheckinDraft::listed).collect();
         let rendered: Vec<CheckinPart> = drafts.into_iter().map(CheckinDraft::render).collect();
         assert!(plans.len() >= 2, "40 tasks take more than one message");
-        for (plan, part) in plans.iter().zip(&rendered) {
+        for ((plan, part), listed) in plans.iter().zip(&rendered).zip(&listed) {
+            let ids: Vec<TaskId> = listed.iter().map(|(id, _)| *id).collect();
+            assert_eq!(ids, part.tasks, "recorded with their owners as shown");
+            assert!(
+                listed
+                    .iter()
+                    .all(|(id, owner)| tasks.iter().any(|t| t.id == *id && t.owner == *owner))
+            );
             let stored = CheckinPlan::of(&plan.payload()).expect("a plan reads back");
             assert_eq!(&stored, plan);
             assert_eq!(stored.tasks().collect::<Vec<_>>(), part.tasks);

@@ -7,7 +7,7 @@ pub mod escalation;
 pub mod gonogo;
 pub mod hours;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{NaiveTime, Utc};
@@ -23,9 +23,9 @@ use crate::metrics::Metrics;
 use crate::service::Service;
 use crate::store::Store;
 use crate::store::StoreError;
+use liftoff_core::Task;
 use liftoff_core::checkin::{ListedTask, RoundKind, needs_answer, plan_round, who_to_nudge};
 use liftoff_core::schedule::{Slot, SlotDecision, decide, first_slot_of_week, latest_slot};
-use liftoff_core::{SlackUserId, Task, TaskId};
 
 /// Check-in rounds' listed tasks by round key, and the tasks by id.
 type Rounds = (BTreeMap<String, Vec<ListedTask>>, BTreeMap<i64, Task>);
@@ -197,44 +197,26 @@ impl Scheduler {
             format!("ran; no channel for {}", skipped.join(", "))
         };
         let (round_key, label) = (&slot.key(), &day_label(&slot));
-        // Owners by task, to record each part's tasks without searching the whole round.
-        let owners: Vec<HashMap<TaskId, &Option<SlackUserId>>> = posted
-            .iter()
-            .map(|(round, _, _)| {
-                round
-                    .launches
-                    .iter()
-                    .flat_map(|(_, tasks)| tasks.iter())
-                    .map(|t| (t.id, &t.owner))
-                    .collect()
-            })
-            .collect();
         // Laid out as the store writes them, a message at a time: the round stores each
         // message's plan (its heading and which rows it shows), not its Block Kit, which is
         // drawn when it is sent (`notify::CheckinPlan`). Boxed, because the compiler cannot
         // otherwise prove the iterator `Send` across the store's awaits ("FnOnce is not general
         // enough", a known limit of its higher-ranked lifetime inference).
-        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> = Box::new(posted.iter().zip(&owners).flat_map(
-            move |(&(round, function, channel), owners)| {
+        let messages: Box<dyn Iterator<Item = RunMessage> + Send + '_> =
+            Box::new(posted.iter().flat_map(move |&(round, function, channel)| {
                 notify::checkin_layout(function, round, label, today).map(move |draft| {
                     let key = format!("checkin:{}:{round_key}:{}", function.name, draft.part());
-                    let plan = draft.plan();
-                    let listed = plan
-                        .tasks()
-                        .filter_map(|id| owners.get(&id).map(|owner| (id, (*owner).clone())))
-                        .collect();
                     RunMessage {
                         checkin: Some(CheckinRecord {
                             outbox_key: key.clone(),
                             function: function.name.clone(),
                             round: round_key.clone(),
-                            tasks: listed,
+                            tasks: draft.listed(),
                         }),
-                        message: notify::planned_checkin(key, channel.as_str(), &plan),
+                        message: notify::planned_checkin(key, channel.as_str(), &draft.plan()),
                     }
                 })
-            },
-        ));
+            }));
         self.record("checkin", &slot, &outcome, messages).await
     }
 
