@@ -508,18 +508,13 @@ async fn a_check_in_enqueued_whole_before_the_upgrade_is_posted_as_written_and_s
     use crate::helpers::user;
     use liftoff::outbound::{CheckinRecord, RunMessage};
     use liftoff_core::checkin::FunctionRound;
-    use liftoff_core::{FunctionCatalog, FunctionName, LaunchRef, Slug};
+    use liftoff_core::{FunctionCatalog, FunctionName};
 
     let app = TestApp::spawn_with(true, CONFIG).await;
     checkout_with_ann_on_sales(&app).await;
     app.deliver().await; // Ann's DM about her new tasks
     app.set_time("2026-11-23T10:05:00Z");
-    let launch = app
-        .store
-        .launch(&LaunchRef::Slug(Slug::parse("checkout-v2").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let launch = app.launch("checkout-v2").await;
     let sales = FunctionName::parse("sales").unwrap();
     let tasks: Vec<_> = app
         .store

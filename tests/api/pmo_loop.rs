@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use liftoff::outbound::OutboxMethod;
-use liftoff_core::{ChangeField, ChangeSource, LaunchRef, Slug, Task, TaskId, TaskStatus};
+use liftoff_core::{ChangeField, ChangeSource, Task, TaskId, TaskStatus};
 use serde_json::{Value, json};
 
 use crate::fake_slack::{Failure, TEAM_ID};
@@ -46,12 +46,7 @@ async fn setup() -> (TestApp, Vec<Task>) {
     let app = TestApp::spawn_with(true, CONFIG).await;
     app.command(LEAD, "new Checkout v2 tier:1 date:2026-12-18 lead:<@U0LEAD>")
         .await;
-    let launch = app
-        .store
-        .launch(&LaunchRef::Slug(Slug::parse("checkout-v2").unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let launch = app.launch("checkout-v2").await;
     app.command(LEAD, &format!("assign checkout-v2 sales <@{ANN}>")).await;
     app.command(LEAD, &format!("assign checkout-v2 marketing <@{BOB}>"))
         .await;
