@@ -70,6 +70,18 @@ impl Service {
         zone
     }
 
+    /// Whether this instance's cache already holds a time zone for `user` that Slack told
+    /// less than a day ago: then nothing is worth looking up, and a command need not start
+    /// the background task that would find that out (a task per command woke a second
+    /// worker thread for nothing, BENCHMARKS.md).
+    pub fn timezone_cached_fresh(&self, user: &SlackUserId) -> bool {
+        let now = self.clock.now();
+        matches!(
+            self.timezones.get(user, now),
+            Some(CachedZone { zone: Some((_, fetched)), .. }) if now - fetched < TIMEZONE_FRESHNESS
+        )
+    }
+
     /// Whether `user`'s time zone is unknown or older than a day, and so worth asking Slack.
     pub async fn timezone_is_stale(&self, user: &SlackUserId) -> bool {
         let now = self.clock.now();

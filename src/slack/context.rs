@@ -35,6 +35,9 @@ impl SlackContext {
     /// Looks up `user`'s time zone in the background when it is unknown or a day old, so
     /// "today" and "overdue" become theirs from the next request on.
     pub fn learn_timezone(&self, user: &SlackUserId) {
+        if self.service.timezone_cached_fresh(user) {
+            return;
+        }
         let ctx = self.clone();
         let user = user.clone();
         self.background.spawn(async move {

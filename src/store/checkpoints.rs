@@ -19,55 +19,54 @@
 
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
-use tokio::sync::OwnedMutexGuard;
 
-use super::{Pool, Store, StoreError};
+use super::{OwnedWriteTurn, Store, StoreError};
 
 /// A SQLite connection with automatic checkpoints off until [`DeferredCheckpoint::finish`]
 /// turns them back on. A setting on a pooled connection outlives whoever set it, so one
 /// dropped before `finish` (a failed round) is closed rather than pooled: the next writer
 /// opens a fresh connection with SQLite's defaults instead of inheriting a log that no
 /// commit would ever copy back.
-pub(super) struct DeferredCheckpoint {
-    connection: PoolConnection<Sqlite>,
+pub(super) struct DeferredCheckpoint<'c> {
+    connection: &'c mut PoolConnection<Sqlite>,
     /// The connection's own `wal_autocheckpoint` before, restored by `finish`.
     pages: i64,
     finished: bool,
 }
 
-impl DeferredCheckpoint {
-    pub(super) async fn start(connection: PoolConnection<Sqlite>) -> Result<DeferredCheckpoint, StoreError> {
+impl<'c> DeferredCheckpoint<'c> {
+    pub(super) async fn start(connection: &'c mut PoolConnection<Sqlite>) -> Result<DeferredCheckpoint<'c>, StoreError> {
         let mut deferred = DeferredCheckpoint {
             connection,
             pages: 0,
             finished: false,
         };
         deferred.pages = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-            .fetch_one(&mut *deferred.connection)
+            .fetch_one(&mut **deferred.connection)
             .await?;
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
-            .execute(&mut *deferred.connection)
+            .execute(&mut **deferred.connection)
             .await?;
         Ok(deferred)
     }
 
     pub(super) fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
-        &mut self.connection
+        self.connection
     }
 
-    /// Turns automatic checkpoints back on; the connection can go back to the pool.
+    /// Turns automatic checkpoints back on; the connection can serve the next writer.
     pub(super) async fn finish(mut self) -> Result<(), StoreError> {
         // PRAGMA takes no bound parameters: the value is an integer SQLite itself reported.
         let restore = format!("PRAGMA wal_autocheckpoint = {}", self.pages);
         sqlx::query(sqlx::AssertSqlSafe(restore))
-            .execute(&mut *self.connection)
+            .execute(&mut **self.connection)
             .await?;
         self.finished = true;
         Ok(())
     }
 }
 
-impl Drop for DeferredCheckpoint {
+impl Drop for DeferredCheckpoint<'_> {
     fn drop(&mut self) {
         if !self.finished {
             self.connection.close_on_drop();
@@ -80,15 +79,14 @@ impl Store {
     /// process's turn at writing) until it is done, so that no write of this process comes
     /// between the large write before it and the checkpoint (see the module's doc). A failed
     /// checkpoint costs nothing lasting: the next commit past 1,000 pages of log takes it.
-    pub(super) fn checkpoint_holding(&self, turn: OwnedMutexGuard<()>) {
-        let Pool::Sqlite { writer, .. } = &self.pool else {
-            return;
-        };
-        let writer = writer.clone();
+    pub(super) fn checkpoint_holding(&self, mut turn: OwnedWriteTurn) {
         tokio::spawn(async move {
             // PASSIVE: it waits for no reader, and with no writer it copies everything that
             // no reader still needs from the log.
-            let checkpoint = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&writer).await;
+            let checkpoint = match turn.connection().await {
+                Ok(connection) => sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await,
+                Err(err) => Err(err),
+            };
             if let Err(err) = checkpoint {
                 tracing::warn!(error = %err, "checkpoint after a scheduled run failed; a later commit will take it");
             }

@@ -177,12 +177,16 @@ impl Store {
         }
         let ran = match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                let turn = self.owned_write_turn().await?;
+                let mut turn = self.owned_write_turn(writer).await?;
                 // The round's log is copied back into the database after it commits, in its
                 // turn at writing: see `checkpoints`.
-                let mut round = DeferredCheckpoint::start(writer.acquire().await?).await?;
+                let mut connection = turn.take_connection().await?;
+                let mut round = DeferredCheckpoint::start(&mut connection).await?;
                 let ran = write_round!(&mut **round.connection(), true);
                 round.finish().await?;
+                // A round that failed before this drops `connection`, closed: see
+                // `DeferredCheckpoint`.
+                turn.put_back(connection);
                 if ran.is_some() {
                     self.checkpoint_holding(turn);
                 }

@@ -26,11 +26,16 @@ mod pages;
 mod people;
 mod rows;
 mod tasks;
+mod writer;
 /// Store methods only the tests call: left out of release builds.
 #[cfg(feature = "testing")]
 mod testing;
 
 pub use new_tasks::TaskSlot;
+use writer::{OwnedWriteTurn, Turn, WriteTurn, WriterSlot};
+
+/// SQLite's writer, one turn at a time ([`Store::write_turn`]).
+pub(crate) type WriterLock = tokio::sync::Mutex<WriterSlot>;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -59,12 +64,16 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 
 /// [`on_pool!`] for a write: on SQLite, `$body` runs in this process's turn at writing (see
-/// [`Store::write_turn`]); `$body` may `?` and `return` as in `on_pool!`.
+/// [`Store::write_turn`]) with `$pool` bound to the writer's connection, which it may use
+/// once (an executor, or `begin`); `$body` may `?` and `return` as in `on_pool!`.
 macro_rules! on_writer {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { writer: $pool, .. } => {
-                let _turn = $store.write_turn().await?;
+            $crate::store::Pool::Sqlite { writer, .. } => {
+                #[allow(unused_imports)]
+                use sqlx::Connection as _;
+                let mut turn = $store.write_turn(writer).await?;
+                let $pool = turn.connection().await?;
                 $body
             }
             $crate::store::Pool::Postgres($pool) => $body,
@@ -119,7 +128,8 @@ pub(crate) enum Pool {
     /// in-memory database, which exists once per connection.
     Sqlite {
         readers: SqlitePool,
-        writer: SqlitePool,
+        /// Reached only through a turn at writing ([`Store::write_turn`]).
+        writer: std::sync::Arc<WriterLock>,
     },
     Postgres(PgPool),
 }
@@ -128,8 +138,6 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
-    /// SQLite: this process's writers take turns here (see [`Store::write_turn`]).
-    write_turns: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// How long a writer waits for its turn: `database.busy_timeout`.
     busy_timeout: Duration,
 }
@@ -195,18 +203,23 @@ impl Store {
                 .map_err(connect_error)?;
             // Opened when first written through: `readers` has just shown the file opens.
             let writer = if in_memory {
-                readers.clone()
+                writer::WriterSlot::new(readers.clone(), false)
             } else {
                 // A statement that writes many rows (a round's batch) keeps a journal of the
                 // pages it changed, to undo itself alone should it fail halfway; past 64 KiB
                 // SQLite spills that journal to a temporary file, a `pwrite` per page (a
                 // tenth of the writer's time in a check-in round). Kept in memory instead: it
                 // lives only as long as the statement.
-                writer_options.connect_lazy_with(options.pragma("temp_store", "memory"))
+                writer::WriterSlot::new(
+                    writer_options.connect_lazy_with(options.pragma("temp_store", "memory")),
+                    true,
+                )
             };
             Store {
-                pool: Pool::Sqlite { readers, writer },
-                write_turns: Default::default(),
+                pool: Pool::Sqlite {
+                    readers,
+                    writer: std::sync::Arc::new(tokio::sync::Mutex::new(writer)),
+                },
                 busy_timeout: config.busy_timeout,
             }
         } else {
@@ -244,7 +257,6 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
-            write_turns: Default::default(),
             busy_timeout: timeout,
         })
     }
@@ -257,14 +269,14 @@ impl Store {
     /// waited up to 200 ms (BENCHMARKS.md). Taking turns here first, in arrival order, the
     /// lock is always free when a writer reaches it. (Another process on the same file still
     /// meets the busy handler; Liftoff runs one process per SQLite database.)
-    pub(crate) async fn write_turn(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, StoreError> {
-        self.waited_for_turn(self.write_turns.lock()).await
+    pub(crate) async fn write_turn<'w>(&self, writer: &'w WriterLock) -> Result<WriteTurn<'w>, StoreError> {
+        self.waited_for_turn(writer.lock()).await.map(Turn::new)
     }
 
-    /// [`Store::write_turn`] as a guard that can be handed on, to a task that finishes the
+    /// [`Store::write_turn`] as a turn that can be handed on, to a task that finishes the
     /// write in the background (see `checkpoints`).
-    pub(crate) async fn owned_write_turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>, StoreError> {
-        self.waited_for_turn(self.write_turns.clone().lock_owned()).await
+    pub(crate) async fn owned_write_turn(&self, writer: &std::sync::Arc<WriterLock>) -> Result<OwnedWriteTurn, StoreError> {
+        self.waited_for_turn(writer.clone().lock_owned()).await.map(Turn::new)
     }
 
     async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
@@ -337,6 +349,8 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite { readers, writer } => {
+                // After the turn in progress, if any; the pool waits for its connection.
+                let writer = writer.lock().await.release();
                 writer.close().await;
                 readers.close().await;
             }

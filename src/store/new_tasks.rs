@@ -13,12 +13,11 @@
 
 use sqlx::pool::PoolConnection;
 use sqlx::{QueryBuilder, Sqlite};
-use tokio::sync::MutexGuard;
 
 use super::history::push_history_insert;
 use super::rows::{LaunchRow, TaskRow, task_columns};
 use super::tasks::created_entry;
-use super::{Pool, Store, StoreError, is_unique_violation, to_millis};
+use super::{Pool, Store, StoreError, WriteTurn, is_unique_violation, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::ChangeContext;
 use liftoff_core::task::{NewTask, Task};
@@ -41,12 +40,9 @@ pub struct TaskSlot<'s> {
 
 /// Where a [`TaskSlot`] is filled.
 enum SlotWriter<'s> {
-    /// This process's turn at writing ([`Store::write_turn`]) and the writer's connection,
+    /// This process's turn at writing ([`Store::write_turn`]), with the writer's connection,
     /// held from the read to the write.
-    Sqlite {
-        _turn: MutexGuard<'s, ()>,
-        connection: PoolConnection<Sqlite>,
-    },
+    Sqlite(WriteTurn<'s>),
     Postgres(sqlx::PgPool),
 }
 
@@ -149,18 +145,12 @@ impl Store {
     ) -> Result<Option<TaskSlot<'_>>, StoreError> {
         let (row, writer) = match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                let turn = self.write_turn().await?;
-                let mut connection = writer.acquire().await?;
+                let mut turn = self.write_turn(writer).await?;
+                let connection = turn.connection().await?;
                 const BY_SLUG: &str = slot_sql!(sqlite, "slug");
                 const BY_ID: &str = slot_sql!(sqlite, "id");
                 let row = fetch_slot!(&mut *connection, BY_SLUG, BY_ID, launch, function)?;
-                (
-                    row,
-                    SlotWriter::Sqlite {
-                        _turn: turn,
-                        connection,
-                    },
-                )
+                (row, SlotWriter::Sqlite(turn))
             }
             Pool::Postgres(pool) => {
                 const BY_SLUG: &str = slot_sql!(postgres, "slug");
@@ -197,7 +187,7 @@ impl TaskSlot<'_> {
         let at_ms = to_millis(ctx.at);
         let created = created_entry(task.launch_id, id, &task.title, ctx);
         let rows: Result<Vec<TaskRow>, sqlx::Error> = match writer {
-            SlotWriter::Sqlite { _turn, connection } => {
+            SlotWriter::Sqlite(mut turn) => {
                 let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
                 push_task_insert!(builder, id, task, at_ms);
                 builder.push("; ");
@@ -207,13 +197,17 @@ impl TaskSlot<'_> {
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);
                 }
                 builder.push("; COMMIT");
-                let mut conn = SelfCommitting::new(connection);
+                let mut connection = turn.take_connection().await?;
+                let mut conn = SelfCommitting::new(&mut connection);
                 // `fetch_all` reads the results to their end, so every statement, `COMMIT`
                 // last, has run when it returns `Ok`.
                 let rows = builder.build_query_as().fetch_all(&mut **conn.connection()).await;
                 if rows.is_ok() {
                     conn.committed();
+                    drop(conn);
+                    turn.put_back(connection);
                 }
+                // Otherwise `connection` is closed here, when dropped.
                 rows
             }
             SlotWriter::Postgres(pool) => {
@@ -244,19 +238,20 @@ impl TaskSlot<'_> {
     }
 }
 
-/// A pooled SQLite connection running a query that begins and commits its own transaction
-/// (`BEGIN IMMEDIATE; …; COMMIT`), which sqlx does not know of. A statement that fails, or a
-/// caller that stops waiting, leaves that transaction open with the database's write lock;
-/// so unless the query is known to have committed, the connection is closed instead of going
-/// back to the pool: closing rolls the transaction back and frees the lock, and nobody later
-/// finds themselves inside it. (A failure here is rare: a full disk, another process's id.)
-struct SelfCommitting {
-    connection: PoolConnection<Sqlite>,
+/// The writer's SQLite connection running a query that begins and commits its own
+/// transaction (`BEGIN IMMEDIATE; …; COMMIT`), which sqlx does not know of. A statement that
+/// fails, or a caller that stops waiting, leaves that transaction open with the database's
+/// write lock; so unless the query is known to have committed, the connection is marked to be
+/// closed when dropped instead of serving the next writer: closing rolls the transaction back
+/// and frees the lock, and nobody later finds themselves inside it. (A failure here is rare:
+/// a full disk, another process's id.)
+struct SelfCommitting<'c> {
+    connection: &'c mut PoolConnection<Sqlite>,
     committed: bool,
 }
 
-impl SelfCommitting {
-    fn new(connection: PoolConnection<Sqlite>) -> Self {
+impl<'c> SelfCommitting<'c> {
+    fn new(connection: &'c mut PoolConnection<Sqlite>) -> Self {
         SelfCommitting {
             connection,
             committed: false,
@@ -264,16 +259,16 @@ impl SelfCommitting {
     }
 
     fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
-        &mut self.connection
+        self.connection
     }
 
-    /// The query ran to its `COMMIT`: the connection can go back to the pool.
+    /// The query ran to its `COMMIT`: the connection can serve the next writer.
     fn committed(&mut self) {
         self.committed = true;
     }
 }
 
-impl Drop for SelfCommitting {
+impl Drop for SelfCommitting<'_> {
     fn drop(&mut self) {
         if !self.committed {
             self.connection.close_on_drop();

@@ -20,12 +20,12 @@ impl Store {
              WHERE channel_pacing.next_post_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
         let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
         let taken = match &self.pool {
-            Pool::Sqlite { writer: pool, .. } => {
-                let _turn = self.write_turn().await?;
+            Pool::Sqlite { writer, .. } => {
+                let mut turn = self.write_turn(writer).await?;
                 sqlx::query(SQLITE)
                     .bind(target)
                     .bind(interval)
-                    .execute(pool)
+                    .execute(turn.connection().await?)
                     .await?
                     .rows_affected()
             }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::history::insert_history;
 use super::rows::{HistoryRow, TaskRow, convert_all, history_columns, task_columns};
-use super::{Store, StoreError, on_pool, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use crate::outbound::OutboxMethod;
 use liftoff_core::task::Task;
 use liftoff_core::{FunctionName, HistoryEntry, TaskId};
@@ -34,16 +34,44 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await)?)
     }
 
+    /// SQLite: whether the writer's connection waits with the turn for the next write (`None`
+    /// on PostgreSQL), and how many connections the writer's pool holds idle.
+    pub async fn writer_connection_kept(&self) -> Option<(bool, usize)> {
+        match &self.pool {
+            super::Pool::Sqlite { writer, .. } => {
+                let slot = writer.lock().await;
+                Some((slot.holds_connection(), slot.pool().num_idle()))
+            }
+            super::Pool::Postgres(_) => None,
+        }
+    }
+
+    /// Writes `entries` inside a transaction on the writer and drops the transaction before it
+    /// commits, as a write that fails halfway does.
+    pub async fn abandon_a_write_halfway(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        on_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for entry in entries {
+                insert_history!(&mut *tx, entry)?;
+            }
+            drop(tx);
+        });
+        Ok(())
+    }
+
     /// SQLite: the writer connection's `wal_autocheckpoint`, the pages of log after which a
     /// commit copies the log back into the database (`None` on PostgreSQL). A round turns it
     /// off for its own transaction only (see `checkpoints`); tests check it came back.
     pub async fn writer_autocheckpoint(&self) -> Result<Option<i64>, StoreError> {
         match &self.pool {
-            super::Pool::Sqlite { writer, .. } => Ok(Some(
-                sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-                    .fetch_one(writer)
-                    .await?,
-            )),
+            super::Pool::Sqlite { writer, .. } => {
+                let mut turn = self.write_turn(writer).await?;
+                Ok(Some(
+                    sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+                        .fetch_one(turn.connection().await?)
+                        .await?,
+                ))
+            }
             super::Pool::Postgres(_) => Ok(None),
         }
     }

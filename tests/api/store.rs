@@ -930,6 +930,37 @@ mod task_slots {
 /// checkpoint run while other writes go on (one tried in the background) never does; the log
 /// then grew by gigabytes under load. 3,000 tasks (a few MB of pages each 1,000) must leave
 /// it far below what they wrote in all.
+/// The writer's one connection waits with the turn between writes instead of going back
+/// through sqlx's pool (which pings it first, a round trip to its thread: see
+/// `store::writer`); a write abandoned halfway still leaves nothing of itself, and its
+/// connection, inside the transaction, goes back through the pool, so the next write commits.
+#[tokio::test]
+async fn the_writer_keeps_its_connection_between_writes_and_not_one_left_in_a_transaction_on_sqlite() {
+    let db = crate::helpers::TestDb::sqlite().await;
+    db.store.migrate().await.unwrap();
+    let store = db.store.clone();
+    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+    let task = new_task(&store, &launch, "sales", "Pricing one-pager for the sales team", Some("U0ANN"), None).await;
+    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "kept after a task was added");
+    let task = set_status(&store, &task, TaskStatus::OnTrack, "2026-11-24T10:00:00Z").await;
+    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "kept after a transaction");
+
+    let ghost_ctx = liftoff_core::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
+    let mut ghost = ghost_ctx.entry(launch.id, Some(task.id), ChangeField::Status, None, None);
+    ghost.note = Some("never committed".into());
+    store.abandon_a_write_halfway(&[ghost]).await.unwrap();
+    let (kept, _) = store.writer_connection_kept().await.unwrap();
+    assert!(!kept, "a connection left inside a transaction is not handed to the next writer");
+
+    let done = set_status(&store, &task, TaskStatus::Done, "2026-11-26T10:00:00Z").await;
+    assert_eq!(done.status, TaskStatus::Done);
+    let history = store.task_history(task.id).await.unwrap();
+    assert!(history.iter().all(|h| h.note.as_deref() != Some("never committed")), "{history:?}");
+    assert_eq!(history.last().map(|h| h.to.as_deref()), Some(Some("done")), "{history:?}");
+    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "a fresh connection is kept again");
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn the_log_stays_bounded_under_steady_writes_on_sqlite() {
     let db = crate::helpers::TestDb::sqlite().await;
