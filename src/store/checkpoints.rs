@@ -35,7 +35,9 @@ pub(super) struct DeferredCheckpoint<'c> {
 }
 
 impl<'c> DeferredCheckpoint<'c> {
-    pub(super) async fn start(connection: &'c mut PoolConnection<Sqlite>) -> Result<DeferredCheckpoint<'c>, StoreError> {
+    pub(super) async fn start(
+        connection: &'c mut PoolConnection<Sqlite>,
+    ) -> Result<DeferredCheckpoint<'c>, StoreError> {
         let mut deferred = DeferredCheckpoint {
             connection,
             pages: 0,

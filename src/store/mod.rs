@@ -18,6 +18,7 @@ mod functions;
 mod gonogo;
 pub(crate) mod history;
 mod job_runs;
+mod kept_readers;
 mod launches;
 mod new_tasks;
 pub(crate) mod outbox;
@@ -26,10 +27,10 @@ mod pages;
 mod people;
 mod rows;
 mod tasks;
-mod writer;
 /// Store methods only the tests call: left out of release builds.
 #[cfg(feature = "testing")]
 mod testing;
+mod writer;
 
 pub use new_tasks::TaskSlot;
 use writer::{OwnedWriteTurn, Turn, WriteTurn, WriterSlot};
@@ -128,6 +129,8 @@ pub(crate) enum Pool {
     /// in-memory database, which exists once per connection.
     Sqlite {
         readers: SqlitePool,
+        /// Readers' connections set aside for the reads replies wait on (`kept_readers`).
+        kept_readers: std::sync::Arc<kept_readers::KeptReaders>,
         /// Reached only through a turn at writing ([`Store::write_turn`]).
         writer: std::sync::Arc<WriterLock>,
     },
@@ -196,6 +199,7 @@ impl Store {
             } else {
                 pool_options.max_connections(config.max_connections)
             };
+            let reader_connections = pool_options.get_max_connections();
             let writer_options = pool_options.clone().max_connections(1);
             let readers = pool_options
                 .connect_with(options.clone())
@@ -218,6 +222,7 @@ impl Store {
             Store {
                 pool: Pool::Sqlite {
                     readers,
+                    kept_readers: std::sync::Arc::new(kept_readers::KeptReaders::new(reader_connections, in_memory)),
                     writer: std::sync::Arc::new(tokio::sync::Mutex::new(writer)),
                 },
                 busy_timeout: config.busy_timeout,
@@ -275,7 +280,10 @@ impl Store {
 
     /// [`Store::write_turn`] as a turn that can be handed on, to a task that finishes the
     /// write in the background (see `checkpoints`).
-    pub(crate) async fn owned_write_turn(&self, writer: &std::sync::Arc<WriterLock>) -> Result<OwnedWriteTurn, StoreError> {
+    pub(crate) async fn owned_write_turn(
+        &self,
+        writer: &std::sync::Arc<WriterLock>,
+    ) -> Result<OwnedWriteTurn, StoreError> {
         self.waited_for_turn(writer.clone().lock_owned()).await.map(Turn::new)
     }
 
@@ -348,10 +356,15 @@ impl Store {
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { readers, writer } => {
+            Pool::Sqlite {
+                readers,
+                kept_readers,
+                writer,
+            } => {
                 // After the turn in progress, if any; the pool waits for its connection.
                 let writer = writer.lock().await.release();
                 writer.close().await;
+                kept_readers.release();
                 readers.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,

@@ -65,7 +65,9 @@ impl Store {
     /// such launch; `undelivered` is how many undelivered messages to include at most.
     pub async fn launch_page(&self, reference: &LaunchRef, undelivered: i64) -> Result<Option<LaunchPage>, StoreError> {
         match &self.pool {
-            Pool::Sqlite { readers: pool, .. } => sqlite_launch_page(pool, reference, undelivered).await,
+            Pool::Sqlite {
+                readers, kept_readers, ..
+            } => sqlite_launch_page(kept_readers, readers, reference, undelivered).await,
             Pool::Postgres(pool) => {
                 let mut conn = pool.acquire().await?;
                 let row: Option<LaunchRow> = match reference {
@@ -148,7 +150,8 @@ struct SqlitePageRow {
 /// connection's worker thread and back (two thread wake-ups, BENCHMARKS.md): the page took
 /// eight of them, more than its SQL took SQLite to run.
 async fn sqlite_launch_page(
-    pool: &sqlx::SqlitePool,
+    kept: &super::kept_readers::KeptReaders,
+    readers: &sqlx::SqlitePool,
     reference: &LaunchRef,
     undelivered: i64,
 ) -> Result<Option<LaunchPage>, StoreError> {
@@ -159,22 +162,24 @@ async fn sqlite_launch_page(
          FROM (SELECT id, idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
          ORDER BY id DESC LIMIT {undelivered})) AS failed FROM launches l WHERE "
     );
-    let row: Option<SqlitePageRow> = match reference {
-        LaunchRef::Id(id) => {
-            let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.id = $1"), failed);
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
-        }
-        LaunchRef::Slug(slug) => {
-            let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.slug = $1"), failed);
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(slug.as_str())
-                .fetch_optional(pool)
-                .await?
-        }
-    };
+    let row: Option<SqlitePageRow> = kept
+        .read(readers, async |connection| match reference {
+            LaunchRef::Id(id) => {
+                let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.id = $1"), failed);
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(id.0)
+                    .fetch_optional(connection)
+                    .await
+            }
+            LaunchRef::Slug(slug) => {
+                let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.slug = $1"), failed);
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(slug.as_str())
+                    .fetch_optional(connection)
+                    .await
+            }
+        })
+        .await?;
     let Some(row) = row else {
         return Ok(None);
     };

@@ -46,6 +46,15 @@ impl Store {
         }
     }
 
+    /// SQLite: how many reader connections wait on the shelf of kept readers (`None` on
+    /// PostgreSQL).
+    pub fn kept_reader_connections(&self) -> Option<usize> {
+        match &self.pool {
+            super::Pool::Sqlite { kept_readers, .. } => Some(kept_readers.shelved()),
+            super::Pool::Postgres(_) => None,
+        }
+    }
+
     /// Writes `entries` inside a transaction on the writer and drops the transaction before it
     /// commits, as a write that fails halfway does.
     pub async fn abandon_a_write_halfway(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {

@@ -940,24 +940,99 @@ async fn the_writer_keeps_its_connection_between_writes_and_not_one_left_in_a_tr
     db.store.migrate().await.unwrap();
     let store = db.store.clone();
     let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
-    let task = new_task(&store, &launch, "sales", "Pricing one-pager for the sales team", Some("U0ANN"), None).await;
-    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "kept after a task was added");
+    let task = new_task(
+        &store,
+        &launch,
+        "sales",
+        "Pricing one-pager for the sales team",
+        Some("U0ANN"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        store.writer_connection_kept().await,
+        Some((true, 0)),
+        "kept after a task was added"
+    );
     let task = set_status(&store, &task, TaskStatus::OnTrack, "2026-11-24T10:00:00Z").await;
-    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "kept after a transaction");
+    assert_eq!(
+        store.writer_connection_kept().await,
+        Some((true, 0)),
+        "kept after a transaction"
+    );
 
-    let ghost_ctx = liftoff_core::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
+    let ghost_ctx =
+        liftoff_core::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
     let mut ghost = ghost_ctx.entry(launch.id, Some(task.id), ChangeField::Status, None, None);
     ghost.note = Some("never committed".into());
     store.abandon_a_write_halfway(&[ghost]).await.unwrap();
     let (kept, _) = store.writer_connection_kept().await.unwrap();
-    assert!(!kept, "a connection left inside a transaction is not handed to the next writer");
+    assert!(
+        !kept,
+        "a connection left inside a transaction is not handed to the next writer"
+    );
 
     let done = set_status(&store, &task, TaskStatus::Done, "2026-11-26T10:00:00Z").await;
     assert_eq!(done.status, TaskStatus::Done);
     let history = store.task_history(task.id).await.unwrap();
-    assert!(history.iter().all(|h| h.note.as_deref() != Some("never committed")), "{history:?}");
-    assert_eq!(history.last().map(|h| h.to.as_deref()), Some(Some("done")), "{history:?}");
-    assert_eq!(store.writer_connection_kept().await, Some((true, 0)), "a fresh connection is kept again");
+    assert!(
+        history.iter().all(|h| h.note.as_deref() != Some("never committed")),
+        "{history:?}"
+    );
+    assert_eq!(
+        history.last().map(|h| h.to.as_deref()),
+        Some(Some("done")),
+        "{history:?}"
+    );
+    assert_eq!(
+        store.writer_connection_kept().await,
+        Some((true, 0)),
+        "a fresh connection is kept again"
+    );
+    db.cleanup().await;
+}
+
+/// A launch page's read takes its connection from a shelf and puts it back there, not
+/// through sqlx's pool (see `store::kept_readers`): one connection serves reads one after the
+/// other, and many at once leave at most half the readers' pool on the shelf.
+#[tokio::test]
+async fn launch_pages_reuse_kept_reader_connections_on_sqlite() {
+    let db = crate::helpers::TestDb::sqlite().await;
+    db.store.migrate().await.unwrap();
+    let store = db.store.clone();
+    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+    new_task(
+        &store,
+        &launch,
+        "sales",
+        "Pricing one-pager for the sales team",
+        Some("U0ANN"),
+        None,
+    )
+    .await;
+    assert_eq!(store.kept_reader_connections(), Some(0));
+    let by_slug = LaunchRef::Slug(launch.slug.clone());
+    for _ in 0..3 {
+        let page = store
+            .launch_page(&by_slug, 5)
+            .await
+            .unwrap()
+            .expect("the launch's page");
+        assert_eq!(page.tasks.len(), 1);
+    }
+    assert_eq!(
+        store.kept_reader_connections(),
+        Some(1),
+        "one connection served the reads in turn"
+    );
+    let pages = futures_util::future::join_all((0..12).map(|_| store.launch_page(&by_slug, 5))).await;
+    assert!(
+        pages
+            .iter()
+            .all(|page| matches!(page, Ok(Some(page)) if page.tasks.len() == 1))
+    );
+    let kept = store.kept_reader_connections().unwrap();
+    assert!((1..=4).contains(&kept), "{kept} kept: at most half of the 8 readers");
     db.cleanup().await;
 }
 
