@@ -33,7 +33,7 @@ mod testing;
 mod writer;
 
 pub use new_tasks::TaskSlot;
-use writer::{OwnedWriteTurn, Turn, WriteTurn, WriterSlot};
+use writer::{OwnedWriteTurn, WriteTurn, WriterSlot};
 
 /// SQLite's writer, one turn at a time ([`Store::write_turn`]).
 pub(crate) type WriterLock = tokio::sync::Mutex<WriterSlot>;
@@ -264,33 +264,6 @@ impl Store {
             pool: Pool::Postgres(pool),
             busy_timeout: timeout,
         })
-    }
-
-    /// This process's turn at writing to SQLite, waited for at most `database.busy_timeout`.
-    ///
-    /// SQLite takes one writer at a time. Writers that meet at its lock do not queue: the one
-    /// that finds it taken sleeps (1, 2, 5, 10, … ms, SQLite's busy handler) and tries again,
-    /// and among eight connections it can lose again and again, so a `/launch task` under load
-    /// waited up to 200 ms (BENCHMARKS.md). Taking turns here first, in arrival order, the
-    /// lock is always free when a writer reaches it. (Another process on the same file still
-    /// meets the busy handler; Liftoff runs one process per SQLite database.)
-    pub(crate) async fn write_turn<'w>(&self, writer: &'w WriterLock) -> Result<WriteTurn<'w>, StoreError> {
-        self.waited_for_turn(writer.lock()).await.map(Turn::new)
-    }
-
-    /// [`Store::write_turn`] as a turn that can be handed on, to a task that finishes the
-    /// write in the background (see `checkpoints`).
-    pub(crate) async fn owned_write_turn(
-        &self,
-        writer: &std::sync::Arc<WriterLock>,
-    ) -> Result<OwnedWriteTurn, StoreError> {
-        self.waited_for_turn(writer.clone().lock_owned()).await.map(Turn::new)
-    }
-
-    async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
-        tokio::time::timeout(self.busy_timeout, turn)
-            .await
-            .map_err(|_| StoreError::Busy(self.busy_timeout))
     }
 
     pub fn backend(&self) -> Backend {

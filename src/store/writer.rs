@@ -22,6 +22,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{MutexGuard, OwnedMutexGuard};
 
+use super::{Store, StoreError, WriterLock};
+
 /// The writer's pool (of one connection) and that connection while no turn uses it.
 #[derive(Debug)]
 pub(crate) struct WriterSlot {
@@ -103,5 +105,34 @@ impl<G: DerefMut<Target = WriterSlot>> Drop for Turn<G> {
             // closes a connection still inside a transaction.
             slot.parked = None;
         }
+    }
+}
+
+impl Store {
+    /// This process's turn at writing to SQLite, waited for at most `database.busy_timeout`.
+    ///
+    /// SQLite takes one writer at a time. Writers that meet at its lock do not queue: the one
+    /// that finds it taken sleeps (1, 2, 5, 10, … ms, SQLite's busy handler) and tries again,
+    /// and among eight connections it can lose again and again, so a `/launch task` under load
+    /// waited up to 200 ms (BENCHMARKS.md). Taking turns here first, in arrival order, the
+    /// lock is always free when a writer reaches it. (Another process on the same file still
+    /// meets the busy handler; Liftoff runs one process per SQLite database.)
+    pub(crate) async fn write_turn<'w>(&self, writer: &'w WriterLock) -> Result<WriteTurn<'w>, StoreError> {
+        self.waited_for_turn(writer.lock()).await.map(Turn::new)
+    }
+
+    /// [`Store::write_turn`] as a turn that can be handed on, to a task that finishes the
+    /// write in the background (see `checkpoints`).
+    pub(crate) async fn owned_write_turn(
+        &self,
+        writer: &std::sync::Arc<WriterLock>,
+    ) -> Result<OwnedWriteTurn, StoreError> {
+        self.waited_for_turn(writer.clone().lock_owned()).await.map(Turn::new)
+    }
+
+    async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
+        tokio::time::timeout(self.busy_timeout, turn)
+            .await
+            .map_err(|_| StoreError::Busy(self.busy_timeout))
     }
 }
