@@ -61,17 +61,47 @@ impl Service {
             Some((channel, ts)) => self.store.checkin_at(channel, ts).await?.is_some(),
             None => false,
         };
-        let Some(key) = self.store.latest_posted_checkin_listing(task).await? else {
-            return Ok(on_checkin);
-        };
-        let Some((channel, ts)) = self.store.posted_at(&key).await? else {
+        let Some((key, channel, ts)) = self.latest_posted_checkin(task).await? else {
             return Ok(on_checkin);
         };
         if pressed_on == Some((channel.as_str(), ts.as_str())) {
             return Ok(on_checkin);
         }
-        let update = notify::checkin_refresh(&format!("{task}:v{version}"), &key, &channel, today);
+        let update = checkin_redraw(task, version, &key, &channel, today);
         self.store.enqueue(&[update], self.clock.now()).await?;
         Ok(on_checkin)
     }
+
+    /// The redraw of the latest posted check-in listing `task`, for a change to be saved as
+    /// `version` that redraws nothing itself (a slash command, the CLI): written with the
+    /// change, so the check-in in the channel never goes on showing what someone just changed.
+    pub(super) async fn checkin_redraw_for_change(
+        &self,
+        task: TaskId,
+        version: i64,
+        today: NaiveDate,
+    ) -> Result<Option<OutboxMessage>, StoreError> {
+        Ok(self
+            .latest_posted_checkin(task)
+            .await?
+            .map(|(key, channel, _)| checkin_redraw(task, version, &key, &channel, today)))
+    }
+
+    /// The latest posted check-in part listing `task`: its outbox key, channel and ts.
+    async fn latest_posted_checkin(&self, task: TaskId) -> Result<Option<(String, String, String)>, StoreError> {
+        let Some(key) = self.store.latest_posted_checkin_listing(task).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .posted_at(&key)
+            .await?
+            .map(|(channel, ts)| (key, channel, ts)))
+    }
+}
+
+/// The redraw of check-in `key` in `channel` after `task` changed to `version`: keyed by the
+/// version, so one change redraws it once, whichever way it came.
+fn checkin_redraw(task: TaskId, version: i64, key: &str, channel: &str, today: NaiveDate) -> OutboxMessage {
+    notify::checkin_refresh(&format!("{task}:v{version}"), key, channel, today)
 }

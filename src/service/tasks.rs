@@ -10,7 +10,7 @@ use crate::views::{Reply, TaskInLaunch, UserError, View};
 use liftoff_core::command::Subcommand;
 use liftoff_core::task::TaskEdit;
 use liftoff_core::task::permission::Change;
-use liftoff_core::{FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
+use liftoff_core::{ChangeSource, FunctionName, LaunchRef, SlackUserId, Task, TaskDraft, TaskId};
 
 /// What a person asked for in `/launch task`, besides the launch: kept whole for each attempt.
 struct TaskRequest {
@@ -351,6 +351,11 @@ impl Service {
             let mut notices = change_notices(actor, source, &task, &after, &entry, today);
             if task.status.is_open() && !next.status.is_open() {
                 notices.extend(self.unblock_notices(actor, &next, &launch, today).await?);
+            }
+            // A button redraws the check-in itself, and a thread reply its own thread's; a
+            // command or the CLI changes a task out of the check-in's sight.
+            if matches!(source, ChangeSource::Command | ChangeSource::Cli) {
+                notices.extend(self.checkin_redraw_for_change(task.id, task.version + 1, today).await?);
             }
             match self
                 .store

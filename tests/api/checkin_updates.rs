@@ -387,6 +387,38 @@ async fn a_button_in_a_dm_redraws_the_check_in_that_lists_the_task() {
     app.stop().await;
 }
 
+/// Ann closes a task with a slash command, away from the check-in (`/launch done T12 deck
+/// sent to the field`): the #sales check-in is redrawn once to show it, and says nothing new.
+#[tokio::test]
+async fn a_slash_command_redraws_the_check_in_that_lists_the_task() {
+    let (app, ts, listed) = sales_check_in().await;
+    let reply = app
+        .command(ANN, &format!("done {} deck sent to the field", listed[1]))
+        .await;
+    assert!(reply["text"].as_str().unwrap_or_default().contains("done"), "{reply}");
+    let redrawn = crate::helpers::eventually(std::time::Duration::from_secs(5), async || {
+        app.deliver().await;
+        !updates(&app).is_empty()
+    })
+    .await;
+    assert!(redrawn, "the check-in was not redrawn");
+    let now = check_in_on_slack(&app, &ts);
+    let (line, buttons) = row(&now, listed[1]);
+    assert!(line.contains("done") && !buttons, "shown done, without buttons: {line}");
+    let (line, buttons) = row(&now, listed[0]);
+    assert!(!line.contains("done") && buttons, "the others still open: {line}");
+    app.deliver().await;
+    let sent = updates(&app);
+    assert_eq!(sent.len(), 1, "one redraw: {sent:?}");
+    assert_eq!(sent[0]["channel"], "C0SALES");
+    assert!(
+        posts(&app).iter().all(|p| p["channel"] != "C0SALES"),
+        "nothing new in #sales: {:?}",
+        posts(&app)
+    );
+    app.stop().await;
+}
+
 /// Ann answers a nudge in her DMs (`T12 done`): the channel's check-in shows it too.
 #[tokio::test]
 async fn a_dm_reply_redraws_the_check_in_that_lists_the_task() {
