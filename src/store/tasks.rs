@@ -142,7 +142,7 @@ impl TaskOrder {
 
     /// Sorts `rows` as [`TaskOrder::order_by`] would (SQLite compares text bytewise, as `str`
     /// does; dates are `YYYY-MM-DD`; ids are unique, so the order is total).
-    fn sort(self, rows: &mut [TaskRow]) {
+    pub(super) fn sort(self, rows: &mut [TaskRow]) {
         match self {
             TaskOrder::DueDate => rows.sort_unstable_by_key(|row| row.due_date_key()),
             TaskOrder::FunctionThenDueDate => rows.sort_unstable_by(|a, b| a.function_key().cmp(&b.function_key())),

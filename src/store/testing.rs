@@ -55,15 +55,16 @@ impl Store {
         }
     }
 
-    /// Writes `entries` inside a transaction on the writer and drops the transaction before it
-    /// commits, as a write that fails halfway does.
-    pub async fn abandon_a_write_halfway(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+    /// Writes `entries` inside a transaction on the writer and leaves it neither committed nor
+    /// rolled back, as a `COMMIT` that failed on a full disk can leave sqlx's bookkeeping.
+    pub async fn leave_a_write_inside_its_transaction(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
         on_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             for entry in entries {
                 insert_history!(&mut *tx, entry)?;
             }
-            drop(tx);
+            // Neither commit nor the rollback a drop would queue.
+            std::mem::forget(tx);
         });
         Ok(())
     }

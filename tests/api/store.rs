@@ -932,10 +932,10 @@ mod task_slots {
 /// it far below what they wrote in all.
 /// The writer's one connection waits with the turn between writes instead of going back
 /// through sqlx's pool (which pings it first, a round trip to its thread: see
-/// `store::writer`); a write abandoned halfway still leaves nothing of itself, and its
-/// connection, inside the transaction, goes back through the pool, so the next write commits.
+/// `store::writer`); one left inside its transaction (a failed `COMMIT`) goes back through the
+/// pool, which closes it: nothing of that write stays, and the next write commits.
 #[tokio::test]
-async fn the_writer_keeps_its_connection_between_writes_and_not_one_left_in_a_transaction_on_sqlite() {
+async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_transaction_on_sqlite() {
     let db = crate::helpers::TestDb::sqlite().await;
     db.store.migrate().await.unwrap();
     let store = db.store.clone();
@@ -965,7 +965,7 @@ async fn the_writer_keeps_its_connection_between_writes_and_not_one_left_in_a_tr
         liftoff_core::ChangeContext::new(Actor::Liftoff, ChangeSource::Scheduler, instant("2026-11-25T08:30:00Z"));
     let mut ghost = ghost_ctx.entry(launch.id, Some(task.id), ChangeField::Status, None, None);
     ghost.note = Some("never committed".into());
-    store.abandon_a_write_halfway(&[ghost]).await.unwrap();
+    store.leave_a_write_inside_its_transaction(&[ghost]).await.unwrap();
     let (kept, _) = store.writer_connection_kept().await.unwrap();
     assert!(
         !kept,
