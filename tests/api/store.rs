@@ -930,12 +930,8 @@ mod task_slots {
 /// checkpoint run while other writes go on (one tried in the background) never does; the log
 /// then grew by gigabytes under load. 3,000 tasks (a few MB of pages each 1,000) must leave
 /// it far below what they wrote in all.
-/// The writer's one connection waits with the turn between writes instead of going back
-/// through sqlx's pool (which pings it first, a round trip to its thread: see
-/// `store::writer`); one left inside its transaction (a failed `COMMIT`) goes back through the
-/// pool, which closes it: nothing of that write stays, and the next write commits.
-#[tokio::test]
-async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_transaction_on_sqlite() {
+/// A fresh SQLite database holding Checkout v2 and one sales task of Ann's.
+async fn sqlite_launch_with_a_task() -> (crate::helpers::TestDb, Store, liftoff_core::Launch, liftoff_core::Task) {
     let db = crate::helpers::TestDb::sqlite().await;
     db.store.migrate().await.unwrap();
     let store = db.store.clone();
@@ -949,6 +945,16 @@ async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_tr
         None,
     )
     .await;
+    (db, store, launch, task)
+}
+
+/// The writer's one connection waits with the turn between writes instead of going back
+/// through sqlx's pool (which pings it first, a round trip to its thread: see
+/// `store::writer`); one left inside its transaction (a failed `COMMIT`) goes back through the
+/// pool, which closes it: nothing of that write stays, and the next write commits.
+#[tokio::test]
+async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_transaction_on_sqlite() {
+    let (db, store, launch, task) = sqlite_launch_with_a_task().await;
     assert_eq!(
         store.writer_connection_kept().await,
         Some((true, 0)),
@@ -997,19 +1003,7 @@ async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_tr
 /// other, and many at once leave at most half the readers' pool on the shelf.
 #[tokio::test]
 async fn launch_pages_reuse_kept_reader_connections_on_sqlite() {
-    let db = crate::helpers::TestDb::sqlite().await;
-    db.store.migrate().await.unwrap();
-    let store = db.store.clone();
-    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
-    new_task(
-        &store,
-        &launch,
-        "sales",
-        "Pricing one-pager for the sales team",
-        Some("U0ANN"),
-        None,
-    )
-    .await;
+    let (db, store, launch, _) = sqlite_launch_with_a_task().await;
     assert_eq!(store.kept_reader_connections(), Some(0));
     let by_slug = LaunchRef::Slug(launch.slug.clone());
     for _ in 0..3 {
