@@ -10,17 +10,30 @@
 //!
 //! The shelf holds at most half the readers' pool, so every other read always has the other
 //! half to take from the pool, and an in-memory database (one connection, shared with the
-//! writer) keeps none.
+//! writer) keeps none. A read that failed, or a connection kept for longer than
+//! `RECHECK_AFTER` since the pool last checked it, goes back through the pool instead, so a
+//! connection whose thread died is found out.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
+use super::writer::RECHECK_AFTER;
+
 #[derive(Debug)]
 pub(crate) struct KeptReaders {
-    shelf: Mutex<Vec<PoolConnection<Sqlite>>>,
+    shelf: Mutex<Shelf>,
     room: usize,
+}
+
+#[derive(Debug)]
+struct Shelf {
+    /// Each connection, with when it last came out of the pool (just checked).
+    kept: Vec<(PoolConnection<Sqlite>, Instant)>,
+    /// `RECHECK_AFTER`, unless a test says otherwise.
+    recheck_after: Duration,
 }
 
 impl KeptReaders {
@@ -28,52 +41,71 @@ impl KeptReaders {
     pub(super) fn new(pool_size: u32, in_memory: bool) -> Self {
         let room = if in_memory { 0 } else { pool_size as usize / 2 };
         KeptReaders {
-            shelf: Mutex::new(Vec::with_capacity(room)),
+            shelf: Mutex::new(Shelf {
+                kept: Vec::with_capacity(room),
+                recheck_after: RECHECK_AFTER,
+            }),
             room,
         }
     }
 
-    async fn take(&self, readers: &SqlitePool) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
-        let kept = self.shelf.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    /// A kept connection checked less than `RECHECK_AFTER` ago, or else one from the pool.
+    /// (One kept longer is dropped here, back to the pool and its check.)
+    async fn take(&self, readers: &SqlitePool) -> Result<(PoolConnection<Sqlite>, Instant), sqlx::Error> {
+        let kept = {
+            let mut shelf = self.shelf.lock().unwrap_or_else(|p| p.into_inner());
+            let recheck_after = shelf.recheck_after;
+            shelf
+                .kept
+                .pop()
+                .filter(|(_, checked_at)| checked_at.elapsed() <= recheck_after)
+        };
         match kept {
-            Some(connection) => Ok(connection),
-            None => readers.acquire().await,
+            Some(kept) => Ok(kept),
+            None => Ok((readers.acquire().await?, Instant::now())),
         }
     }
 
     /// Shelves `connection` if there is room and it is outside any transaction; otherwise it
     /// goes back through the pool, and its check, when dropped here.
-    fn put_back(&self, connection: PoolConnection<Sqlite>) {
+    fn put_back(&self, connection: PoolConnection<Sqlite>, checked_at: Instant) {
         if sqlx::Connection::is_in_transaction(&*connection) {
             return;
         }
         let mut shelf = self.shelf.lock().unwrap_or_else(|p| p.into_inner());
-        if shelf.len() < self.room {
-            shelf.push(connection);
+        if shelf.kept.len() < self.room {
+            shelf.kept.push((connection, checked_at));
         }
     }
 
     /// Empties the shelf into the pool, before the pool closes (it waits for them).
     pub(super) fn release(&self) {
-        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).kept.clear();
     }
 
     /// Runs `read` on a connection from the shelf (or else from `readers`), and shelves the
-    /// connection again: for the one-statement reads a reply waits on. A `read` stopped
-    /// halfway (its caller gone) drops the connection, back to the pool.
+    /// connection again if `read` succeeded: for the one-statement reads a reply waits on. A
+    /// `read` stopped halfway (its caller gone) drops the connection, back to the pool.
     pub(super) async fn read<T>(
         &self,
         readers: &SqlitePool,
         read: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        let mut connection = self.take(readers).await?;
+        let (mut connection, checked_at) = self.take(readers).await?;
         let result = read(&mut connection).await;
-        self.put_back(connection);
+        if result.is_ok() {
+            self.put_back(connection, checked_at);
+        }
         result
     }
 
     #[cfg(feature = "testing")]
     pub(super) fn shelved(&self) -> usize {
-        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).kept.len()
+    }
+
+    #[cfg(feature = "testing")]
+    pub(super) fn recheck_after(&self, after: Duration) {
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).recheck_after = after;
     }
 }

@@ -46,6 +46,18 @@ impl Store {
         }
     }
 
+    /// SQLite: how long a kept connection (the writer's, the kept readers') goes without the
+    /// pool's check: tests set it long, to see what is kept, or to nothing, to see the check.
+    pub async fn recheck_kept_connections_after(&self, after: std::time::Duration) {
+        if let super::Pool::Sqlite {
+            writer, kept_readers, ..
+        } = &self.pool
+        {
+            writer.lock().await.recheck_after(after);
+            kept_readers.recheck_after(after);
+        }
+    }
+
     /// SQLite: how many reader connections wait on the shelf of kept readers (`None` on
     /// PostgreSQL).
     pub fn kept_reader_connections(&self) -> Option<usize> {

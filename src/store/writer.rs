@@ -13,10 +13,13 @@
 //! What still goes back through the pool (and so through its check): a connection left
 //! inside a transaction (a dropped one queued its `ROLLBACK`; a failed `COMMIT` can leave it
 //! so), where the pool's ping lets the rollback land and `after_release` closes it if it did
-//! not; and every connection of an in-memory database, whose one connection the readers
-//! share.
+//! not; one kept for longer than [`RECHECK_AFTER`], so that a connection whose thread died
+//! fails writes for a second at most before the pool's ping finds it out (under load that
+//! is one check a second instead of one a write; when writes are rare, each gets it); and
+//! every connection of an in-memory database, whose one connection the readers share.
 
 use std::ops::DerefMut;
+use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
@@ -24,11 +27,19 @@ use tokio::sync::{MutexGuard, OwnedMutexGuard};
 
 use super::{Store, StoreError, WriterLock};
 
+/// How long a kept connection (the writer's, or a kept reader's) goes without the pool's
+/// check before it is given back to the pool for one.
+pub(super) const RECHECK_AFTER: Duration = Duration::from_secs(1);
+
 /// The writer's pool (of one connection) and that connection while no turn uses it.
 #[derive(Debug)]
 pub(crate) struct WriterSlot {
     pool: SqlitePool,
+    /// The connection, and when it last came out of the pool (just checked).
     parked: Option<PoolConnection<Sqlite>>,
+    checked_at: Instant,
+    /// [`RECHECK_AFTER`], unless a test says otherwise.
+    recheck_after: Duration,
     /// Whether the connection stays here between turns: not for an in-memory database, whose
     /// one connection the readers need too.
     keep: bool,
@@ -39,6 +50,8 @@ impl WriterSlot {
         WriterSlot {
             pool,
             parked: None,
+            checked_at: Instant::now(),
+            recheck_after: RECHECK_AFTER,
             keep,
         }
     }
@@ -52,6 +65,11 @@ impl WriterSlot {
     #[cfg(feature = "testing")]
     pub(super) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    #[cfg(feature = "testing")]
+    pub(super) fn recheck_after(&mut self, after: Duration) {
+        self.recheck_after = after;
     }
 
     /// Gives the parked connection back to the pool and hands out the pool, for closing it.
@@ -87,7 +105,11 @@ impl<G: DerefMut<Target = WriterSlot>> Turn<G> {
     pub(crate) async fn take_connection(&mut self) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
         match self.0.parked.take() {
             Some(connection) => Ok(connection),
-            None => self.0.pool.acquire().await,
+            None => {
+                let connection = self.0.pool.acquire().await?;
+                self.0.checked_at = Instant::now();
+                Ok(connection)
+            }
         }
     }
 
@@ -100,9 +122,9 @@ impl<G: DerefMut<Target = WriterSlot>> Drop for Turn<G> {
     fn drop(&mut self) {
         let slot = &mut *self.0;
         let stays = |connection: &PoolConnection<Sqlite>| !sqlx::Connection::is_in_transaction(&**connection);
-        if !slot.keep || !slot.parked.as_ref().is_some_and(stays) {
-            // Back through the pool: its ping lets a queued rollback land, and `after_release`
-            // closes a connection still inside a transaction.
+        if !slot.keep || slot.checked_at.elapsed() > slot.recheck_after || !slot.parked.as_ref().is_some_and(stays) {
+            // Back through the pool: its ping lets a queued rollback land (or finds the
+            // connection dead), and `after_release` closes one still inside a transaction.
             slot.parked = None;
         }
     }

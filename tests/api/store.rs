@@ -931,8 +931,13 @@ mod task_slots {
 /// then grew by gigabytes under load. 3,000 tasks (a few MB of pages each 1,000) must leave
 /// it far below what they wrote in all.
 /// A fresh SQLite database holding Checkout v2 and one sales task of Ann's.
+/// Kept connections are kept for the test's whole length: however slowly it runs, what it
+/// sees kept is not a recheck's doing (see `store::writer`).
 async fn sqlite_launch_with_a_task() -> (crate::helpers::TestDb, Store, liftoff_core::Launch, liftoff_core::Task) {
     let db = crate::helpers::TestDb::sqlite().await;
+    db.store
+        .recheck_kept_connections_after(std::time::Duration::from_secs(3600))
+        .await;
     db.store.migrate().await.unwrap();
     let store = db.store.clone();
     let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
@@ -951,7 +956,8 @@ async fn sqlite_launch_with_a_task() -> (crate::helpers::TestDb, Store, liftoff_
 /// The writer's one connection waits with the turn between writes instead of going back
 /// through sqlx's pool (which pings it first, a round trip to its thread: see
 /// `store::writer`); one left inside its transaction (a failed `COMMIT`) goes back through the
-/// pool, which closes it: nothing of that write stays, and the next write commits.
+/// pool, which closes it: nothing of that write stays, and the next write commits; and one
+/// kept past its recheck goes back for the pool's check.
 #[tokio::test]
 async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_transaction_on_sqlite() {
     let (db, store, launch, task) = sqlite_launch_with_a_task().await;
@@ -995,6 +1001,13 @@ async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_tr
         Some((true, 0)),
         "a fresh connection is kept again"
     );
+
+    // Kept past its recheck, the connection goes back through the pool's check.
+    store.recheck_kept_connections_after(std::time::Duration::ZERO).await;
+    let reopened = set_status(&store, &done, TaskStatus::OnTrack, "2026-11-27T10:00:00Z").await;
+    assert_eq!(reopened.status, TaskStatus::OnTrack);
+    let (kept, _) = store.writer_connection_kept().await.unwrap();
+    assert!(!kept, "given back for the pool's check");
     db.cleanup().await;
 }
 
