@@ -10,17 +10,15 @@
 //!
 //! The shelf holds at most half the readers' pool, so every other read always has the other
 //! half to take from the pool, and an in-memory database (one connection, shared with the
-//! writer) keeps none. A read that failed, or a connection kept for longer than
-//! `RECHECK_AFTER` since the pool last checked it, goes back through the pool instead, so a
-//! connection whose thread died is found out.
+//! writer) keeps none. A read that failed goes back through the pool and its check, as does
+//! a connection `kept` says may not serve again.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::writer::RECHECK_AFTER;
+use super::kept::{KeptConnection, RECHECK_AFTER};
 
 #[derive(Debug)]
 pub(crate) struct KeptReaders {
@@ -30,8 +28,7 @@ pub(crate) struct KeptReaders {
 
 #[derive(Debug)]
 struct Shelf {
-    /// Each connection, with when it last came out of the pool (just checked).
-    kept: Vec<(PoolConnection<Sqlite>, Instant)>,
+    kept: Vec<KeptConnection>,
     /// `RECHECK_AFTER`, unless a test says otherwise.
     recheck_after: Duration,
 }
@@ -49,32 +46,26 @@ impl KeptReaders {
         }
     }
 
-    /// A kept connection checked less than `RECHECK_AFTER` ago, or else one from the pool.
-    /// (One kept longer is dropped here, back to the pool and its check.)
-    async fn take(&self, readers: &SqlitePool) -> Result<(PoolConnection<Sqlite>, Instant), sqlx::Error> {
+    /// A kept connection that may serve again, or else one from the pool. (One that may not
+    /// is dropped here, back to the pool and its check.)
+    async fn take(&self, readers: &SqlitePool) -> Result<KeptConnection, sqlx::Error> {
         let kept = {
             let mut shelf = self.shelf.lock().unwrap_or_else(|p| p.into_inner());
             let recheck_after = shelf.recheck_after;
-            shelf
-                .kept
-                .pop()
-                .filter(|(_, checked_at)| checked_at.elapsed() <= recheck_after)
+            shelf.kept.pop().filter(|kept| kept.may_serve_again(recheck_after))
         };
         match kept {
             Some(kept) => Ok(kept),
-            None => Ok((readers.acquire().await?, Instant::now())),
+            None => KeptConnection::acquire(readers).await,
         }
     }
 
-    /// Shelves `connection` if there is room and it is outside any transaction; otherwise it
-    /// goes back through the pool, and its check, when dropped here.
-    fn put_back(&self, connection: PoolConnection<Sqlite>, checked_at: Instant) {
-        if sqlx::Connection::is_in_transaction(&*connection) {
-            return;
-        }
+    /// Shelves `connection` if there is room and it may serve again; otherwise it goes back
+    /// through the pool, and its check, when dropped here.
+    fn put_back(&self, connection: KeptConnection) {
         let mut shelf = self.shelf.lock().unwrap_or_else(|p| p.into_inner());
-        if shelf.kept.len() < self.room {
-            shelf.kept.push((connection, checked_at));
+        if shelf.kept.len() < self.room && connection.may_serve_again(shelf.recheck_after) {
+            shelf.kept.push(connection);
         }
     }
 
@@ -91,10 +82,10 @@ impl KeptReaders {
         readers: &SqlitePool,
         read: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        let (mut connection, checked_at) = self.take(readers).await?;
+        let mut connection = self.take(readers).await?;
         let result = read(&mut connection).await;
         if result.is_ok() {
-            self.put_back(connection, checked_at);
+            self.put_back(connection);
         }
         result
     }

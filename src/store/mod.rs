@@ -18,6 +18,7 @@ mod functions;
 mod gonogo;
 pub(crate) mod history;
 mod job_runs;
+mod kept;
 mod kept_readers;
 mod launches;
 mod new_tasks;

@@ -10,34 +10,24 @@
 //! holds the turn, so it stays with the turn ([`WriterSlot`]) and the next writer finds it
 //! there, with nothing queued on it that its own commands would not wait for.
 //!
-//! What still goes back through the pool (and so through its check): a connection left
-//! inside a transaction (a dropped one queued its `ROLLBACK`; a failed `COMMIT` can leave it
-//! so), where the pool's ping lets the rollback land and `after_release` closes it if it did
-//! not; one kept for longer than [`RECHECK_AFTER`], so that a connection whose thread died
-//! fails writes for a second at most before the pool's ping finds it out (under load that
-//! is one check a second instead of one a write; when writes are rare, each gets it); and
-//! every connection of an in-memory database, whose one connection the readers share.
+//! What still goes back through the pool, and its check: a connection a turn left inside a
+//! transaction or kept too long (`kept`), and every connection of an in-memory database,
+//! whose one connection the readers share.
 
 use std::ops::DerefMut;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{MutexGuard, OwnedMutexGuard};
 
+use super::kept::{KeptConnection, RECHECK_AFTER};
 use super::{Store, StoreError, WriterLock};
-
-/// How long a kept connection (the writer's, or a kept reader's) goes without the pool's
-/// check before it is given back to the pool for one.
-pub(super) const RECHECK_AFTER: Duration = Duration::from_secs(1);
 
 /// The writer's pool (of one connection) and that connection while no turn uses it.
 #[derive(Debug)]
 pub(crate) struct WriterSlot {
     pool: SqlitePool,
-    /// The connection, and when it last came out of the pool (just checked).
-    parked: Option<PoolConnection<Sqlite>>,
-    checked_at: Instant,
+    parked: Option<KeptConnection>,
     /// [`RECHECK_AFTER`], unless a test says otherwise.
     recheck_after: Duration,
     /// Whether the connection stays here between turns: not for an in-memory database, whose
@@ -50,7 +40,6 @@ impl WriterSlot {
         WriterSlot {
             pool,
             parked: None,
-            checked_at: Instant::now(),
             recheck_after: RECHECK_AFTER,
             keep,
         }
@@ -102,18 +91,14 @@ impl<G: DerefMut<Target = WriterSlot>> Turn<G> {
 
     /// The writer's connection to own for a while: give it back with [`Turn::put_back`], or
     /// drop it (a connection in a state nobody should inherit) and the next use opens another.
-    pub(crate) async fn take_connection(&mut self) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
+    pub(super) async fn take_connection(&mut self) -> Result<KeptConnection, sqlx::Error> {
         match self.0.parked.take() {
             Some(connection) => Ok(connection),
-            None => {
-                let connection = self.0.pool.acquire().await?;
-                self.0.checked_at = Instant::now();
-                Ok(connection)
-            }
+            None => KeptConnection::acquire(&self.0.pool).await,
         }
     }
 
-    pub(crate) fn put_back(&mut self, connection: PoolConnection<Sqlite>) {
+    pub(super) fn put_back(&mut self, connection: KeptConnection) {
         self.0.parked = Some(connection);
     }
 }
@@ -121,10 +106,14 @@ impl<G: DerefMut<Target = WriterSlot>> Turn<G> {
 impl<G: DerefMut<Target = WriterSlot>> Drop for Turn<G> {
     fn drop(&mut self) {
         let slot = &mut *self.0;
-        let stays = |connection: &PoolConnection<Sqlite>| !sqlx::Connection::is_in_transaction(&**connection);
-        if !slot.keep || slot.checked_at.elapsed() > slot.recheck_after || !slot.parked.as_ref().is_some_and(stays) {
-            // Back through the pool: its ping lets a queued rollback land (or finds the
-            // connection dead), and `after_release` closes one still inside a transaction.
+        let recheck_after = slot.recheck_after;
+        if !slot.keep
+            || !slot
+                .parked
+                .as_ref()
+                .is_some_and(|kept| kept.may_serve_again(recheck_after))
+        {
+            // Back through the pool, and its check.
             slot.parked = None;
         }
     }
