@@ -55,6 +55,11 @@ impl TimezoneCache {
     }
 }
 
+/// Whether Slack told this time zone less than [`TIMEZONE_FRESHNESS`] before `now`.
+fn told_lately(zone: Option<(chrono_tz::Tz, DateTime<Utc>)>, now: DateTime<Utc>) -> bool {
+    zone.is_some_and(|(_, fetched)| now - fetched < TIMEZONE_FRESHNESS)
+}
+
 impl Service {
     /// `user`'s time zone and when Slack told it, from the cache or else the store. A zone
     /// that no longer parses (a name retired from the tz database) counts as unknown.
@@ -76,16 +81,13 @@ impl Service {
     /// worker thread for nothing, BENCHMARKS.md).
     pub fn timezone_cached_fresh(&self, user: &SlackUserId) -> bool {
         let now = self.clock.now();
-        matches!(
-            self.timezones.get(user, now),
-            Some(CachedZone { zone: Some((_, fetched)), .. }) if now - fetched < TIMEZONE_FRESHNESS
-        )
+        told_lately(self.timezones.get(user, now).and_then(|cached| cached.zone), now)
     }
 
     /// Whether `user`'s time zone is unknown or older than a day, and so worth asking Slack.
     pub async fn timezone_is_stale(&self, user: &SlackUserId) -> bool {
         let now = self.clock.now();
-        !matches!(self.timezone_of(user).await, Some((_, fetched)) if now - fetched < TIMEZONE_FRESHNESS)
+        !told_lately(self.timezone_of(user).await, now)
     }
 
     /// Remembers the time zone Slack gave for `user` (an IANA name, already checked).
