@@ -59,12 +59,7 @@ impl Service {
 
     /// The rest of [`Service::add_task`], once its slot is read: checks the request against the
     /// launch, and stores the task with its owner's DM.
-    async fn fill_slot(
-        &self,
-        asker: &Asker<'_>,
-        slot: TaskSlot<'_>,
-        request: TaskRequest,
-    ) -> Result<Reply, ServiceError> {
+    async fn fill_slot(&self, asker: &Asker<'_>, slot: TaskSlot, request: TaskRequest) -> Result<Reply, ServiceError> {
         let subcommand = Subcommand::Task;
         let (actor, source, today) = (asker.actor, asker.source, asker.today);
         let TaskRequest {

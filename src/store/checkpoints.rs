@@ -7,7 +7,9 @@
 //! after its messages were already safe in the log, and with the delivery worker waiting to
 //! start on them. So a round commits with automatic checkpoints off on its connection
 //! ([`DeferredCheckpoint`]), and the checkpoint runs right after, in the background, in the
-//! same turn at writing ([`Store::checkpoint_holding`]).
+//! same turn at writing ([`checkpoint_holding`]). The inline writer (`inline`), whose commits
+//! run on a tokio worker, never checkpoints in place: its log hook notes when the log passes
+//! 1,000 pages, and its turn hands the checkpoint here.
 //!
 //! Why in the same turn, and not whenever convenient: a checkpoint that runs while writes go
 //! on never finishes copying, so SQLite never starts the log again from its beginning (it
@@ -20,7 +22,7 @@
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 
-use super::{OwnedWriteTurn, Store, StoreError};
+use super::{OwnedWriteTurn, StoreError};
 
 /// A SQLite connection with automatic checkpoints off until [`DeferredCheckpoint::finish`]
 /// turns them back on. A setting on a pooled connection outlives whoever set it, so one
@@ -76,23 +78,24 @@ impl Drop for DeferredCheckpoint<'_> {
     }
 }
 
-impl Store {
-    /// Copies SQLite's log back into the database in the background, keeping `turn` (this
-    /// process's turn at writing) until it is done, so that no write of this process comes
-    /// between the large write before it and the checkpoint (see the module's doc). A failed
-    /// checkpoint costs nothing lasting: the next commit past 1,000 pages of log takes it.
-    pub(super) fn checkpoint_holding(&self, mut turn: OwnedWriteTurn) {
-        tokio::spawn(async move {
-            // PASSIVE: it waits for no reader, and with no writer it copies everything that
-            // no reader still needs from the log.
-            let checkpoint = match turn.connection().await {
-                Ok(connection) => sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await,
-                Err(err) => Err(err),
-            };
-            if let Err(err) = checkpoint {
-                tracing::warn!(error = %err, "checkpoint after a scheduled run failed; a later commit will take it");
+/// Copies SQLite's log back into the database in the background, keeping `turn` (this
+/// process's turn at writing) until it is done, so that no write of this process comes
+/// between the large write before it and the checkpoint (see the module's doc). A failed
+/// checkpoint costs nothing lasting: the next commit past 1,000 pages of log takes it.
+pub(super) fn checkpoint_holding(mut turn: OwnedWriteTurn) {
+    tokio::spawn(async move {
+        // PASSIVE: it waits for no reader, and with no writer it copies everything that
+        // no reader still needs from the log.
+        let checkpoint = match turn.connection().await {
+            Ok(connection) => sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await,
+            Err(err) => Err(err),
+        };
+        match checkpoint {
+            Ok(_) => turn.checkpointed(),
+            Err(err) => {
+                tracing::warn!(error = %err, "checkpoint after a large write failed; a later commit will take it")
             }
-            drop(turn);
-        });
-    }
+        }
+        drop(turn);
+    });
 }

@@ -188,7 +188,7 @@ impl Store {
                 // `DeferredCheckpoint`.
                 turn.put_back(connection);
                 if ran.is_some() {
-                    self.checkpoint_holding(turn);
+                    super::checkpoints::checkpoint_holding(turn);
                 }
                 ran
             }

@@ -1,5 +1,5 @@
 //! A pooled SQLite connection kept out of sqlx's pool between uses (the writer's, see
-//! `writer`; the kept readers', see `kept_readers`), and when it must go back.
+//! `writer`), and when it must go back.
 //!
 //! sqlx's pool pings every connection it takes back, a round trip to the connection's thread
 //! on SQLite (BENCHMARKS.md); a kept connection skips that, so it goes back (and through the

@@ -17,9 +17,9 @@ mod events;
 mod functions;
 mod gonogo;
 pub(crate) mod history;
+mod inline;
 mod job_runs;
 mod kept;
-mod kept_readers;
 mod launches;
 mod new_tasks;
 pub(crate) mod outbox;
@@ -34,7 +34,7 @@ mod testing;
 mod writer;
 
 pub use new_tasks::TaskSlot;
-use writer::{OwnedWriteTurn, WriteTurn, WriterSlot};
+use writer::{OwnedWriteTurn, WriterSlot};
 
 /// SQLite's writer, one turn at a time ([`Store::write_turn`]).
 pub(crate) type WriterLock = tokio::sync::Mutex<WriterSlot>;
@@ -97,6 +97,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// An error of a statement run on the calling thread (`inline`).
+    #[error("database error: {0}")]
+    Inline(#[from] rusqlite::Error),
     /// Other writes held SQLite for longer than `database.busy_timeout`.
     #[error("the database stayed busy with other writes for {0:?}")]
     Busy(Duration),
@@ -130,8 +133,9 @@ pub(crate) enum Pool {
     /// in-memory database, which exists once per connection.
     Sqlite {
         readers: SqlitePool,
-        /// Readers' connections set aside for the reads replies wait on (`kept_readers`).
-        kept_readers: std::sync::Arc<kept_readers::KeptReaders>,
+        /// Connections called on the calling thread, for the replies people wait on most
+        /// (`inline`).
+        inline: std::sync::Arc<inline::InlineSqlite>,
         /// Reached only through a turn at writing ([`Store::write_turn`]).
         writer: std::sync::Arc<WriterLock>,
     },
@@ -201,6 +205,7 @@ impl Store {
                 pool_options.max_connections(config.max_connections)
             };
             let reader_connections = pool_options.get_max_connections();
+            let file = (!in_memory).then(|| options.get_filename().to_path_buf());
             let writer_options = pool_options.clone().max_connections(1);
             let readers = pool_options
                 .connect_with(options.clone())
@@ -223,7 +228,11 @@ impl Store {
             Store {
                 pool: Pool::Sqlite {
                     readers,
-                    kept_readers: std::sync::Arc::new(kept_readers::KeptReaders::new(reader_connections, in_memory)),
+                    inline: std::sync::Arc::new(inline::InlineSqlite::new(
+                        file,
+                        config.busy_timeout,
+                        reader_connections as usize,
+                    )),
                     writer: std::sync::Arc::new(tokio::sync::Mutex::new(writer)),
                 },
                 busy_timeout: config.busy_timeout,
@@ -332,13 +341,13 @@ impl Store {
         match &self.pool {
             Pool::Sqlite {
                 readers,
-                kept_readers,
+                inline,
                 writer,
             } => {
                 // After the turn in progress, if any; the pool waits for its connection.
                 let writer = writer.lock().await.release();
                 writer.close().await;
-                kept_readers.release();
+                inline.release();
                 readers.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
@@ -440,6 +449,8 @@ pub use functions::FunctionSetting;
 pub use gonogo::VoteOutcome;
 pub use outbox::{OutboxCounts, OutboxEntry};
 pub use pages::LaunchPage;
+#[cfg(feature = "testing")]
+pub use testing::ConnectionSettings;
 
 /// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
 /// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword

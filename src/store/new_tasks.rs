@@ -3,28 +3,25 @@
 //! task's id, and one write of the task, its `created` history row and the messages that name
 //! it (its owner's DM carries the id on its buttons).
 //!
-//! Why not a transaction that reads and writes in turn: on SQLite every statement is a hand-off
-//! to the connection's worker thread and back (two thread wake-ups), and a task took five
-//! (the launch, `BEGIN`, the insert, the DM, `COMMIT`); on PostgreSQL each is a round trip to
-//! the server. Knowing the id before writing lets the write be one query: on SQLite
-//! `BEGIN IMMEDIATE; …; COMMIT` run as one multi-statement query on the worker thread
-//! ([`SelfCommitting`] keeps that safe), on PostgreSQL one statement of data-modifying `WITH`
-//! clauses, which commits or fails as a whole.
+//! Why not a transaction that reads and writes in turn: on PostgreSQL each statement is a
+//! round trip to the server. Knowing the id before writing lets the write be one statement of
+//! data-modifying `WITH` clauses, which commits or fails as a whole. On SQLite both trips are
+//! calls on the calling thread (`inline`), the write one transaction of a statement per row.
 
-use sqlx::pool::PoolConnection;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
 use super::history::push_history_insert;
+use super::inline::{InlineSqlite, InlineStatement};
 use super::rows::{LaunchRow, TaskRow, task_columns};
 use super::tasks::created_entry;
-use super::{Pool, Store, StoreError, WriteTurn, is_unique_violation, to_millis};
+use super::{OwnedWriteTurn, Pool, Store, StoreError, is_unique_violation, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::ChangeContext;
 use liftoff_core::task::{NewTask, Task};
 use liftoff_core::{FunctionName, Launch, LaunchRef, SlackUserId, TaskId};
 
 /// What adding a task to a launch reads first, and the id the task will have.
-pub struct TaskSlot<'s> {
+pub struct TaskSlot {
     pub launch: Launch,
     /// The lead set in Slack for the task's function (`/launch function`), if any: the owner
     /// when the person names none, over the configured lead.
@@ -35,14 +32,14 @@ pub struct TaskSlot<'s> {
     /// process takes it first.
     pub id: TaskId,
     /// Where the task will be written.
-    writer: SlotWriter<'s>,
+    writer: SlotWriter,
 }
 
 /// Where a [`TaskSlot`] is filled.
-enum SlotWriter<'s> {
-    /// This process's turn at writing ([`Store::write_turn`]), with the writer's connection,
-    /// held from the read to the write.
-    Sqlite(WriteTurn<'s>),
+enum SlotWriter {
+    /// This process's turn at writing ([`Store::write_turn`]), held from the read to the
+    /// write, and the inline connections it writes through.
+    Sqlite(OwnedWriteTurn, std::sync::Arc<InlineSqlite>),
     Postgres(sqlx::PgPool),
 }
 
@@ -53,6 +50,16 @@ struct SlotRow {
     launch: LaunchRow,
     function_lead: Option<String>,
     next_task_id: i64,
+}
+
+impl SlotRow {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {
+        Ok(SlotRow {
+            launch: LaunchRow::from_inline(row)?,
+            function_lead: row.get("function_lead")?,
+            next_task_id: row.get("next_task_id")?,
+        })
+    }
 }
 
 /// The launch's columns, its function's lead, and the next task id: `$1` is the launch's slug
@@ -138,19 +145,30 @@ impl Store {
     /// `None` when there is no such launch. Fill the slot with [`TaskSlot::fill`]; on
     /// SQLite other writes of this process wait until the slot is filled or dropped, so hold
     /// it only for what the command decides in between (no Slack call, no other query).
-    pub async fn task_slot(
-        &self,
-        launch: &LaunchRef,
-        function: &FunctionName,
-    ) -> Result<Option<TaskSlot<'_>>, StoreError> {
+    pub async fn task_slot(&self, launch: &LaunchRef, function: &FunctionName) -> Result<Option<TaskSlot>, StoreError> {
         let (row, writer) = match &self.pool {
-            Pool::Sqlite { writer, .. } => {
-                let mut turn = self.write_turn(writer).await?;
-                let connection = turn.connection().await?;
+            Pool::Sqlite { writer, inline, .. } => {
+                let mut turn = self.owned_write_turn(writer).await?;
                 const BY_SLUG: &str = slot_sql!(sqlite, "slug");
                 const BY_ID: &str = slot_sql!(sqlite, "id");
-                let row = fetch_slot!(&mut *connection, BY_SLUG, BY_ID, launch, function)?;
-                (row, SlotWriter::Sqlite(turn))
+                let row = turn
+                    .write_inline(inline, |connection| {
+                        // By name: SQLite numbers `$n` parameters in the order they first appear,
+                        // and `$2` comes first here.
+                        let found = match launch {
+                            LaunchRef::Slug(slug) => connection.prepare_cached(BY_SLUG)?.query_row(
+                                rusqlite::named_params! { "$1": slug.as_str(), "$2": function.as_str() },
+                                SlotRow::from_inline,
+                            ),
+                            LaunchRef::Id(id) => connection.prepare_cached(BY_ID)?.query_row(
+                                rusqlite::named_params! { "$1": id.0, "$2": function.as_str() },
+                                SlotRow::from_inline,
+                            ),
+                        };
+                        Ok(rusqlite::OptionalExtension::optional(found)?)
+                    })
+                    .await?;
+                (row, SlotWriter::Sqlite(turn, inline.clone()))
             }
             Pool::Postgres(pool) => {
                 const BY_SLUG: &str = slot_sql!(postgres, "slug");
@@ -172,7 +190,7 @@ impl Store {
     }
 }
 
-impl TaskSlot<'_> {
+impl TaskSlot {
     /// Stores `task` (of this slot's launch) as `todo` with the slot's id, its `created` history
     /// row made in `ctx`, and `notices` (drawn up from [`NewTask::stored_as`]), all or nothing.
     /// [`StoreError::Conflict`] when the id was taken meanwhile (another process on the same
@@ -187,28 +205,35 @@ impl TaskSlot<'_> {
         let at_ms = to_millis(ctx.at);
         let created = created_entry(task.launch_id, id, &task.title, ctx);
         let rows: Result<Vec<TaskRow>, sqlx::Error> = match writer {
-            SlotWriter::Sqlite(mut turn) => {
-                let mut builder = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
-                push_task_insert!(builder, id, task, at_ms);
-                builder.push("; ");
-                push_history_insert!(builder, &created);
-                if !notices.is_empty() {
-                    builder.push("; ");
-                    super::outbox::push_outbox_insert!(builder, notices, at_ms);
+            SlotWriter::Sqlite(mut turn, inline) => {
+                let written = turn
+                    .write_inline(&inline, |connection| {
+                        let transaction =
+                            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                        let mut insert = InlineStatement::default();
+                        push_task_insert!(insert, id, task, at_ms);
+                        let row = insert.query_row(&transaction, TaskRow::from_inline)?;
+                        let mut history = InlineStatement::default();
+                        push_history_insert!(history, &created);
+                        history.execute(&transaction)?;
+                        if !notices.is_empty() {
+                            let mut outbox = InlineStatement::default();
+                            super::outbox::push_outbox_insert!(outbox, notices, at_ms);
+                            outbox.execute(&transaction)?;
+                        }
+                        transaction.commit()?;
+                        Ok(row)
+                    })
+                    .await;
+                if turn.checkpoint_due() {
+                    super::checkpoints::checkpoint_holding(turn);
                 }
-                builder.push("; COMMIT");
-                let mut connection = turn.take_connection().await?;
-                let mut conn = SelfCommitting::new(&mut connection);
-                // `fetch_all` reads the results to their end, so every statement, `COMMIT`
-                // last, has run when it returns `Ok`.
-                let rows = builder.build_query_as().fetch_all(&mut **conn.connection()).await;
-                if rows.is_ok() {
-                    conn.committed();
-                    drop(conn);
-                    turn.put_back(connection);
-                }
-                // Otherwise `connection` is closed here, when dropped.
-                rows
+                return match written {
+                    Err(StoreError::Inline(err)) if super::inline::is_unique_violation(&err) => {
+                        Err(StoreError::Conflict)
+                    }
+                    written => Task::try_from(written?),
+                };
             }
             SlotWriter::Postgres(pool) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
@@ -235,43 +260,5 @@ impl TaskSlot<'_> {
             .next()
             .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))?;
         Task::try_from(row)
-    }
-}
-
-/// The writer's SQLite connection running a query that begins and commits its own
-/// transaction (`BEGIN IMMEDIATE; …; COMMIT`), which sqlx does not know of. A statement that
-/// fails, or a caller that stops waiting, leaves that transaction open with the database's
-/// write lock; so unless the query is known to have committed, the connection is marked to be
-/// closed when dropped instead of serving the next writer: closing rolls the transaction back
-/// and frees the lock, and nobody later finds themselves inside it. (A failure here is rare:
-/// a full disk, another process's id.)
-struct SelfCommitting<'c> {
-    connection: &'c mut PoolConnection<Sqlite>,
-    committed: bool,
-}
-
-impl<'c> SelfCommitting<'c> {
-    fn new(connection: &'c mut PoolConnection<Sqlite>) -> Self {
-        SelfCommitting {
-            connection,
-            committed: false,
-        }
-    }
-
-    fn connection(&mut self) -> &mut PoolConnection<Sqlite> {
-        self.connection
-    }
-
-    /// The query ran to its `COMMIT`: the connection can serve the next writer.
-    fn committed(&mut self) {
-        self.committed = true;
-    }
-}
-
-impl Drop for SelfCommitting<'_> {
-    fn drop(&mut self) {
-        if !self.committed {
-            self.connection.close_on_drop();
-        }
     }
 }

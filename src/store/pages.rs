@@ -1,10 +1,10 @@
 //! Reads that draw one whole view at once.
 //!
-//! On SQLite every query is a hand-off to the connection's worker thread and back (two thread
-//! wake-ups), and sqlx checks a connection when it goes back to the pool: a view drawn from
-//! eight reads paid for eight of those on top of its SQL. There the page is one statement
-//! whose parts come back as JSON arrays. On PostgreSQL, whose protocol streams rows cheaply,
-//! it is the same reads on one connection (BENCHMARKS.md, "Where the time went").
+//! On SQLite the page is one statement whose parts come back as JSON arrays, run on the
+//! calling thread (`inline`): through sqlx each query was a hand-off to the connection's
+//! worker thread and back (two thread wake-ups), and a view drawn from eight reads paid for
+//! eight of those on top of its SQL. On PostgreSQL, whose protocol streams rows cheaply, it is
+//! the same reads on one connection (BENCHMARKS.md, "Where the time went").
 
 use std::collections::BTreeMap;
 
@@ -65,9 +65,7 @@ impl Store {
     /// such launch; `undelivered` is how many undelivered messages to include at most.
     pub async fn launch_page(&self, reference: &LaunchRef, undelivered: i64) -> Result<Option<LaunchPage>, StoreError> {
         match &self.pool {
-            Pool::Sqlite {
-                readers, kept_readers, ..
-            } => sqlite_launch_page(kept_readers, readers, reference, undelivered).await,
+            Pool::Sqlite { readers, inline, .. } => sqlite_launch_page(inline, readers, reference, undelivered).await,
             Pool::Postgres(pool) => {
                 let mut conn = pool.acquire().await?;
                 let row: Option<LaunchRow> = match reference {
@@ -136,9 +134,7 @@ macro_rules! sqlite_page_columns {
 }
 
 /// A launch's page as one SQLite row: the launch, and the rest as JSON arrays.
-#[derive(sqlx::FromRow)]
 struct SqlitePageRow {
-    #[sqlx(flatten)]
     launch: LaunchRow,
     tasks: String,
     metrics: String,
@@ -149,11 +145,24 @@ struct SqlitePageRow {
     failed: String,
 }
 
-/// [`Store::launch_page`] on SQLite, in one statement. Every query there is a hand-off to the
-/// connection's worker thread and back (two thread wake-ups, BENCHMARKS.md): the page took
-/// eight of them, more than its SQL took SQLite to run.
+impl SqlitePageRow {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<SqlitePageRow> {
+        Ok(SqlitePageRow {
+            launch: LaunchRow::from_inline(row)?,
+            tasks: row.get("tasks")?,
+            metrics: row.get("metrics")?,
+            roles: row.get("roles")?,
+            gonogo: row.get("gonogo")?,
+            ballots: row.get("ballots")?,
+            overrides: row.get("overrides")?,
+            failed: row.get("failed")?,
+        })
+    }
+}
+
+/// [`Store::launch_page`] on SQLite: one statement, on the calling thread (see `inline`).
 async fn sqlite_launch_page(
-    kept: &super::kept_readers::KeptReaders,
+    inline: &super::inline::InlineSqlite,
     readers: &sqlx::SqlitePool,
     reference: &LaunchRef,
     undelivered: i64,
@@ -165,22 +174,24 @@ async fn sqlite_launch_page(
          FROM (SELECT id, idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
          ORDER BY id DESC LIMIT {undelivered})) AS failed FROM launches l WHERE "
     );
-    let row: Option<SqlitePageRow> = kept
-        .read(readers, async |connection| match reference {
-            LaunchRef::Id(id) => {
-                let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.id = $1"), failed);
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(id.0)
-                    .fetch_optional(connection)
-                    .await
-            }
-            LaunchRef::Slug(slug) => {
-                let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}l.slug = $1"), failed);
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(slug.as_str())
-                    .fetch_optional(connection)
-                    .await
-            }
+    let by = match reference {
+        LaunchRef::Id(_) => "l.id",
+        LaunchRef::Slug(_) => "l.slug",
+    };
+    let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}{} = $1"), failed, by);
+    let row: Option<SqlitePageRow> = inline
+        .read(readers, |connection| {
+            let mut statement = connection.prepare_cached(&sql)?;
+            let found = match reference {
+                LaunchRef::Id(id) => {
+                    statement.query_row(rusqlite::named_params! { "$1": id.0 }, SqlitePageRow::from_inline)
+                }
+                LaunchRef::Slug(slug) => statement.query_row(
+                    rusqlite::named_params! { "$1": slug.as_str() },
+                    SqlitePageRow::from_inline,
+                ),
+            };
+            rusqlite::OptionalExtension::optional(found)
         })
         .await?;
     let Some(row) = row else {

@@ -31,6 +31,24 @@ pub(crate) struct LaunchRow {
     version: i64,
 }
 
+impl LaunchRow {
+    /// The [`launch_columns!`] of a row read on the calling thread (`inline`), by name.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<LaunchRow> {
+        Ok(LaunchRow {
+            id: row.get("id")?,
+            slug: row.get("slug")?,
+            name: row.get("name")?,
+            tier: row.get("tier")?,
+            launch_date: row.get("launch_date")?,
+            lead_user_id: row.get("lead_user_id")?,
+            key_messages: row.get("key_messages")?,
+            channel_notes: row.get("channel_notes")?,
+            state: row.get("state")?,
+            version: row.get("version")?,
+        })
+    }
+}
+
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
@@ -87,6 +105,25 @@ pub(crate) struct TaskRow {
 }
 
 impl TaskRow {
+    /// The [`task_columns!`] of a row read on the calling thread (`inline`), by name.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
+        Ok(TaskRow {
+            id: row.get("id")?,
+            launch_id: row.get("launch_id")?,
+            function_name: row.get("function_name")?,
+            title: row.get("title")?,
+            owner_user_id: row.get("owner_user_id")?,
+            due_date: row.get("due_date")?,
+            due_offset_days: row.get("due_offset_days")?,
+            status: row.get("status")?,
+            blocked_reason: row.get("blocked_reason")?,
+            status_changed_at_ms: row.get("status_changed_at_ms")?,
+            snoozed_until: row.get("snoozed_until")?,
+            blocked_by_task_id: row.get("blocked_by_task_id")?,
+            version: row.get("version")?,
+        })
+    }
+
     /// Sort key of `ORDER BY due_date, id`.
     pub(super) fn due_date_key(&self) -> (NaiveDate, i64) {
         (self.due_date, self.id)

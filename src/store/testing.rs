@@ -12,6 +12,15 @@ use crate::outbound::OutboxMethod;
 use liftoff_core::task::Task;
 use liftoff_core::{FunctionName, HistoryEntry, TaskId};
 
+/// A SQLite connection's own settings (see [`Store::connection_settings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub synchronous: i64,
+    pub foreign_keys: i64,
+    pub temp_store: i64,
+    pub journal_mode: String,
+}
+
 impl Store {
     /// The keys of every outbox message sent with `method`, oldest first: what an operator or
     /// a fault test compares with what Slack received.
@@ -46,25 +55,69 @@ impl Store {
         }
     }
 
-    /// SQLite: how long a kept connection (the writer's, the kept readers') goes without the
-    /// pool's check: tests set it long, to see what is kept, or to nothing, to see the check.
+    /// SQLite: how long the writer's kept connection goes without the pool's check: tests set
+    /// it long, to see what is kept, or to nothing, to see the check.
     pub async fn recheck_kept_connections_after(&self, after: std::time::Duration) {
-        if let super::Pool::Sqlite {
-            writer, kept_readers, ..
-        } = &self.pool
-        {
+        if let super::Pool::Sqlite { writer, .. } = &self.pool {
             writer.lock().await.recheck_after(after);
-            kept_readers.recheck_after(after);
         }
     }
 
-    /// SQLite: how many reader connections wait on the shelf of kept readers (`None` on
-    /// PostgreSQL).
-    pub fn kept_reader_connections(&self) -> Option<usize> {
+    /// SQLite: how many inline readers wait on their shelf (`None` on PostgreSQL; see
+    /// `store::inline`).
+    pub fn inline_reader_connections(&self) -> Option<usize> {
         match &self.pool {
-            super::Pool::Sqlite { kept_readers, .. } => Some(kept_readers.shelved()),
+            super::Pool::Sqlite { inline, .. } => Some(inline.shelved()),
             super::Pool::Postgres(_) => None,
         }
+    }
+
+    /// SQLite: each connection's own settings, as `(which, settings)` for sqlx's reader and
+    /// writer and the inline reader and writer (`store::inline`), those that are open (a
+    /// launch page read and a task added open the inline ones); empty on PostgreSQL.
+    pub async fn connection_settings(&self) -> Result<Vec<(&'static str, ConnectionSettings)>, StoreError> {
+        let super::Pool::Sqlite {
+            readers,
+            inline,
+            writer,
+        } = &self.pool
+        else {
+            return Ok(Vec::new());
+        };
+        async fn of_sqlx(connection: &mut sqlx::SqliteConnection) -> Result<ConnectionSettings, sqlx::Error> {
+            Ok(ConnectionSettings {
+                synchronous: sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(&mut *connection)
+                    .await?,
+                foreign_keys: sqlx::query_scalar("PRAGMA foreign_keys")
+                    .fetch_one(&mut *connection)
+                    .await?,
+                temp_store: sqlx::query_scalar("PRAGMA temp_store")
+                    .fetch_one(&mut *connection)
+                    .await?,
+                journal_mode: sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(&mut *connection)
+                    .await?,
+            })
+        }
+        fn of_inline(connection: &rusqlite::Connection) -> rusqlite::Result<ConnectionSettings> {
+            let pragma = |name: &str| connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get::<_, i64>(0));
+            Ok(ConnectionSettings {
+                synchronous: pragma("synchronous")?,
+                foreign_keys: pragma("foreign_keys")?,
+                temp_store: pragma("temp_store")?,
+                journal_mode: connection.query_row("PRAGMA journal_mode", [], |row| row.get(0))?,
+            })
+        }
+        let mut settings = vec![("sqlx reader", of_sqlx(&mut *readers.acquire().await?).await?)];
+        settings.push(("inline reader", inline.read(readers, of_inline).await?));
+        let mut turn = self.write_turn(writer).await?;
+        settings.push(("sqlx writer", of_sqlx(turn.connection().await?).await?));
+        drop(turn);
+        if let Some(connection) = writer.lock().await.inline_connection() {
+            settings.push(("inline writer", of_inline(connection)?));
+        }
+        Ok(settings)
     }
 
     /// Writes `entries` inside a transaction on the writer and leaves it neither committed nor

@@ -13,6 +13,10 @@
 //! What still goes back through the pool, and its check: a connection a turn left inside a
 //! transaction or kept too long (`kept`), and every connection of an in-memory database,
 //! whose one connection the readers share.
+//!
+//! The turn also holds the writer's inline connection (`inline`), on which `/launch task`
+//! writes from the calling thread: both connections write in this process's one turn, so
+//! their writes never meet at SQLite's lock.
 
 use std::ops::DerefMut;
 use std::time::Duration;
@@ -20,6 +24,7 @@ use std::time::Duration;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{MutexGuard, OwnedMutexGuard};
 
+use super::inline::{BusyRetry, InlineSqlite, InlineWriter, on_sqlx_connection};
 use super::kept::{KeptConnection, RECHECK_AFTER};
 use super::{Store, StoreError, WriterLock};
 
@@ -28,6 +33,8 @@ use super::{Store, StoreError, WriterLock};
 pub(crate) struct WriterSlot {
     pool: SqlitePool,
     parked: Option<KeptConnection>,
+    /// The writer's connection for writes made on the calling thread (`inline`).
+    inline: InlineWriter,
     /// [`RECHECK_AFTER`], unless a test says otherwise.
     recheck_after: Duration,
     /// Whether the connection stays here between turns: not for an in-memory database, whose
@@ -40,6 +47,7 @@ impl WriterSlot {
         WriterSlot {
             pool,
             parked: None,
+            inline: InlineWriter::default(),
             recheck_after: RECHECK_AFTER,
             keep,
         }
@@ -61,9 +69,17 @@ impl WriterSlot {
         self.recheck_after = after;
     }
 
-    /// Gives the parked connection back to the pool and hands out the pool, for closing it.
+    /// The writer's inline connection, if one is open.
+    #[cfg(feature = "testing")]
+    pub(super) fn inline_connection(&self) -> Option<&rusqlite::Connection> {
+        self.inline.connection()
+    }
+
+    /// Gives the parked connection back to the pool, closes the inline one, and hands out the
+    /// pool, for closing it.
     pub(super) fn release(&mut self) -> SqlitePool {
         self.parked = None;
+        self.inline.close();
         self.pool.clone()
     }
 }
@@ -100,6 +116,36 @@ impl<G: DerefMut<Target = WriterSlot>> Turn<G> {
 
     pub(super) fn put_back(&mut self, connection: KeptConnection) {
         self.0.parked = Some(connection);
+    }
+
+    /// Runs `write` on the calling thread (see `inline`): on the writer's inline connection,
+    /// or for an in-memory database on sqlx's. Tried again while another process holds the
+    /// database's write lock, so `write` should only write (a failed attempt rolls back).
+    pub(super) async fn write_inline<T>(
+        &mut self,
+        inline: &InlineSqlite,
+        mut write: impl FnMut(&mut rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut retry = BusyRetry::new(inline.busy_timeout());
+        loop {
+            let result = match inline.file() {
+                Some(file) => self.0.inline.write_to_file(file, &mut write),
+                None => on_sqlx_connection(self.connection().await?, &mut write).await,
+            };
+            if let Some(result) = retry.settle(result).await {
+                return result;
+            }
+        }
+    }
+
+    /// Whether an inline write took the log past a checkpoint's worth (see `checkpoints`).
+    pub(super) fn checkpoint_due(&self) -> bool {
+        self.0.inline.checkpoint_due()
+    }
+
+    /// A checkpoint ran in this turn: the log starts over at the next write.
+    pub(super) fn checkpointed(&mut self) {
+        self.0.inline.checkpointed();
     }
 }
 

@@ -826,7 +826,10 @@ mod task_slots {
         let refused = slot
             .fill(&new, &ctx("U0LEAD", NOW), &[dm("assigned:refused", "refused", "U0BOB")])
             .await;
-        assert!(matches!(refused, Err(StoreError::Database(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Database(_) | StoreError::Inline(_))),
+            "{refused:?}"
+        );
         assert_eq!(store.task(id).await.unwrap(), None);
         assert!(store.task_history(id).await.unwrap().is_empty());
         assert!(store.outbox_payload("assigned:refused").await.unwrap().is_none());
@@ -925,11 +928,6 @@ mod task_slots {
     }
 }
 
-/// SQLite's log stays bounded under steady writes with reads alongside: SQLite starts it
-/// again from its beginning only after a checkpoint has copied all of it back, and a
-/// checkpoint run while other writes go on (one tried in the background) never does; the log
-/// then grew by gigabytes under load. 3,000 tasks (a few MB of pages each 1,000) must leave
-/// it far below what they wrote in all.
 /// A fresh SQLite database holding Checkout v2 and one sales task of Ann's.
 /// Kept connections are kept for the test's whole length: however slowly it runs, what it
 /// sees kept is not a recheck's doing (see `store::writer`).
@@ -1011,13 +1009,13 @@ async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_tr
     db.cleanup().await;
 }
 
-/// A launch page's read takes its connection from a shelf and puts it back there, not
-/// through sqlx's pool (see `store::kept_readers`): one connection serves reads one after the
-/// other, and many at once leave at most half the readers' pool on the shelf.
+/// `/launch show`'s page is read on the calling thread (see `store::inline`), on a reader
+/// taken from a shelf and put back: a read never awaits between the two, so reads one after
+/// the other, and many started at once on one runtime thread, share one connection.
 #[tokio::test]
-async fn launch_pages_reuse_kept_reader_connections_on_sqlite() {
-    let (db, store, launch, _) = sqlite_launch_with_a_task().await;
-    assert_eq!(store.kept_reader_connections(), Some(0));
+async fn launch_pages_share_one_inline_reader_on_sqlite() {
+    let (db, store, launch, task) = sqlite_launch_with_a_task().await;
+    assert_eq!(store.inline_reader_connections(), Some(0));
     let by_slug = LaunchRef::Slug(launch.slug.clone());
     for _ in 0..3 {
         let page = store
@@ -1025,26 +1023,122 @@ async fn launch_pages_reuse_kept_reader_connections_on_sqlite() {
             .await
             .unwrap()
             .expect("the launch's page");
-        assert_eq!(page.tasks.len(), 1);
+        assert_eq!(page.tasks, std::slice::from_ref(&task));
     }
-    assert_eq!(
-        store.kept_reader_connections(),
-        Some(1),
-        "one connection served the reads in turn"
-    );
+    assert_eq!(store.inline_reader_connections(), Some(1));
     let pages = futures_util::future::join_all((0..12).map(|_| store.launch_page(&by_slug, 5))).await;
     assert!(
         pages
             .iter()
             .all(|page| matches!(page, Ok(Some(page)) if page.tasks.len() == 1))
     );
-    let kept = store.kept_reader_connections().unwrap();
-    assert!((1..=4).contains(&kept), "{kept} kept: at most half of the 8 readers");
+    assert_eq!(store.inline_reader_connections(), Some(1));
+    let missing = LaunchRef::Slug(liftoff_core::launch::Slug::parse("no-such-launch").unwrap());
+    assert!(store.launch_page(&missing, 5).await.unwrap().is_none());
     db.cleanup().await;
 }
 
+/// The connections `store::inline` opens itself have the settings of sqlx's (which
+/// `Store::connect` gives them): a reader like sqlx's readers, the writer like sqlx's writer.
+/// A setting missed there (foreign keys off, a `synchronous` that syncs every commit) would
+/// change what the hottest commands store, or how fast, and nothing else would say so.
+#[tokio::test]
+async fn inline_connections_have_the_pools_settings_on_sqlite() {
+    let (db, store, launch, _) = sqlite_launch_with_a_task().await;
+    let sales = FunctionName::parse("sales").unwrap();
+    let slot = store
+        .task_slot(&LaunchRef::Id(launch.id), &sales)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(slot);
+    store.launch_page(&LaunchRef::Id(launch.id), 5).await.unwrap().unwrap();
+    let settings: std::collections::BTreeMap<_, _> = store.connection_settings().await.unwrap().into_iter().collect();
+    assert_eq!(settings.len(), 4, "{settings:?}");
+    assert_eq!(settings["inline reader"], settings["sqlx reader"]);
+    assert_eq!(settings["inline writer"], settings["sqlx writer"]);
+    let writer = &settings["inline writer"];
+    // NORMAL (1), foreign keys on, statement journals in memory (2), the log.
+    assert_eq!(
+        (
+            writer.synchronous,
+            writer.foreign_keys,
+            writer.temp_store,
+            writer.journal_mode.as_str()
+        ),
+        (1, 1, 2, "wal")
+    );
+    db.cleanup().await;
+}
+
+/// An in-memory database exists once per connection, so the inline code runs on sqlx's one
+/// connection there, locked away from its thread for the call (`store::inline`): tasks added
+/// through slots are on the pages read after them.
+#[tokio::test]
+async fn inline_reads_and_writes_use_sqlx_connection_in_memory() {
+    let config = crate::helpers::config_with_database("sqlite::memory:");
+    let store = Store::connect(&config.database).await.expect("open in memory");
+    store.migrate().await.unwrap();
+    assert_eq!(store.inline_reader_connections(), Some(0));
+    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+    let added = new_task_by_slot(&store, &launch, "Pricing one-pager for the sales team").await;
+    let page = store
+        .launch_page(&LaunchRef::Slug(launch.slug.clone()), 5)
+        .await
+        .unwrap()
+        .expect("the launch's page");
+    assert_eq!(page.tasks, std::slice::from_ref(&added));
+    assert_eq!(store.inline_reader_connections(), Some(0), "no connection of its own");
+
+    // A slot given up before its fill writes nothing; the next one fills.
+    let sales = FunctionName::parse("sales").unwrap();
+    let slot = store
+        .task_slot(&LaunchRef::Id(launch.id), &sales)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(slot);
+    let second = new_task_by_slot(&store, &launch, "Battlecard for the Q1 pricing change").await;
+    assert!(second.id > added.id);
+    let page = store.launch_page(&LaunchRef::Id(launch.id), 5).await.unwrap().unwrap();
+    assert_eq!(page.tasks, [added, second]);
+    store.close().await;
+}
+
+/// A task added as `/launch task` adds it: a slot, then its fill (on SQLite both on the
+/// calling thread, see `store::inline`).
+async fn new_task_by_slot(store: &Store, launch: &liftoff_core::Launch, title: &str) -> liftoff_core::Task {
+    let sales = FunctionName::parse("sales").unwrap();
+    let slot = store
+        .task_slot(&LaunchRef::Id(launch.id), &sales)
+        .await
+        .unwrap()
+        .expect("the launch");
+    let draft = TaskDraft {
+        launch_id: launch.id,
+        function: sales,
+        title: title.to_owned(),
+        owner: Some(user("U0ANN")),
+        due: None,
+    };
+    let new = draft.validate(launch.launch_date, &calendar()).expect("valid task");
+    slot.fill(&new, &ctx("U0LEAD", NOW), &[]).await.expect("fill the slot")
+}
+
+/// SQLite's log stays bounded under steady writes with reads alongside: SQLite starts it
+/// again from its beginning only after a checkpoint has copied all of it back, and a
+/// checkpoint run while other writes go on (one tried in the background) never does; the log
+/// then grew by gigabytes under load. 3,000 tasks (a few MB of pages each 1,000) must leave
+/// it far below what they wrote in all, whether added through sqlx's writer or through
+/// `/launch task`'s slots, whose inline writer never checkpoints in place (`store::inline`).
 #[tokio::test]
 async fn the_log_stays_bounded_under_steady_writes_on_sqlite() {
+    for by_slot in [false, true] {
+        the_log_stays_bounded_under(by_slot).await;
+    }
+}
+
+async fn the_log_stays_bounded_under(by_slot: bool) {
     let db = crate::helpers::TestDb::sqlite().await;
     db.store.migrate().await.unwrap();
     let store = db.store.clone();
@@ -1065,7 +1159,11 @@ async fn the_log_stays_bounded_under_steady_writes_on_sqlite() {
             let title = format!("{title}#{writer}");
             tokio::spawn(async move {
                 for _ in 0..750 {
-                    new_task(&store, &launch, "sales", &title, Some("U0ANN"), None).await;
+                    if by_slot {
+                        new_task_by_slot(&store, &launch, &title).await;
+                    } else {
+                        new_task(&store, &launch, "sales", &title, Some("U0ANN"), None).await;
+                    }
                 }
             })
         })
@@ -1078,6 +1176,6 @@ async fn the_log_stays_bounded_under_steady_writes_on_sqlite() {
     let mut wal = store.sqlite_path().expect("an on-disk database").into_os_string();
     wal.push("-wal");
     let log = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert!(log < 24_000_000, "the log grew to {log} bytes");
+    assert!(log < 24_000_000, "the log grew to {log} bytes (by slot: {by_slot})");
     db.cleanup().await;
 }

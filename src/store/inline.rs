@@ -1,0 +1,390 @@
+//! SQLite called on the calling thread, for the replies people wait on most: `/launch show`'s
+//! page (`pages`) and `/launch task`'s new task (`new_tasks`).
+//!
+//! Why: sqlx runs each SQLite connection on a thread of its own, and every statement is a
+//! hand-off to that thread and back, two thread wake-ups that cost more than the statement
+//! itself (four of a `/launch task`'s ~7.5 context switches were its two statements,
+//! BENCHMARKS.md). SQLite is a library made to be called in place, as the Bolt-JS peer's
+//! `better-sqlite3` does; here `rusqlite` calls it on the tokio worker serving the request.
+//! The page's one statement and the task's one transaction take tens of microseconds, less
+//! than one hand-off, and within what a tokio task may run between two awaits.
+//!
+//! What never runs here is a wait: on the disk, or on another writer.
+//! - A commit in WAL mode with `synchronous = NORMAL` appends to the log without `fsync`. The
+//!   checkpoint that copies the log back into the database (and syncs it) is what a commit
+//!   past 1,000 pages of log would run in place; so the inline writer's log hook
+//!   ([`note_log_pages`]) replaces that automatic checkpoint and only notes the log's length,
+//!   and the turn at writing hands the checkpoint to sqlx's writer thread
+//!   (`checkpoints::checkpoint_holding`).
+//! - SQLite's busy handler sleeps in place; these connections have none (`busy_timeout` 0),
+//!   and a statement that finds the database busy (another process writing the same file)
+//!   is retried after an async sleep instead, for up to `database.busy_timeout`
+//!   ([`BusyRetry`]).
+//!
+//! The connections: on a database file, this module opens its own, with the settings of
+//! sqlx's ([`InlineSqlite::open`]; test
+//! `store::inline_connections_have_the_pools_settings_on_sqlite`): a shelf of readers, and the
+//! writer's, which lives in the turn at writing beside sqlx's writer so that this process
+//! still writes one at a time. An in-memory database exists once per connection, so there the
+//! same code runs on sqlx's own connection, locked away from its thread for the call
+//! (`lock_handle`), without a statement cache.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags, ToSql};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::StoreError;
+
+/// Pages of log after which a commit asks for a checkpoint: SQLite's own default for
+/// `wal_autocheckpoint`, which the other connections keep.
+pub(super) const CHECKPOINT_AFTER_PAGES: i32 = 1000;
+
+/// Statements each inline connection keeps prepared: the page's two shapes, the slot's two,
+/// the task's inserts with and without a DM, with room to spare.
+const CACHED_STATEMENTS: usize = 16;
+
+/// The inline connections of one store (see the module's doc).
+#[derive(Debug)]
+pub(crate) struct InlineSqlite {
+    /// The database file; `None` for an in-memory database.
+    file: Option<PathBuf>,
+    /// `database.busy_timeout`: how long a busy database is retried.
+    busy_timeout: Duration,
+    /// Readers between reads. A read never awaits, so no more of them are ever in use at once
+    /// than there are tokio workers; `room` bounds the shelf all the same.
+    shelf: Mutex<Vec<Connection>>,
+    room: usize,
+}
+
+thread_local! {
+    /// Pages in the log after the last commit on this thread's inline writer, as its log hook
+    /// reported them: read back by the turn right after the write, on the same thread.
+    static LOG_PAGES: Cell<i32> = const { Cell::new(0) };
+}
+
+/// The inline writer's log hook: replaces SQLite's automatic checkpoint (which would run in
+/// place, on a tokio worker, with an `fsync`) by a note of how long the log has grown.
+fn note_log_pages(_: &rusqlite::hooks::Wal, pages: std::os::raw::c_int) -> rusqlite::Result<()> {
+    LOG_PAGES.set(pages);
+    Ok(())
+}
+
+impl InlineSqlite {
+    /// For the database file `file` (`None`: in memory), keeping up to `room` readers.
+    pub(super) fn new(file: Option<PathBuf>, busy_timeout: Duration, room: usize) -> Self {
+        InlineSqlite {
+            file,
+            busy_timeout,
+            shelf: Mutex::new(Vec::new()),
+            room,
+        }
+    }
+
+    /// Opens a connection with the settings `Store::connect` gives sqlx's: the log is the
+    /// file's own setting (sqlx set it when it opened the file), the rest is each
+    /// connection's. No busy handler: see [`BusyRetry`].
+    fn open(file: &Path, writer: bool) -> rusqlite::Result<Connection> {
+        let connection = Connection::open_with_flags(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(Duration::ZERO)?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        if writer {
+            // As sqlx's writer: a large statement's journal stays in memory (`Store::connect`).
+            connection.pragma_update(None, "temp_store", "MEMORY")?;
+            connection.wal_hook(Some(note_log_pages));
+        }
+        connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        Ok(connection)
+    }
+
+    /// Runs `read` on a reader, on this thread. `readers` is sqlx's pool, whose one connection
+    /// an in-memory database reads through.
+    pub(super) async fn read<T>(
+        &self,
+        readers: &SqlitePool,
+        mut read: impl FnMut(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut retry = BusyRetry::new(self.busy_timeout);
+        let Some(file) = &self.file else {
+            let mut connection = readers.acquire().await?;
+            loop {
+                let result = on_sqlx_connection(&mut connection, |c| Ok(read(c)?)).await;
+                if let Some(result) = retry.settle(result).await {
+                    return result;
+                }
+            }
+        };
+        loop {
+            let result = self.read_file(file, &mut read);
+            if let Some(result) = retry.settle(result).await {
+                return result;
+            }
+        }
+    }
+
+    /// [`InlineSqlite::read`] on a reader of `file` from the shelf (or a new one), put back
+    /// after a read that succeeded.
+    fn read_file<T>(
+        &self,
+        file: &Path,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let taken = self.shelf.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let connection = match taken {
+            Some(connection) => connection,
+            None => Self::open(file, false)?,
+        };
+        let result = read(&connection);
+        if result.is_ok() && connection.is_autocommit() {
+            let mut shelf = self.shelf.lock().unwrap_or_else(|p| p.into_inner());
+            if shelf.len() < self.room {
+                shelf.push(connection);
+            }
+        }
+        Ok(result?)
+    }
+
+    /// The database file; `None` for an in-memory database.
+    pub(super) fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    pub(super) fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// Closes the shelved readers (before the store closes).
+    pub(super) fn release(&self) {
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// How many readers wait on the shelf.
+    #[cfg(feature = "testing")]
+    pub(super) fn shelved(&self) -> usize {
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+/// The writer's inline connection, kept in the turn at writing (`writer::WriterSlot`).
+#[derive(Debug, Default)]
+pub(super) struct InlineWriter {
+    connection: Option<Connection>,
+    /// The log passed [`CHECKPOINT_AFTER_PAGES`] at an inline commit, and no checkpoint has
+    /// run since.
+    checkpoint_due: bool,
+}
+
+impl InlineWriter {
+    /// Runs `write` on the writer's inline connection to `file` (opened if there is none), on
+    /// this thread. A connection that `write` leaves inside a transaction is closed,
+    /// which rolls the transaction back, instead of serving the next writer.
+    pub(super) fn write_to_file<T>(
+        &mut self,
+        file: &Path,
+        write: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut connection = match self.connection.take() {
+            Some(connection) => connection,
+            None => InlineSqlite::open(file, true)?,
+        };
+        LOG_PAGES.set(0);
+        let result = write(&mut connection);
+        if LOG_PAGES.take() >= CHECKPOINT_AFTER_PAGES {
+            self.checkpoint_due = true;
+        }
+        if connection.is_autocommit() {
+            self.connection = Some(connection);
+        } else {
+            tracing::error!("an inline write came back inside a transaction: closing its connection");
+        }
+        result
+    }
+
+    /// Whether the log has grown past a checkpoint's worth since the last checkpoint.
+    pub(super) fn checkpoint_due(&self) -> bool {
+        self.checkpoint_due
+    }
+
+    pub(super) fn checkpointed(&mut self) {
+        self.checkpoint_due = false;
+    }
+
+    /// Closes the connection (before the store closes).
+    pub(super) fn close(&mut self) {
+        self.connection = None;
+    }
+
+    #[cfg(feature = "testing")]
+    pub(super) fn connection(&self) -> Option<&Connection> {
+        self.connection.as_ref()
+    }
+}
+
+/// Runs `work` on sqlx's `connection` from this thread, locked away from the connection's own
+/// thread meanwhile, without a statement cache.
+pub(super) async fn on_sqlx_connection<T>(
+    connection: &mut SqliteConnection,
+    work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut locked = connection.lock_handle().await?;
+    // SAFETY: while `locked` lives, sqlx's thread makes no call on this handle or its
+    // statements; `borrowed` does not close the handle, and dropping it (before `locked`)
+    // finalizes every statement it prepared.
+    let mut borrowed = unsafe { Connection::from_handle(locked.as_raw_handle().as_ptr()) }?;
+    borrowed.set_prepared_statement_cache_capacity(0);
+    let result = work(&mut borrowed);
+    if !borrowed.is_autocommit() {
+        // sqlx believes the connection outside any transaction: leave it so.
+        borrowed.execute_batch("ROLLBACK")?;
+    }
+    drop(borrowed);
+    drop(locked);
+    result
+}
+
+/// How a statement that found the database busy (another process holding the write lock) is
+/// tried again: after an async sleep, for up to `database.busy_timeout`, then
+/// [`StoreError::Busy`]. Nothing waits in SQLite's busy handler, which would sleep on the
+/// calling thread.
+pub(super) struct BusyRetry {
+    started: Instant,
+    timeout: Duration,
+    pause: Duration,
+}
+
+impl BusyRetry {
+    pub(super) fn new(timeout: Duration) -> Self {
+        BusyRetry {
+            started: Instant::now(),
+            timeout,
+            pause: Duration::from_millis(1),
+        }
+    }
+
+    /// `Some(result)` when `result` is the answer; `None` once it is time to try again.
+    pub(super) async fn settle<T>(&mut self, result: Result<T, StoreError>) -> Option<Result<T, StoreError>> {
+        match result {
+            Err(StoreError::Inline(err)) if is_busy(&err) => {
+                if self.started.elapsed() + self.pause > self.timeout {
+                    return Some(Err(StoreError::Busy(self.timeout)));
+                }
+                tokio::time::sleep(self.pause).await;
+                self.pause = (self.pause * 2).min(Duration::from_millis(50));
+                None
+            }
+            other => Some(other),
+        }
+    }
+}
+
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether `err` is a unique or primary-key constraint failing (an id or key taken).
+pub(super) fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(
+        err,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+/// One statement built by the `push_…_insert!` macros (`history`, `outbox`, `new_tasks`) for
+/// an inline connection: the calls of sqlx's `QueryBuilder` that they make, so one macro
+/// writes the same SQL for sqlx and for rusqlite.
+#[derive(Default)]
+pub(super) struct InlineStatement<'a> {
+    sql: String,
+    params: Vec<Box<dyn ToSql + 'a>>,
+}
+
+impl<'a> InlineStatement<'a> {
+    pub(super) fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        use std::fmt::Write as _;
+        let _ = write!(self.sql, "{sql}");
+        self
+    }
+
+    fn push_bind(&mut self, value: impl ToSql + 'a) {
+        self.sql.push('?');
+        self.params.push(Box::new(value));
+    }
+
+    pub(super) fn separated(&mut self, separator: &'static str) -> Separated<'_, 'a> {
+        Separated {
+            statement: self,
+            separator,
+            first: true,
+        }
+    }
+
+    /// `VALUES (…), (…)`, one tuple per item, as sqlx's `QueryBuilder::push_values`.
+    pub(super) fn push_values<I: IntoIterator>(
+        &mut self,
+        tuples: I,
+        mut push_tuple: impl FnMut(Separated<'_, 'a>, I::Item),
+    ) -> &mut Self {
+        self.push("VALUES ");
+        for (n, tuple) in tuples.into_iter().enumerate() {
+            self.push(if n == 0 { "(" } else { ", (" });
+            push_tuple(self.separated(", "), tuple);
+            self.push(")");
+        }
+        self
+    }
+
+    pub(super) fn execute(&self, connection: &Connection) -> rusqlite::Result<usize> {
+        connection
+            .prepare_cached(&self.sql)?
+            .execute(rusqlite::params_from_iter(self.params.iter()))
+    }
+
+    pub(super) fn query_row<T>(
+        &self,
+        connection: &Connection,
+        row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        connection
+            .prepare_cached(&self.sql)?
+            .query_row(rusqlite::params_from_iter(self.params.iter()), row)
+    }
+}
+
+/// sqlx's `Separated`, for [`InlineStatement`].
+pub(super) struct Separated<'s, 'a> {
+    statement: &'s mut InlineStatement<'a>,
+    separator: &'static str,
+    first: bool,
+}
+
+impl<'a> Separated<'_, 'a> {
+    fn separate(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.statement.sql.push_str(self.separator);
+        }
+    }
+
+    pub(super) fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        self.separate();
+        self.statement.push(sql);
+        self
+    }
+
+    pub(super) fn push_bind(&mut self, value: impl ToSql + 'a) -> &mut Self {
+        self.separate();
+        self.statement.push_bind(value);
+        self
+    }
+}
