@@ -1105,6 +1105,69 @@ async fn inline_reads_and_writes_use_sqlx_connection_in_memory() {
     store.close().await;
 }
 
+/// Another process holding SQLite's write lock (a CLI run on the same file): `/launch task`'s
+/// write, made on the calling thread (`store::inline`), waits for it without blocking that
+/// thread, where SQLite's own busy handler would sleep: on this test's one-thread runtime the
+/// other process could not even commit if it did. Held for longer than
+/// `database.busy_timeout`, the write fails as busy and leaves nothing.
+#[tokio::test]
+async fn an_inline_write_waits_for_another_process_without_blocking_the_runtime_on_sqlite() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("liftoff.db").display());
+    let mut config = crate::helpers::config_with_database(&url);
+    config.database.busy_timeout = std::time::Duration::from_millis(800);
+    let store = Store::connect(&config.database).await.unwrap();
+    store.migrate().await.unwrap();
+    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+    let sales = FunctionName::parse("sales").unwrap();
+    let new = TaskDraft {
+        launch_id: launch.id,
+        function: sales.clone(),
+        title: "Battlecard for the Q1 pricing change".to_owned(),
+        owner: Some(user("U0BOB")),
+        due: None,
+    }
+    .validate(launch.launch_date, &calendar())
+    .unwrap();
+    let mut other_process = sqlx::SqliteConnection::connect(&url).await.unwrap();
+
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut other_process)
+        .await
+        .unwrap();
+    let slot = store
+        .task_slot(&LaunchRef::Id(launch.id), &sales)
+        .await
+        .unwrap()
+        .unwrap();
+    let change = ctx("U0LEAD", NOW);
+    let (filled, ()) = tokio::join!(slot.fill(&new, &change, &[]), async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        sqlx::raw_sql("COMMIT").execute(&mut other_process).await.unwrap();
+    });
+    let filled = filled.expect("written once the other process committed");
+    assert_eq!(store.task(filled.id).await.unwrap(), Some(filled));
+
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut other_process)
+        .await
+        .unwrap();
+    let slot = store
+        .task_slot(&LaunchRef::Id(launch.id), &sales)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = slot.id;
+    let refused = slot.fill(&new, &change, &[]).await;
+    assert!(matches!(refused, Err(StoreError::Busy(_))), "{refused:?}");
+    sqlx::raw_sql("ROLLBACK").execute(&mut other_process).await.unwrap();
+    assert_eq!(store.task(id).await.unwrap(), None);
+    let after = new_task_by_slot(&store, &launch, "Pricing one-pager").await;
+    assert_eq!(after.id, id, "the id was never taken");
+    store.close().await;
+}
+
 /// A task added as `/launch task` adds it: a slot, then its fill (on SQLite both on the
 /// calling thread, see `store::inline`).
 async fn new_task_by_slot(store: &Store, launch: &liftoff_core::Launch, title: &str) -> liftoff_core::Task {
