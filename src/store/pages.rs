@@ -1,6 +1,6 @@
 //! Reads that draw one whole view at once.
 //!
-//! On SQLite the page is two statements (its tasks, and the rest with its parts as JSON arrays), run on the
+//! On SQLite the page is one statement whose parts come back as JSON arrays, run on the
 //! calling thread (`inline`): through sqlx each query was a hand-off to the connection's
 //! worker thread and back (two thread wake-ups), and a view drawn from eight reads paid for
 //! eight of those on top of its SQL. On PostgreSQL, whose protocol streams rows cheaply, it is
@@ -12,7 +12,7 @@ use super::functions::{OVERRIDES, OverrideRow, overrides_by_function};
 use super::gonogo::{BallotRow, RoundRow, assemble, latest_gonogo, round_columns};
 use super::launches::{LAUNCH_BY_ID, LAUNCH_BY_SLUG, METRICS};
 use super::outbox::{FAILED, FailedRow, failed_messages};
-use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all, launch_columns};
+use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all, launch_columns, task_columns};
 use super::tasks::{Bind, BulkTaskRows, LAUNCH_ROLES, LAUNCH_TASKS, TaskOrder, roles_by_task};
 use super::{Pool, Store, StoreError, limited};
 use crate::outbound::FailedMessage;
@@ -106,11 +106,8 @@ impl Store {
 }
 
 /// The page's SQL on SQLite, after `SELECT`: the launch's columns, then each part of the page
-/// but its tasks as one JSON array (of arrays of the columns its row type reads, in that
-/// order), so that the page is two statements: this one, and the launch's tasks as rows, in
-/// one snapshot. (The tasks were a JSON part too while every statement was a hand-off to
-/// sqlx's thread; read in place (`inline`), rows cost less than the JSON SQLite writes and
-/// serde parses back, most of a page's.) Each query that the PostgreSQL read makes on its own
+/// as one JSON array (of arrays of the columns its row type reads, in that order), so that
+/// the whole page is one statement. Each query that the PostgreSQL read makes on its own
 /// appears here as a subquery of the launch `l`, in the same order. No part is sorted here but
 /// in Rust, after parsing, in the PostgreSQL read's order: an aggregate's `ORDER BY` builds an
 /// ephemeral B-tree per part on every read (opening, filling and closing six of them was a
@@ -119,6 +116,9 @@ macro_rules! sqlite_page_columns {
     () => {
         concat!(
             launch_columns!(),
+            ", (SELECT json_group_array(json_array(",
+            task_columns!(),
+            ")) FROM tasks t WHERE t.launch_id = l.id) AS tasks",
             ", (SELECT json_group_array(json_array(id, json_array(name, target, target_direction, unit, \
                review_offset_days, actual))) FROM launch_metrics m WHERE m.launch_id = l.id) AS metrics",
             ", (SELECT json_group_array(json_array(r.task_id, r.role, r.user_id)) \
@@ -136,6 +136,7 @@ macro_rules! sqlite_page_columns {
 /// A launch's page as one SQLite row: the launch, and the rest as JSON arrays.
 struct SqlitePageRow {
     launch: LaunchRow,
+    tasks: String,
     metrics: String,
     roles: String,
     gonogo: Option<String>,
@@ -148,6 +149,7 @@ impl SqlitePageRow {
     fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<SqlitePageRow> {
         Ok(SqlitePageRow {
             launch: LaunchRow::from_inline(row)?,
+            tasks: row.get("tasks")?,
             metrics: row.get("metrics")?,
             roles: row.get("roles")?,
             gonogo: row.get("gonogo")?,
@@ -158,8 +160,7 @@ impl SqlitePageRow {
     }
 }
 
-/// [`Store::launch_page`] on SQLite: two statements in one snapshot, on the calling thread
-/// (see `inline`).
+/// [`Store::launch_page`] on SQLite: one statement, on the calling thread (see `inline`).
 async fn sqlite_launch_page(
     inline: &super::inline::InlineSqlite,
     readers: &sqlx::SqlitePool,
@@ -178,11 +179,9 @@ async fn sqlite_launch_page(
         LaunchRef::Slug(_) => "l.slug",
     };
     let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}{} = $1"), failed, by);
-    let read: Option<(SqlitePageRow, Vec<TaskRow>)> = inline
+    let row: Option<SqlitePageRow> = inline
         .read(readers, |connection| {
-            // One snapshot for both statements, as one statement would see.
-            let snapshot = connection.unchecked_transaction()?;
-            let mut statement = snapshot.prepare_cached(&sql)?;
+            let mut statement = connection.prepare_cached(&sql)?;
             let found = match reference {
                 LaunchRef::Id(id) => {
                     statement.query_row(rusqlite::named_params! { "$1": id.0 }, SqlitePageRow::from_inline)
@@ -192,19 +191,10 @@ async fn sqlite_launch_page(
                     SqlitePageRow::from_inline,
                 ),
             };
-            let Some(row) = rusqlite::OptionalExtension::optional(found)? else {
-                return Ok(None);
-            };
-            let tasks = snapshot
-                .prepare_cached(LAUNCH_TASKS)?
-                .query_map(rusqlite::named_params! { "$1": row.launch.id() }, TaskRow::from_inline)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            drop(statement);
-            snapshot.commit()?;
-            Ok(Some((row, tasks)))
+            rusqlite::OptionalExtension::optional(found)
         })
         .await?;
-    let Some((row, mut tasks)) = read else {
+    let Some(row) = row else {
         return Ok(None);
     };
     fn parse<T: serde::de::DeserializeOwned>(part: &str, json: &str) -> Result<T, StoreError> {
@@ -216,6 +206,7 @@ async fn sqlite_launch_page(
         keyed.sort_by(|a, b| if newest_first { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
         keyed.into_iter().map(|(_, row)| row).collect()
     }
+    let mut tasks: Vec<TaskRow> = parse("tasks", &row.tasks)?;
     TaskOrder::FunctionThenDueDate.sort(&mut tasks);
     let metrics: Vec<(i64, MetricRow)> = parse("metrics", &row.metrics)?;
     let mut roles: Vec<(i64, String, String)> = parse("roles", &row.roles)?;

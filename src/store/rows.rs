@@ -32,10 +32,6 @@ pub(crate) struct LaunchRow {
 }
 
 impl LaunchRow {
-    pub(super) fn id(&self) -> i64 {
-        self.id
-    }
-
     /// The [`launch_columns!`] of a row read on the calling thread (`inline`), by name.
     pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<LaunchRow> {
         Ok(LaunchRow {
