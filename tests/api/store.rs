@@ -1131,16 +1131,23 @@ async fn an_inline_write_waits_for_another_process_without_blocking_the_runtime_
     .validate(launch.launch_date, &calendar())
     .unwrap();
     let mut other_process = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    /// The other process takes the write lock; then `/launch task` reads its slot (a read,
+    /// which the lock does not stop).
+    async fn lock_then_take_a_slot(
+        other_process: &mut sqlx::SqliteConnection,
+        store: &Store,
+        launch: &liftoff_core::Launch,
+        function: &FunctionName,
+    ) -> liftoff::store::TaskSlot {
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(other_process).await.unwrap();
+        store
+            .task_slot(&LaunchRef::Id(launch.id), function)
+            .await
+            .unwrap()
+            .unwrap()
+    }
 
-    sqlx::raw_sql("BEGIN IMMEDIATE")
-        .execute(&mut other_process)
-        .await
-        .unwrap();
-    let slot = store
-        .task_slot(&LaunchRef::Id(launch.id), &sales)
-        .await
-        .unwrap()
-        .unwrap();
+    let slot = lock_then_take_a_slot(&mut other_process, &store, &launch, &sales).await;
     let change = ctx("U0LEAD", NOW);
     let (filled, ()) = tokio::join!(slot.fill(&new, &change, &[]), async {
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
@@ -1149,15 +1156,7 @@ async fn an_inline_write_waits_for_another_process_without_blocking_the_runtime_
     let filled = filled.expect("written once the other process committed");
     assert_eq!(store.task(filled.id).await.unwrap(), Some(filled));
 
-    sqlx::raw_sql("BEGIN IMMEDIATE")
-        .execute(&mut other_process)
-        .await
-        .unwrap();
-    let slot = store
-        .task_slot(&LaunchRef::Id(launch.id), &sales)
-        .await
-        .unwrap()
-        .unwrap();
+    let slot = lock_then_take_a_slot(&mut other_process, &store, &launch, &sales).await;
     let id = slot.id;
     let refused = slot.fill(&new, &change, &[]).await;
     assert!(matches!(refused, Err(StoreError::Busy(_))), "{refused:?}");
