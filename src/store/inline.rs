@@ -41,7 +41,7 @@ use super::StoreError;
 
 /// Pages of log after which a commit asks for a checkpoint: SQLite's own default for
 /// `wal_autocheckpoint`, which the other connections keep.
-pub(super) const CHECKPOINT_AFTER_PAGES: i32 = 1000;
+const CHECKPOINT_AFTER_PAGES: i32 = 1000;
 
 /// Statements each inline connection keeps prepared: the page's two shapes, the slot's two,
 /// the task's inserts with and without a DM, with room to spare.

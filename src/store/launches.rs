@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::history::insert_history;
 use super::rows::{LaunchRow, MetricRow, convert_all, launch_columns};
 use super::tasks::insert_task;
-use super::{Store, StoreError, is_unique_violation, on_pool, on_writer, to_millis};
+use super::{Store, StoreError, on_pool, on_writer, to_millis};
 use liftoff_core::history::{ChangeContext, ChangeField};
 use liftoff_core::launch::{Launch, LaunchChange, LaunchDraft, LaunchRef, LaunchState, Slug, SuccessMetric};
 use liftoff_core::{DueDateMove, LaunchId, NewTask, Task};
@@ -46,7 +46,7 @@ impl Store {
     ) -> Result<(Launch, Vec<Task>), StoreError> {
         for _ in 0..SLUG_ATTEMPTS {
             match self.insert_launch(draft, base, plan, ctx).await {
-                Err(StoreError::Database(err)) if is_unique_violation(&err) => continue,
+                Err(err) if err.is_unique_violation() => continue,
                 other => return other,
             }
         }

@@ -115,6 +115,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether a unique or primary-key constraint refused the write (a slug, key or id taken
+    /// by a concurrent write), whichever driver ran it (sqlx, or `inline`'s rusqlite).
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database(err) => is_unique_violation(err),
+            StoreError::Inline(err) => inline::is_unique_violation(err),
+            _ => false,
+        }
+    }
+}
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

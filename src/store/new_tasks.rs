@@ -14,7 +14,7 @@ use super::history::push_history_insert;
 use super::inline::{InlineSqlite, InlineStatement};
 use super::rows::{LaunchRow, TaskRow, task_columns};
 use super::tasks::created_entry;
-use super::{OwnedWriteTurn, Pool, Store, StoreError, is_unique_violation, to_millis};
+use super::{OwnedWriteTurn, Pool, Store, StoreError, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::ChangeContext;
 use liftoff_core::task::{NewTask, Task};
@@ -204,7 +204,7 @@ impl TaskSlot {
         let TaskSlot { id, writer, .. } = self;
         let at_ms = to_millis(ctx.at);
         let created = created_entry(task.launch_id, id, &task.title, ctx);
-        let rows: Result<Vec<TaskRow>, sqlx::Error> = match writer {
+        let row: Result<TaskRow, StoreError> = match writer {
             SlotWriter::Sqlite(mut turn, inline) => {
                 let written = turn
                     .write_inline(&inline, |connection| {
@@ -228,12 +228,7 @@ impl TaskSlot {
                 if turn.checkpoint_due() {
                     super::checkpoints::checkpoint_holding(turn);
                 }
-                return match written {
-                    Err(StoreError::Inline(err)) if super::inline::is_unique_violation(&err) => {
-                        Err(StoreError::Conflict)
-                    }
-                    written => Task::try_from(written?),
-                };
+                written
             }
             SlotWriter::Postgres(pool) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
@@ -245,20 +240,18 @@ impl TaskSlot {
                     super::outbox::push_outbox_insert!(builder, notices, at_ms);
                 }
                 builder.push(concat!(") SELECT ", task_columns!(), " FROM new_task"));
-                builder.build_query_as().fetch_all(&pool).await
+                // No `?` here: a unique violation becomes `Conflict` below.
+                let rows: Result<Vec<TaskRow>, _> = builder.build_query_as().fetch_all(&pool).await;
+                rows.map_err(StoreError::from).and_then(|rows| {
+                    rows.into_iter()
+                        .next()
+                        .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))
+                })
             }
         };
-        let rows = rows.map_err(|err| {
-            if is_unique_violation(&err) {
-                StoreError::Conflict
-            } else {
-                StoreError::from(err)
-            }
-        })?;
-        let row = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))?;
-        Task::try_from(row)
+        match row {
+            Err(err) if err.is_unique_violation() => Err(StoreError::Conflict),
+            row => Task::try_from(row?),
+        }
     }
 }
