@@ -12,6 +12,7 @@
 
 mod checkins;
 mod checkpoints;
+mod error;
 mod escalations;
 mod events;
 mod functions;
@@ -33,6 +34,8 @@ mod tasks;
 mod testing;
 mod writer;
 
+pub use error::StoreError;
+pub(crate) use error::is_unique_violation;
 pub use new_tasks::TaskSlot;
 use writer::{OwnedWriteTurn, WriterSlot};
 
@@ -86,46 +89,6 @@ pub(crate) use on_writer;
 
 /// A PostgreSQL connection idle for longer than this is checked before it is used again.
 const RECHECK_IDLE_AFTER: Duration = Duration::from_secs(5);
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open database {url}: {reason}")]
-    Connect { url: String, reason: String },
-    #[error("database {url} is read-only; Liftoff needs to write to it")]
-    ReadOnly { url: String },
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// An error of a statement run on the calling thread (`inline`).
-    #[error("database error: {0}")]
-    Inline(#[from] rusqlite::Error),
-    /// Other writes held SQLite for longer than `database.busy_timeout`.
-    #[error("the database stayed busy with other writes for {0:?}")]
-    Busy(Duration),
-    /// Someone else changed the row since it was read; the caller re-reads and retries.
-    #[error("the record was changed by someone else at the same time")]
-    Conflict,
-    /// The reply update this change carries out was already applied (by an earlier delivery
-    /// of the same message): nothing was written.
-    #[error("this reply's update was already applied")]
-    AlreadyApplied,
-    /// A stored value the code does not understand: a bug or a hand-edited row.
-    #[error("stored data is invalid: {0}")]
-    Corrupt(String),
-}
-
-impl StoreError {
-    /// Whether a unique or primary-key constraint refused the write (a slug, key or id taken
-    /// by a concurrent write), whichever driver ran it (sqlx, or `inline`'s rusqlite).
-    pub(crate) fn is_unique_violation(&self) -> bool {
-        match self {
-            StoreError::Database(err) => is_unique_violation(err),
-            StoreError::Inline(err) => inline::is_unique_violation(err),
-            _ => false,
-        }
-    }
-}
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -448,11 +411,6 @@ pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
 
 pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} ms is out of range")))
-}
-
-/// Whether an error is a unique-constraint violation (a slug or key taken by a concurrent write).
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 pub use checkins::PostedCheckin;
