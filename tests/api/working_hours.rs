@@ -240,3 +240,37 @@ async fn task_titled(app: &TestApp, title: &str) -> String {
     let task = tasks.iter().find(|t| t.title == title).expect("the task");
     task.id.to_string()
 }
+
+/// A launch kick-off where 120 people ask Liftoff for their tasks in the same few seconds,
+/// each for the first time. Slack allows about 100 `users.info` calls a minute (Tier 4,
+/// docs.slack.dev "Rate limits"; the emulator enforces it as `RateLimits::slack`) and answers
+/// the rest with 429: Liftoff looks up only the time zones that budget allows, ten at once at
+/// most, and still answers every person.
+#[tokio::test]
+async fn a_crowd_of_new_people_gets_answers_without_more_time_zone_lookups_than_slack_allows() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    app.slack.enforce_rate_limits(slack_emulator::RateLimits::slack());
+    let started = std::time::Instant::now();
+    for n in 0..120 {
+        let person = format!("U0CROWD{n:03}");
+        let reply = app.command(&person, "mine").await;
+        let text = reply["text"].as_str().unwrap_or_default();
+        assert!(
+            text.contains(&format!("<@{person}>")),
+            "{person} got no answer of their own: {text}"
+        );
+    }
+    app.slack.wait_for("users.info", 1).await;
+    // Lookups run after the answer: give the last ones time to reach Slack.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let lookups = app.slack.calls("users.info").len();
+    // Ten at once, then one more each 0.6 s (100 a minute) the commands took.
+    let allowed = 10 + (started.elapsed().as_secs_f64() / 0.6).ceil() as usize;
+    assert!(
+        lookups <= allowed,
+        "{lookups} users.info calls for 120 people in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.slack.rate_limited_calls(), 0, "Slack refused lookups with 429");
+    app.stop().await;
+}

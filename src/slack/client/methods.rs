@@ -253,8 +253,17 @@ impl SlackApi {
         }
     }
 
-    /// A person's IANA time zone from their Slack profile.
+    /// A person's IANA time zone from their Slack profile. [`SlackApiError::RateLimited`]
+    /// without a call when this app's `users.info` budget is spent (see `USERS_INFO_PER_MINUTE`).
     pub async fn user_timezone(&self, user: &str) -> Result<Option<String>, SlackApiError> {
+        if let Err(not_until) = self.users_info.check() {
+            let retry_after =
+                not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            return Err(SlackApiError::RateLimited {
+                method: "users.info",
+                retry_after: Some(retry_after),
+            });
+        }
         let session = self.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(SlackUserId(user.to_owned()));
         let response = self.call("users.info", session.users_info(&request)).await?;

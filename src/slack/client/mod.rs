@@ -30,7 +30,21 @@ pub struct SlackApi {
     token: SlackApiToken,
     timeout: Duration,
     token_state: Arc<TokenState>,
+    /// `users.info` calls this app may still make (see [`USERS_INFO_PER_MINUTE`]).
+    users_info: Arc<governor::DefaultDirectRateLimiter>,
 }
+
+/// `users.info` is a Tier 4 method: Slack allows about 100 calls a minute per workspace
+/// (docs.slack.dev "Rate limits"; `../shared/SLACK-NOTES.md`), and answers the rest with 429.
+/// Liftoff asks it for a person's time zone when they first write to it, so a workspace whose
+/// people all turn up at once (a launch kick-off, the first minutes after installing) would
+/// otherwise call it hundreds of times a second: 500 new people in half a second under
+/// `loadgen` spent the machine's whole CPU in the first second, and 429s are all Slack would
+/// have answered. Lookups past the budget are not made; the person keeps the organisation's
+/// time zone until a later message of theirs finds budget left.
+const USERS_INFO_PER_MINUTE: u32 = 100;
+/// At most this many lookups at once, within [`USERS_INFO_PER_MINUTE`].
+const USERS_INFO_BURST: u32 = 10;
 
 impl SlackApi {
     /// A client for the Web API at `api_url` (no trailing slash) with the bot token.
@@ -47,6 +61,7 @@ impl SlackApi {
             token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
             timeout,
             token_state: Arc::default(),
+            users_info: Arc::new(governor::RateLimiter::direct(users_info_quota())),
         })
     }
 
@@ -71,6 +86,13 @@ impl SlackApi {
         }
         result
     }
+}
+
+/// [`USERS_INFO_PER_MINUTE`] with bursts of [`USERS_INFO_BURST`].
+fn users_info_quota() -> governor::Quota {
+    const PER_MINUTE: std::num::NonZeroU32 = std::num::NonZeroU32::new(USERS_INFO_PER_MINUTE).unwrap();
+    const BURST: std::num::NonZeroU32 = std::num::NonZeroU32::new(USERS_INFO_BURST).unwrap();
+    governor::Quota::per_minute(PER_MINUTE).allow_burst(BURST)
 }
 
 fn content(message: &Rendered) -> SlackMessageContent {
