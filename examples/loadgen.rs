@@ -11,8 +11,10 @@
 //! ```sh
 //! cargo build --release --bin liftoff --example loadgen
 //! target/release/examples/loadgen --binary target/release/liftoff [--rate 1000] [--secs 20] \
-//!     [--postgres postgres://postgres@127.0.0.1:5432/test]
+//!     [--runs 1] [--postgres postgres://postgres@127.0.0.1:5432/test]
 //! ```
+//! Each run prints its latency overall and by command, and the slowest answer of each second;
+//! `--runs 2` measures a second run on the same server, after the first paid for its start.
 //! With `--postgres`, a database `liftoff_bench` is created on that server and dropped after.
 
 use std::sync::{Arc, Mutex};
@@ -32,6 +34,9 @@ struct Args {
     binary: String,
     rate: u64,
     secs: u64,
+    /// Measured runs, one after the other on the same server: the first includes what a
+    /// server pays once after it starts (caches, connections), the next ones do not.
+    runs: u64,
     postgres: Option<String>,
 }
 
@@ -42,6 +47,7 @@ fn args() -> Args {
         binary: value("--binary").unwrap_or_else(|| "target/release/liftoff".to_owned()),
         rate: value("--rate").map_or(1000, |v| v.parse().expect("--rate takes requests per second")),
         secs: value("--secs").map_or(20, |v| v.parse().expect("--secs takes seconds")),
+        runs: value("--runs").map_or(1, |v| v.parse().expect("--runs takes a count")),
         postgres: value("--postgres"),
     }
 }
@@ -57,9 +63,12 @@ struct Tally {
 }
 
 async fn run_load(http: &reqwest::Client, serve: &Serve, slack: &Emulator, rate: u64, secs: u64) {
-    let histogram = Arc::new(Mutex::new(
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("a histogram"),
-    ));
+    let new_histogram = || Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("a histogram");
+    let histogram = Arc::new(Mutex::new(new_histogram()));
+    // By command (task, show), and the slowest answer of each second of the run: a tail that
+    // comes from one command, or from a few seconds (a checkpoint, a pause), shows there.
+    let by_command = Arc::new(Mutex::new([new_histogram(), new_histogram()]));
+    let slowest_by_second = Arc::new(Mutex::new(vec![0u64; secs as usize + 1]));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let total = rate * secs;
     let period = Duration::from_secs_f64(1.0 / rate as f64);
@@ -82,10 +91,16 @@ async fn run_load(http: &reqwest::Client, serve: &Serve, slack: &Emulator, rate:
         let body = command_form(&user, &text, &response_url);
         let (http, base) = (http.clone(), serve.base.clone());
         let (histogram, tally) = (histogram.clone(), tally.clone());
+        let (by_command, slowest_by_second) = (by_command.clone(), slowest_by_second.clone());
+        let second = (period * n as u32).as_secs() as usize;
         tasks.spawn(async move {
             let outcome = send(&http, &base, body).await;
             let micros = due.elapsed().as_micros() as u64;
             histogram.lock().expect("histogram").saturating_record(micros.max(1));
+            by_command.lock().expect("histograms")[(n % 2) as usize].saturating_record(micros.max(1));
+            if let Some(slowest) = slowest_by_second.lock().expect("seconds").get_mut(second) {
+                *slowest = (*slowest).max(micros);
+            }
             let mut tally = tally.lock().expect("tally");
             match outcome {
                 Outcome::Ok(_) => tally.ok += 1,
@@ -127,6 +142,24 @@ async fn run_load(http: &reqwest::Client, serve: &Serve, slack: &Emulator, rate:
         ms(h.value_at_quantile(0.999)),
         ms(h.max())
     );
+    for (name, h) in ["task", "show"]
+        .iter()
+        .zip(by_command.lock().expect("histograms").iter())
+    {
+        println!(
+            "    {name}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            ms(h.value_at_quantile(0.50)),
+            ms(h.value_at_quantile(0.99)),
+            ms(h.max())
+        );
+    }
+    let slowest: Vec<String> = slowest_by_second
+        .lock()
+        .expect("seconds")
+        .iter()
+        .map(|micros| format!("{:.0}", ms(*micros)))
+        .collect();
+    println!("    slowest answer of each second (ms): {}", slowest.join(" "));
     println!(
         "  outcomes: {} ok, {} internal errors, {} usage problems, {} non-200, {} transport errors (target: no error)",
         t.ok, t.apologies, t.problems, t.statuses, t.transport
@@ -182,13 +215,18 @@ async fn bench(args: &Args, database_url: &str, label: &str) {
     // Warm the connection pool and caches briefly, then the measured run.
     run_quiet(&http, &serve, &slack).await;
     let cpu_before = serve::cpu_ticks(serve.child.id()).unwrap_or(0);
-    run_load(&http, &serve, &slack, args.rate, args.secs).await;
+    for run in 1..=args.runs {
+        if args.runs > 1 {
+            println!("  run {run} of {} on the same server:", args.runs);
+        }
+        run_load(&http, &serve, &slack, args.rate, args.secs).await;
+    }
     let cpu_ticks = serve::cpu_ticks(serve.child.id())
         .unwrap_or(0)
         .saturating_sub(cpu_before);
     println!(
         "  serve CPU per request: {:.3} ms (user + system, every thread, background work included)",
-        cpu_ticks as f64 * 1000.0 / serve::clock_ticks_per_second() as f64 / (args.rate * args.secs) as f64
+        cpu_ticks as f64 * 1000.0 / serve::clock_ticks_per_second() as f64 / (args.rate * args.secs * args.runs) as f64
     );
     println!("  serve RSS after the load: {:.1} MB", serve.rss_kb() as f64 / 1024.0);
     serve.stop();
