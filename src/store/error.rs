@@ -25,6 +25,14 @@ pub enum StoreError {
     /// of the same message): nothing was written.
     #[error("this reply's update was already applied")]
     AlreadyApplied,
+    /// The commit that was to hold this write, with others made at the same time, failed
+    /// (`inline::writer`'s group commit): nothing of it was stored.
+    #[error("database error: {0}")]
+    GroupCommit(std::sync::Arc<StoreError>),
+    /// This write was rolled back with the transaction it was made in, before any commit:
+    /// nothing of it was stored.
+    #[error("database error: the write was rolled back before its commit")]
+    RolledBack,
     /// A stored value the code does not understand: a bug or a hand-edited row.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -37,10 +37,7 @@ mod writer;
 pub use error::StoreError;
 pub(crate) use error::is_unique_violation;
 pub use new_tasks::TaskSlot;
-use writer::{OwnedWriteTurn, WriterSlot};
-
-/// SQLite's writer, one turn at a time ([`Store::write_turn`]).
-pub(crate) type WriterLock = tokio::sync::Mutex<WriterSlot>;
+use writer::{OwnedWriteTurn, WriterLock};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -208,7 +205,7 @@ impl Store {
                         config.busy_timeout,
                         reader_connections as usize,
                     )),
-                    writer: std::sync::Arc::new(tokio::sync::Mutex::new(writer)),
+                    writer: std::sync::Arc::new(WriterLock::new(writer)),
                 },
                 busy_timeout: config.busy_timeout,
             }
@@ -420,7 +417,7 @@ pub use gonogo::VoteOutcome;
 pub use outbox::{OutboxCounts, OutboxEntry};
 pub use pages::LaunchPage;
 #[cfg(feature = "testing")]
-pub use testing::ConnectionSettings;
+pub use testing::{ConnectionSettings, HeldWriteTurn};
 
 /// Secret-looking query parameters sqlx does not know. sqlx logs every connection parameter it
 /// does not recognise, value and all (`ignoring unrecognized connect parameter key=sslpassword

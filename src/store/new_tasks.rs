@@ -1,12 +1,15 @@
 //! Adding one task as `/launch task` does, in two trips to the database: one read of what the
 //! command needs (the launch, its function's lead as set in Slack) that also reserves the new
 //! task's id, and one write of the task, its `created` history row and the messages that name
-//! it (its owner's DM carries the id on its buttons).
+//! it (its owner's DM carries the id on its buttons). On SQLite, tasks added at the same time
+//! share a commit (`inline::writer`).
 //!
 //! Why not a transaction that reads and writes in turn: on PostgreSQL each statement is a
 //! round trip to the server. Knowing the id before writing lets the write be one statement of
 //! data-modifying `WITH` clauses, which commits or fails as a whole. On SQLite both trips are
 //! calls on the calling thread (`inline`), the write one transaction of a statement per row.
+
+use std::sync::Arc;
 
 use sqlx::QueryBuilder;
 
@@ -14,7 +17,7 @@ use super::history::push_history_insert;
 use super::inline::{InlineSqlite, InlineStatement};
 use super::rows::{LaunchRow, TaskRow, task_columns};
 use super::tasks::created_entry;
-use super::{OwnedWriteTurn, Pool, Store, StoreError, to_millis};
+use super::{OwnedWriteTurn, Pool, Store, StoreError, WriterLock, to_millis};
 use crate::outbound::OutboxMessage;
 use liftoff_core::history::ChangeContext;
 use liftoff_core::task::{NewTask, Task};
@@ -37,9 +40,10 @@ pub struct TaskSlot {
 
 /// Where a [`TaskSlot`] is filled.
 enum SlotWriter {
-    /// This process's turn at writing ([`Store::write_turn`]), held from the read to the
-    /// write, and the inline connections it writes through.
-    Sqlite(OwnedWriteTurn, std::sync::Arc<InlineSqlite>),
+    /// This process's turn at writing ([`Store::new_task_turn`]), held from the read to the
+    /// write, the inline connections it writes through, and the lock it came from (a write
+    /// that joins a group commit waits for its turn again: `writer`).
+    Sqlite(OwnedWriteTurn, Arc<InlineSqlite>, Arc<WriterLock>),
     Postgres(sqlx::PgPool),
 }
 
@@ -148,7 +152,7 @@ impl Store {
     pub async fn task_slot(&self, launch: &LaunchRef, function: &FunctionName) -> Result<Option<TaskSlot>, StoreError> {
         let (row, writer) = match &self.pool {
             Pool::Sqlite { writer, inline, .. } => {
-                let mut turn = self.owned_write_turn(writer).await?;
+                let mut turn = self.new_task_turn(writer).await?;
                 const BY_SLUG: &str = slot_sql!(sqlite, "slug");
                 const BY_ID: &str = slot_sql!(sqlite, "id");
                 let row = turn
@@ -168,7 +172,7 @@ impl Store {
                         Ok(rusqlite::OptionalExtension::optional(found)?)
                     })
                     .await?;
-                (row, SlotWriter::Sqlite(turn, inline.clone()))
+                (row, SlotWriter::Sqlite(turn, inline.clone(), writer.clone()))
             }
             Pool::Postgres(pool) => {
                 const BY_SLUG: &str = slot_sql!(postgres, "slug");
@@ -205,30 +209,24 @@ impl TaskSlot {
         let at_ms = to_millis(ctx.at);
         let created = created_entry(task.launch_id, id, &task.title, ctx);
         let row: Result<TaskRow, StoreError> = match writer {
-            SlotWriter::Sqlite(mut turn, inline) => {
-                let written = turn
-                    .write_inline(&inline, |connection| {
-                        let transaction =
-                            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                        let mut insert = InlineStatement::default();
-                        push_task_insert!(insert, id, task, at_ms);
-                        let row = insert.query_row(&transaction, TaskRow::from_inline)?;
-                        let mut history = InlineStatement::default();
-                        push_history_insert!(history, &created);
-                        history.execute(&transaction)?;
-                        if !notices.is_empty() {
-                            let mut outbox = InlineStatement::default();
-                            super::outbox::push_outbox_insert!(outbox, notices, at_ms);
-                            outbox.execute(&transaction)?;
-                        }
-                        transaction.commit()?;
-                        Ok(row)
-                    })
-                    .await;
-                if turn.checkpoint_due() {
-                    super::checkpoints::checkpoint_holding(turn);
-                }
-                written
+            SlotWriter::Sqlite(turn, inline, writer) => {
+                // One write of a group commit (`inline::writer`): tasks added at the same
+                // time share a commit, each confirmed only once it is stored.
+                turn.write_in_group(&inline, &writer, |connection| {
+                    let mut insert = InlineStatement::default();
+                    push_task_insert!(insert, id, task, at_ms);
+                    let row = insert.query_row(connection, TaskRow::from_inline)?;
+                    let mut history = InlineStatement::default();
+                    push_history_insert!(history, &created);
+                    history.execute(connection)?;
+                    if !notices.is_empty() {
+                        let mut outbox = InlineStatement::default();
+                        super::outbox::push_outbox_insert!(outbox, notices, at_ms);
+                        outbox.execute(connection)?;
+                    }
+                    Ok(row)
+                })
+                .await
             }
             SlotWriter::Postgres(pool) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");

@@ -238,4 +238,38 @@ impl Store {
         let inserted = on_pool!(self, pool => sqlx::query(INSERT).bind(event_id).bind(to_millis(at)).execute(pool).await.map(|r| r.rows_affected() == 1))?;
         Ok(inserted)
     }
+
+    /// SQLite: this process's turn at writing, held until the returned value is dropped, so a
+    /// test can line writers up behind it (`None` on PostgreSQL). A group of new tasks left
+    /// open is committed first, as by any turn but a new task's.
+    pub async fn hold_write_turn(&self) -> Option<HeldWriteTurn> {
+        match &self.pool {
+            super::Pool::Sqlite { writer, .. } => Some(HeldWriteTurn {
+                _turn: self.owned_write_turn(writer).await.ok()?,
+            }),
+            super::Pool::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: how many writers wait for their turn now (`None` on PostgreSQL).
+    pub fn writers_waiting(&self) -> Option<usize> {
+        match &self.pool {
+            super::Pool::Sqlite { writer, .. } => Some(writer.waiting()),
+            super::Pool::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: how many groups of new tasks the writer's inline connection has committed
+    /// (`None` on PostgreSQL; see `store::inline::writer`).
+    pub async fn group_commits(&self) -> Option<u64> {
+        match &self.pool {
+            super::Pool::Sqlite { writer, .. } => Some(writer.lock().await.inline_commits()),
+            super::Pool::Postgres(_) => None,
+        }
+    }
+}
+
+/// A turn at writing held by a test (see [`Store::hold_write_turn`]); dropping it ends it.
+pub struct HeldWriteTurn {
+    _turn: super::OwnedWriteTurn,
 }

@@ -19,14 +19,67 @@
 //! their writes never meet at SQLite's lock.
 
 use std::ops::DerefMut;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::{SqliteConnection, SqlitePool};
-use tokio::sync::{MutexGuard, OwnedMutexGuard};
+use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
-use super::inline::{BusyRetry, InlineSqlite, InlineWriter, on_sqlx_connection};
+use super::inline::{BusyRetry, GroupOutcome, GroupWatch, InlineSqlite, InlineWriter, MAX_GROUP, on_sqlx_connection};
 use super::kept::{KeptConnection, RECHECK_AFTER};
-use super::{Store, StoreError, WriterLock};
+use super::{Store, StoreError};
+
+/// SQLite's writer, one turn at a time ([`Store::write_turn`]), and how many wait for it.
+#[derive(Debug)]
+pub(crate) struct WriterLock {
+    slot: Arc<Mutex<WriterSlot>>,
+    /// Writers waiting for their turn: a new task's write leaves its group open for them
+    /// (`inline::writer`).
+    waiting: AtomicUsize,
+}
+
+/// Counts a writer in [`WriterLock::waiting`] while it waits (and no longer should it give up).
+struct Waiting<'w>(&'w AtomicUsize);
+
+impl<'w> Waiting<'w> {
+    fn new(waiting: &'w AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl WriterLock {
+    pub(super) fn new(slot: WriterSlot) -> Self {
+        WriterLock {
+            slot: Arc::new(Mutex::new(slot)),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// The writer's slot, after every writer that asked before (tokio's lock is fair).
+    pub(super) async fn lock(&self) -> MutexGuard<'_, WriterSlot> {
+        let _waiting = Waiting::new(&self.waiting);
+        self.slot.lock().await
+    }
+
+    /// [`WriterLock::lock`], as a guard that can be handed to a task of its own.
+    async fn lock_owned(&self) -> OwnedMutexGuard<WriterSlot> {
+        let _waiting = Waiting::new(&self.waiting);
+        self.slot.clone().lock_owned().await
+    }
+
+    /// How many writers wait for their turn now.
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+}
 
 /// The writer's pool (of one connection) and that connection while no turn uses it.
 #[derive(Debug)]
@@ -73,6 +126,12 @@ impl WriterSlot {
     #[cfg(feature = "testing")]
     pub(super) fn inline_connection(&self) -> Option<&rusqlite::Connection> {
         self.inline.connection()
+    }
+
+    /// Groups of new tasks the inline connection has committed.
+    #[cfg(feature = "testing")]
+    pub(super) fn inline_commits(&self) -> u64 {
+        self.inline.commits()
     }
 
     /// Gives the parked connection back to the pool, closes the inline one, and hands out the
@@ -138,6 +197,11 @@ impl<G: DerefMut<Target = WriterSlot>> Turn<G> {
         }
     }
 
+    /// Commits the group of new tasks left open, if any (see `inline::writer`).
+    fn commit_group(&mut self) {
+        self.0.inline.commit_group();
+    }
+
     /// Whether an inline write took the log past a checkpoint's worth (see `checkpoints`).
     pub(super) fn checkpoint_due(&self) -> bool {
         self.0.inline.checkpoint_due()
@@ -167,6 +231,9 @@ impl<G: DerefMut<Target = WriterSlot>> Drop for Turn<G> {
 
 impl Store {
     /// This process's turn at writing to SQLite, waited for at most `database.busy_timeout`.
+    /// A group of new tasks left open for the writers waiting is committed first (see
+    /// `inline::writer`): this turn's write may go through sqlx's connection, which would find
+    /// SQLite's lock held by the group's transaction.
     ///
     /// SQLite takes one writer at a time. Writers that meet at its lock do not queue: the one
     /// that finds it taken sleeps (1, 2, 5, 10, … ms, SQLite's busy handler) and tries again,
@@ -175,21 +242,141 @@ impl Store {
     /// lock is always free when a writer reaches it. (Another process on the same file still
     /// meets the busy handler; Liftoff runs one process per SQLite database.)
     pub(crate) async fn write_turn<'w>(&self, writer: &'w WriterLock) -> Result<WriteTurn<'w>, StoreError> {
-        self.waited_for_turn(writer.lock()).await.map(Turn::new)
+        let mut turn = self.waited_for_turn(writer.lock()).await.map(Turn::new)?;
+        turn.commit_group();
+        Ok(turn)
     }
 
     /// [`Store::write_turn`] as a turn that can be handed on, to a task that finishes the
     /// write in the background (see `checkpoints`).
-    pub(crate) async fn owned_write_turn(
-        &self,
-        writer: &std::sync::Arc<WriterLock>,
-    ) -> Result<OwnedWriteTurn, StoreError> {
-        self.waited_for_turn(writer.clone().lock_owned()).await.map(Turn::new)
+    pub(crate) async fn owned_write_turn(&self, writer: &Arc<WriterLock>) -> Result<OwnedWriteTurn, StoreError> {
+        let mut turn = self.waited_for_turn(writer.lock_owned()).await.map(Turn::new)?;
+        turn.commit_group();
+        Ok(turn)
+    }
+
+    /// A turn for a new task's read and write (`new_tasks`), which joins the group of new
+    /// tasks left open, if any, instead of committing it.
+    pub(crate) async fn new_task_turn(&self, writer: &Arc<WriterLock>) -> Result<OwnedWriteTurn, StoreError> {
+        self.waited_for_turn(writer.lock_owned()).await.map(Turn::new)
     }
 
     async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
         tokio::time::timeout(self.busy_timeout, turn)
             .await
             .map_err(|_| StoreError::Busy(self.busy_timeout))
+    }
+}
+
+impl OwnedWriteTurn {
+    /// Writes `write` on the calling thread as one write of a group commit (see
+    /// `inline::writer`), and returns once the commit that holds it succeeded: at once when
+    /// nobody waits for the turn, else after the writers waiting have added theirs. Like
+    /// [`Turn::write_inline`], tried again while another process holds the database's write
+    /// lock. An in-memory database commits each write alone, on sqlx's connection.
+    pub(super) async fn write_in_group<T>(
+        mut self,
+        inline: &InlineSqlite,
+        writer: &Arc<WriterLock>,
+        mut write: impl FnMut(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let Some(file) = inline.file() else {
+            return self
+                .write_inline(inline, |connection| {
+                    let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let value = write(&transaction)?;
+                    transaction.commit()?;
+                    Ok(value)
+                })
+                .await;
+        };
+        let mut retry = BusyRetry::new(inline.busy_timeout());
+        let (value, outcome) = loop {
+            let result = self.0.inline.write_in_group(file, &mut write);
+            if let Some(result) = retry.settle(result).await {
+                break result?;
+            }
+        };
+        if writer.waiting() > 0 && self.0.inline.group_writes() < MAX_GROUP {
+            // Left open for the writers waiting; this one queues behind them (see `PendingCommit`).
+            drop(self);
+            return PendingCommit::new(outcome, writer.clone())
+                .settled()
+                .await
+                .map(|()| value);
+        }
+        confirmed(commit_holding(self)).map(|()| value)
+    }
+}
+
+/// Commits the open group, if any, in `turn`, and hands on a checkpoint due after it to the
+/// background with the turn (`checkpoints`): whoever commits a group checkpoints, or under
+/// steady writes the log would grow without end.
+fn commit_holding(mut turn: OwnedWriteTurn) -> Option<GroupOutcome> {
+    let outcome = turn.0.inline.commit_group();
+    if turn.checkpoint_due() {
+        super::checkpoints::checkpoint_holding(turn);
+    }
+    outcome
+}
+
+/// What a write of a group learns of its commit: `Ok` only when the commit succeeded.
+fn confirmed(outcome: Option<GroupOutcome>) -> Result<(), StoreError> {
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(err)) => Err(StoreError::GroupCommit(err)),
+        None => Err(StoreError::RolledBack),
+    }
+}
+
+/// A write of a group left open, waiting for the commit that holds it.
+///
+/// It waits for the outcome and, meanwhile, for the turn at writing: the writers who were
+/// waiting when the group was left open add their writes and commit, and should they all give
+/// up first, this writer's own turn comes and commits the group (any turn but a new task's
+/// does). Dropped before either (its command given up), it leaves a task behind to take
+/// the turn, so that SQLite's lock is not held by a transaction nobody will commit.
+struct PendingCommit {
+    outcome: GroupWatch,
+    writer: Arc<WriterLock>,
+    settled: bool,
+}
+
+impl PendingCommit {
+    fn new(outcome: GroupWatch, writer: Arc<WriterLock>) -> Self {
+        PendingCommit {
+            outcome,
+            writer,
+            settled: false,
+        }
+    }
+
+    async fn settled(mut self) -> Result<(), StoreError> {
+        let writer = self.writer.clone();
+        let mut watch = self.outcome.clone();
+        let outcome = tokio::select! {
+            biased;
+            seen = watch.wait_for(Option::is_some) => seen.ok().and_then(|seen| seen.clone()),
+            slot = writer.lock_owned() => {
+                commit_holding(Turn::new(slot));
+                self.outcome.borrow().clone()
+            }
+        };
+        self.settled = true;
+        confirmed(outcome)
+    }
+}
+
+impl Drop for PendingCommit {
+    fn drop(&mut self) {
+        if self.settled || self.outcome.borrow().is_some() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let writer = self.writer.clone();
+            runtime.spawn(async move {
+                commit_holding(Turn::new(writer.lock_owned().await));
+            });
+        }
     }
 }

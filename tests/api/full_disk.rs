@@ -117,3 +117,76 @@ async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself(
         assert!(titles.contains(title), "confirmed but lost: {title}");
     }
 }
+
+/// The kick-off on a full disk: the team adds its tasks at the same moment, so they share
+/// commits (`store::inline::writer`). A commit that fails fails every task it held, and none
+/// of them may be answered as added; every task answered as added is there after a restart.
+#[tokio::test]
+async fn tasks_added_together_on_a_full_disk_lose_nothing_confirmed() {
+    let Some(disk) = SmallDisk::mount(8) else {
+        eprintln!("cannot mount a tmpfs here (not root?): full-disk test skipped");
+        return;
+    };
+    let db = TestDb::sqlite_in(disk.path()).await;
+    let url = db.url.clone();
+    let app = TestApp::spawn_on_db(
+        db,
+        "[templates]\npath = \"tests/fixtures/no-templates.toml\"\n[database]\nbusy_timeout_ms = 500\n",
+    )
+    .await;
+    app.command(LEAD, "new Payments Hub tier:2 date:2026-12-18 lead:<@U0LEAD>")
+        .await;
+
+    let mut confirmed_titles = Vec::new();
+    let mut refused = 0;
+    let mut filler = None;
+    for round in 0..4 {
+        if round == 1 {
+            filler = Some(disk.fill());
+        }
+        let titles: Vec<String> = (0..12)
+            .map(|n| format!("Localise the onboarding emails for market {round}-{n}"))
+            .collect();
+        let app = &app;
+        let replies = futures_util::future::join_all(titles.iter().enumerate().map(|(n, title)| async move {
+            let text = format!("task payments-hub marketing \"{title}\" owner:<@U0ANN>");
+            app.command(&format!("U0PMM{n:02}"), &text).await
+        }))
+        .await;
+        for (title, reply) in titles.into_iter().zip(replies) {
+            if confirmed(&reply) {
+                confirmed_titles.push(title);
+            } else {
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("{} confirmed, {refused} refused", confirmed_titles.len());
+    assert!(refused > 0, "the disk filled up: some writes must have failed");
+    assert!(
+        confirmed_titles.len() >= 12,
+        "the first round, before the disk filled, was added"
+    );
+
+    std::fs::remove_file(filler.expect("filled")).unwrap();
+    let mut recovered = false;
+    for n in 0..20 {
+        let title = format!("Brief the support team, round {n}");
+        let reply = app
+            .command(LEAD, &format!("task payments-hub ops \"{title}\" owner:<@U0BOB>"))
+            .await;
+        if confirmed(&reply) {
+            confirmed_titles.push(title);
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "writes work again once space is back");
+    app.stop().await;
+
+    let titles = task_titles_after_restart(&url, "payments-hub").await;
+    for title in &confirmed_titles {
+        assert!(titles.contains(title), "confirmed but lost: {title}");
+    }
+}

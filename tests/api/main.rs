@@ -13,6 +13,7 @@ mod fake_slack;
 mod faults;
 mod full_disk;
 mod gonogo;
+mod group_commit;
 mod helpers;
 
 mod architecture;

@@ -13,7 +13,7 @@
 //! - A commit in WAL mode with `synchronous = NORMAL` appends to the log without `fsync`. The
 //!   checkpoint that copies the log back into the database (and syncs it) is what a commit
 //!   past 1,000 pages of log would run in place; so the inline writer's log hook
-//!   ([`note_log_pages`]) replaces that automatic checkpoint and only notes the log's length,
+//!   (`writer::note_log_pages`) replaces that automatic checkpoint and only notes the log's length,
 //!   and the turn at writing hands the checkpoint to sqlx's writer thread
 //!   (`checkpoints::checkpoint_holding`).
 //! - SQLite's busy handler sleeps in place; these connections have none (`busy_timeout` 0),
@@ -28,20 +28,23 @@
 //! still writes one at a time. An in-memory database exists once per connection, so there the
 //! same code runs on sqlx's own connection, locked away from its thread for the call
 //! (`lock_handle`), without a statement cache.
+//!
+//! The writer's connection also commits new tasks in groups (`writer`).
 
-use std::cell::Cell;
+mod statement;
+mod writer;
+
+pub(super) use statement::InlineStatement;
+pub(super) use writer::{GroupOutcome, GroupWatch, InlineWriter, MAX_GROUP};
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, ToSql};
+use rusqlite::{Connection, OpenFlags};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::StoreError;
-
-/// Pages of log after which a commit asks for a checkpoint: SQLite's own default for
-/// `wal_autocheckpoint`, which the other connections keep.
-const CHECKPOINT_AFTER_PAGES: i32 = 1000;
 
 /// Statements each inline connection keeps prepared: the page's two shapes, the slot's two,
 /// the task's inserts with and without a DM, with room to spare.
@@ -58,19 +61,6 @@ pub(crate) struct InlineSqlite {
     /// than there are tokio workers; `room` bounds the shelf all the same.
     shelf: Mutex<Vec<Connection>>,
     room: usize,
-}
-
-thread_local! {
-    /// Pages in the log after the last commit on this thread's inline writer, as its log hook
-    /// reported them: read back by the turn right after the write, on the same thread.
-    static LOG_PAGES: Cell<i32> = const { Cell::new(0) };
-}
-
-/// The inline writer's log hook: replaces SQLite's automatic checkpoint (which would run in
-/// place, on a tokio worker, with an `fsync`) by a note of how long the log has grown.
-fn note_log_pages(_: &rusqlite::hooks::Wal, pages: std::os::raw::c_int) -> rusqlite::Result<()> {
-    LOG_PAGES.set(pages);
-    Ok(())
 }
 
 impl InlineSqlite {
@@ -98,7 +88,7 @@ impl InlineSqlite {
         if writer {
             // As sqlx's writer: a large statement's journal stays in memory (`Store::connect`).
             connection.pragma_update(None, "temp_store", "MEMORY")?;
-            connection.wal_hook(Some(note_log_pages));
+            connection.wal_hook(Some(writer::note_log_pages));
         }
         connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(connection)
@@ -169,61 +159,6 @@ impl InlineSqlite {
     #[cfg(feature = "testing")]
     pub(super) fn shelved(&self) -> usize {
         self.shelf.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
-/// The writer's inline connection, kept in the turn at writing (`writer::WriterSlot`).
-#[derive(Debug, Default)]
-pub(super) struct InlineWriter {
-    connection: Option<Connection>,
-    /// The log passed [`CHECKPOINT_AFTER_PAGES`] at an inline commit, and no checkpoint has
-    /// run since.
-    checkpoint_due: bool,
-}
-
-impl InlineWriter {
-    /// Runs `write` on the writer's inline connection to `file` (opened if there is none), on
-    /// this thread. A connection that `write` leaves inside a transaction is closed,
-    /// which rolls the transaction back, instead of serving the next writer.
-    pub(super) fn write_to_file<T>(
-        &mut self,
-        file: &Path,
-        write: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut connection = match self.connection.take() {
-            Some(connection) => connection,
-            None => InlineSqlite::open(file, true)?,
-        };
-        LOG_PAGES.set(0);
-        let result = write(&mut connection);
-        if LOG_PAGES.take() >= CHECKPOINT_AFTER_PAGES {
-            self.checkpoint_due = true;
-        }
-        if connection.is_autocommit() {
-            self.connection = Some(connection);
-        } else {
-            tracing::error!("an inline write came back inside a transaction: closing its connection");
-        }
-        result
-    }
-
-    /// Whether the log has grown past a checkpoint's worth since the last checkpoint.
-    pub(super) fn checkpoint_due(&self) -> bool {
-        self.checkpoint_due
-    }
-
-    pub(super) fn checkpointed(&mut self) {
-        self.checkpoint_due = false;
-    }
-
-    /// Closes the connection (before the store closes).
-    pub(super) fn close(&mut self) {
-        self.connection = None;
-    }
-
-    #[cfg(feature = "testing")]
-    pub(super) fn connection(&self) -> Option<&Connection> {
-        self.connection.as_ref()
     }
 }
 
@@ -299,92 +234,4 @@ pub(super) fn is_unique_violation(err: &rusqlite::Error) -> bool {
             if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
     )
-}
-
-/// One statement built by the `push_…_insert!` macros (`history`, `outbox`, `new_tasks`) for
-/// an inline connection: the calls of sqlx's `QueryBuilder` that they make, so one macro
-/// writes the same SQL for sqlx and for rusqlite.
-#[derive(Default)]
-pub(super) struct InlineStatement<'a> {
-    sql: String,
-    params: Vec<Box<dyn ToSql + 'a>>,
-}
-
-impl<'a> InlineStatement<'a> {
-    pub(super) fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
-        use std::fmt::Write as _;
-        let _ = write!(self.sql, "{sql}");
-        self
-    }
-
-    fn push_bind(&mut self, value: impl ToSql + 'a) {
-        self.sql.push('?');
-        self.params.push(Box::new(value));
-    }
-
-    pub(super) fn separated(&mut self, separator: &'static str) -> Separated<'_, 'a> {
-        Separated {
-            statement: self,
-            separator,
-            first: true,
-        }
-    }
-
-    /// `VALUES (…), (…)`, one tuple per item, as sqlx's `QueryBuilder::push_values`.
-    pub(super) fn push_values<I: IntoIterator>(
-        &mut self,
-        tuples: I,
-        mut push_tuple: impl FnMut(Separated<'_, 'a>, I::Item),
-    ) -> &mut Self {
-        self.push("VALUES ");
-        for (n, tuple) in tuples.into_iter().enumerate() {
-            self.push(if n == 0 { "(" } else { ", (" });
-            push_tuple(self.separated(", "), tuple);
-            self.push(")");
-        }
-        self
-    }
-
-    pub(super) fn execute(&self, connection: &Connection) -> rusqlite::Result<usize> {
-        connection
-            .prepare_cached(&self.sql)?
-            .execute(rusqlite::params_from_iter(self.params.iter()))
-    }
-
-    pub(super) fn query_row<T>(
-        &self,
-        connection: &Connection,
-        row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
-        connection
-            .prepare_cached(&self.sql)?
-            .query_row(rusqlite::params_from_iter(self.params.iter()), row)
-    }
-}
-
-/// sqlx's `Separated`, for [`InlineStatement`].
-pub(super) struct Separated<'s, 'a> {
-    statement: &'s mut InlineStatement<'a>,
-    separator: &'static str,
-    first: bool,
-}
-
-impl<'a> Separated<'_, 'a> {
-    fn separate(&mut self) {
-        if !std::mem::take(&mut self.first) {
-            self.statement.sql.push_str(self.separator);
-        }
-    }
-
-    pub(super) fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
-        self.separate();
-        self.statement.push(sql);
-        self
-    }
-
-    pub(super) fn push_bind(&mut self, value: impl ToSql + 'a) -> &mut Self {
-        self.separate();
-        self.statement.push_bind(value);
-        self
-    }
 }
