@@ -34,9 +34,12 @@ use super::{Store, StoreError};
 #[derive(Debug)]
 pub(crate) struct WriterLock {
     slot: Arc<Mutex<WriterSlot>>,
-    /// Writers waiting for their turn: a new task's write leaves its group open for them
-    /// (`inline::writer`).
+    /// Writers waiting for their turn.
     waiting: AtomicUsize,
+    /// Of those, new tasks ([`Store::new_task_turn`]): a new task's write leaves its group
+    /// open for them to join (`inline::writer`). Any other writer would only commit the group
+    /// at once, so leaving it open for one saves no commit and costs the writer a wait.
+    new_tasks_waiting: AtomicUsize,
 }
 
 /// Counts a writer in [`WriterLock::waiting`] while it waits (and no longer should it give up).
@@ -60,6 +63,7 @@ impl WriterLock {
         WriterLock {
             slot: Arc::new(Mutex::new(slot)),
             waiting: AtomicUsize::new(0),
+            new_tasks_waiting: AtomicUsize::new(0),
         }
     }
 
@@ -75,9 +79,20 @@ impl WriterLock {
         self.slot.clone().lock_owned().await
     }
 
+    /// [`WriterLock::lock_owned`] for a new task, counted in [`WriterLock::new_tasks_waiting`].
+    async fn lock_owned_for_new_task(&self) -> OwnedMutexGuard<WriterSlot> {
+        let _new_task = Waiting::new(&self.new_tasks_waiting);
+        self.lock_owned().await
+    }
+
     /// How many writers wait for their turn now.
     pub(super) fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// How many new tasks wait for their turn now.
+    fn new_tasks_waiting(&self) -> usize {
+        self.new_tasks_waiting.load(Ordering::Relaxed)
     }
 }
 
@@ -258,7 +273,9 @@ impl Store {
     /// A turn for a new task's read and write (`new_tasks`), which joins the group of new
     /// tasks left open, if any, instead of committing it.
     pub(crate) async fn new_task_turn(&self, writer: &Arc<WriterLock>) -> Result<OwnedWriteTurn, StoreError> {
-        self.waited_for_turn(writer.lock_owned()).await.map(Turn::new)
+        self.waited_for_turn(writer.lock_owned_for_new_task())
+            .await
+            .map(Turn::new)
     }
 
     async fn waited_for_turn<T>(&self, turn: impl std::future::Future<Output = T>) -> Result<T, StoreError> {
@@ -271,7 +288,7 @@ impl Store {
 impl OwnedWriteTurn {
     /// Writes `write` on the calling thread as one write of a group commit (see
     /// `inline::writer`), and returns once the commit that holds it succeeded: at once when
-    /// nobody waits for the turn, else after the writers waiting have added theirs. Like
+    /// no other new task waits for the turn, else after those waiting have added theirs. Like
     /// [`Turn::write_inline`], tried again while another process holds the database's write
     /// lock. An in-memory database commits each write alone, on sqlx's connection.
     pub(super) async fn write_in_group<T>(
@@ -297,8 +314,9 @@ impl OwnedWriteTurn {
                 break result?;
             }
         };
-        if writer.waiting() > 0 && self.0.inline.group_writes() < MAX_GROUP {
-            // Left open for the writers waiting; this one queues behind them (see `PendingCommit`).
+        if writer.new_tasks_waiting() > 0 && self.0.inline.group_writes() < MAX_GROUP {
+            // Left open for the new tasks waiting; this one queues behind them (see
+            // `PendingCommit`).
             drop(self);
             return PendingCommit::new(outcome, writer.clone())
                 .settled()
@@ -331,7 +349,7 @@ fn confirmed(outcome: Option<GroupOutcome>) -> Result<(), StoreError> {
 
 /// A write of a group left open, waiting for the commit that holds it.
 ///
-/// It waits for the outcome and, meanwhile, for the turn at writing: the writers who were
+/// It waits for the outcome and, meanwhile, for the turn at writing: the new tasks that were
 /// waiting when the group was left open add their writes and commit, and should they all give
 /// up first, this writer's own turn comes and commits the group (any turn but a new task's
 /// does). Dropped before either (its command given up), it leaves a task behind to take

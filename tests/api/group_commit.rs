@@ -208,9 +208,9 @@ async fn a_write_that_fails_in_a_group_takes_back_only_itself_on_sqlite() {
     db.cleanup().await;
 }
 
-/// A write of another kind (a launch's archive, say) that comes for the turn while a group is
-/// open commits the group first: sqlx's writer connection would otherwise find SQLite's lock
-/// taken and wait out its busy timeout.
+/// A write of another kind (a function's lead set in Slack) whose turn comes while a group is
+/// open, left open for a task behind it, commits the group first: sqlx's writer connection
+/// would otherwise find SQLite's lock taken and wait out its busy timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_write_commits_an_open_group_first_on_sqlite() {
     let db = TestDb::sqlite().await;
@@ -219,8 +219,8 @@ async fn another_write_commits_an_open_group_first_on_sqlite() {
     let launch = launch(&store).await;
 
     let held = store.hold_write_turn().await.expect("sqlite");
-    let handles = line_up(&store, &launch, |_| "assigned").await;
-    // Behind the tasks: a write through sqlx's connection.
+    let first = tokio::spawn(add_task(store.clone(), launch.clone(), TITLES[0], owner(0), "assigned"));
+    wait_for_waiting(&store, 1).await;
     let other = {
         let store = store.clone();
         tokio::spawn(async move {
@@ -233,7 +233,10 @@ async fn another_write_commits_an_open_group_first_on_sqlite() {
                 .await
         })
     };
-    wait_for_waiting(&store, TITLES.len() + 1).await;
+    wait_for_waiting(&store, 2).await;
+    // The first task leaves its group open for this one, and the other write comes between.
+    let second = tokio::spawn(add_task(store.clone(), launch.clone(), TITLES[1], owner(1), "assigned"));
+    wait_for_waiting(&store, 3).await;
     let started = std::time::Instant::now();
     drop(held);
     other.await.unwrap().expect("the other write goes through");
@@ -242,11 +245,9 @@ async fn another_write_commits_an_open_group_first_on_sqlite() {
         "the other write waited {:?}",
         started.elapsed()
     );
-    let tasks: Vec<_> = futures_util::future::join_all(handles).await;
-    for task in tasks {
-        task.unwrap().expect("confirmed");
-    }
-    assert_eq!(store.launch_tasks(launch.id).await.unwrap().len(), TITLES.len());
+    first.await.unwrap().expect("confirmed");
+    second.await.unwrap().expect("confirmed");
+    assert_eq!(store.launch_tasks(launch.id).await.unwrap().len(), 2);
     db.cleanup().await;
 }
 

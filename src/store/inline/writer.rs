@@ -9,11 +9,12 @@
 //!
 //! How: each task's write goes into the connection's open transaction (opening one if there
 //! is none) inside a savepoint of its own, so a write that fails takes back only itself. If
-//! other writers wait for the turn at writing, the transaction stays open for them and the
+//! other new tasks wait for the turn at writing, the transaction stays open for them and the
 //! writer waits for the commit that will hold its write (`store::writer`); a write is
 //! confirmed, its command answered, only once that commit succeeded. Who commits an open
 //! group:
-//! - its last writer, finding nobody waiting for the turn, or the group full ([`MAX_GROUP`]);
+//! - its last writer, finding no new task waiting for the turn, or the group full
+//!   ([`MAX_GROUP`]);
 //! - whoever takes the turn for any other write (`Store::write_turn`): sqlx's writer
 //!   connection would find SQLite's lock held by the open transaction;
 //! - any of its writers that gets the turn back: each one queues for the turn while it waits
