@@ -34,7 +34,7 @@ use super::{Store, StoreError};
 #[derive(Debug)]
 pub(crate) struct WriterLock {
     slot: Arc<Mutex<WriterSlot>>,
-    /// Writers waiting for their turn.
+    /// Writers waiting for their turn (which tests watch to line writers up).
     waiting: AtomicUsize,
     /// Of those, new tasks ([`Store::new_task_turn`]): a new task's write leaves its group
     /// open for them to join (`inline::writer`). Any other writer would only commit the group
@@ -86,6 +86,7 @@ impl WriterLock {
     }
 
     /// How many writers wait for their turn now.
+    #[cfg(feature = "testing")]
     pub(super) fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
     }

@@ -47,7 +47,8 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::StoreError;
 
 /// Statements each inline connection keeps prepared: the page's two shapes, the slot's two,
-/// the task's inserts with and without a DM, with room to spare.
+/// the task's inserts with and without a DM, the group commit's five (`writer`), with room to
+/// spare.
 const CACHED_STATEMENTS: usize = 16;
 
 /// The inline connections of one store (see the module's doc).
