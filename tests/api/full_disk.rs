@@ -57,12 +57,10 @@ fn confirmed(reply: &serde_json::Value) -> bool {
     text.starts_with("Task `T") && text.contains(" added to ")
 }
 
-#[tokio::test]
-async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself() {
-    let Some(disk) = SmallDisk::mount(8) else {
-        eprintln!("cannot mount a tmpfs here (not root?): full-disk test skipped");
-        return;
-    };
+/// The service on a SQLite file on an 8 MB disk of its own, with the Payments Hub launch;
+/// `None` where no disk can be mounted.
+async fn payments_hub_on_a_small_disk() -> Option<(SmallDisk, String, TestApp)> {
+    let disk = SmallDisk::mount(8)?;
     let db = TestDb::sqlite_in(disk.path()).await;
     let url = db.url.clone();
     let app = TestApp::spawn_on_db(
@@ -72,6 +70,30 @@ async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself(
     .await;
     app.command(LEAD, "new Payments Hub tier:2 date:2026-12-18 lead:<@U0LEAD>")
         .await;
+    Some((disk, url, app))
+}
+
+/// Once space is back, a task is added again within two seconds, without a restart: its title.
+async fn a_task_is_added_again(app: &TestApp) -> String {
+    for n in 0..20 {
+        let title = format!("Brief the support team, round {n}");
+        let reply = app
+            .command(LEAD, &format!("task payments-hub ops \"{title}\" owner:<@U0BOB>"))
+            .await;
+        if confirmed(&reply) {
+            return title;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("writes work again once space is back");
+}
+
+#[tokio::test]
+async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself() {
+    let Some((disk, url, app)) = payments_hub_on_a_small_disk().await else {
+        eprintln!("cannot mount a tmpfs here (not root?): full-disk test skipped");
+        return;
+    };
     assert_eq!(app.get("/readyz").await.status(), 200);
 
     let filler = disk.fill();
@@ -94,20 +116,7 @@ async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself(
 
     // Space is back: the service recovers without a restart.
     std::fs::remove_file(&filler).unwrap();
-    let mut recovered = false;
-    for n in 0..20 {
-        let title = format!("Brief the support team, round {n}");
-        let reply = app
-            .command(LEAD, &format!("task payments-hub ops \"{title}\" owner:<@U0BOB>"))
-            .await;
-        if confirmed(&reply) {
-            confirmed_titles.push(title);
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(recovered, "writes work again once space is back");
+    confirmed_titles.push(a_task_is_added_again(&app).await);
     assert_eq!(app.get("/readyz").await.status(), 200);
     app.stop().await;
 
@@ -123,19 +132,10 @@ async fn a_full_disk_loses_nothing_confirmed_and_the_service_recovers_by_itself(
 /// of them may be answered as added; every task answered as added is there after a restart.
 #[tokio::test]
 async fn tasks_added_together_on_a_full_disk_lose_nothing_confirmed() {
-    let Some(disk) = SmallDisk::mount(8) else {
+    let Some((disk, url, app)) = payments_hub_on_a_small_disk().await else {
         eprintln!("cannot mount a tmpfs here (not root?): full-disk test skipped");
         return;
     };
-    let db = TestDb::sqlite_in(disk.path()).await;
-    let url = db.url.clone();
-    let app = TestApp::spawn_on_db(
-        db,
-        "[templates]\npath = \"tests/fixtures/no-templates.toml\"\n[database]\nbusy_timeout_ms = 500\n",
-    )
-    .await;
-    app.command(LEAD, "new Payments Hub tier:2 date:2026-12-18 lead:<@U0LEAD>")
-        .await;
 
     let mut confirmed_titles = Vec::new();
     let mut refused = 0;
@@ -169,20 +169,7 @@ async fn tasks_added_together_on_a_full_disk_lose_nothing_confirmed() {
     );
 
     std::fs::remove_file(filler.expect("filled")).unwrap();
-    let mut recovered = false;
-    for n in 0..20 {
-        let title = format!("Brief the support team, round {n}");
-        let reply = app
-            .command(LEAD, &format!("task payments-hub ops \"{title}\" owner:<@U0BOB>"))
-            .await;
-        if confirmed(&reply) {
-            confirmed_titles.push(title);
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(recovered, "writes work again once space is back");
+    confirmed_titles.push(a_task_is_added_again(&app).await);
     app.stop().await;
 
     let titles = task_titles_after_restart(&url, "payments-hub").await;

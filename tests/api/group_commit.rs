@@ -3,12 +3,11 @@
 //! itself. The writers are lined up behind a turn at writing the test holds, as a launch's
 //! kick-off lines them up when the whole team adds its tasks in the same minute.
 
-use liftoff::outbound::{OutboxMessage, OutboxMethod};
 use liftoff::store::{Store, StoreError};
 use liftoff_core::task::{NewTask, Task};
-use liftoff_core::{DueDate, FunctionName, LaunchDraft, LaunchRef, TaskDraft, Tier};
+use liftoff_core::{DueDate, FunctionName, LaunchRef, TaskDraft};
 
-use crate::helpers::{TestDb, config_with_database, ctx, date, user};
+use crate::helpers::{TestDb, config_with_database, ctx, new_launch, owner_dm, user};
 
 const NOW: &str = "2026-11-23T09:00:00Z";
 
@@ -28,18 +27,13 @@ const TITLES: [&str; 12] = [
     "Sales deck: new packaging slide",
 ];
 
-async fn launch(store: &Store) -> liftoff_core::Launch {
-    let draft = LaunchDraft {
-        name: "Checkout v2".to_owned(),
-        tier: Tier::One,
-        launch_date: date("2026-12-10"),
-        lead: Some(user("U0LEAD")),
-    };
-    let slug = draft.validate(date("2026-11-23")).expect("valid draft");
-    store
-        .create_launch(&draft, &slug, &ctx("U0LEAD", NOW))
-        .await
-        .expect("create launch")
+/// A fresh SQLite database holding Checkout v2.
+async fn sqlite_with_launch() -> (TestDb, Store, liftoff_core::Launch) {
+    let db = TestDb::sqlite().await;
+    db.store.migrate().await.unwrap();
+    let store = db.store.clone();
+    let launch = new_launch(&store, "Checkout v2", "2026-12-10").await;
+    (db, store, launch)
 }
 
 fn calendar() -> liftoff_core::WorkCalendar {
@@ -48,21 +42,6 @@ fn calendar() -> liftoff_core::WorkCalendar {
 
 fn owner(n: usize) -> String {
     format!("U0OWNER{n:02}")
-}
-
-/// The owner's DM of kind `kind`, keyed by the task's id as `/launch task` keys it.
-fn dm(key: String, kind: &str, owner: &str) -> OutboxMessage {
-    OutboxMessage {
-        key,
-        kind: kind.to_owned(),
-        method: OutboxMethod::PostMessage,
-        target: owner.to_owned(),
-        recipient: None,
-        thread_ts: None,
-        thread_of: None,
-        payload: serde_json::json!({ "text": "You own a new task" }).into(),
-        not_before: None,
-    }
 }
 
 /// Adds `title` for `owner` as `/launch task` does (a slot, then its fill), with a DM of
@@ -88,7 +67,8 @@ async fn add_task(
     };
     let new: NewTask = draft.validate(launch.launch_date, &calendar()).expect("valid task");
     let key = format!("assigned:{}:created", slot.id);
-    slot.fill(&new, &ctx("U0LEAD", NOW), &[dm(key, kind, &owner)]).await
+    slot.fill(&new, &ctx("U0LEAD", NOW), &[owner_dm(&key, kind, &owner)])
+        .await
 }
 
 /// Starts one `add_task` per title behind the turn the test holds, and waits until they
@@ -109,10 +89,7 @@ async fn line_up(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_added_at_the_same_time_share_a_commit_and_every_one_is_stored_on_sqlite() {
-    let db = TestDb::sqlite().await;
-    db.store.migrate().await.unwrap();
-    let store = db.store.clone();
-    let launch = launch(&store).await;
+    let (db, store, launch) = sqlite_with_launch().await;
     let commits_before = store.group_commits().await.unwrap();
 
     let held = store.hold_write_turn().await.expect("sqlite");
@@ -162,19 +139,12 @@ async fn tasks_added_at_the_same_time_share_a_commit_and_every_one_is_stored_on_
 /// not added, and the others in its group are, each with its history row and DM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_fails_in_a_group_takes_back_only_itself_on_sqlite() {
-    let db = TestDb::sqlite().await;
-    db.store.migrate().await.unwrap();
-    let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    sqlx::raw_sql(
+    let (db, store, launch) = sqlite_with_launch().await;
+    db.run_raw(
         "CREATE TRIGGER refuse_dm BEFORE INSERT ON outbox WHEN NEW.kind = 'refused' \
          BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
     )
-    .execute(&raw)
-    .await
-    .unwrap();
-    raw.close().await;
-    let store = db.store.clone();
-    let launch = launch(&store).await;
+    .await;
 
     let held = store.hold_write_turn().await.expect("sqlite");
     let refused_one = 4;
@@ -213,10 +183,7 @@ async fn a_write_that_fails_in_a_group_takes_back_only_itself_on_sqlite() {
 /// would otherwise find SQLite's lock taken and wait out its busy timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_write_commits_an_open_group_first_on_sqlite() {
-    let db = TestDb::sqlite().await;
-    db.store.migrate().await.unwrap();
-    let store = db.store.clone();
-    let launch = launch(&store).await;
+    let (db, store, launch) = sqlite_with_launch().await;
 
     let held = store.hold_write_turn().await.expect("sqlite");
     let first = tokio::spawn(add_task(store.clone(), launch.clone(), TITLES[0], owner(0), "assigned"));
@@ -258,10 +225,7 @@ async fn another_write_commits_an_open_group_first_on_sqlite() {
 /// file, and every write of this one behind a busy timeout).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_whose_writer_gave_up_is_still_committed_on_sqlite() {
-    let db = TestDb::sqlite().await;
-    db.store.migrate().await.unwrap();
-    let store = db.store.clone();
-    let launch = launch(&store).await;
+    let (db, store, launch) = sqlite_with_launch().await;
     let sales = FunctionName::parse("sales").unwrap();
     let commits_before = store.group_commits().await.unwrap();
 

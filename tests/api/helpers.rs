@@ -91,6 +91,20 @@ impl TestDb {
 
     /// Drops what the test created. Called at the end of a passing test; a failing one leaves
     /// its schema behind for inspection.
+    /// Runs `sql` (in the backend's dialect) on a connection of its own, beside the store: a
+    /// trigger that stands in for a failure, say.
+    pub async fn run_raw(&self, sql: &'static str) {
+        if self.url.starts_with("sqlite:") {
+            let raw = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&raw).await.unwrap();
+            raw.close().await;
+        } else {
+            let raw = sqlx::PgPool::connect(&self.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&raw).await.unwrap();
+            raw.close().await;
+        }
+    }
+
     pub async fn cleanup(self) {
         self.store.close().await;
         if let Guard::Postgres { admin_url, schema } = &self.guard {
@@ -185,6 +199,37 @@ pub fn date(s: &str) -> NaiveDate {
 
 pub fn instant(s: &str) -> DateTime<Utc> {
     s.parse().expect("test instant")
+}
+
+/// Stores launch `name` (tier 1, led by U0LEAD) on `launch_date`, as created on 2026-11-23.
+pub async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff_core::Launch {
+    let draft = liftoff_core::LaunchDraft {
+        name: name.to_owned(),
+        tier: liftoff_core::Tier::One,
+        launch_date: date(launch_date),
+        lead: Some(user("U0LEAD")),
+    };
+    let slug = draft.validate(date("2026-11-23")).expect("valid draft");
+    store
+        .create_launch(&draft, &slug, &ctx("U0LEAD", "2026-11-23T09:00:00Z"))
+        .await
+        .expect("create launch")
+}
+
+/// The DM `/launch task` stores for a new task's owner (kind `kind`, keyed `key`), for store
+/// tests that write one beside the task.
+pub fn owner_dm(key: &str, kind: &str, owner: &str) -> liftoff::outbound::OutboxMessage {
+    liftoff::outbound::OutboxMessage {
+        key: key.to_owned(),
+        kind: kind.to_owned(),
+        method: liftoff::outbound::OutboxMethod::PostMessage,
+        target: owner.to_owned(),
+        recipient: None,
+        thread_ts: None,
+        thread_of: None,
+        payload: serde_json::json!({ "text": "You own a new task" }).into(),
+        not_before: None,
+    }
 }
 
 pub fn user(id: &str) -> SlackUserId {

@@ -5,27 +5,13 @@ use liftoff_core::launch::{LaunchEdit, LaunchState, SuccessMetric, TargetDirecti
 use liftoff_core::readiness::{TaskTally, overall_readiness, readiness};
 use liftoff_core::task::{RaciRole, StatusKind, TaskEdit};
 use liftoff_core::{
-    Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchDraft, LaunchId, LaunchRef, RoleAssignment, Slug,
-    TaskDraft, TaskId, TaskStatus, Tier,
+    Actor, ChangeField, ChangeSource, DueDate, FunctionName, LaunchId, LaunchRef, RoleAssignment, Slug, TaskDraft,
+    TaskId, TaskStatus, Tier,
 };
 
-use crate::helpers::{both_backends, ctx, date, instant, user};
+use crate::helpers::{both_backends, ctx, date, instant, new_launch, user};
 
 const NOW: &str = "2026-11-23T09:00:00Z";
-
-async fn new_launch(store: &Store, name: &str, launch_date: &str) -> liftoff_core::Launch {
-    let draft = LaunchDraft {
-        name: name.to_owned(),
-        tier: Tier::One,
-        launch_date: date(launch_date),
-        lead: Some(user("U0LEAD")),
-    };
-    let slug = draft.validate(date("2026-11-23")).expect("valid draft");
-    store
-        .create_launch(&draft, &slug, &ctx("U0LEAD", NOW))
-        .await
-        .expect("create launch")
-}
 
 async fn new_task(
     store: &Store,
@@ -742,7 +728,7 @@ mod outbox_polls {
 /// `/launch task`'s two trips ([`Store::task_slot`], then [`TaskSlot::fill`]).
 mod task_slots {
     use super::*;
-    use liftoff::outbound::{OutboxMessage, OutboxMethod};
+    use crate::helpers::owner_dm as dm;
 
     fn new_task_of(launch: &liftoff_core::Launch, title: &str, owner: &str) -> liftoff_core::NewTask {
         let draft = TaskDraft {
@@ -753,20 +739,6 @@ mod task_slots {
             due: Some(DueDate::Relative(-3)),
         };
         draft.validate(launch.launch_date, &calendar()).expect("valid task")
-    }
-
-    fn dm(key: &str, kind: &str, owner: &str) -> OutboxMessage {
-        OutboxMessage {
-            key: key.to_owned(),
-            kind: kind.to_owned(),
-            method: OutboxMethod::PostMessage,
-            target: owner.to_owned(),
-            recipient: None,
-            thread_ts: None,
-            thread_of: None,
-            payload: serde_json::json!({ "text": "You own a new task" }).into(),
-            not_before: None,
-        }
     }
 
     both_backends! {
@@ -853,15 +825,7 @@ mod task_slots {
     /// dialect) refuses DMs of kind `refused`.
     async fn refused_halfway_on(db: crate::helpers::TestDb, trigger: &'static str) {
         db.store.migrate().await.unwrap();
-        if db.url.starts_with("sqlite:") {
-            let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(trigger).execute(&raw).await.unwrap();
-            raw.close().await;
-        } else {
-            let raw = sqlx::PgPool::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(trigger).execute(&raw).await.unwrap();
-            raw.close().await;
-        }
+        db.run_raw(trigger).await;
         a_fill_refused_halfway_leaves_nothing_behind(&db.store).await;
         db.cleanup().await;
     }
