@@ -315,6 +315,14 @@ impl OwnedWriteTurn {
                 break result?;
             }
         };
+        if writer.new_tasks_waiting() == 0 {
+            // Before committing a group that no task waits to join, let the other tasks of
+            // this worker, and requests read meanwhile, run once: a whole command runs in one
+            // poll, so tasks that arrived with this one may be a poll away from the turn, and
+            // joining costs each of them far less than a commit of its own. With nothing
+            // else to run, the yield comes straight back.
+            tokio::task::yield_now().await;
+        }
         if writer.new_tasks_waiting() > 0 && self.0.inline.group_writes() < MAX_GROUP {
             // Left open for the new tasks waiting; this one queues behind them (see
             // `PendingCommit`).
