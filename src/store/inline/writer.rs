@@ -13,8 +13,9 @@
 //! writer waits for the commit that will hold its write (`store::writer`); a write is
 //! confirmed, its command answered, only once that commit succeeded. Who commits an open
 //! group:
-//! - its last writer, finding no new task waiting for the turn, or the group full
-//!   ([`MAX_GROUP`]);
+//! - its last writer, finding no new task waiting for the turn even after yielding once (a
+//!   command runs in one poll, so those that came with it may be one poll away), or the
+//!   group full ([`MAX_GROUP`]);
 //! - whoever takes the turn for any other write (`Store::write_turn`): sqlx's writer
 //!   connection would find SQLite's lock held by the open transaction;
 //! - any of its writers that gets the turn back: each one queues for the turn while it waits
