@@ -315,6 +315,9 @@ impl OwnedWriteTurn {
                 break result?;
             }
         };
+        // From here the write waits for a commit: should this command be given up at the
+        // yield below, the pending commit, dropped, still sees the group committed.
+        let mut pending = PendingCommit::new(outcome, writer.clone());
         if writer.new_tasks_waiting() == 0 {
             // Before committing a group that no task waits to join, let the other tasks of
             // this worker, and requests read meanwhile, run once: a whole command runs in one
@@ -327,11 +330,9 @@ impl OwnedWriteTurn {
             // Left open for the new tasks waiting; this one queues behind them (see
             // `PendingCommit`).
             drop(self);
-            return PendingCommit::new(outcome, writer.clone())
-                .settled()
-                .await
-                .map(|()| value);
+            return pending.settled().await.map(|()| value);
         }
+        pending.settled = true;
         confirmed(commit_holding(self)).map(|()| value)
     }
 }
