@@ -8,7 +8,8 @@
 //! commit and its log were a fifth of `serve`'s CPU.
 //!
 //! How: each task's write goes into the connection's open transaction (opening one if there
-//! is none) inside a savepoint of its own, so a write that fails takes back only itself. If
+//! is none), inside a savepoint of its own when it joins one, so a write that fails takes back
+//! only itself. If
 //! other new tasks wait for the turn at writing, the transaction stays open for them and the
 //! writer waits for the commit that will hold its write (`store::writer`); a write is
 //! confirmed, its command answered, only once that commit succeeded. Who commits an open
@@ -23,7 +24,7 @@
 //! - closing the store.
 //!
 //! A commit that fails (a full disk) fails every write of its group, none of which was
-//! confirmed, and SQLite rolls them all back. Tests: `store::group_commit`.
+//! confirmed, and SQLite rolls them all back. Tests: `group_commit` (tests/api).
 
 use std::cell::Cell;
 use std::path::Path;
@@ -109,9 +110,7 @@ impl InlineWriter {
         LOG_PAGES.set(0);
         let result = write(connection);
         let left_as_found = connection.is_autocommit() != in_group;
-        if LOG_PAGES.take() >= CHECKPOINT_AFTER_PAGES {
-            self.checkpoint_due = true;
-        }
+        self.note_log_length();
         if !left_as_found {
             tracing::error!("an inline write changed its connection's transaction: closing the connection");
             self.close_connection();
@@ -120,8 +119,8 @@ impl InlineWriter {
     }
 
     /// Runs `write` on the connection to `file` as one write of the open group (opening one,
-    /// `BEGIN IMMEDIATE`, if there is none), inside a savepoint: a write that fails takes back
-    /// only itself. Returns what it wrote and where to learn whether its commit succeeded;
+    /// `BEGIN IMMEDIATE`, if there is none; a write that joins one runs inside a savepoint): a
+    /// write that fails takes back only itself. Returns what it wrote and where to learn whether its commit succeeded;
     /// the caller commits ([`InlineWriter::commit_group`]) or leaves the group open for the
     /// writers waiting for the turn.
     pub(in crate::store) fn write_in_group<T>(
@@ -199,9 +198,7 @@ impl InlineWriter {
         let committed = connection
             .prepare_cached("COMMIT")
             .and_then(|mut commit| commit.execute([]));
-        if LOG_PAGES.take() >= CHECKPOINT_AFTER_PAGES {
-            self.checkpoint_due = true;
-        }
+        self.note_log_length();
         #[cfg(feature = "testing")]
         {
             self.commits += 1;
@@ -210,9 +207,7 @@ impl InlineWriter {
             Ok(_) => Ok(()),
             Err(err) => {
                 tracing::error!(error = %err, writes = group.writes, "a group commit failed: none of its writes is stored");
-                if !connection.is_autocommit() && connection.execute_batch("ROLLBACK").is_err() {
-                    self.close_connection();
-                }
+                self.roll_back();
                 Err(Arc::new(err.into()))
             }
         };
@@ -223,13 +218,27 @@ impl InlineWriter {
     /// Rolls the open group back and tells its writers `err`.
     fn abandon_group(&mut self, err: StoreError) {
         let Some(group) = self.group.take() else { return };
+        self.roll_back();
+        group.outcome.send_replace(Some(Err(Arc::new(err))));
+    }
+
+    /// Rolls back the connection's transaction, if it is still in one; a connection that
+    /// cannot roll back is closed, which does.
+    fn roll_back(&mut self) {
         if let Some(connection) = &self.connection
             && !connection.is_autocommit()
             && connection.execute_batch("ROLLBACK").is_err()
         {
             self.close_connection();
         }
-        group.outcome.send_replace(Some(Err(Arc::new(err))));
+    }
+
+    /// Notes whether the statement just run took the log past [`CHECKPOINT_AFTER_PAGES`], as
+    /// its log hook reported it on this thread.
+    fn note_log_length(&mut self) {
+        if LOG_PAGES.take() >= CHECKPOINT_AFTER_PAGES {
+            self.checkpoint_due = true;
+        }
     }
 
     /// Drops the connection, rolling back whatever it held; an open group's writers learn
