@@ -14,13 +14,22 @@ pub enum FunctionSetting {
     Lead(SlackUserId),
 }
 
-/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
-/// `store::pages`).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(super) struct OverrideRow {
     function_name: String,
     channel_id: Option<String>,
     lead_user_id: Option<String>,
+}
+
+impl OverrideRow {
+    /// A row of [`OVERRIDES`] read on the calling thread (`inline`), by position.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<OverrideRow> {
+        Ok(OverrideRow {
+            function_name: row.get(0)?,
+            channel_id: row.get(1)?,
+            lead_user_id: row.get(2)?,
+        })
+    }
 }
 
 impl Store {

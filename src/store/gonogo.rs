@@ -13,9 +13,7 @@ use crate::outbound::OutboxMessage;
 use liftoff_core::gonogo::{Ballot, GoNoGo, Verdict, Vote};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId};
 
-/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
-/// `store::pages`).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(super) struct RoundRow {
     pub(super) id: i64,
     launch_id: i64,
@@ -25,15 +23,40 @@ pub(super) struct RoundRow {
     decided_at_ms: Option<i64>,
 }
 
-/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
-/// `store::pages`).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(super) struct BallotRow {
     function_name: String,
     voter: String,
     vote: Option<String>,
     reason: Option<String>,
     voted_at_ms: Option<i64>,
+}
+
+impl RoundRow {
+    /// The [`round_columns!`] of a row read on the calling thread (`inline`), in their order.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<RoundRow> {
+        Ok(RoundRow {
+            id: row.get(0)?,
+            launch_id: row.get(1)?,
+            started_by: row.get(2)?,
+            started_at_ms: row.get(3)?,
+            started_on: row.get(4)?,
+            decided_at_ms: row.get(5)?,
+        })
+    }
+}
+
+impl BallotRow {
+    /// A row of [`BALLOTS`] read on the calling thread (`inline`), by position.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<BallotRow> {
+        Ok(BallotRow {
+            function_name: row.get(0)?,
+            voter: row.get(1)?,
+            vote: row.get(2)?,
+            reason: row.get(3)?,
+            voted_at_ms: row.get(4)?,
+        })
+    }
 }
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {

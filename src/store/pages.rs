@@ -1,18 +1,18 @@
 //! Reads that draw one whole view at once.
 //!
-//! On SQLite the page is one statement whose parts come back as JSON arrays, run on the
-//! calling thread (`inline`): through sqlx each query was a hand-off to the connection's
-//! worker thread and back (two thread wake-ups), and a view drawn from eight reads paid for
-//! eight of those on top of its SQL. On PostgreSQL, whose protocol streams rows cheaply, it is
-//! the same reads on one connection (BENCHMARKS.md, "Where the time went").
+//! On SQLite the page's reads run on the calling thread (`inline`) in one read transaction:
+//! through sqlx each query was a hand-off to the connection's worker thread and back (two
+//! thread wake-ups), and a view drawn from eight reads paid for eight of those on top of its
+//! SQL. On PostgreSQL, whose protocol streams rows cheaply, it is the same reads on one
+//! connection (BENCHMARKS.md, "Where the time went").
 
 use std::collections::BTreeMap;
 
 use super::functions::{OVERRIDES, OverrideRow, overrides_by_function};
-use super::gonogo::{BallotRow, RoundRow, assemble, latest_gonogo, round_columns};
+use super::gonogo::{BALLOTS, BallotRow, RoundRow, assemble, latest_gonogo, round_columns};
 use super::launches::{LAUNCH_BY_ID, LAUNCH_BY_SLUG, METRICS};
 use super::outbox::{FAILED, FailedRow, failed_messages};
-use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all, launch_columns, task_columns};
+use super::rows::{LaunchRow, MetricRow, TaskRow, convert_all};
 use super::tasks::{Bind, BulkTaskRows, LAUNCH_ROLES, LAUNCH_TASKS, TaskOrder, roles_by_task};
 use super::{Pool, Store, StoreError, limited};
 use crate::outbound::FailedMessage;
@@ -105,123 +105,136 @@ impl Store {
     }
 }
 
-/// The page's SQL on SQLite, after `SELECT`: the launch's columns, then each part of the page
-/// as one JSON array (of arrays of the columns its row type reads, in that order), so that
-/// the whole page is one statement. Each query that the PostgreSQL read makes on its own
-/// appears here as a subquery of the launch `l`, in the same order. No part is sorted here but
-/// in Rust, after parsing, in the PostgreSQL read's order: an aggregate's `ORDER BY` builds an
-/// ephemeral B-tree per part on every read (opening, filling and closing six of them was a
-/// tenth of `/launch show`'s SQLite time), and each part carries what it sorts by.
-macro_rules! sqlite_page_columns {
-    () => {
-        concat!(
-            launch_columns!(),
-            ", (SELECT json_group_array(json_array(",
-            task_columns!(),
-            ")) FROM tasks t WHERE t.launch_id = l.id) AS tasks",
-            ", (SELECT json_group_array(json_array(id, json_array(name, target, target_direction, unit, \
-               review_offset_days, actual))) FROM launch_metrics m WHERE m.launch_id = l.id) AS metrics",
-            ", (SELECT json_group_array(json_array(r.task_id, r.role, r.user_id)) \
-               FROM task_roles r JOIN tasks t ON t.id = r.task_id WHERE t.launch_id = l.id) AS roles",
-            ", (SELECT json_array(",
-            round_columns!(),
-            ") FROM gonogos g WHERE g.launch_id = l.id ORDER BY g.id DESC LIMIT 1) AS gonogo",
-            ", (SELECT json_group_array(json_array(function_name, json_array(function_name, voter, vote, reason, voted_at_ms))) \
-               FROM gonogo_ballots b WHERE b.gonogo_id = (SELECT MAX(g.id) FROM gonogos g WHERE g.launch_id = l.id)) AS ballots",
-            ", (SELECT json_group_array(json_array(function_name, channel_id, lead_user_id)) FROM function_settings) AS overrides",
-        )
-    };
-}
+/// The latest go/no-go round of launch `$1`.
+const LATEST_ROUND: &str = concat!(
+    "SELECT ",
+    round_columns!(),
+    " FROM gonogos WHERE launch_id = $1 ORDER BY id DESC LIMIT 1"
+);
 
-/// A launch's page as one SQLite row: the launch, and the rest as JSON arrays.
-struct SqlitePageRow {
-    launch: LaunchRow,
-    tasks: String,
-    metrics: String,
-    roles: String,
-    gonogo: Option<String>,
-    ballots: String,
-    overrides: String,
-    failed: String,
-}
+/// [`LAUNCH_ROLES`] without its `ORDER BY`: sorted in Rust, where SQLite would fill and empty
+/// a sorter for it on every read.
+const LAUNCH_ROLES_UNSORTED: &str = "SELECT r.task_id, r.role, r.user_id FROM task_roles r JOIN tasks t ON t.id = r.task_id \
+     WHERE t.launch_id = $1";
 
-impl SqlitePageRow {
-    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<SqlitePageRow> {
-        Ok(SqlitePageRow {
-            launch: LaunchRow::from_inline(row)?,
-            tasks: row.get("tasks")?,
-            metrics: row.get("metrics")?,
-            roles: row.get("roles")?,
-            gonogo: row.get("gonogo")?,
-            ballots: row.get("ballots")?,
-            overrides: row.get("overrides")?,
-            failed: row.get("failed")?,
-        })
-    }
-}
-
-/// [`Store::launch_page`] on SQLite: one statement, on the calling thread (see `inline`).
+/// [`Store::launch_page`] on SQLite: the PostgreSQL read's statements, each prepared once per
+/// connection, stepped on the calling thread (see `inline`) inside one read transaction, so
+/// the parts are of one moment. The page had been one statement whose parts SQLite built as
+/// JSON arrays for Rust to parse back, when every statement was a hand-off to sqlx's worker
+/// thread; on the calling thread a row costs no hand-off, and building and parsing the JSON
+/// was a third of `/launch show`'s CPU (BENCHMARKS.md, ninth session).
 async fn sqlite_launch_page(
     inline: &super::inline::InlineSqlite,
     readers: &sqlx::SqlitePool,
     reference: &LaunchRef,
     undelivered: i64,
 ) -> Result<Option<LaunchPage>, StoreError> {
-    // The failed messages are the one part not about the launch; their limit is written into
-    // the SQL, not bound (see `limited`).
-    let failed = format!(
-        ", (SELECT json_group_array(json_array(id, json_array(idempotency_key, kind, target, last_error))) \
-         FROM (SELECT id, idempotency_key, kind, target, last_error FROM outbox WHERE state = 'failed' \
-         ORDER BY id DESC LIMIT {undelivered})) AS failed FROM launches l WHERE "
-    );
-    let by = match reference {
-        LaunchRef::Id(_) => "l.id",
-        LaunchRef::Slug(_) => "l.slug",
-    };
-    let sql = format!(concat!("SELECT ", sqlite_page_columns!(), "{}{} = $1"), failed, by);
-    let row: Option<SqlitePageRow> = inline
+    // The failed messages' limit is written into the SQL, not bound (see `limited`).
+    let failed_sql = limited(FAILED, undelivered).0;
+    let parts = inline
         .read(readers, |connection| {
-            let mut statement = connection.prepare_cached(&sql)?;
-            let found = match reference {
-                LaunchRef::Id(id) => {
-                    statement.query_row(rusqlite::named_params! { "$1": id.0 }, SqlitePageRow::from_inline)
-                }
-                LaunchRef::Slug(slug) => statement.query_row(
-                    rusqlite::named_params! { "$1": slug.as_str() },
-                    SqlitePageRow::from_inline,
-                ),
-            };
-            rusqlite::OptionalExtension::optional(found)
+            connection.prepare_cached("BEGIN")?.execute([])?;
+            let parts = read_page_parts(connection, reference, &failed_sql);
+            // Ends the read transaction whatever the outcome: a reader still in one is not
+            // shelved for the next read (`InlineSqlite::read_file`).
+            connection.prepare_cached("COMMIT")?.execute([])?;
+            parts
         })
         .await?;
-    let Some(row) = row else {
+    let Some(mut parts) = parts else {
         return Ok(None);
     };
-    fn parse<T: serde::de::DeserializeOwned>(part: &str, json: &str) -> Result<T, StoreError> {
-        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("launch page {part}: {e}")))
+    TaskOrder::FunctionThenDueDate.sort(&mut parts.tasks);
+    parts.roles.sort_unstable();
+    let gonogo = parts
+        .gonogo
+        .map(|(round, ballots)| assemble(round, ballots))
+        .transpose()?;
+    let launch = Launch::try_from(parts.launch)?;
+    LaunchPage::from_rows(
+        launch,
+        parts.tasks,
+        parts.metrics,
+        parts.roles,
+        gonogo,
+        parts.overrides,
+        parts.failed,
+    )
+    .map(Some)
+}
+
+/// A launch's page as SQLite's rows, before conversion.
+struct SqlitePageParts {
+    launch: LaunchRow,
+    tasks: Vec<TaskRow>,
+    metrics: Vec<MetricRow>,
+    roles: Vec<(i64, String, String)>,
+    gonogo: Option<(RoundRow, Vec<BallotRow>)>,
+    overrides: Vec<OverrideRow>,
+    failed: Vec<FailedRow>,
+}
+
+/// Reads the page's rows on `connection`, or `None` when no launch is `reference`.
+fn read_page_parts(
+    connection: &rusqlite::Connection,
+    reference: &LaunchRef,
+    failed_sql: &str,
+) -> rusqlite::Result<Option<SqlitePageParts>> {
+    use rusqlite::OptionalExtension;
+    let launch = match reference {
+        LaunchRef::Id(id) => connection
+            .prepare_cached(LAUNCH_BY_ID)?
+            .query_row(rusqlite::named_params! { "$1": id.0 }, LaunchRow::from_inline),
+        LaunchRef::Slug(slug) => connection
+            .prepare_cached(LAUNCH_BY_SLUG)?
+            .query_row(rusqlite::named_params! { "$1": slug.as_str() }, LaunchRow::from_inline),
     }
-    /// A part's rows by the key each carries first, in the key's order (the newest first if
-    /// `newest_first`).
-    fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>, newest_first: bool) -> Vec<R> {
-        keyed.sort_by(|a, b| if newest_first { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
-        keyed.into_iter().map(|(_, row)| row).collect()
-    }
-    let mut tasks: Vec<TaskRow> = parse("tasks", &row.tasks)?;
-    TaskOrder::FunctionThenDueDate.sort(&mut tasks);
-    let metrics: Vec<(i64, MetricRow)> = parse("metrics", &row.metrics)?;
-    let mut roles: Vec<(i64, String, String)> = parse("roles", &row.roles)?;
-    roles.sort_unstable();
-    let gonogo = match &row.gonogo {
+    .optional()?;
+    let Some(launch) = launch else {
+        return Ok(None);
+    };
+    let id = rusqlite::named_params! { "$1": launch.id() };
+    let tasks = connection
+        .prepare_cached(LAUNCH_TASKS)?
+        .query_map(id, TaskRow::from_inline)?
+        .collect::<rusqlite::Result<_>>()?;
+    let metrics = connection
+        .prepare_cached(METRICS)?
+        .query_map(id, MetricRow::from_inline)?
+        .collect::<rusqlite::Result<_>>()?;
+    let roles = connection
+        .prepare_cached(LAUNCH_ROLES_UNSORTED)?
+        .query_map(id, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let round = connection
+        .prepare_cached(LATEST_ROUND)?
+        .query_row(id, RoundRow::from_inline)
+        .optional()?;
+    let gonogo = match round {
         Some(round) => {
-            let round: RoundRow = parse("go/no-go", round)?;
-            let ballots: Vec<(String, BallotRow)> = parse("ballots", &row.ballots)?;
-            Some(assemble(round, sorted(ballots, false))?)
+            let ballots = connection
+                .prepare_cached(BALLOTS)?
+                .query_map(rusqlite::named_params! { "$1": round.id }, BallotRow::from_inline)?
+                .collect::<rusqlite::Result<_>>()?;
+            Some((round, ballots))
         }
         None => None,
     };
-    let overrides: Vec<OverrideRow> = parse("function settings", &row.overrides)?;
-    let failed: Vec<(i64, FailedRow)> = parse("failed messages", &row.failed)?;
-    let (metrics, failed) = (sorted(metrics, false), sorted(failed, true));
-    let launch = Launch::try_from(row.launch)?;
-    LaunchPage::from_rows(launch, tasks, metrics, roles, gonogo, overrides, failed).map(Some)
+    let overrides = connection
+        .prepare_cached(OVERRIDES)?
+        .query_map([], OverrideRow::from_inline)?
+        .collect::<rusqlite::Result<_>>()?;
+    let failed = connection
+        .prepare_cached(failed_sql)?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(SqlitePageParts {
+        launch,
+        tasks,
+        metrics,
+        roles,
+        gonogo,
+        overrides,
+        failed,
+    }))
 }

@@ -32,6 +32,11 @@ pub(crate) struct LaunchRow {
 }
 
 impl LaunchRow {
+    /// The launch's id, for reading what belongs to it.
+    pub(super) fn id(&self) -> i64 {
+        self.id
+    }
+
     /// The [`launch_columns!`] of a row read on the calling thread (`inline`), by name.
     pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<LaunchRow> {
         Ok(LaunchRow {
@@ -105,22 +110,23 @@ pub(crate) struct TaskRow {
 }
 
 impl TaskRow {
-    /// The [`task_columns!`] of a row read on the calling thread (`inline`), by name.
+    /// The [`task_columns!`] of a row read on the calling thread (`inline`), in their order:
+    /// by position, as a page reads dozens of rows and a name is a search of the row's columns.
     pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
         Ok(TaskRow {
-            id: row.get("id")?,
-            launch_id: row.get("launch_id")?,
-            function_name: row.get("function_name")?,
-            title: row.get("title")?,
-            owner_user_id: row.get("owner_user_id")?,
-            due_date: row.get("due_date")?,
-            due_offset_days: row.get("due_offset_days")?,
-            status: row.get("status")?,
-            blocked_reason: row.get("blocked_reason")?,
-            status_changed_at_ms: row.get("status_changed_at_ms")?,
-            snoozed_until: row.get("snoozed_until")?,
-            blocked_by_task_id: row.get("blocked_by_task_id")?,
-            version: row.get("version")?,
+            id: row.get(0)?,
+            launch_id: row.get(1)?,
+            function_name: row.get(2)?,
+            title: row.get(3)?,
+            owner_user_id: row.get(4)?,
+            due_date: row.get(5)?,
+            due_offset_days: row.get(6)?,
+            status: row.get(7)?,
+            blocked_reason: row.get(8)?,
+            status_changed_at_ms: row.get(9)?,
+            snoozed_until: row.get(10)?,
+            blocked_by_task_id: row.get(11)?,
+            version: row.get(12)?,
         })
     }
 
@@ -156,9 +162,7 @@ impl TryFrom<TaskRow> for Task {
     }
 }
 
-/// Also read from a JSON array of its columns, in order (the SQLite `/launch show` read,
-/// `store::pages`).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(crate) struct MetricRow {
     name: String,
     target: f64,
@@ -166,6 +170,20 @@ pub(crate) struct MetricRow {
     unit: String,
     review_offset_days: i64,
     actual: Option<f64>,
+}
+
+impl MetricRow {
+    /// A row of `launches::METRICS` read on the calling thread (`inline`), by position.
+    pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<MetricRow> {
+        Ok(MetricRow {
+            name: row.get(0)?,
+            target: row.get(1)?,
+            target_direction: row.get(2)?,
+            unit: row.get(3)?,
+            review_offset_days: row.get(4)?,
+            actual: row.get(5)?,
+        })
+    }
 }
 
 impl TryFrom<MetricRow> for SuccessMetric {
