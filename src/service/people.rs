@@ -24,10 +24,19 @@ const TIMEZONE_REREAD: Duration = Duration::minutes(5);
 /// fit many times over, and a flood of unknown user ids cannot grow it without bound).
 const TIMEZONE_CACHE_LIMIT: usize = 50_000;
 
-/// People's time zones as last read from (or written to) the store.
+/// How long after asking Slack about a person's time zone this instance leaves them be,
+/// whatever the answer: someone Slack will not describe (`users.info` answers
+/// `user_not_visible` for some people in shared channels) or whose profile has no zone would
+/// otherwise be asked about on every command they type, and a failed lookup (a timeout, a
+/// 500) is tried again on a later command after this.
+const TIMEZONE_ASK_AGAIN: Duration = Duration::minutes(10);
+
+/// People's time zones as last read from (or written to) the store, and when this instance
+/// last asked Slack about each.
 #[derive(Default)]
 pub(super) struct TimezoneCache {
     entries: Mutex<HashMap<SlackUserId, CachedZone>>,
+    asked: Mutex<HashMap<SlackUserId, DateTime<Utc>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -53,6 +62,24 @@ impl TimezoneCache {
         }
         entries.insert(user.clone(), cached);
     }
+
+    fn asked_lately(&self, user: &SlackUserId, now: DateTime<Utc>) -> bool {
+        let asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
+        asked
+            .get(user)
+            .is_some_and(|at| now - *at < TIMEZONE_ASK_AGAIN && *at <= now)
+    }
+
+    fn note_asked(&self, user: &SlackUserId, now: DateTime<Utc>) {
+        let mut asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
+        if asked.len() >= TIMEZONE_CACHE_LIMIT && !asked.contains_key(user) {
+            asked.retain(|_, at| now - *at < TIMEZONE_ASK_AGAIN);
+            if asked.len() >= TIMEZONE_CACHE_LIMIT {
+                asked.clear();
+            }
+        }
+        asked.insert(user.clone(), now);
+    }
 }
 
 /// Whether Slack told this time zone less than [`TIMEZONE_FRESHNESS`] before `now`.
@@ -75,13 +102,21 @@ impl Service {
         zone
     }
 
-    /// Whether this instance's cache already holds a time zone for `user` that Slack told
-    /// less than a day ago: then nothing is worth looking up, and a command need not start
-    /// the background task that would find that out (a task per command woke a second
+    /// Whether asking Slack for `user`'s time zone may be worth it: not when this instance's
+    /// cache holds one Slack told less than a day ago, nor when this instance asked about
+    /// them in the last [`TIMEZONE_ASK_AGAIN`]. Answered from memory, so that a command need
+    /// not start the background task that would find out (a task per command woke a second
     /// worker thread for nothing, BENCHMARKS.md).
-    pub fn timezone_cached_fresh(&self, user: &SlackUserId) -> bool {
+    pub fn timezone_worth_asking(&self, user: &SlackUserId) -> bool {
         let now = self.clock.now();
-        told_lately(self.timezones.get(user, now).and_then(|cached| cached.zone), now)
+        !told_lately(self.timezones.get(user, now).and_then(|cached| cached.zone), now)
+            && !self.timezones.asked_lately(user, now)
+    }
+
+    /// Notes that Slack is being asked for `user`'s time zone now (see
+    /// [`Service::timezone_worth_asking`]).
+    pub fn note_timezone_asked(&self, user: &SlackUserId) {
+        self.timezones.note_asked(user, self.clock.now());
     }
 
     /// Whether `user`'s time zone is unknown or older than a day, and so worth asking Slack.

@@ -33,18 +33,25 @@ pub struct SlackContext {
 
 impl SlackContext {
     /// Looks up `user`'s time zone in the background when it is unknown or a day old, so
-    /// "today" and "overdue" become theirs from the next request on.
+    /// "today" and "overdue" become theirs from the next request on. Nothing is started when
+    /// this instance asked about them lately, or when the `users.info` budget is spent (their
+    /// next message tries again).
     pub fn learn_timezone(&self, user: &SlackUserId) {
-        if self.service.timezone_cached_fresh(user) {
+        if !self.service.timezone_worth_asking(user) {
             return;
         }
+        let Some(turn) = self.api.users_info_turn() else {
+            return;
+        };
+        self.service.note_timezone_asked(user);
         let ctx = self.clone();
         let user = user.clone();
         self.background.spawn(async move {
+            // Another instance may have learnt it since this one read the store.
             if !ctx.service.timezone_is_stale(&user).await {
                 return;
             }
-            match ctx.api.user_timezone(user.as_str()).await {
+            match ctx.api.user_timezone(turn, user.as_str()).await {
                 Ok(Some(tz)) if tz.parse::<chrono_tz::Tz>().is_ok() => {
                     if let Err(err) = ctx.service.remember_timezone(&user, &tz).await {
                         tracing::warn!(error = %err, "could not cache a time zone");

@@ -69,8 +69,10 @@ pub fn reply_for(outcome: Result<Reply, ServiceError>) -> Reply {
 #[tracing::instrument(name = "slash_command", skip_all, fields(user = %user, subcommand = tracing::field::Empty))]
 pub async fn run_command(ctx: &SlackContext, user: &SlackUserId, raw_text: &str) -> Reply {
     let text = &super::text::unescape(raw_text);
-    ctx.learn_timezone(user);
     let today = ctx.service.today_for(user).await;
+    // After `today_for`, which has put what the store knows of them in the cache: someone
+    // whose zone is stored and fresh starts no lookup.
+    ctx.learn_timezone(user);
     let parse_ctx = ParseContext {
         today,
         functions: &ctx.config.functions,

@@ -274,3 +274,35 @@ async fn a_crowd_of_new_people_gets_answers_without_more_time_zone_lookups_than_
     assert_eq!(app.slack.rate_limited_calls(), 0, "Slack refused lookups with 429");
     app.stop().await;
 }
+
+/// Slack will not describe everyone: `users.info` answers `user_not_visible` for a person the
+/// app may not see (docs.slack.dev, users.info, "Errors"), say a partner in a shared channel.
+/// Liftoff asks about such a person once and leaves them on the organisation's time zone for
+/// a while, rather than asking again on every command they type.
+#[tokio::test]
+async fn a_person_slack_will_not_describe_is_asked_about_once_not_on_every_command() {
+    let app = TestApp::spawn_with(true, CONFIG).await;
+    for _ in 0..5 {
+        app.slack
+            .fail_next("users.info", crate::fake_slack::Failure::Api("user_not_visible"));
+    }
+    let guest = "U0GUEST";
+    for text in ["mine", "list", "mine", "list", "mine"] {
+        let reply = app.command(guest, text).await;
+        let reply_text = reply["text"].as_str().unwrap_or_default();
+        assert!(
+            !reply_text.is_empty() && !reply_text.contains("went wrong"),
+            "/launch {text} got no answer: {reply}"
+        );
+        // Each command's lookup, were one started, reaches Slack before the next command.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.slack.wait_for("users.info", 1).await;
+    assert_eq!(
+        app.slack.calls("users.info").len(),
+        1,
+        "asked about the guest more than once"
+    );
+    assert_eq!(app.slack.pending_failures("users.info"), 4);
+    app.stop().await;
+}

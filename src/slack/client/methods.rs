@@ -22,6 +22,11 @@ pub struct BotIdentity {
 }
 
 /// What `conversations.info` says of a channel, as far as posting there goes.
+/// A `users.info` call already counted against this app's budget
+/// ([`SlackApi::users_info_turn`]): the lookup it allows needs no check of its own.
+#[derive(Debug)]
+pub struct UsersInfoTurn(());
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelInfo {
     pub is_member: bool,
@@ -253,17 +258,15 @@ impl SlackApi {
         }
     }
 
-    /// A person's IANA time zone from their Slack profile. [`SlackApiError::RateLimited`]
-    /// without a call when this app's `users.info` budget is spent (see `USERS_INFO_PER_MINUTE`).
-    pub async fn user_timezone(&self, user: &str) -> Result<Option<String>, SlackApiError> {
-        if let Err(not_until) = self.users_info.check() {
-            let retry_after =
-                not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            return Err(SlackApiError::RateLimited {
-                method: "users.info",
-                retry_after: Some(retry_after),
-            });
-        }
+    /// One `users.info` call from this app's budget (see `USERS_INFO_PER_MINUTE`), or `None`
+    /// when it is spent. Taken before deciding to look someone up, so that a command past the
+    /// budget starts no lookup at all.
+    pub fn users_info_turn(&self) -> Option<UsersInfoTurn> {
+        self.users_info.check().ok().map(|()| UsersInfoTurn(()))
+    }
+
+    /// A person's IANA time zone from their Slack profile, on a `turn` of the budget.
+    pub async fn user_timezone(&self, _turn: UsersInfoTurn, user: &str) -> Result<Option<String>, SlackApiError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(SlackUserId(user.to_owned()));
         let response = self.call("users.info", session.users_info(&request)).await?;

@@ -20,7 +20,7 @@ use super::blocks::Rendered;
 use error::classify;
 
 pub use error::{ErrorClass, SlackApiError, TokenState};
-pub use methods::{BotIdentity, ChannelInfo, OUTBOX_EVENT_TYPE};
+pub use methods::{BotIdentity, ChannelInfo, OUTBOX_EVENT_TYPE, UsersInfoTurn};
 
 type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 
@@ -40,8 +40,8 @@ pub struct SlackApi {
 /// people all turn up at once (a launch kick-off, the first minutes after installing) would
 /// otherwise call it hundreds of times a second: 500 new people in half a second under
 /// `loadgen` spent the machine's whole CPU in the first second, and 429s are all Slack would
-/// have answered. Lookups past the budget are not made; the person keeps the organisation's
-/// time zone until a later message of theirs finds budget left.
+/// have answered. Lookups past the budget are not made (nor started); the person keeps the
+/// organisation's time zone until a later message of theirs finds budget left.
 const USERS_INFO_PER_MINUTE: u32 = 100;
 /// At most this many lookups at once, within [`USERS_INFO_PER_MINUTE`].
 const USERS_INFO_BURST: u32 = 10;
