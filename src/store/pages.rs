@@ -121,8 +121,8 @@ const LAUNCH_ROLES_UNSORTED: &str = "SELECT r.task_id, r.role, r.user_id FROM ta
 /// connection, stepped on the calling thread (see `inline`) inside one read transaction, so
 /// the parts are of one moment. The page had been one statement whose parts SQLite built as
 /// JSON arrays for Rust to parse back, when every statement was a hand-off to sqlx's worker
-/// thread; on the calling thread a row costs no hand-off, and building and parsing the JSON
-/// was a third of `/launch show`'s CPU (BENCHMARKS.md, ninth session).
+/// thread; on the calling thread a row costs no hand-off, and the read without the JSON took
+/// 30% of `/launch show`'s profile instead of 37% (BENCHMARKS.md, ninth session).
 async fn sqlite_launch_page(
     inline: &super::inline::InlineSqlite,
     readers: &sqlx::SqlitePool,

@@ -21,12 +21,12 @@ pub struct BotIdentity {
     pub org_wide_enterprise_id: Option<String>,
 }
 
-/// What `conversations.info` says of a channel, as far as posting there goes.
 /// A `users.info` call already counted against this app's budget
 /// ([`SlackApi::users_info_turn`]): the lookup it allows needs no check of its own.
 #[derive(Debug)]
 pub struct UsersInfoTurn(());
 
+/// What `conversations.info` says of a channel, as far as posting there goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelInfo {
     pub is_member: bool,

@@ -46,9 +46,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::StoreError;
 
-/// Statements each inline connection keeps prepared: the page's two shapes, the slot's two,
-/// the task's inserts with and without a DM, the group commit's five (`writer`), with room to
-/// spare.
+/// Statements each inline connection keeps prepared, with room to spare: a reader, the page's
+/// eleven (`store::pages`: its `BEGIN` and `COMMIT`, the launch by id or by slug, and seven
+/// reads of its parts); the writer, the slot's two, the task's inserts with and without a DM
+/// and the group commit's five (`writer`).
 const CACHED_STATEMENTS: usize = 16;
 
 /// The inline connections of one store (see the module's doc).
