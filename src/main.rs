@@ -9,12 +9,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use liftoff::cli::{self, Cli};
 
-/// mimalloc for Rust's allocations and, through its `override` feature, for SQLite's and libc's
-/// `malloc` as well: a command's allocations were a fifth of its CPU with glibc's allocator.
-/// Only the binary sets it; the library and its tests keep the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     liftoff::telemetry::init(cli.log_format, cli.default_log_filter());
