@@ -203,13 +203,16 @@ async fn bench(args: &Args, database_url: &str, label: &str) {
     let ready = serve.wait_ready(&http).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle = serve.rss_kb();
+    let (idle_anonymous, idle_file) = serve.rss_split_kb();
     println!(
         "  start-up to ready with an existing database: {:.0} ms (target < 200 ms)",
         ready.as_secs_f64() * 1e3
     );
     println!(
-        "  idle RSS 3 s after ready: {:.1} MB (target < 20 MB)",
-        idle as f64 / 1024.0
+        "  idle RSS 3 s after ready: {:.1} MB (target < 20 MB; anonymous {:.1} MB, file-backed {:.1} MB)",
+        idle as f64 / 1024.0,
+        idle_anonymous as f64 / 1024.0,
+        idle_file as f64 / 1024.0
     );
 
     // Warm the connection pool and caches briefly, then the measured run.

@@ -61,6 +61,15 @@ impl Serve {
         status_kb(self.child.id(), "VmRSS")
     }
 
+    /// `VmRSS` split into anonymous memory (heap, stacks, relocated data) and file-backed
+    /// pages (mostly the executable's own): the second moves by a megabyte with the page
+    /// cache's state, the first does not, so a change in memory shows in the first.
+    #[allow(dead_code)] // loadgen reports it; peerbench shares this module
+    pub fn rss_split_kb(&self) -> (u64, u64) {
+        let pid = self.child.id();
+        (status_kb(pid, "RssAnon"), status_kb(pid, "RssFile"))
+    }
+
     /// SIGTERM (graceful shutdown), then wait.
     pub fn stop(mut self) {
         terminate(&mut self.child);
