@@ -211,9 +211,11 @@ impl Store {
             }
         } else {
             let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
-            Store::postgres(options, config.max_connections, config.connect_timeout)
+            let store = Store::postgres(options, config.max_connections, config.connect_timeout)
                 .await
-                .map_err(connect_error)?
+                .map_err(connect_error)?;
+            store.open_the_whole_pool(config.max_connections);
+            store
         };
         Ok(store)
     }
@@ -246,6 +248,26 @@ impl Store {
             pool: Pool::Postgres(pool),
             busy_timeout: timeout,
         })
+    }
+
+    /// Opens up to `connections` PostgreSQL connections in the background, so that the first
+    /// burst after a start does not wait for new server processes: a pool that grew during
+    /// load cost that second's slowest answers 40-55 ms (BENCHMARKS.md, tenth session). Each
+    /// acquisition is returned at once; those that find no idle connection open one.
+    fn open_the_whole_pool(&self, connections: u32) {
+        let Pool::Postgres(pool) = &self.pool else { return };
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let opening = (0..connections).map(|_| {
+                let pool = pool.clone();
+                async move {
+                    if let Err(err) = pool.acquire().await {
+                        tracing::debug!(error = %err, "could not open a connection ahead of need");
+                    }
+                }
+            });
+            futures_util::future::join_all(opening).await;
+        });
     }
 
     pub fn backend(&self) -> Backend {

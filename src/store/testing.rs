@@ -22,6 +22,14 @@ pub struct ConnectionSettings {
 }
 
 impl Store {
+    /// How many connections the pool holds now, idle or in use (sqlx's readers on SQLite).
+    pub fn open_connections(&self) -> u32 {
+        match &self.pool {
+            super::Pool::Postgres(pool) => pool.size(),
+            super::Pool::Sqlite { readers, .. } => readers.size(),
+        }
+    }
+
     /// The keys of every outbox message sent with `method`, oldest first: what an operator or
     /// a fault test compares with what Slack received.
     pub async fn outbox_keys(&self, method: OutboxMethod) -> Result<Vec<String>, StoreError> {

@@ -1205,3 +1205,44 @@ async fn the_log_stays_bounded_under(by_slot: bool) {
     assert!(log < 24_000_000, "the log grew to {log} bytes (by slot: {by_slot})");
     db.cleanup().await;
 }
+
+/// On PostgreSQL, `Store::connect` opens the whole pool in the background after its first
+/// connection: the first burst after a start finds its connections open instead of waiting for
+/// new server processes (BENCHMARKS.md, tenth session). Start-up itself waits for one.
+#[tokio::test]
+async fn postgres_opens_its_whole_pool_after_start_up() {
+    let Some(db) = crate::helpers::TestDb::postgres().await else {
+        return;
+    };
+    let mut config = crate::helpers::config_with_database(&db.url);
+    config.database.max_connections = 3;
+    let store = Store::connect(&config.database).await.unwrap();
+    assert!(store.open_connections() >= 1, "start-up opens one connection first");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.open_connections() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pool holds {} connections 10 s after start-up, not 3",
+            store.open_connections()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // Never past the configured size.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(store.open_connections(), 3);
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// SQLite's readers are not opened ahead of need: an idle service holds what it used.
+#[tokio::test]
+async fn sqlite_opens_readers_as_they_are_needed() {
+    let db = crate::helpers::TestDb::sqlite().await;
+    let store = Store::connect(&crate::helpers::config_with_database(&db.url).database)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(store.open_connections(), 1);
+    store.close().await;
+    db.cleanup().await;
+}
