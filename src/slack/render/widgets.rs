@@ -65,40 +65,49 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
     )
 }
 
-fn status_label(status: &TaskStatus) -> String {
+fn push_status_label(out: &mut String, status: &TaskStatus) {
     match status {
-        TaskStatus::Blocked { reason } => format!(":no_entry: blocked: {}", escape_quiet(reason)),
-        TaskStatus::Done => ":white_check_mark: done".to_owned(),
-        TaskStatus::AtRisk => ":warning: at risk".to_owned(),
-        TaskStatus::OnTrack => "on track".to_owned(),
-        TaskStatus::Todo => "to do".to_owned(),
+        TaskStatus::Blocked { reason } => {
+            out.push_str(":no_entry: blocked: ");
+            out.push_str(&escape_quiet(reason));
+        }
+        TaskStatus::Done => out.push_str(":white_check_mark: done"),
+        TaskStatus::AtRisk => out.push_str(":warning: at risk"),
+        TaskStatus::OnTrack => out.push_str("on track"),
+        TaskStatus::Todo => out.push_str("to do"),
     }
 }
 
-/// One line per task: id, title, owner (mention), due date, status.
+/// One line per task: id, title, owner (mention), due date, status. Written into one string:
+/// a launch's page has a line for each of its tasks, and each piece as a string of its own
+/// was an allocation more on every line.
 pub fn task_line(task: &Task, today: NaiveDate) -> String {
-    let owner = task.owner.as_ref().map_or("_unassigned_".to_owned(), |o| o.mention());
-    let overdue = if task.is_overdue(today) {
-        " :rotating_light: overdue"
-    } else {
-        ""
-    };
-    let snoozed = match task.snoozed_until {
-        Some(until) if until >= today && task.status.is_open() => {
-            format!(" · :zzz: snoozed through {}", human(until, today))
-        }
-        _ => String::new(),
-    };
-    let due = match task.due_offset_days {
-        Some(_) => format!("{} ({})", human(task.due_date, today), task.due()),
-        None => human(task.due_date, today),
-    };
-    format!(
-        "`{}` {} — {owner} · due {due}{overdue} · {}{snoozed}",
-        task.id,
-        escape_quiet(&task.title),
-        status_label(&task.status)
-    )
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(128 + task.title.len());
+    // Writing into a String cannot fail.
+    let _ = write!(line, "`{}` {} — ", task.id, escape_quiet(&task.title));
+    match &task.owner {
+        Some(owner) => line.push_str(&owner.mention()),
+        None => line.push_str("_unassigned_"),
+    }
+    line.push_str(" · due ");
+    line.push_str(&human(task.due_date, today));
+    if task.due_offset_days.is_some() {
+        let _ = write!(line, " ({})", task.due());
+    }
+    if task.is_overdue(today) {
+        line.push_str(" :rotating_light: overdue");
+    }
+    line.push_str(" · ");
+    push_status_label(&mut line, &task.status);
+    if let Some(until) = task.snoozed_until
+        && until >= today
+        && task.status.is_open()
+    {
+        line.push_str(" · :zzz: snoozed through ");
+        line.push_str(&human(until, today));
+    }
+    line
 }
 
 pub fn readiness_label(readiness: &Readiness) -> String {
