@@ -303,6 +303,7 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
 async fn serve(config: Config, now: Option<DateTime<Utc>>) -> Result<(), Failure> {
     config.slack_credentials()?;
     let store = open_store(&config).await?;
+    store.open_the_whole_pool();
     // SQLite has one writer: a second `serve` on the same file would fight the first over
     // every write (and double the scheduler). Hold an exclusive lock for as long as we serve.
     let _writer_lock = match store.sqlite_path() {

@@ -211,11 +211,9 @@ impl Store {
             }
         } else {
             let options = PgConnectOptions::from_str(&without_unknown_secret_params(url)).map_err(connect_error)?;
-            let store = Store::postgres(options, config.max_connections, config.connect_timeout)
+            Store::postgres(options, config.max_connections, config.connect_timeout)
                 .await
-                .map_err(connect_error)?;
-            store.open_the_whole_pool(config.max_connections);
-            store
+                .map_err(connect_error)?
         };
         Ok(store)
     }
@@ -250,13 +248,15 @@ impl Store {
         })
     }
 
-    /// Opens up to `connections` PostgreSQL connections in the background, so that the first
-    /// burst after a start does not wait for new server processes: a pool that grew during
-    /// load cost that second's slowest answers 40-55 ms (BENCHMARKS.md, tenth session). Each
-    /// acquisition is returned at once; those that find no idle connection open one.
-    fn open_the_whole_pool(&self, connections: u32) {
+    /// Opens the rest of a PostgreSQL pool in the background, for `serve`: the first burst after
+    /// a start then does not wait for new server processes (a pool that grew during load cost
+    /// that second's slowest answers 27-55 ms; BENCHMARKS.md, tenth session). One-shot commands
+    /// keep the one connection they need. Each acquisition is returned at once; those that
+    /// find no idle connection open one. SQLite's readers are opened as they are needed.
+    pub fn open_the_whole_pool(&self) {
         let Pool::Postgres(pool) = &self.pool else { return };
         let pool = pool.clone();
+        let connections = pool.options().get_max_connections();
         tokio::spawn(async move {
             let opening = (0..connections).map(|_| {
                 let pool = pool.clone();
