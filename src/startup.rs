@@ -11,7 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::http::AppState;
 use crate::service::Service;
 use crate::slack::client::{BotIdentity, SlackApi, SlackApiError};
-use crate::slack::context::SlackContext;
+use crate::slack::context::{SlackContext, SlackParts};
 use crate::slack::home_publisher::HomePublisher;
 use crate::store::Store;
 
@@ -51,7 +51,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
         store,
         clock: clock.clone(),
         metrics,
-        slack: SlackContext {
+        slack: SlackContext::new(SlackParts {
             service,
             config,
             clock,
@@ -60,7 +60,7 @@ pub async fn prepare(config: Config, store: Store, clock: SharedClock) -> Result
             identity,
             background: TaskTracker::new(),
             home,
-        },
+        }),
     })
 }
 

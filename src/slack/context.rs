@@ -13,9 +13,28 @@ use crate::config::Config;
 use crate::service::Service;
 use liftoff_core::SlackUserId;
 
-/// What the Slack handlers need. Cheap to clone.
+/// What the Slack handlers need: [`SlackParts`] behind one reference count. axum clones it for
+/// every request, and the parts themselves hold strings a clone would copy (the signing secret,
+/// the bot token, who the bot is).
 #[derive(Clone)]
-pub struct SlackContext {
+pub struct SlackContext(Arc<SlackParts>);
+
+impl SlackContext {
+    pub fn new(parts: SlackParts) -> SlackContext {
+        SlackContext(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for SlackContext {
+    type Target = SlackParts;
+
+    fn deref(&self) -> &SlackParts {
+        &self.0
+    }
+}
+
+/// The parts of a [`SlackContext`].
+pub struct SlackParts {
     pub service: Service,
     /// The configuration the service was built with: timeouts, pacing, functions.
     pub config: Arc<Config>,
