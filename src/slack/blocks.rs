@@ -52,6 +52,12 @@ pub fn escape_except(text: &str, keep: impl Fn(&str) -> bool) -> String {
 /// replacement can join it into a new control sequence.
 fn escape_replacing(text: &str, replace: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
+    push_escaped_replacing(&mut out, text, replace);
+    out
+}
+
+/// [`escape_replacing`], written at the end of `out`.
+fn push_escaped_replacing(out: &mut String, text: &str, replace: impl Fn(&str) -> Option<String>) {
     let mut rest = text;
     while let Some(start) = rest.find(['&', '<', '>']) {
         out.push_str(&rest[..start]);
@@ -72,7 +78,6 @@ fn escape_replacing(text: &str, replace: impl Fn(&str) -> Option<String>) -> Str
         rest = &tail[1..];
     }
     out.push_str(rest);
-    out
 }
 
 /// [`escape`] for text that is repeated to many people (task titles, launch and metric names,
@@ -81,7 +86,15 @@ fn escape_replacing(text: &str, replace: impl Fn(&str) -> Option<String>) -> Str
 /// mentions people itself where one is meant (an owner, a lead), and only there; otherwise one
 /// title with a mention in it pings its person in every check-in, digest and escalation.
 pub fn escape_quiet(text: &str) -> String {
-    escape_replacing(text, |inner| {
+    let mut out = String::with_capacity(text.len());
+    push_escaped_quiet(&mut out, text);
+    out
+}
+
+/// [`escape_quiet`], written at the end of `out`: a launch's page writes each task's title into
+/// its line this way, without a string of its own.
+pub fn push_escaped_quiet(out: &mut String, text: &str) {
+    push_escaped_replacing(out, text, |inner| {
         if !is_mention_or_channel(inner) {
             return None;
         }
@@ -151,20 +164,37 @@ pub fn button(text: &str, action_id: &str, value: &str) -> SlackBlockButtonEleme
 /// than the limit is clipped (lines are built from bounded fields, so this is a last resort).
 pub fn packed_sections(lines: &[String]) -> Vec<SlackBlock> {
     let mut blocks = Vec::new();
-    let mut current = String::new();
+    let bytes: usize = lines.iter().map(|line| line.len() + 1).sum();
+    let mut current = String::with_capacity(bytes.min(limits::SECTION_TEXT));
+    // Counted as lines are added: a launch's page has dozens of lines to a section, and
+    // counting the section again for each was most of the packing's time.
+    let mut current_chars = 0;
     for line in lines {
-        let line = clip(line, limits::SECTION_TEXT);
-        if !current.is_empty() && current.chars().count() + 1 + line.chars().count() > limits::SECTION_TEXT {
-            blocks.push(section(&current));
-            current.clear();
+        let clipped;
+        let line = match line.len() <= limits::SECTION_TEXT {
+            true => line.as_str(),
+            false => {
+                clipped = clip(line, limits::SECTION_TEXT);
+                clipped.as_str()
+            }
+        };
+        let line_chars = line.chars().count();
+        if !current.is_empty() && current_chars + 1 + line_chars > limits::SECTION_TEXT {
+            // Within the limit by construction: no clipping (and no copy) to make a section.
+            let capacity = current.capacity();
+            let full = std::mem::replace(&mut current, String::with_capacity(capacity));
+            blocks.push(SlackSectionBlock::new().with_text(markdown(full)).into());
+            current_chars = 0;
         }
         if !current.is_empty() {
             current.push('\n');
+            current_chars += 1;
         }
-        current.push_str(&line);
+        current.push_str(line);
+        current_chars += line_chars;
     }
     if !current.is_empty() {
-        blocks.push(section(&current));
+        blocks.push(SlackSectionBlock::new().with_text(markdown(current)).into());
     }
     blocks
 }
@@ -204,7 +234,7 @@ impl Rendered {
     /// Applies the message limits to blocks and fallback text alike.
     pub fn fit(text: String, blocks: Vec<SlackBlock>, more_hint: &str) -> Rendered {
         Rendered {
-            text: clip(&text, limits::MESSAGE_TEXT),
+            text: liftoff_core::text::clip_owned(text, limits::MESSAGE_TEXT),
             blocks: fit_blocks(blocks, limits::MESSAGE_BLOCKS, more_hint),
         }
     }

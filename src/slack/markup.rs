@@ -6,28 +6,45 @@ use liftoff_core::{SlackChannelId, SlackUserId};
 
 /// How a person or a channel is written in a Slack message.
 pub trait Markup {
+    /// Writes the mention (`<@U…>`) or the channel link (`<#C…>`) at the end of `out`: a
+    /// launch's page mentions an owner on each task's line, and a string of its own for each
+    /// was an allocation more per line.
+    fn push_mention(&self, out: &mut String);
+
     /// The mention (`<@U…>`) or the channel link (`<#C…>`).
-    fn mention(&self) -> String;
+    fn mention(&self) -> String {
+        let mut out = String::with_capacity(24);
+        self.push_mention(&mut out);
+        out
+    }
+}
+
+/// `<{sigil}{id}>`: Slack's markup for a person (`@`) or a channel (`#`).
+fn push_reference(out: &mut String, sigil: &str, id: &str) {
+    out.push('<');
+    out.push_str(sigil);
+    out.push_str(id);
+    out.push('>');
 }
 
 impl Markup for SlackUserId {
-    fn mention(&self) -> String {
-        format!("<@{}>", self.as_str())
+    fn push_mention(&self, out: &mut String) {
+        push_reference(out, "@", self.as_str());
     }
 }
 
 impl Markup for SlackChannelId {
-    fn mention(&self) -> String {
-        format!("<#{}>", self.as_str())
+    fn push_mention(&self, out: &mut String) {
+        push_reference(out, "#", self.as_str());
     }
 }
 
 impl Markup for Actor {
     /// A person's mention, or Liftoff by name when it acted itself.
-    fn mention(&self) -> String {
+    fn push_mention(&self, out: &mut String) {
         match self {
-            Actor::User(user) => user.mention(),
-            Actor::Liftoff => "Liftoff".to_owned(),
+            Actor::User(user) => user.push_mention(out),
+            Actor::Liftoff => out.push_str("Liftoff"),
         }
     }
 }
@@ -41,5 +58,8 @@ mod tests {
         assert_eq!(SlackUserId::parse("U1AB").unwrap().mention(), "<@U1AB>");
         assert_eq!(SlackChannelId::parse("C0PMO").unwrap().mention(), "<#C0PMO>");
         assert_eq!(Actor::Liftoff.mention(), "Liftoff");
+        let mut line = "owner ".to_owned();
+        SlackUserId::parse("U0ANN").unwrap().push_mention(&mut line);
+        assert_eq!(line, "owner <@U0ANN>");
     }
 }

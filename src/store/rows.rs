@@ -2,6 +2,7 @@
 //! a row holds that the domain cannot represent is reported as [`StoreError::Corrupt`].
 
 use chrono::NaiveDate;
+use liftoff_core::dates::parse_iso_date;
 
 use super::{StoreError, from_millis};
 use liftoff_core::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
@@ -44,7 +45,7 @@ impl LaunchRow {
             slug: row.get("slug")?,
             name: row.get("name")?,
             tier: row.get("tier")?,
-            launch_date: row.get("launch_date")?,
+            launch_date: inline_date(row, row.as_ref().column_index("launch_date")?)?,
             lead_user_id: row.get("lead_user_id")?,
             key_messages: row.get("key_messages")?,
             channel_notes: row.get("channel_notes")?,
@@ -54,12 +55,36 @@ impl LaunchRow {
     }
 }
 
+/// A stored date of a row read on the calling thread, as rusqlite's chrono support would read
+/// it but without chrono's general parser (see [`parse_iso_date`]).
+fn inline_date(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<NaiveDate> {
+    inline_optional_date(row, index)?.ok_or(rusqlite::Error::InvalidColumnType(
+        index,
+        "a date, not NULL".to_owned(),
+        rusqlite::types::Type::Null,
+    ))
+}
+
+/// [`inline_date`] of a column that may be NULL.
+fn inline_optional_date(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    let value = row.get_ref(index)?;
+    if matches!(value, rusqlite::types::ValueRef::Null) {
+        return Ok(None);
+    }
+    let unreadable =
+        |reason: String| rusqlite::Error::FromSqlConversionFailure(index, value.data_type(), reason.into());
+    let text = value.as_str().map_err(|err| unreadable(err.to_string()))?;
+    parse_iso_date(text)
+        .map(Some)
+        .ok_or_else(|| unreadable(format!("`{text}` is not a date")))
+}
+
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
 fn user(value: Option<String>) -> Result<Option<SlackUserId>, StoreError> {
-    value.map(|v| SlackUserId::parse(&v).map_err(corrupt)).transpose()
+    value.map(|v| SlackUserId::try_from(v).map_err(corrupt)).transpose()
 }
 
 impl TryFrom<LaunchRow> for Launch {
@@ -119,12 +144,12 @@ impl TaskRow {
             function_name: row.get(2)?,
             title: row.get(3)?,
             owner_user_id: row.get(4)?,
-            due_date: row.get(5)?,
+            due_date: inline_date(row, 5)?,
             due_offset_days: row.get(6)?,
             status: row.get(7)?,
             blocked_reason: row.get(8)?,
             status_changed_at_ms: row.get(9)?,
-            snoozed_until: row.get(10)?,
+            snoozed_until: inline_optional_date(row, 10)?,
             blocked_by_task_id: row.get(11)?,
             version: row.get(12)?,
         })
@@ -148,7 +173,7 @@ impl TryFrom<TaskRow> for Task {
         Ok(Task {
             id: TaskId(row.id),
             launch_id: LaunchId(row.launch_id),
-            function: FunctionName::parse(&row.function_name).map_err(corrupt)?,
+            function: FunctionName::try_from(row.function_name).map_err(corrupt)?,
             title: row.title,
             owner: user(row.owner_user_id)?,
             due_date: row.due_date,

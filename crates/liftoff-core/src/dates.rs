@@ -93,6 +93,15 @@ pub fn parse_launch_move(input: &str, today: NaiveDate) -> Result<NewLaunchDate,
 /// months from two months before `today` to ten months after, where day and month alone could
 /// mean two different dates.
 pub fn human(date: NaiveDate, today: NaiveDate) -> String {
+    let mut out = String::with_capacity(16);
+    push_human(&mut out, date, today);
+    out
+}
+
+/// [`human`], written at the end of `out`: a launch's page has a date on each of its tasks'
+/// lines, and a string of its own for each was an allocation (and a reallocation) more.
+pub fn push_human(out: &mut String, date: NaiveDate, today: NaiveDate) {
+    use std::fmt::Write as _;
     let from = today
         .checked_sub_months(chrono::Months::new(2))
         .unwrap_or(NaiveDate::MIN);
@@ -100,16 +109,39 @@ pub fn human(date: NaiveDate, today: NaiveDate) -> String {
         .checked_add_months(chrono::Months::new(10))
         .unwrap_or(NaiveDate::MAX);
     // Written out rather than through `format("%a %-d %b")`, whose pattern chrono parses again
-    // on every call: a launch's page has a date on each of its tasks' lines.
+    // on every call.
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let (weekday, day, month) = (date.weekday(), date.day(), MONTHS[date.month0() as usize]);
-    if (from..until).contains(&date) {
-        format!("{weekday} {day} {month}")
+    // Writing into a String cannot fail.
+    let _ = if (from..until).contains(&date) {
+        write!(out, "{weekday} {day} {month}")
     } else {
-        format!("{weekday} {day} {month} {}", date.year())
+        write!(out, "{weekday} {day} {month} {}", date.year())
+    };
+}
+
+/// A date as the store keeps it, `2026-12-04`. The stored form is read by hand, since a
+/// launch's page reads one or two on each of its tasks and chrono's parser (general: padding,
+/// signs, any field order) was 2% of `/launch show`'s CPU; anything else (a year past 9999, a
+/// sign) goes to chrono's, so the answer is chrono's for every text.
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes[range]
+            .iter()
+            .try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+    };
+    if bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10))
+    {
+        // Four digits always fit an i32.
+        return NaiveDate::from_ymd_opt(year as i32, month, day);
     }
+    text.parse().ok()
 }
 
 /// `text` with every ISO date in it (`2026-12-04`, as history keeps them) shown as [`human`]
@@ -127,9 +159,9 @@ pub fn humanize_iso_dates(text: &str, today: NaiveDate) -> String {
                 }
             })
         });
-        match candidate.and_then(|head| NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()) {
+        match candidate.and_then(parse_iso_date) {
             Some(date) => {
-                out.push_str(&human(date, today));
+                push_human(&mut out, date, today);
                 rest = &rest[10..];
             }
             None => {
@@ -336,6 +368,37 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// `parse_iso_date` reads the stored form by hand (for speed); it must read every text as
+    /// chrono does: every day of three decades, and texts near the stored form that are not.
+    #[test]
+    fn stored_dates_read_as_chrono_reads_them() {
+        let mut day = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        while day.year() < 2031 {
+            let stored = day.format("%Y-%m-%d").to_string();
+            assert_eq!(parse_iso_date(&stored), Some(day), "{stored}");
+            day = day.succ_opt().unwrap();
+        }
+        for text in [
+            "2026-02-29",
+            "2028-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-4-03",
+            "2026-04-3 ",
+            "20260403",
+            "2026/04/03",
+            "abcd-ef-gh",
+            "+2026-04-03",
+            "12026-04-03",
+            "",
+            "2026-04-0x",
+            "٢٠٢٦-04-03",
+        ] {
+            assert_eq!(parse_iso_date(text), text.parse::<NaiveDate>().ok(), "{text:?}");
+        }
     }
 
     /// `human` writes its dates out by hand (for speed); they must read exactly as chrono's

@@ -28,21 +28,37 @@ pub enum FunctionError {
 
 impl FunctionName {
     pub fn parse(input: &str) -> Result<Self, FunctionError> {
-        let valid = !input.is_empty()
-            && input.len() <= 32
-            && input.starts_with(|c: char| c.is_ascii_lowercase())
-            && input
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if valid {
+        if Self::is_valid(input) {
             Ok(FunctionName(input.to_owned()))
         } else {
             Err(FunctionError::InvalidName(input.to_owned()))
         }
     }
 
+    fn is_valid(input: &str) -> bool {
+        !input.is_empty()
+            && input.len() <= 32
+            && input.starts_with(|c: char| c.is_ascii_lowercase())
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// [`FunctionName::parse`] keeping `value`'s allocation: the store reads a function's name on
+/// every task row.
+impl TryFrom<String> for FunctionName {
+    type Error = FunctionError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if Self::is_valid(&value) {
+            Ok(FunctionName(value))
+        } else {
+            Err(FunctionError::InvalidName(value))
+        }
     }
 }
 
@@ -166,6 +182,17 @@ impl FunctionDef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_function_name_is_checked_as_a_borrowed_one() {
+        for input in ["sales", "go-to-market2", "Sales", "", "2fa", "a b", &"x".repeat(33)] {
+            assert_eq!(
+                FunctionName::try_from(input.to_owned()),
+                FunctionName::parse(input),
+                "{input:?}"
+            );
+        }
+    }
 
     #[test]
     fn builtins_resolve_by_name_and_alias() {

@@ -109,10 +109,16 @@ macro_rules! slack_id {
             }
         }
 
+        /// [`Self::parse`], keeping `value`'s allocation when it needs no trimming: the
+        /// store reads an owner on every task row.
         impl TryFrom<String> for $name {
             type Error = IdError;
             fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
+                if looks_like_slack_id(&value, $prefixes) {
+                    Ok(Self(value))
+                } else {
+                    Self::parse(&value)
+                }
             }
         }
 
@@ -173,5 +179,24 @@ mod tests {
         assert!(SlackChannelId::parse("G012AB3CD").is_ok());
         assert!(SlackChannelId::parse("#general").is_err());
         assert!(SlackTeamId::parse("T1DC2JH3J").is_ok());
+    }
+
+    #[test]
+    fn an_owned_slack_id_is_checked_as_a_borrowed_one() {
+        for input in [
+            "U012AB3CD",
+            " U012AB3CD ",
+            "W012AB3CD",
+            "C012AB3CD",
+            "u012ab3cd",
+            "U",
+            "",
+        ] {
+            assert_eq!(
+                SlackUserId::try_from(input.to_owned()),
+                SlackUserId::parse(input),
+                "{input:?}"
+            );
+        }
     }
 }

@@ -105,10 +105,15 @@ pub fn readiness(launch: &Launch, tasks: &[Task], today: NaiveDate) -> LaunchRea
     let mut by_function: BTreeMap<FunctionName, Readiness> = BTreeMap::new();
     for task in tasks.iter().filter(|t| t.launch_id == launch.id) {
         overall.add(task, launch.launch_date, today);
-        by_function
-            .entry(task.function.clone())
-            .or_default()
-            .add(task, launch.launch_date, today);
+        // The function's name is cloned only for its first task: a launch's page counted
+        // every task's function name as an allocation.
+        match by_function.get_mut(&task.function) {
+            Some(counts) => counts.add(task, launch.launch_date, today),
+            None => by_function
+                .entry(task.function.clone())
+                .or_default()
+                .add(task, launch.launch_date, today),
+        }
     }
     LaunchReadiness { overall, by_function }
 }

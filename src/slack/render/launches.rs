@@ -104,16 +104,23 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             readiness_label(&readiness.overall)
         )),
     ];
-    let mut text_lines = vec![format!(
+    // The fallback text, written line by line into one string: the page's lines are in it
+    // as in the blocks, and a copy of each to join later was an allocation more per line.
+    let mut text = format!(
         "{} (`{}`): {} · {}",
         escape_quiet(&launch.name),
         launch.slug,
         launch_facts(launch, *today),
         readiness_label(&readiness.overall)
-    )];
+    );
+    text.reserve(64 * tasks.len());
+    let push_text_line = |text: &mut String, line: &str| {
+        text.push('\n');
+        text.push_str(line);
+    };
     if let Some(gonogo) = gonogo {
         let line = gonogo_line(gonogo);
-        text_lines.push(line.clone());
+        push_text_line(&mut text, &line);
         blocks.push(section(&line));
     }
     if !launch.key_messages.is_empty() {
@@ -165,8 +172,9 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             readiness_label(&function_readiness),
             function_facts(function)
         );
-        let mut lines = vec![heading.clone()];
-        text_lines.push(heading);
+        push_text_line(&mut text, &heading);
+        let mut lines = Vec::with_capacity(1 + function_tasks.len());
+        lines.push(heading);
         for task in function_tasks {
             let mut line = task_line(task, *today);
             if let Some(assigned) = roles.get(&task.id) {
@@ -182,7 +190,7 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
                     .collect();
                 line.push_str(&format!(" · {}", raci.join(" ")));
             }
-            text_lines.push(line.clone());
+            push_text_line(&mut text, &line);
             lines.push(line);
         }
         blocks.extend(packed_sections(&lines));
@@ -193,11 +201,11 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             .map(|f| format!("{} to `{}`: {}", f.kind, f.target, escape(&f.error)))
             .collect();
         let note = format!(":warning: Liftoff could not deliver: {}", lines.join("; "));
-        text_lines.push(note.clone());
+        push_text_line(&mut text, &note);
         blocks.push(context(&note));
     }
     Rendered::fit(
-        text_lines.join("\n"),
+        text,
         blocks,
         &format!(
             "Use `/launch mine` or the check-ins to work on tasks of `{}`.",

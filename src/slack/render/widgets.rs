@@ -8,8 +8,8 @@ use slack_morphism::prelude::*;
 
 use super::actions;
 use super::codec::ballot_value;
-use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown};
-use liftoff_core::dates::human;
+use crate::slack::blocks::{button, clip, escape_quiet, limits, markdown, push_escaped_quiet};
+use liftoff_core::dates::{human, push_human};
 use liftoff_core::readiness::Readiness;
 use liftoff_core::{DueDate, DueNote, FunctionDef, FunctionName, Launch, StatusKind, Task, TaskId, TaskStatus, Tier};
 
@@ -69,7 +69,7 @@ fn push_status_label(out: &mut String, status: &TaskStatus) {
     match status {
         TaskStatus::Blocked { reason } => {
             out.push_str(":no_entry: blocked: ");
-            out.push_str(&escape_quiet(reason));
+            push_escaped_quiet(out, reason);
         }
         TaskStatus::Done => out.push_str(":white_check_mark: done"),
         TaskStatus::AtRisk => out.push_str(":warning: at risk"),
@@ -85,13 +85,15 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
     use std::fmt::Write as _;
     let mut line = String::with_capacity(128 + task.title.len());
     // Writing into a String cannot fail.
-    let _ = write!(line, "`{}` {} — ", task.id, escape_quiet(&task.title));
+    let _ = write!(line, "`{}` ", task.id);
+    push_escaped_quiet(&mut line, &task.title);
+    line.push_str(" — ");
     match &task.owner {
-        Some(owner) => line.push_str(&owner.mention()),
+        Some(owner) => owner.push_mention(&mut line),
         None => line.push_str("_unassigned_"),
     }
     line.push_str(" · due ");
-    line.push_str(&human(task.due_date, today));
+    push_human(&mut line, task.due_date, today);
     if task.due_offset_days.is_some() {
         let _ = write!(line, " ({})", task.due());
     }
@@ -105,7 +107,7 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
         && task.status.is_open()
     {
         line.push_str(" · :zzz: snoozed through ");
-        line.push_str(&human(until, today));
+        push_human(&mut line, until, today);
     }
     line
 }
