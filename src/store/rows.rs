@@ -7,7 +7,7 @@ use liftoff_core::dates::parse_iso_date;
 use super::{StoreError, from_millis};
 use liftoff_core::history::{Actor, ChangeField, ChangeSource, HistoryEntry};
 use liftoff_core::launch::{Launch, LaunchState, Slug, SuccessMetric, TargetDirection, Tier};
-use liftoff_core::task::{RaciRole, RoleAssignment, Task, TaskStatus};
+use liftoff_core::task::{RaciRole, RoleAssignment, StatusKind, Task, TaskStatus};
 use liftoff_core::{FunctionName, LaunchId, SlackUserId, TaskId};
 
 /// Columns selected for a launch, for `concat!` into `&'static` query text.
@@ -127,6 +127,11 @@ pub(crate) struct TaskRow {
     due_date: NaiveDate,
     due_offset_days: Option<i64>,
     status: String,
+    /// `status`, already read, when a row is read on the calling thread (`from_inline`): it
+    /// is then read where it lies, and `status` stays empty, which spares a string per row.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    status_kind: Option<StatusKind>,
     blocked_reason: Option<String>,
     status_changed_at_ms: i64,
     snoozed_until: Option<NaiveDate>,
@@ -138,6 +143,7 @@ impl TaskRow {
     /// The [`task_columns!`] of a row read on the calling thread (`inline`), in their order:
     /// by position, as a page reads dozens of rows and a name is a search of the row's columns.
     pub(super) fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
+        let status_kind = StatusKind::parse(row.get_ref(7)?.as_str().unwrap_or_default());
         Ok(TaskRow {
             id: row.get(0)?,
             launch_id: row.get(1)?,
@@ -146,7 +152,12 @@ impl TaskRow {
             owner_user_id: row.get(4)?,
             due_date: inline_date(row, 5)?,
             due_offset_days: row.get(6)?,
-            status: row.get(7)?,
+            // Kept as text only when it is not a status, so that the error names it.
+            status: match status_kind {
+                Some(_) => String::new(),
+                None => row.get(7)?,
+            },
+            status_kind,
             blocked_reason: row.get(8)?,
             status_changed_at_ms: row.get(9)?,
             snoozed_until: inline_optional_date(row, 10)?,
@@ -178,7 +189,10 @@ impl TryFrom<TaskRow> for Task {
             owner: user(row.owner_user_id)?,
             due_date: row.due_date,
             due_offset_days: row.due_offset_days,
-            status: TaskStatus::from_stored(&row.status, row.blocked_reason).map_err(corrupt)?,
+            status: match row.status_kind {
+                Some(kind) => TaskStatus::of_kind(kind, row.blocked_reason),
+                None => TaskStatus::from_stored(&row.status, row.blocked_reason).map_err(corrupt)?,
+            },
             status_changed_at: from_millis(row.status_changed_at_ms)?,
             snoozed_until: row.snoozed_until,
             blocked_by: row.blocked_by_task_id.map(TaskId),

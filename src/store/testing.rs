@@ -142,6 +142,32 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite: overwrites a task's stored `status` and `due_date` with text the domain cannot
+    /// read, past the schema's checks (`ignore_check_constraints`, for this write only): how
+    /// tests see that such a row is reported, never misread. Not possible on PostgreSQL, whose
+    /// `DATE` column and checks refuse it; `false` there.
+    pub async fn corrupt_task_row(&self, task: TaskId, status: &str, due_date: &str) -> Result<bool, StoreError> {
+        let super::Pool::Sqlite { writer, .. } = &self.pool else {
+            return Ok(false);
+        };
+        let mut turn = self.write_turn(writer).await?;
+        let connection = turn.connection().await?;
+        sqlx::query("PRAGMA ignore_check_constraints = ON")
+            .execute(&mut *connection)
+            .await?;
+        let updated = sqlx::query("UPDATE tasks SET status = $2, due_date = $3 WHERE id = $1")
+            .bind(task.0)
+            .bind(status)
+            .bind(due_date)
+            .execute(&mut *connection)
+            .await;
+        sqlx::query("PRAGMA ignore_check_constraints = OFF")
+            .execute(&mut *connection)
+            .await?;
+        updated?;
+        Ok(true)
+    }
+
     /// SQLite: the writer connection's `wal_autocheckpoint`, the pages of log after which a
     /// commit copies the log back into the database (`None` on PostgreSQL). A round turns it
     /// off for its own transaction only (see `checkpoints`); tests check it came back.

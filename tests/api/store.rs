@@ -973,6 +973,39 @@ async fn the_writer_keeps_its_connection_between_writes_but_not_one_left_in_a_tr
     db.cleanup().await;
 }
 
+/// A row the domain cannot represent is reported as corrupt, naming what is wrong, by the page
+/// read on the calling thread as by sqlx's reads: never shown as some other status or date.
+#[tokio::test]
+async fn a_task_row_the_domain_cannot_read_is_reported_not_misread() {
+    let (_db, store, launch, task) = sqlite_launch_with_a_task().await;
+    let page = LaunchRef::Slug(launch.slug.clone());
+    assert!(store.corrupt_task_row(task.id, "paused", "2026-12-01").await.unwrap());
+    for read in [
+        store.launch_page(&page, 5).await.map(|_| ()),
+        store.launch_tasks(launch.id).await.map(|_| ()),
+    ] {
+        match read {
+            Err(StoreError::Corrupt(what)) => assert!(what.contains("paused"), "{what}"),
+            other => panic!("a task whose status is `paused` was read as {other:?}"),
+        }
+    }
+    assert!(store.corrupt_task_row(task.id, "todo", "2026-13-45").await.unwrap());
+    let read = store.launch_page(&page, 5).await;
+    assert!(
+        matches!(&read, Err(err) if err.to_string().contains("2026-13-45")),
+        "a task due on `2026-13-45` was read as {read:?}"
+    );
+    assert!(store.launch_tasks(launch.id).await.is_err());
+    // Written back as the domain wrote it, the row reads again.
+    assert!(
+        store
+            .corrupt_task_row(task.id, "todo", &task.due_date.to_string())
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.launch_page(&page, 5).await.unwrap().unwrap().tasks, vec![task]);
+}
+
 /// `/launch show`'s page is read on the calling thread (see `store::inline`), on a reader
 /// taken from a shelf and put back: a read never awaits between the two, so reads one after
 /// the other, and many started at once on one runtime thread, share one connection.

@@ -122,14 +122,21 @@ impl TaskStatus {
     /// Reassembles a status from its stored kind and reason.
     pub fn from_stored(kind: &str, reason: Option<String>) -> Result<Self, StatusError> {
         match StatusKind::parse(kind) {
-            Some(StatusKind::Todo) => Ok(TaskStatus::Todo),
-            Some(StatusKind::OnTrack) => Ok(TaskStatus::OnTrack),
-            Some(StatusKind::AtRisk) => Ok(TaskStatus::AtRisk),
-            Some(StatusKind::Blocked) => Ok(TaskStatus::Blocked {
-                reason: reason.unwrap_or_default(),
-            }),
-            Some(StatusKind::Done) => Ok(TaskStatus::Done),
+            Some(kind) => Ok(TaskStatus::of_kind(kind, reason)),
             None => Err(StatusError::UnknownStored(kind.to_owned())),
+        }
+    }
+
+    /// A status of `kind`, with `reason` if it is [`StatusKind::Blocked`].
+    pub fn of_kind(kind: StatusKind, reason: Option<String>) -> Self {
+        match kind {
+            StatusKind::Todo => TaskStatus::Todo,
+            StatusKind::OnTrack => TaskStatus::OnTrack,
+            StatusKind::AtRisk => TaskStatus::AtRisk,
+            StatusKind::Blocked => TaskStatus::Blocked {
+                reason: reason.unwrap_or_default(),
+            },
+            StatusKind::Done => TaskStatus::Done,
         }
     }
 
