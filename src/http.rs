@@ -126,7 +126,8 @@ impl Application {
         });
         let stop_everything = stopping.clone();
         let read_timeout = self.state.config.server.read_timeout;
-        let served = serve_connections(self.listener, self.router, read_timeout, async move {
+        let service = with_request_layers(self.router);
+        let served = serve_connections(self.listener, service, read_timeout, async move {
             shutdown.await;
             stop_everything.cancel();
         })
@@ -159,12 +160,23 @@ impl Application {
 /// `read_timeout` or the connection is closed, so a slow-loris client cannot hold connections
 /// open by trickling bytes. Then stops accepting and gives in-flight requests
 /// [`REQUEST_DRAIN`] to finish.
-async fn serve_connections(
+async fn serve_connections<S, B>(
     listener: TcpListener,
-    router: Router,
+    service: S,
     read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: tower::Service<
+            axum::http::Request<hyper::body::Incoming>,
+            Response = axum::http::Response<B>,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static,
+    B: axum::body::HttpBody<Data = axum::body::Bytes, Error: Into<axum::BoxError>> + Send + 'static,
+{
     use hyper_util::rt::{TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -188,7 +200,7 @@ async fn serve_connections(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let service = hyper_util::service::TowerToHyperService::new(service.clone());
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(read_timeout)
@@ -221,31 +233,56 @@ pub fn router(state: AppState) -> Router {
         true => health.merge(crate::slack::http::routes(state.slack)),
         false => health,
     };
-    // Outermost first: every request gets an id (`x-request-id`, kept if a proxy set one) and
-    // carries it back in its response; a span per request names it, with the method and the
-    // path only (a query can hold the calendar feed's token); the metrics count the answer.
-    router
-        .layer(axum::middleware::from_fn_with_state(metrics, track_request))
+    // The metrics count each answer by the route that matched (`MatchedPath`), which only
+    // exists inside the router: this layer is the routes' own.
+    router.layer(axum::middleware::from_fn_with_state(metrics, track_request))
+}
+
+/// `router` inside the layers every request passes, outermost first: an id (`x-request-id`,
+/// kept if a proxy set one) carried back in its response, and a span naming it, with the
+/// method and the path only (a query can hold the calendar feed's token).
+///
+/// Around the router, not inside it (`Router::layer`): inside, every route holds its own boxed
+/// copy of each layer, and each request cloned them all, an allocation per layer.
+fn with_request_layers(
+    router: Router,
+) -> impl tower::Service<
+    axum::http::Request<hyper::body::Incoming>,
+    Response = axum::http::Response<
+        impl axum::body::HttpBody<Data = axum::body::Bytes, Error: Into<axum::BoxError>> + Send + 'static,
+    >,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &axum::extract::Request| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID_HEADER)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "http_request",
-                        request_id,
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                    )
-                })
+                .make_span_with(request_span::<hyper::body::Incoming>)
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
         )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .service(router)
+}
+
+/// The span of one request: its id, method and path.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "http_request",
+        request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        // Slack's retry count on a redelivery (see `slack::http::verify_signature`).
+        retry = tracing::field::Empty,
+    )
 }
 
 /// The header each request's id travels in, set by `SetRequestIdLayer` unless a proxy did.

@@ -73,18 +73,13 @@ async fn verify_signature(State(ctx): State<SlackContext>, request: Request, nex
         tracing::warn!(path = %parts.uri.path(), reason = %err, "refused a Slack request");
         return (StatusCode::UNAUTHORIZED, "invalid Slack signature").into_response();
     }
-    // A span per signed request, inside the HTTP one that carries its request id (Slack sends
-    // none for commands and interactions): Slack's retry count, so a redelivery can be told
-    // from the first attempt in the logs.
-    let span = tracing::info_span!(
-        "slack_request",
-        path = %parts.uri.path(),
-        retry = header("x-slack-retry-num").unwrap_or("0"),
-    );
-    use tracing::Instrument;
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .instrument(span)
-        .await
+    // Slack's retry count, recorded in the request's span (`http::request_span`, whose
+    // request id is ours: Slack sends none for commands and interactions), so a redelivery
+    // can be told from the first attempt in the logs. A first attempt carries none.
+    if let Some(retry) = header("x-slack-retry-num") {
+        tracing::Span::current().record("retry", retry);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 fn wrong_team(installation: &Installation) -> Response {
