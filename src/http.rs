@@ -1,5 +1,6 @@
 //! The HTTP server: Slack's request URLs plus health and readiness.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -223,10 +224,10 @@ where
 pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     let health = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_endpoint))
-        .route("/calendar.ics", get(calendar_feed))
+        .route(HEALTHZ_PATH, get(healthz))
+        .route(READYZ_PATH, get(readyz))
+        .route(METRICS_PATH, get(metrics_endpoint))
+        .route(CALENDAR_PATH, get(calendar_feed))
         .with_state(state.clone());
     // Socket Mode has no signing secret, and so no request URLs to serve.
     let router = match state.slack.signing_secret.is_some() {
@@ -288,6 +289,31 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 /// The header each request's id travels in, set by `SetRequestIdLayer` unless a proxy did.
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
+const HEALTHZ_PATH: &str = "/healthz";
+const READYZ_PATH: &str = "/readyz";
+const METRICS_PATH: &str = "/metrics";
+const CALENDAR_PATH: &str = "/calendar.ics";
+
+/// The paths the router serves, to label requests with without a copy of the path each time.
+const ROUTES: [&str; 7] = [
+    HEALTHZ_PATH,
+    READYZ_PATH,
+    METRICS_PATH,
+    CALENDAR_PATH,
+    crate::slack::http::COMMANDS_PATH,
+    crate::slack::http::EVENTS_PATH,
+    crate::slack::http::INTERACTIONS_PATH,
+];
+
+/// The metrics' label for the route `path` matched: one of [`ROUTES`], borrowed, or a copy
+/// of any other.
+fn endpoint_label(path: &str) -> Cow<'static, str> {
+    ROUTES
+        .into_iter()
+        .find(|route| *route == path)
+        .map_or_else(|| Cow::Owned(path.to_owned()), Cow::Borrowed)
+}
+
 /// Counts every request by endpoint and outcome, and times how long it took to answer.
 async fn track_request(
     State(metrics): State<Arc<crate::metrics::Metrics>>,
@@ -297,7 +323,7 @@ async fn track_request(
     let endpoint = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        .map_or(Cow::Borrowed("unmatched"), |path| endpoint_label(path.as_str()));
     let started = tokio::time::Instant::now();
     let response = next.run(request).await;
     let outcome = match response.status().as_u16() {
@@ -314,10 +340,7 @@ async fn track_request(
         .observe(started.elapsed().as_secs_f64());
     metrics
         .requests
-        .get_or_create(&crate::metrics::RequestLabels {
-            endpoint,
-            outcome: outcome.to_owned(),
-        })
+        .get_or_create(&crate::metrics::RequestLabels { endpoint, outcome })
         .inc();
     response
 }

@@ -40,7 +40,7 @@ fn rows(items: &[TaskInLaunch], today: NaiveDate, intro: String) -> Rendered {
         lines.push(line);
     }
     if !rest.is_empty() {
-        blocks.push(context(&format!(
+        blocks.push(context(format!(
             "…and {} more; `/launch mine` lists them all with buttons.",
             rest.len()
         )));

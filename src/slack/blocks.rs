@@ -123,7 +123,7 @@ fn is_mention_or_channel(inner: &str) -> bool {
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
-pub use liftoff_core::text::clip;
+pub use liftoff_core::text::{clip, clip_owned};
 
 pub fn markdown(text: impl Into<String>) -> SlackBlockText {
     SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text.into()))
@@ -137,15 +137,18 @@ pub fn header(text: &str) -> SlackBlock {
     SlackHeaderBlock::new(plain(text, limits::HEADER_TEXT)).into()
 }
 
-pub fn section(text: &str) -> SlackBlock {
+/// A section of `text` (mrkdwn), clipped to Slack's limit. Text written for it alone is best
+/// given by value: it becomes the block's own, without a copy.
+pub fn section(text: impl Into<String>) -> SlackBlock {
     SlackSectionBlock::new()
-        .with_text(markdown(clip(text, limits::SECTION_TEXT)))
+        .with_text(markdown(clip_owned(text.into(), limits::SECTION_TEXT)))
         .into()
 }
 
-pub fn context(text: &str) -> SlackBlock {
+/// A context block of `text` (mrkdwn), clipped like a [`section`].
+pub fn context(text: impl Into<String>) -> SlackBlock {
     SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(
-        clip(text, limits::SECTION_TEXT),
+        clip_owned(text.into(), limits::SECTION_TEXT),
     ))])
     .into()
 }
@@ -163,40 +166,74 @@ pub fn button(text: &str, action_id: &str, value: &str) -> SlackBlockButtonEleme
 /// Packs lines into as few sections as the 3,000-character limit allows. A single line longer
 /// than the limit is clipped (lines are built from bounded fields, so this is a last resort).
 pub fn packed_sections(lines: &[String]) -> Vec<SlackBlock> {
-    let mut blocks = Vec::new();
     let bytes: usize = lines.iter().map(|line| line.len() + 1).sum();
-    let mut current = String::with_capacity(bytes.min(limits::SECTION_TEXT));
-    // Counted as lines are added: a launch's page has dozens of lines to a section, and
-    // counting the section again for each was most of the packing's time.
-    let mut current_chars = 0;
+    let mut packer = SectionPacker::with_capacity(bytes);
     for line in lines {
+        packer.push(line);
+    }
+    packer.finish()
+}
+
+/// [`packed_sections`] one line at a time, for lines written into a scratch string that is
+/// reused for the next: a launch's page packs a line for each of its tasks, and a string of
+/// its own for each was an allocation more per line.
+#[derive(Debug, Default)]
+pub struct SectionPacker {
+    blocks: Vec<SlackBlock>,
+    current: String,
+    /// The characters in `current`, counted as lines are added: counting the section again
+    /// for each line was most of the packing's time.
+    current_chars: usize,
+}
+
+impl SectionPacker {
+    /// A packer whose first section has room for `bytes` (at most a section's worth).
+    pub fn with_capacity(bytes: usize) -> SectionPacker {
+        SectionPacker {
+            current: String::with_capacity(bytes.min(limits::SECTION_TEXT)),
+            ..SectionPacker::default()
+        }
+    }
+
+    /// Adds `line`, starting a new section if it does not fit in this one.
+    pub fn push(&mut self, line: &str) {
         let clipped;
         let line = match line.len() <= limits::SECTION_TEXT {
-            true => line.as_str(),
+            true => line,
             false => {
                 clipped = clip(line, limits::SECTION_TEXT);
                 clipped.as_str()
             }
         };
         let line_chars = line.chars().count();
-        if !current.is_empty() && current_chars + 1 + line_chars > limits::SECTION_TEXT {
-            // Within the limit by construction: no clipping (and no copy) to make a section.
-            let capacity = current.capacity();
-            let full = std::mem::replace(&mut current, String::with_capacity(capacity));
-            blocks.push(SlackSectionBlock::new().with_text(markdown(full)).into());
-            current_chars = 0;
+        if !self.current.is_empty() && self.current_chars + 1 + line_chars > limits::SECTION_TEXT {
+            let capacity = self.current.capacity();
+            let full = std::mem::replace(&mut self.current, String::with_capacity(capacity));
+            self.close(full);
+            self.current_chars = 0;
         }
-        if !current.is_empty() {
-            current.push('\n');
-            current_chars += 1;
+        if !self.current.is_empty() {
+            self.current.push('\n');
+            self.current_chars += 1;
         }
-        current.push_str(line);
-        current_chars += line_chars;
+        self.current.push_str(line);
+        self.current_chars += line_chars;
     }
-    if !current.is_empty() {
-        blocks.push(SlackSectionBlock::new().with_text(markdown(current)).into());
+
+    /// The sections, in order.
+    pub fn finish(mut self) -> Vec<SlackBlock> {
+        if !self.current.is_empty() {
+            let last = std::mem::take(&mut self.current);
+            self.close(last);
+        }
+        self.blocks
     }
-    blocks
+
+    /// Makes `text` a section: within the limit by construction, so no clipping (and no copy).
+    fn close(&mut self, text: String) {
+        self.blocks
+            .push(SlackSectionBlock::new().with_text(markdown(text)).into());
+    }
 }
 
 /// Keeps a message within `max` blocks and [`limits::BLOCK_TEXT`] characters of text: if there
@@ -207,7 +244,7 @@ pub fn fit_blocks(blocks: Vec<SlackBlock>, max: usize, more_hint: &str) -> Vec<S
     if blocks.len() <= max && chars.iter().sum::<usize>() <= limits::BLOCK_TEXT {
         return blocks;
     }
-    let notice = |left_out: usize| context(&format!("…and {left_out} more not shown here. {more_hint}"));
+    let notice = |left_out: usize| context(format!("…and {left_out} more not shown here. {more_hint}"));
     // Room for the notice itself, whose length depends only on a number's digits.
     let notice_chars = text_chars(&notice(blocks.len()));
     let mut kept = 0;
@@ -234,7 +271,7 @@ impl Rendered {
     /// Applies the message limits to blocks and fallback text alike.
     pub fn fit(text: String, blocks: Vec<SlackBlock>, more_hint: &str) -> Rendered {
         Rendered {
-            text: liftoff_core::text::clip_owned(text, limits::MESSAGE_TEXT),
+            text: clip_owned(text, limits::MESSAGE_TEXT),
             blocks: fit_blocks(blocks, limits::MESSAGE_BLOCKS, more_hint),
         }
     }
@@ -356,7 +393,7 @@ mod tests {
     #[test]
     fn too_much_text_is_summarised_within_the_cap() {
         // 20 sections of 1,000 characters: within 50 blocks, over Slack's 12,000-character cap.
-        let blocks: Vec<SlackBlock> = (0..20).map(|_| section(&"x".repeat(1000))).collect();
+        let blocks: Vec<SlackBlock> = (0..20).map(|_| section("x".repeat(1000))).collect();
         let fitted = fit_blocks(blocks, 50, "See /launch show.");
         let total: usize = fitted.iter().map(text_chars).sum();
         assert!(total <= limits::BLOCK_TEXT, "{total}");
@@ -370,7 +407,7 @@ mod tests {
 
     #[test]
     fn too_many_blocks_are_summarised_not_dropped_silently() {
-        let blocks: Vec<SlackBlock> = (0..60).map(|i| section(&format!("b{i}"))).collect();
+        let blocks: Vec<SlackBlock> = (0..60).map(|i| section(format!("b{i}"))).collect();
         let fitted = fit_blocks(blocks, 50, "See /launch show.");
         assert_eq!(fitted.len(), 50);
         let last = serde_json::to_value(fitted.last().unwrap()).unwrap();

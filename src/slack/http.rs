@@ -27,11 +27,16 @@ use liftoff_core::SlackUserId;
 /// Slack's payloads are small; anything larger than this is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Slack's request URLs: slash commands, the Events API, and interactivity.
+pub const COMMANDS_PATH: &str = "/slack/commands";
+pub const EVENTS_PATH: &str = "/slack/events";
+pub const INTERACTIONS_PATH: &str = "/slack/interactions";
+
 pub fn routes(ctx: SlackContext) -> Router {
     Router::new()
-        .route("/slack/commands", post(commands))
-        .route("/slack/events", post(events))
-        .route("/slack/interactions", post(interactions_endpoint))
+        .route(COMMANDS_PATH, post(commands))
+        .route(EVENTS_PATH, post(events))
+        .route(INTERACTIONS_PATH, post(interactions_endpoint))
         .layer(middleware::from_fn_with_state(ctx.clone(), verify_signature))
         .with_state(ctx)
 }

@@ -35,14 +35,14 @@ pub(super) fn problem(message: &str, usage: Option<Subcommand>) -> Rendered {
     let text = format!(":warning: {}\n{usage_line}", escape(message));
     Rendered::fit(
         text,
-        vec![section(&format!(":warning: {}", escape(message))), context(&usage_line)],
+        vec![section(format!(":warning: {}", escape(message))), context(&usage_line)],
         "",
     )
 }
 
 pub(super) fn internal_error() -> Rendered {
     let text = "Sorry, something went wrong on Liftoff's side. It has been logged; please try again in a moment.";
-    Rendered::fit(text.to_owned(), vec![section(&format!(":warning: {text}"))], "")
+    Rendered::fit(text.to_owned(), vec![section(format!(":warning: {text}"))], "")
 }
 
 pub(super) fn new_launch_form() -> Rendered {

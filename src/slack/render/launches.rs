@@ -6,8 +6,10 @@ use crate::slack::wording::change_value;
 use crate::slack::wording::{quantity, target};
 use chrono::NaiveDate;
 
-use super::widgets::{function_facts, launch_facts, readiness_label, task_line};
-use crate::slack::blocks::{Rendered, context, divider, escape, escape_quiet, header, packed_sections, section};
+use super::widgets::{function_facts, launch_facts, push_task_line, readiness_label};
+use crate::slack::blocks::{
+    Rendered, SectionPacker, context, divider, escape, escape_quiet, header, packed_sections, section,
+};
 use crate::views::{CalendarSpan, LaunchDetail};
 use liftoff_core::dates::human;
 use liftoff_core::readiness::Readiness;
@@ -97,7 +99,7 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
     } = detail;
     let mut blocks = vec![
         header(&launch.name),
-        section(&format!(
+        section(format!(
             "`{}` · {}\n*Readiness:* {}",
             launch.slug,
             launch_facts(launch, *today),
@@ -121,13 +123,13 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
     if let Some(gonogo) = gonogo {
         let line = gonogo_line(gonogo);
         push_text_line(&mut text, &line);
-        blocks.push(section(&line));
+        blocks.push(section(line));
     }
     if !launch.key_messages.is_empty() {
-        blocks.push(section(&format!("*Key messages:* {}", escape(&launch.key_messages))));
+        blocks.push(section(format!("*Key messages:* {}", escape(&launch.key_messages))));
     }
     if !launch.channel_notes.is_empty() {
-        blocks.push(section(&format!(
+        blocks.push(section(format!(
             "*Channels and investment:* {}",
             escape(&launch.channel_notes)
         )));
@@ -151,10 +153,10 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
                 )
             })
             .collect();
-        blocks.push(section(&format!("*Success metrics*\n{}", lines.join("\n"))));
+        blocks.push(section(format!("*Success metrics*\n{}", lines.join("\n"))));
     }
     if tasks.is_empty() {
-        blocks.push(context(&format!(
+        blocks.push(context(format!(
             "No tasks yet: `/launch task {} &lt;function&gt; &lt;title&gt; owner:@someone due:T-14`",
             launch.slug
         )));
@@ -173,10 +175,12 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             function_facts(function)
         );
         push_text_line(&mut text, &heading);
-        let mut lines = Vec::with_capacity(1 + function_tasks.len());
-        lines.push(heading);
+        let mut sections = SectionPacker::with_capacity(heading.len() + 128 * function_tasks.len());
+        sections.push(&heading);
+        let mut line = String::with_capacity(256);
         for task in function_tasks {
-            let mut line = task_line(task, *today);
+            line.clear();
+            push_task_line(&mut line, task, *today);
             if let Some(assigned) = roles.get(&task.id) {
                 let raci: Vec<String> = assigned
                     .iter()
@@ -191,9 +195,9 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
                 line.push_str(&format!(" · {}", raci.join(" ")));
             }
             push_text_line(&mut text, &line);
-            lines.push(line);
+            sections.push(&line);
         }
-        blocks.extend(packed_sections(&lines));
+        blocks.extend(sections.finish());
     }
     if !undelivered.is_empty() {
         let lines: Vec<String> = undelivered
@@ -202,7 +206,7 @@ pub(super) fn launch_detail(detail: &LaunchDetail) -> Rendered {
             .collect();
         let note = format!(":warning: Liftoff could not deliver: {}", lines.join("; "));
         push_text_line(&mut text, &note);
-        blocks.push(context(&note));
+        blocks.push(context(note));
     }
     Rendered::fit(
         text,

@@ -44,7 +44,7 @@ pub fn blocked_modal(task: &Task, metadata: String) -> SlackView {
         SlackModalView::new(
             plain(&format!("Block {}", task.id), limits::MODAL_TITLE),
             vec![
-                section(&format!("`{}` {}", task.id, escape_quiet(&task.title))),
+                section(format!("`{}` {}", task.id, escape_quiet(&task.title))),
                 reason.into(),
                 blocked_by.into(),
             ],

@@ -107,7 +107,7 @@ pub(super) fn task_detail(
     changes.reverse();
     let mut blocks_out = vec![header(&title)];
     blocks_out.extend(task_row(task, &task_line(task, today)));
-    blocks_out.push(context(&lines.join("\n")));
+    blocks_out.push(context(lines.join("\n")));
     if !changes.is_empty() {
         blocks_out.push(section("*History*"));
         blocks_out.extend(packed_sections(&changes));

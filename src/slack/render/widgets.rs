@@ -82,18 +82,25 @@ fn push_status_label(out: &mut String, status: &TaskStatus) {
 /// a launch's page has a line for each of its tasks, and each piece as a string of its own
 /// was an allocation more on every line.
 pub fn task_line(task: &Task, today: NaiveDate) -> String {
-    use std::fmt::Write as _;
     let mut line = String::with_capacity(128 + task.title.len());
+    push_task_line(&mut line, task, today);
+    line
+}
+
+/// [`task_line`], written at the end of `line`: a launch's page writes each of its tasks'
+/// lines into one scratch string, reused from task to task.
+pub fn push_task_line(line: &mut String, task: &Task, today: NaiveDate) {
+    use std::fmt::Write as _;
     // Writing into a String cannot fail.
     let _ = write!(line, "`{}` ", task.id);
-    push_escaped_quiet(&mut line, &task.title);
+    push_escaped_quiet(line, &task.title);
     line.push_str(" — ");
     match &task.owner {
-        Some(owner) => owner.push_mention(&mut line),
+        Some(owner) => owner.push_mention(line),
         None => line.push_str("_unassigned_"),
     }
     line.push_str(" · due ");
-    push_human(&mut line, task.due_date, today);
+    push_human(line, task.due_date, today);
     if task.due_offset_days.is_some() {
         let _ = write!(line, " ({})", task.due());
     }
@@ -101,15 +108,14 @@ pub fn task_line(task: &Task, today: NaiveDate) -> String {
         line.push_str(" :rotating_light: overdue");
     }
     line.push_str(" · ");
-    push_status_label(&mut line, &task.status);
+    push_status_label(line, &task.status);
     if let Some(until) = task.snoozed_until
         && until >= today
         && task.status.is_open()
     {
         line.push_str(" · :zzz: snoozed through ");
-        push_human(&mut line, until, today);
+        push_human(line, until, today);
     }
-    line
 }
 
 pub fn readiness_label(readiness: &Readiness) -> String {
