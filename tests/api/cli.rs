@@ -531,19 +531,42 @@ async fn each_request_is_logged_under_a_span_with_its_id_and_subcommand() {
     let mut serve = crate::processes::Serve::spawn(dir.path(), &slack.api_url, &env, &["--log-format", "json"]);
     let address = serve.ready().await;
     let now = chrono::Utc::now().timestamp();
-    let status = crate::processes::send_command_at(&reqwest::Client::new(), &address, "U0LEAD", "help", now).await;
+    let client = reqwest::Client::new();
+    let status = crate::processes::send_command_at(&client, &address, "U0LEAD", "help", now).await;
     assert_eq!(status, Some(200));
+    // A redelivery, as Slack marks one (`X-Slack-Retry-Num`, `X-Slack-Retry-Reason`; Slack
+    // redelivers events, and the count is recorded the same way for every request URL): its
+    // lines say which attempt it was.
+    let (body, timestamp, signature) = crate::processes::signed_command("U0LEAD", "help", now);
+    let redelivered = client
+        .post(format!("http://{address}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature)
+        .header("x-slack-retry-num", "1")
+        .header("x-slack-retry-reason", "http_timeout")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redelivered.status(), 200);
     serve.sigterm();
     let _ = serve.wait_exit(Duration::from_secs(20)).await;
     let logs = serve.logs();
-    let line = logs
-        .lines()
-        .find(|l| l.contains("\"slash command\""))
-        .unwrap_or_else(|| panic!("no slash command line in:\n{logs}"));
-    let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
-    let spans = parsed["spans"].to_string();
-    assert!(spans.contains("\"request_id\""), "{line}");
-    assert!(spans.contains("\"subcommand\":\"help\""), "{line}");
-    assert!(spans.contains("\"path\":\"/slack/commands\""), "{line}");
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains("\"slash command\"")).collect();
+    assert_eq!(lines.len(), 2, "two slash command lines in:\n{logs}");
+    for line in &lines {
+        let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+        let spans = parsed["spans"].to_string();
+        assert!(spans.contains("\"request_id\""), "{line}");
+        assert!(spans.contains("\"subcommand\":\"help\""), "{line}");
+        assert!(spans.contains("\"path\":\"/slack/commands\""), "{line}");
+    }
+    assert!(
+        !lines[0].contains("\"retry\""),
+        "a first attempt names no retry: {}",
+        lines[0]
+    );
+    assert!(lines[1].contains("\"retry\":\"1\""), "{}", lines[1]);
     db.cleanup().await;
 }
