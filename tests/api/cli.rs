@@ -537,19 +537,9 @@ async fn each_request_is_logged_under_a_span_with_its_id_and_subcommand() {
     // A redelivery, as Slack marks one (`X-Slack-Retry-Num`, `X-Slack-Retry-Reason`; Slack
     // redelivers events, and the count is recorded the same way for every request URL): its
     // lines say which attempt it was.
-    let (body, timestamp, signature) = crate::processes::signed_command("U0LEAD", "help", now);
-    let redelivered = client
-        .post(format!("http://{address}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", timestamp)
-        .header("x-slack-signature", signature)
-        .header("x-slack-retry-num", "1")
-        .header("x-slack-retry-reason", "http_timeout")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(redelivered.status(), 200);
+    let retry = [("x-slack-retry-num", "1"), ("x-slack-retry-reason", "http_timeout")];
+    let status = crate::processes::send_command_with_headers(&client, &address, "U0LEAD", "help", now, &retry).await;
+    assert_eq!(status, Some(200));
     serve.sigterm();
     let _ = serve.wait_exit(Duration::from_secs(20)).await;
     let logs = serve.logs();

@@ -173,12 +173,29 @@ pub async fn send_command_at(
     text: &str,
     timestamp: i64,
 ) -> Option<u16> {
+    send_command_with_headers(client, address, user, text, timestamp, &[]).await
+}
+
+/// [`send_command_at`] with more headers, as Slack adds on a redelivery
+/// (`x-slack-retry-num`, `x-slack-retry-reason`).
+pub async fn send_command_with_headers(
+    client: &reqwest::Client,
+    address: &str,
+    user: &str,
+    text: &str,
+    timestamp: i64,
+    headers: &[(&str, &str)],
+) -> Option<u16> {
     let (body, timestamp, signature) = signed_command(user, text, timestamp);
-    client
+    let mut request = client
         .post(format!("http://{address}/slack/commands"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-slack-request-timestamp", timestamp)
-        .header("x-slack-signature", signature)
+        .header("x-slack-signature", signature);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
         .body(body)
         .timeout(Duration::from_secs(5))
         .send()
