@@ -3,33 +3,38 @@
 /// `text` cut to at most `max` characters (not bytes), with `…` where it was cut, so an echo of
 /// what someone typed stays short and never splits a character.
 pub fn clip(text: &str, max: usize) -> String {
-    // No text has more characters than bytes: most are within `max` without counting.
-    if text.len() <= max || text.char_indices().nth(max).is_none() {
-        return text.to_owned();
+    match cut_at(text, max) {
+        None => text.to_owned(),
+        Some(cut) => {
+            let mut clipped = String::with_capacity(cut + '…'.len_utf8());
+            clipped.push_str(&text[..cut]);
+            clipped.push('…');
+            clipped
+        }
     }
-    let cut = text
-        .char_indices()
-        .nth(max.saturating_sub(1))
-        .map_or(text.len(), |(at, _)| at);
-    let mut clipped = String::with_capacity(cut + '…'.len_utf8());
-    clipped.push_str(&text[..cut]);
-    clipped.push('…');
-    clipped
 }
 
 /// [`clip`] of a string that is not needed afterwards: cut in place, without a copy. A
 /// launch's page has several kilobytes of fallback text to clip.
 pub fn clip_owned(mut text: String, max: usize) -> String {
-    if text.len() <= max || text.char_indices().nth(max).is_none() {
-        return text;
+    if let Some(cut) = cut_at(&text, max) {
+        text.truncate(cut);
+        text.push('…');
     }
-    let cut = text
-        .char_indices()
-        .nth(max.saturating_sub(1))
-        .map_or(text.len(), |(at, _)| at);
-    text.truncate(cut);
-    text.push('…');
     text
+}
+
+/// Where [`clip`] cuts `text` (a byte index, before the ellipsis), or `None` if it fits.
+fn cut_at(text: &str, max: usize) -> Option<usize> {
+    // No text has more characters than bytes: most are within `max` without counting.
+    if text.len() <= max || text.char_indices().nth(max).is_none() {
+        return None;
+    }
+    Some(
+        text.char_indices()
+            .nth(max.saturating_sub(1))
+            .map_or(text.len(), |(at, _)| at),
+    )
 }
 
 #[cfg(test)]
