@@ -12,7 +12,7 @@ use crate::dates::{parse_due, parse_launch_date, parse_launch_move};
 use crate::launch::LaunchEdit;
 use crate::{LaunchDraft, TaskStatus, Tier};
 
-impl Args {
+impl Args<'_> {
     pub(super) fn parse(self, ctx: &ParseContext<'_>) -> Result<Command, UsageError> {
         use Subcommand as S;
         match self.subcommand {
@@ -195,8 +195,7 @@ impl Args {
                 let [task, date @ ..] = words.as_slice() else {
                     return Err(self.error("give the task and its new date, e.g. `T12 friday`"));
                 };
-                let date: Vec<&str> = date.iter().map(String::as_str).collect();
-                if date.is_empty() || crate::dates::date_phrase_len(&date) != date.len() {
+                if date.is_empty() || crate::dates::date_phrase_len(date) != date.len() {
                     return Err(self.error("give the task and its new date, e.g. `T12 friday`"));
                 }
                 Ok(Command::SetDue {
