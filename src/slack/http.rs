@@ -11,8 +11,12 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use serde_json::json;
+
+mod form;
+
+use form::SlackForm;
 
 use super::context::SlackContext;
 use super::dispatch::{EventOutcome, command_response, handle_event, run_command};
@@ -92,7 +96,7 @@ fn wrong_team(installation: &Installation) -> Response {
     (StatusCode::FORBIDDEN, "this Liftoff serves another workspace").into_response()
 }
 
-async fn commands(State(ctx): State<SlackContext>, Form(command): Form<SlashCommand>) -> Response {
+async fn commands(State(ctx): State<SlackContext>, SlackForm(command): SlackForm<SlashCommand>) -> Response {
     if command.ssl_check.as_deref() == Some("1") {
         return StatusCode::OK.into_response();
     }
@@ -147,7 +151,10 @@ async fn events(State(ctx): State<SlackContext>, body: Bytes) -> Response {
     }
 }
 
-async fn interactions_endpoint(State(ctx): State<SlackContext>, Form(form): Form<InteractionForm>) -> Response {
+async fn interactions_endpoint(
+    State(ctx): State<SlackContext>,
+    SlackForm(form): SlackForm<InteractionForm>,
+) -> Response {
     let Ok(payload) = serde_json::from_str::<serde_json::Value>(&form.payload) else {
         tracing::warn!("unreadable interaction payload");
         return (StatusCode::BAD_REQUEST, "unreadable interaction payload").into_response();
