@@ -158,7 +158,7 @@ pub async fn handle_event(ctx: &SlackContext, payload: serde_json::Value) -> Eve
                         if tab == "home"
                             && let Some(Ok(user)) = user
                         {
-                            super::home::refresh(ctx, [user]);
+                            super::home::refresh(ctx, [&user]);
                         }
                     } else if kind == "message"
                         && let Err(err) = tokio::time::timeout(

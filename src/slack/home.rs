@@ -2,8 +2,6 @@
 //! they lead or work on with readiness, and the launches coming up. Published when they open
 //! the tab and again after changes that affect them.
 
-use std::collections::BTreeSet;
-
 use super::home_publisher::HOME_QUEUE_REMEMBERED;
 
 use chrono::Duration;
@@ -103,17 +101,19 @@ pub fn render_home(home: &HomeTab) -> SlackView {
 
 /// Who should see a fresh Home tab after `reply`: the person who acted, and the owner or lead
 /// the change concerns.
-pub fn affected_by(reply: &crate::views::Reply, actor: &SlackUserId) -> Vec<SlackUserId> {
+pub fn affected_by<'a>(reply: &'a crate::views::Reply, actor: &'a SlackUserId) -> Vec<&'a SlackUserId> {
     use crate::views::View;
-    let mut users = vec![actor.clone()];
-    match &reply.view {
+    let (owner, lead) = match &reply.view {
         View::TaskUpdated { item, .. } | View::TaskCreated { item, .. } => {
-            users.extend(item.task.owner.clone());
-            users.extend(item.launch.lead.clone());
+            (item.task.owner.as_ref(), item.launch.lead.as_ref())
         }
-        View::LaunchCreated { launch, .. } | View::LaunchEdited { launch, .. } => users.extend(launch.lead.clone()),
+        View::LaunchCreated { launch, .. } | View::LaunchEdited { launch, .. } => (None, launch.lead.as_ref()),
         _ => return Vec::new(),
-    }
+    };
+    let mut users = Vec::with_capacity(3);
+    users.push(actor);
+    users.extend(owner);
+    users.extend(lead);
     users
 }
 
@@ -121,22 +121,28 @@ pub fn affected_by(reply: &crate::views::Reply, actor: &SlackUserId) -> Vec<Slac
 /// per person, started no sooner than `slack.home_refresh` after their previous one, and no
 /// more than `slack.home_publishes_per_minute` across the workspace. A burst of changes (a
 /// lead's hundred launches under load, say) so costs one rebuild per interval per person.
-pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>) {
+pub fn refresh<'u>(ctx: &SlackContext, users: impl IntoIterator<Item = &'u SlackUserId>) {
     let interval = ctx.config.slack.home_refresh;
-    for user in users.into_iter().collect::<BTreeSet<_>>() {
+    let mut users: Vec<&SlackUserId> = users.into_iter().collect();
+    users.sort_unstable();
+    users.dedup();
+    for user in users {
         let wait = {
             let mut queue = ctx.home.queue.lock().unwrap_or_else(|p| p.into_inner());
-            if !queue.pending.insert(user.clone()) {
+            // Looked up before it is copied: under load a rebuild is mostly already waiting.
+            if queue.pending.contains(user) {
                 // A rebuild for them is waiting to start; it will read this change too.
                 continue;
             }
+            queue.pending.insert(user.clone());
             queue
                 .last_started
-                .get(&user)
+                .get(user)
                 .map(|last| (*last + interval).saturating_duration_since(tokio::time::Instant::now()))
                 .unwrap_or_default()
         };
         let ctx2 = ctx.clone();
+        let user = user.clone();
         ctx.background.spawn(async move {
             let home = &ctx2.home;
             let turn = async {
@@ -171,7 +177,7 @@ pub fn refresh(ctx: &SlackContext, users: impl IntoIterator<Item = SlackUserId>)
                     tracing::warn!(user = %user, ?retry_after, "Home tab publish rate-limited; retrying later");
                     let later = tokio::time::sleep(retry_after.unwrap_or(std::time::Duration::from_secs(30)));
                     tokio::select! {
-                        () = later => refresh(&ctx2, [user]),
+                        () = later => refresh(&ctx2, [&user]),
                         () = home.stop.cancelled() => {}
                     }
                 }
