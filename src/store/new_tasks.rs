@@ -119,7 +119,7 @@ macro_rules! fetch_slot {
 
 /// Pushes the values of the new task `$task` with id `$id`, stored at `$at_ms`, as
 /// `(id, launch_id, function_name, title, owner_user_id, due_date, due_offset_days, status,
-/// status_changed_at_ms, created_at_ms, updated_at_ms)`, then `RETURNING` its columns.
+/// status_changed_at_ms, created_at_ms, updated_at_ms)`.
 macro_rules! push_task_insert {
     ($builder:expr, $id:expr, $task:expr, $at_ms:expr) => {{
         let task: &NewTask = $task;
@@ -140,7 +140,7 @@ macro_rules! push_task_insert {
             .push_bind($at_ms)
             .push_bind($at_ms)
             .push_bind($at_ms);
-        $builder.push(concat!(") RETURNING ", task_columns!()));
+        $builder.push(")");
     }};
 }
 
@@ -208,14 +208,20 @@ impl TaskSlot {
         let TaskSlot { id, writer, .. } = self;
         let at_ms = to_millis(ctx.at);
         let created = created_entry(task.launch_id, id, &task.title, ctx);
-        let row: Result<TaskRow, StoreError> = match writer {
+        let stored: Result<Task, StoreError> = match writer {
             SlotWriter::Sqlite(turn, inline, writer) => {
                 // One write of a group commit (`inline::writer`): tasks added at the same
                 // time share a commit, each confirmed only once it is stored.
                 turn.write_in_group(&inline, &writer, |connection| {
+                    // Not read back (`RETURNING`): SQLite runs a `RETURNING` as a trigger
+                    // filling a temporary table, and a statement with a trigger inside a
+                    // transaction keeps a journal of every page it changes, to undo itself
+                    // alone; a third of the allocations of a `/launch task` (BENCHMARKS.md).
+                    // The task is as `stored_as` draws it up, which the store tests check
+                    // against what a read gives back.
                     let mut insert = InlineStatement::default();
                     push_task_insert!(insert, id, task, at_ms);
-                    let row = insert.query_row(connection, TaskRow::from_inline)?;
+                    insert.execute(connection)?;
                     let mut history = InlineStatement::default();
                     push_history_insert!(history, &created);
                     history.execute(connection)?;
@@ -224,14 +230,15 @@ impl TaskSlot {
                         super::outbox::push_outbox_insert!(outbox, notices, at_ms);
                         outbox.execute(connection)?;
                     }
-                    Ok(row)
+                    Ok(())
                 })
                 .await
+                .map(|()| task.stored_as(id, ctx.at))
             }
             SlotWriter::Postgres(pool) => {
                 let mut builder = QueryBuilder::<sqlx::Postgres>::new("WITH new_task AS (");
                 push_task_insert!(builder, id, task, at_ms);
-                builder.push("), created AS (");
+                builder.push(concat!(" RETURNING ", task_columns!(), "), created AS ("));
                 push_history_insert!(builder, &created);
                 if !notices.is_empty() {
                     builder.push("), notices AS (");
@@ -241,15 +248,17 @@ impl TaskSlot {
                 // No `?` here: a unique violation becomes `Conflict` below.
                 let rows: Result<Vec<TaskRow>, _> = builder.build_query_as().fetch_all(&pool).await;
                 rows.map_err(StoreError::from).and_then(|rows| {
-                    rows.into_iter()
+                    let row = rows
+                        .into_iter()
                         .next()
-                        .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))
+                        .ok_or_else(|| StoreError::Corrupt("a task insert returned no row".into()))?;
+                    Task::try_from(row)
                 })
             }
         };
-        match row {
+        match stored {
             Err(err) if err.is_unique_violation() => Err(StoreError::Conflict),
-            row => Task::try_from(row?),
+            stored => stored,
         }
     }
 }
