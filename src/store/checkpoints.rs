@@ -9,7 +9,9 @@
 //! ([`DeferredCheckpoint`]), and the checkpoint runs right after, in the background, in the
 //! same turn at writing ([`checkpoint_holding`]). The inline writer (`inline`), whose commits
 //! run on a tokio worker, never checkpoints in place: its log hook notes when the log passes
-//! 1,000 pages, and its turn hands the checkpoint here.
+//! 1,000 pages, and the commit that finds it so starts a checkpoint in two steps
+//! (`writer::checkpoint_in_two_steps`): the bulk of the log without the turn, so new tasks are
+//! not held up by its copy and sync, then what was written meanwhile in the turn.
 //!
 //! Why in the same turn, and not whenever convenient: a checkpoint that runs while writes go
 //! on never finishes copying, so SQLite never starts the log again from its beginning (it

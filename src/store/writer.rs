@@ -109,6 +109,9 @@ pub(crate) struct WriterSlot {
     /// Whether the connection stays here between turns: not for an in-memory database, whose
     /// one connection the readers need too.
     keep: bool,
+    /// A checkpoint of the inline writer's log is under way ([`checkpoint_in_two_steps`]):
+    /// commits meanwhile still find the log long, and should not start another.
+    checkpointing: bool,
 }
 
 impl WriterSlot {
@@ -119,6 +122,7 @@ impl WriterSlot {
             inline: InlineWriter::default(),
             recheck_after: RECHECK_AFTER,
             keep,
+            checkpointing: false,
         }
     }
 
@@ -337,15 +341,63 @@ impl OwnedWriteTurn {
     }
 }
 
-/// Commits the open group, if any, in `turn`, and hands on a checkpoint due after it to the
-/// background with the turn (`checkpoints`): whoever commits a group checkpoints, or under
-/// steady writes the log would grow without end.
+/// Commits the open group, if any, in `turn`, and starts the checkpoint due after it, if
+/// none is under way: whoever commits a group checkpoints, or under steady writes the log
+/// would grow without end.
 fn commit_holding(mut turn: OwnedWriteTurn) -> Option<GroupOutcome> {
     let outcome = turn.0.inline.commit_group();
-    if turn.checkpoint_due() {
-        super::checkpoints::checkpoint_holding(turn);
+    if turn.checkpoint_due() && !turn.0.checkpointing {
+        checkpoint_in_two_steps(turn);
     }
     outcome
+}
+
+/// Copies SQLite's log back into the database in the background, in two steps. First
+/// without this process's turn at writing: new tasks go on being written while SQLite copies
+/// the bulk of the log and syncs the database file, 5 ms or so and now and then 50-90 ms, for
+/// which every `/launch task` used to wait in the turn (BENCHMARKS.md, twelfth session). Then
+/// in the turn, for what was written meanwhile: the log starts over only after a checkpoint
+/// that no write of this process came between (`checkpoints`), so the turn is still taken,
+/// for a few pages' copy instead of a thousand. A failed step costs nothing lasting: a later
+/// commit past 1,000 pages of log starts another.
+///
+/// The first step uses sqlx's writer connection (the pool holds one): a write through it
+/// waits for that step, as it waited for the whole checkpoint before; the connection goes back
+/// to the pool, not to the turn, so that such a writer never holds the turn waiting for it.
+fn checkpoint_in_two_steps(mut turn: OwnedWriteTurn) {
+    turn.0.checkpointing = true;
+    let parked = turn.0.parked.take();
+    let pool = turn.0.pool.clone();
+    let slot = OwnedMutexGuard::mutex(&turn.0).clone();
+    drop(turn);
+    tokio::spawn(async move {
+        // PASSIVE: it waits for no reader and no writer, and copies what no reader still needs.
+        let first = async {
+            let mut connection = match parked {
+                Some(connection) => connection,
+                None => KeptConnection::acquire(&pool).await?,
+            };
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&mut **connection)
+                .await
+        }
+        .await;
+        if let Err(err) = first {
+            tracing::warn!(error = %err, "a checkpoint's first step failed; its second copies the whole log");
+        }
+        let mut turn = Turn::new(slot.lock_owned().await);
+        // Writers of a group left open wait for whoever takes the turn to commit it.
+        turn.commit_group();
+        let second = match turn.connection().await {
+            Ok(connection) => sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await,
+            Err(err) => Err(err),
+        };
+        match second {
+            Ok(_) => turn.checkpointed(),
+            Err(err) => tracing::warn!(error = %err, "checkpoint failed; a later commit will take it"),
+        }
+        turn.0.checkpointing = false;
+    });
 }
 
 /// What a write of a group learns of its commit: `Ok` only when the commit succeeded.
