@@ -362,8 +362,9 @@ fn commit_holding(mut turn: OwnedWriteTurn) -> Option<GroupOutcome> {
 /// commit past 1,000 pages of log starts another.
 ///
 /// The first step uses sqlx's writer connection (the pool holds one): a write through it
-/// waits for that step, as it waited for the whole checkpoint before; the connection goes back
-/// to the pool, not to the turn, so that such a writer never holds the turn waiting for it.
+/// waits for that step, as it waited for the whole checkpoint before. The connection goes back
+/// to the pool when the step ends, not to the turn: a writer that holds the turn and waits for
+/// the connection gets it then, instead of waiting for the turn it holds.
 fn checkpoint_in_two_steps(mut turn: OwnedWriteTurn) {
     turn.0.checkpointing = true;
     let parked = turn.0.parked.take();
