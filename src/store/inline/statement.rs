@@ -28,7 +28,6 @@ impl Default for InlineStatement<'_> {
 pub(in crate::store) enum Param<'a> {
     Null,
     Integer(i64),
-    Real(f64),
     Text(&'a str),
     /// Text made for the statement: a date as SQLite stores it.
     OwnedText(String),
@@ -39,7 +38,6 @@ impl ToSql for Param<'_> {
         Ok(ToSqlOutput::Borrowed(match self {
             Param::Null => ValueRef::Null,
             Param::Integer(value) => ValueRef::Integer(*value),
-            Param::Real(value) => ValueRef::Real(*value),
             Param::Text(text) => ValueRef::Text(text.as_bytes()),
             Param::OwnedText(text) => ValueRef::Text(text.as_bytes()),
         }))
@@ -61,24 +59,6 @@ impl<'a> IntoParam<'a> for &'a str {
 impl IntoParam<'_> for i64 {
     fn into_param(self) -> Param<'static> {
         Param::Integer(self)
-    }
-}
-
-impl IntoParam<'_> for i32 {
-    fn into_param(self) -> Param<'static> {
-        Param::Integer(i64::from(self))
-    }
-}
-
-impl IntoParam<'_> for f64 {
-    fn into_param(self) -> Param<'static> {
-        Param::Real(self)
-    }
-}
-
-impl IntoParam<'_> for bool {
-    fn into_param(self) -> Param<'static> {
-        Param::Integer(i64::from(self))
     }
 }
 
