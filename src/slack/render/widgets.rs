@@ -65,16 +65,20 @@ pub fn launch_facts(launch: &Launch, today: NaiveDate) -> String {
     )
 }
 
+/// The status as people read it ([`StatusKind::label`]), marked with an emoji where it needs
+/// attention or is finished, and a block's reason after it.
 fn push_status_label(out: &mut String, status: &TaskStatus) {
-    match status {
-        TaskStatus::Blocked { reason } => {
-            out.push_str(":no_entry: blocked: ");
-            push_escaped_quiet(out, reason);
-        }
-        TaskStatus::Done => out.push_str(":white_check_mark: done"),
-        TaskStatus::AtRisk => out.push_str(":warning: at risk"),
-        TaskStatus::OnTrack => out.push_str("on track"),
-        TaskStatus::Todo => out.push_str("to do"),
+    let kind = status.kind();
+    out.push_str(match kind {
+        StatusKind::Blocked => ":no_entry: ",
+        StatusKind::Done => ":white_check_mark: ",
+        StatusKind::AtRisk => ":warning: ",
+        StatusKind::OnTrack | StatusKind::Todo => "",
+    });
+    out.push_str(kind.label());
+    if let TaskStatus::Blocked { reason } = status {
+        out.push_str(": ");
+        push_escaped_quiet(out, reason);
     }
 }
 
